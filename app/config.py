@@ -1,0 +1,203 @@
+"""Typed settings read from the environment, with the seeds' names and defaults.
+
+A bad value stops the process at start with a message that names the variable, so an operator never
+chases a misconfiguration through a stack trace.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment holds a value the server cannot run with."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=None,
+        case_sensitive=True,
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- runtime -------------------------------------------------------------------------------------
+    env: Literal["development", "production"] = Field("development", alias="ENV")
+    http_host: str = Field("0.0.0.0", alias="HTTP_HOST")
+    http_port: int = Field(8000, alias="HTTP_PORT", ge=1, le=65535)
+    data_dir: Path = Field(Path("./data"), alias="DATA_DIR")
+    media_root: Path | None = Field(None, alias="MEDIA_ROOT")
+    school_timezone: str = Field("Europe/Vienna", alias="SCHOOL_TIMEZONE")
+    secret_key: str = Field("", alias="SECRET_KEY", validation_alias=AliasChoices("SECRET_KEY", "FLASK_SECRET_KEY"))
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    # --- database ------------------------------------------------------------------------------------
+    db_conn: str | None = Field(None, alias="DB_CONN", validation_alias=AliasChoices("DB_CONN", "DB_URL"))
+    db_pool_size: int = Field(10, alias="DB_POOL_SIZE", ge=1)
+    db_echo: bool = Field(False, alias="DB_ECHO")
+
+    # --- MQTT ----------------------------------------------------------------------------------------
+    mqtt_broker_host: str | None = Field(None, alias="MQTT_BROKER_HOST")
+    mqtt_broker_port: int = Field(
+        1883, alias="MQTT_BROKER_PORT", validation_alias=AliasChoices("MQTT_BROKER_PORT", "MQTT_PORT"), ge=1, le=65535
+    )
+    mqtt_user: str | None = Field(None, alias="MQTT_USER", validation_alias=AliasChoices("MQTT_USER", "MQTT_USERNAME"))
+    mqtt_password: str | None = Field(None, alias="MQTT_PASSWORD")
+    mqtt_tls_enabled: bool = Field(False, alias="MQTT_TLS_ENABLED")
+    mqtt_tls_ca_cert: str | None = Field(None, alias="MQTT_TLS_CA_CERT")
+    mqtt_tls_certfile: str | None = Field(None, alias="MQTT_TLS_CERTFILE")
+    mqtt_tls_keyfile: str | None = Field(None, alias="MQTT_TLS_KEYFILE")
+    mqtt_tls_insecure: bool = Field(False, alias="MQTT_TLS_INSECURE")
+    mqtt_keepalive: int = Field(60, alias="MQTT_KEEPALIVE", ge=5, le=65535)
+    mqtt_client_id: str | None = Field(None, alias="MQTT_CLIENT_ID")
+    mqtt_shared_group: str | None = Field(None, alias="MQTT_SHARED_GROUP")
+    mqtt_max_payload_bytes: int = Field(8 * 1024 * 1024, alias="MQTT_MAX_PAYLOAD_BYTES", ge=1024)
+
+    # --- workers and conversions ---------------------------------------------------------------------
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    gotenberg_url: str | None = Field(None, alias="GOTENBERG_URL")
+    conversion_timeout_seconds: int = Field(180, alias="CONVERSION_TIMEOUT_SECONDS", ge=5)
+    max_upload_mb: int = Field(500, alias="MAX_UPLOAD_MB", ge=1)
+
+    # --- scheduler -----------------------------------------------------------------------------------
+    poll_interval_seconds: int = Field(30, alias="POLL_INTERVAL_SECONDS", ge=1, le=3600)
+    refresh_seconds: int = Field(0, alias="REFRESH_SECONDS", ge=0)
+    events_window_days: int = Field(7, alias="EVENTS_WINDOW_DAYS", ge=1, le=366)
+    power_intent_publish_enabled: bool = Field(False, alias="POWER_INTENT_PUBLISH_ENABLED")
+    power_intent_heartbeat_enabled: bool = Field(True, alias="POWER_INTENT_HEARTBEAT_ENABLED")
+    power_intent_expiry_multiplier: int = Field(3, alias="POWER_INTENT_EXPIRY_MULTIPLIER", ge=1)
+    power_intent_min_expiry_seconds: int = Field(90, alias="POWER_INTENT_MIN_EXPIRY_SECONDS", ge=1)
+
+    # --- monitoring and recovery ---------------------------------------------------------------------
+    crash_recovery_enabled: bool = Field(False, alias="CRASH_RECOVERY_ENABLED")
+    crash_recovery_grace_seconds: int = Field(180, alias="CRASH_RECOVERY_GRACE_SECONDS", ge=1)
+    crash_recovery_lockout_minutes: int = Field(15, alias="CRASH_RECOVERY_LOCKOUT_MINUTES", ge=1)
+    crash_recovery_command_expiry_seconds: int = Field(
+        240, alias="CRASH_RECOVERY_COMMAND_EXPIRY_SECONDS", ge=30, le=3600
+    )
+    heartbeat_grace_period_dev: int = Field(180, alias="HEARTBEAT_GRACE_PERIOD_DEV", ge=1)
+    heartbeat_grace_period_prod: int = Field(170, alias="HEARTBEAT_GRACE_PERIOD_PROD", ge=1)
+    priority_screenshot_ttl_seconds: int = Field(120, alias="PRIORITY_SCREENSHOT_TTL_SECONDS", ge=1)
+    client_log_retention_days: int = Field(30, alias="CLIENT_LOG_RETENTION_DAYS", ge=1)
+    screenshot_retention_days: int = Field(30, alias="SCREENSHOT_RETENTION_DAYS", ge=1)
+
+    # --- accounts ------------------------------------------------------------------------------------
+    default_superadmin_username: str = Field("superadmin", alias="DEFAULT_SUPERADMIN_USERNAME", min_length=1)
+    default_superadmin_password: str | None = Field(None, alias="DEFAULT_SUPERADMIN_PASSWORD")
+    session_ttl_hours: int = Field(12, alias="SESSION_TTL_HOURS", ge=1)
+
+    @field_validator("school_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return upper
+
+    @field_validator("db_conn", "mqtt_broker_host", "redis_url", "gotenberg_url", "mqtt_shared_group", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _fill_derived(self) -> Settings:
+        if self.media_root is None:
+            self.media_root = self.data_dir / "media"
+        if not self.secret_key:
+            if self.env == "production":
+                raise ValueError("SECRET_KEY must be set in production")
+            self.secret_key = secrets.token_urlsafe(32)
+        if self.mqtt_tls_enabled and self.mqtt_tls_certfile and not self.mqtt_tls_keyfile:
+            raise ValueError("MQTT_TLS_KEYFILE is required when MQTT_TLS_CERTFILE is set")
+        return self
+
+    # --- derived values ------------------------------------------------------------------------------
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.school_timezone)
+
+    @property
+    def heartbeat_grace_seconds(self) -> int:
+        return self.heartbeat_grace_period_prod if self.is_production else self.heartbeat_grace_period_dev
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.mqtt_broker_host is None
+
+    @property
+    def mqtt_host(self) -> str:
+        return self.mqtt_broker_host or "127.0.0.1"
+
+    @property
+    def database_url(self) -> str:
+        """The async SQLAlchemy URL: the seeds' sync URLs are translated to their async drivers."""
+        if self.db_conn is None:
+            return f"sqlite+aiosqlite:///{(self.data_dir / 'infoscreen.db').resolve()}"
+        url = self.db_conn
+        for sync, async_ in (
+            ("mysql+pymysql://", "mysql+aiomysql://"),
+            ("mariadb+pymysql://", "mysql+aiomysql://"),
+            ("mysql://", "mysql+aiomysql://"),
+            ("mariadb://", "mysql+aiomysql://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(sync):
+                return async_ + url[len(sync) :]
+        return url
+
+    @property
+    def screenshot_dir(self) -> Path:
+        return self.data_dir / "screenshots"
+
+    @property
+    def converted_dir(self) -> Path:
+        assert self.media_root is not None
+        return self.media_root / "converted"
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        name = str(item["loc"][0]) if item["loc"] else "?"
+        alias = Settings.model_fields[name].alias if name in Settings.model_fields else name
+        lines.append(f"{alias or name}: {item['msg']}")
+    return "invalid configuration: " + "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; `overrides` use the environment variable names."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

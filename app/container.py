@@ -1,0 +1,62 @@
+"""The per-process composition root: settings, database, event bus, MQTT link and health checks.
+
+Adapters receive a Container instead of reaching for globals, so tests can build one per case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.config import Settings
+from app.domain.bus import InMemoryEventBus, RedisEventBus, create_event_bus
+from app.domain.db import Database
+from app.mqtt.connection import MqttConnection
+
+HealthCheck = Callable[[], Awaitable[tuple[bool, str]]]
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    bus: InMemoryEventBus
+    mqtt: MqttConnection | None = None
+    health_checks: dict[str, HealthCheck] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, settings: Settings) -> Container:
+        container = cls(
+            settings=settings,
+            db=Database(settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo),
+            bus=create_event_bus(settings.redis_url),
+        )
+        container.health_checks["db"] = container._check_db
+        return container
+
+    async def start(self) -> None:
+        if isinstance(self.bus, RedisEventBus):
+            await self.bus.start()
+
+    async def close(self) -> None:
+        await self.bus.close()
+        await self.db.dispose()
+
+    async def _check_db(self) -> tuple[bool, str]:
+        ok = await self.db.ping()
+        return ok, f"{self.db.dialect} reachable" if ok else f"{self.db.dialect} unreachable"
+
+    async def health(self) -> dict[str, dict[str, Any]]:
+        names = list(self.health_checks)
+
+        async def run(check: HealthCheck) -> tuple[bool, str]:
+            try:
+                return await asyncio.wait_for(check(), timeout=3)
+            except Exception as exc:
+                return False, f"check failed: {exc}"
+
+        results = await asyncio.gather(*(run(self.health_checks[n]) for n in names))
+        return {name: {"ok": ok, "detail": detail} for name, (ok, detail) in zip(names, results, strict=True)}

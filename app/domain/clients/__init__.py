@@ -1,0 +1,1 @@
+"""Displays (clients) and the room groups they belong to."""

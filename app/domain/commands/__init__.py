@@ -1,0 +1,1 @@
+"""Remote commands to displays: issuing, lifecycle, lockout, expiry and recovery."""

@@ -1,0 +1,1 @@
+"""Events (what a room group shows), recurrence, exceptions and holiday skipping."""

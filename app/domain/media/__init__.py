@@ -1,0 +1,1 @@
+"""The media library and PPT/PPTX/ODP → PDF conversions."""

@@ -1,0 +1,33 @@
+"""Imports every model so `Base.metadata` is complete (Alembic and create_all rely on this)."""
+
+from app.domain.audit.models import AuditLogEntry
+from app.domain.clients.models import Client, ClientGroup
+from app.domain.commands.models import ClientCommand, ClientCommandTransition
+from app.domain.db import Base
+from app.domain.events.models import Event, EventException
+from app.domain.media.models import Conversion, EventMedia
+from app.domain.monitoring.models import ClientLog
+from app.domain.periods.models import AcademicPeriod, SchoolHoliday
+from app.domain.power.models import GroupPowerIntent
+from app.domain.settings.models import SystemSetting
+from app.domain.users.models import ApiToken, User
+
+__all__ = [
+    "AcademicPeriod",
+    "ApiToken",
+    "AuditLogEntry",
+    "Base",
+    "Client",
+    "ClientCommand",
+    "ClientCommandTransition",
+    "ClientGroup",
+    "ClientLog",
+    "Conversion",
+    "Event",
+    "EventException",
+    "EventMedia",
+    "GroupPowerIntent",
+    "SchoolHoliday",
+    "SystemSetting",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Client logs, health classification and the monitoring overview."""

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.domain.clock import utcnow
+from app.domain.db import Base, BigIntPK, UTCDateTime
+from app.domain.enums import LogLevel, db_enum
+
+
+class ClientLog(Base):
+    __tablename__ = "client_logs"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    client_uuid: Mapped[str] = mapped_column(sa.ForeignKey("clients.uuid", ondelete="CASCADE"))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
+    level: Mapped[LogLevel] = mapped_column(db_enum(LogLevel, 10))
+    message: Mapped[str] = mapped_column(sa.Text)
+    context: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The seeds' three indexes, newest-first as the monitoring queries read them.
+sa.Index("ix_client_logs_client_timestamp", ClientLog.client_uuid, ClientLog.timestamp.desc())
+sa.Index("ix_client_logs_level_timestamp", ClientLog.level, ClientLog.timestamp.desc())
+sa.Index("ix_client_logs_created_at", ClientLog.created_at.desc())

@@ -1,0 +1,1 @@
+"""Academic periods (school years, semesters, trimesters) and their school holidays."""

@@ -1,0 +1,1 @@
+"""TV power intents per room group (Phase 1 contract)."""

@@ -1,0 +1,1 @@
+"""System settings: the key-value store of defaults an admin can change at run time."""

@@ -1,0 +1,103 @@
+"""Every known system setting: its default, its type and how a value is validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlparse
+
+from app.domain.errors import ValidationError
+
+
+class SettingType(StrEnum):
+    STRING = "string"
+    BOOL = "bool"
+    INT = "int"
+    FLOAT = "float"
+    URL = "url"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    key: str
+    default: str
+    type: SettingType
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+CATALOG: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("supplement_table_url", "", SettingType.URL, "URL des Vertretungsplans (WebUntis)"),
+        SettingSpec("supplement_table_enabled", "false", SettingType.BOOL, "Vertretungsplan aktiviert"),
+        SettingSpec("presentation_interval", "10", SettingType.INT, "Folienintervall in Sekunden", 1, 3600),
+        SettingSpec("presentation_page_progress", "true", SettingType.BOOL, "Seitenfortschritt anzeigen"),
+        SettingSpec("presentation_auto_progress", "true", SettingType.BOOL, "Automatisch weiterschalten"),
+        SettingSpec("video_autoplay", "true", SettingType.BOOL, "Videos automatisch abspielen"),
+        SettingSpec("video_loop", "true", SettingType.BOOL, "Videos in Schleife"),
+        SettingSpec("video_volume", "0.8", SettingType.FLOAT, "Lautstärke (0.0–1.0)", 0.0, 1.0),
+        SettingSpec("video_muted", "false", SettingType.BOOL, "Videos stumm"),
+        SettingSpec("refresh_seconds", "", SettingType.INT, "Erzwungene Neuveröffentlichung (0 = aus)", 0, 86400),
+        SettingSpec("broker_auto_approve", "false", SettingType.BOOL, "Neue Displays automatisch freischalten"),
+    )
+}
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+def normalise_value(key: str, value: str | None) -> str:
+    """Validate `value` for `key` and return its canonical string form."""
+    spec = CATALOG.get(key)
+    text = "" if value is None else str(value).strip()
+    if spec is None:
+        if len(key) > 100 or not key.replace("_", "").replace(".", "").isalnum():
+            raise ValidationError(f"Unbekannter Einstellungsschlüssel: {key}", field="key")
+        return text
+    if spec.type is SettingType.BOOL:
+        if text.lower() in _TRUE:
+            return "true"
+        if text.lower() in _FALSE:
+            return "false"
+        raise ValidationError(f"{key}: erwartet true oder false", field=key)
+    if spec.type in (SettingType.INT, SettingType.FLOAT):
+        if text == "" and spec.default == "":
+            return ""
+        try:
+            number = int(text) if spec.type is SettingType.INT else float(text)
+        except ValueError:
+            raise ValidationError(f"{key}: keine gültige Zahl", field=key) from None
+        if spec.minimum is not None and number < spec.minimum:
+            raise ValidationError(f"{key}: muss mindestens {spec.minimum:g} sein", field=key)
+        if spec.maximum is not None and number > spec.maximum:
+            raise ValidationError(f"{key}: darf höchstens {spec.maximum:g} sein", field=key)
+        return str(number)
+    if spec.type is SettingType.URL and text:
+        parsed = urlparse(text)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValidationError(f"{key}: nur http(s)-URLs sind erlaubt", field=key)
+        if len(text) > 2048:
+            raise ValidationError(f"{key}: URL zu lang", field=key)
+    return text
+
+
+def as_bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in _TRUE
+
+
+def as_float(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value not in (None, "") else default  # type: ignore[arg-type]
+    except ValueError:
+        return default
+
+
+def as_int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value not in (None, "") else default  # type: ignore[arg-type]
+    except ValueError:
+        return default

@@ -1,0 +1,253 @@
+"""One gmqtt connection with the behaviour the server needs from every broker link.
+
+- infinite reconnect with capped backoff, and re-subscription in on_connect (a fresh session has none);
+- MQTT 5 first, falling back to 3.1.1 for brokers that refuse it (the embedded amqtt broker);
+- `publish(..., wait=True)` returns only once the broker acknowledged a QoS 1 publish (PUBACK), so a
+  caller can record `published` truthfully, and raises `PublishError` when it does not arrive in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from gmqtt import Client as GmqttClient
+from gmqtt import Message
+from gmqtt.mqtt.constants import UNLIMITED_RECONNECTS, MQTTv50, MQTTv311
+from gmqtt.storage import PersistentStorage
+
+from app.config import Settings
+
+log = logging.getLogger(__name__)
+
+MessageHandler = Callable[[str, bytes, int, bool], Awaitable[None]]
+ConnectHook = Callable[[], Awaitable[None]]
+
+
+class PublishError(RuntimeError):
+    """The broker did not acknowledge a publish (not connected, or no PUBACK in time)."""
+
+
+class _AckTrackingStorage(PersistentStorage):
+    """gmqtt keeps in-flight QoS>0 publishes here until PUBACK; we hang a future on each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiters: dict[int, asyncio.Future[None]] = {}
+        self.last_pushed: int | None = None
+
+    def push_message(self, mid: int, raw_package: bytes) -> None:  # type: ignore[override]
+        super().push_message(mid, raw_package)
+        self.last_pushed = mid
+        if mid not in self.waiters:
+            self.waiters[mid] = asyncio.get_running_loop().create_future()
+
+    def remove_message_by_mid(self, mid: int) -> None:  # type: ignore[override]
+        super().remove_message_by_mid(mid)
+        waiter = self.waiters.pop(mid, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def clear(self) -> None:  # type: ignore[override]
+        super().clear()
+        for waiter in self.waiters.values():
+            if not waiter.done():
+                waiter.set_exception(PublishError("in-flight publish discarded by a clean reconnect"))
+        self.waiters.clear()
+
+
+@dataclass
+class ConnectionStats:
+    connects: int = 0
+    disconnects: int = 0
+    protocol: str = ""
+
+
+class MqttConnection:
+    def __init__(self, settings: Settings, *, client_id_prefix: str = "infoscreen-server") -> None:
+        self._settings = settings
+        self._client_id = settings.mqtt_client_id or f"{client_id_prefix}-{uuid.uuid4().hex[:10]}"
+        self._storage = _AckTrackingStorage()
+        self._client = GmqttClient(self._client_id, clean_session=True, persistent_storage=self._storage)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+        self._client.set_config({"reconnect_retries": UNLIMITED_RECONNECTS, "reconnect_delay": 2})
+        if settings.mqtt_user:
+            self._client.set_auth_credentials(settings.mqtt_user, settings.mqtt_password or "")
+        self._subscriptions: dict[str, int] = {}
+        self._handler: MessageHandler | None = None
+        self._connect_hooks: list[ConnectHook] = []
+        self._connected = asyncio.Event()
+        self._hook_tasks: set[asyncio.Task[None]] = set()
+        self.stats = ConnectionStats()
+        self._closing = False
+
+    # --- configuration ----------------------------------------------------------------------------
+    @property
+    def client_id(self) -> str:
+        return self._client_id
+
+    @property
+    def is_connected(self) -> bool:
+        return self._connected.is_set()
+
+    @property
+    def protocol_version(self) -> int:
+        return MQTTv50 if self.stats.protocol == "5" else MQTTv311
+
+    def set_message_handler(self, handler: MessageHandler) -> None:
+        self._handler = handler
+
+    def add_subscription(self, topic: str, qos: int = 1) -> None:
+        self._subscriptions[topic] = qos
+        if self.is_connected:
+            self._client.subscribe(topic, qos=qos)
+
+    def on_connected(self, hook: ConnectHook) -> None:
+        """Run `hook` after every (re)connect, once subscriptions are in place."""
+        self._connect_hooks.append(hook)
+
+    def _ssl_context(self) -> ssl.SSLContext | bool:
+        s = self._settings
+        if not s.mqtt_tls_enabled:
+            return False
+        context = ssl.create_default_context(cafile=s.mqtt_tls_ca_cert or None)
+        if s.mqtt_tls_certfile:
+            context.load_cert_chain(s.mqtt_tls_certfile, s.mqtt_tls_keyfile)
+        if s.mqtt_tls_insecure:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    async def connect(self, *, timeout: float = 10.0) -> None:
+        """Connect (retrying until `timeout`); afterwards gmqtt reconnects on its own forever."""
+        host, port = self._settings.mqtt_host, self._settings.mqtt_broker_port
+        deadline = asyncio.get_running_loop().time() + timeout
+        versions = [MQTTv50, MQTTv311]
+        delay = 0.2
+        last_error: Exception | None = None
+        while True:
+            for version in list(versions):
+                try:
+                    await self._client.connect(
+                        host, port, ssl=self._ssl_context(), keepalive=self._settings.mqtt_keepalive, version=version
+                    )
+                    await asyncio.wait_for(self._connected.wait(), timeout=max(1.0, timeout))
+                    return
+                except Exception as exc:
+                    last_error = exc
+                    if version == MQTTv50 and _looks_like_protocol_refusal(exc):
+                        versions = [MQTTv311]
+                        continue
+                    break
+            if asyncio.get_running_loop().time() > deadline:
+                raise ConnectionError(f"MQTT broker {host}:{port} not reachable: {last_error}") from last_error
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def disconnect(self) -> None:
+        self._closing = True
+        try:
+            await asyncio.wait_for(self._client.disconnect(), timeout=5)
+        except Exception as exc:
+            log.debug("mqtt disconnect: %s", exc)
+        self._connected.clear()
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    # --- publishing -------------------------------------------------------------------------------
+    async def publish(
+        self,
+        topic: str,
+        payload: bytes | str | None,
+        *,
+        qos: int = 1,
+        retain: bool = False,
+        wait: bool = True,
+        timeout: float = 5.0,
+    ) -> None:
+        if not self.is_connected:
+            raise PublishError("not connected to the MQTT broker")
+        data = payload.encode() if isinstance(payload, str) else (payload or b"")
+        self._storage.last_pushed = None
+        try:
+            self._client.publish(Message(topic, data, qos=qos, retain=retain))
+        except Exception as exc:  # socket already closed underneath us
+            raise PublishError(f"publish failed: {exc}") from exc
+        if qos == 0 or not wait:
+            return
+        mid = self._storage.last_pushed
+        waiter = self._storage.waiters.get(mid) if mid is not None else None
+        if waiter is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError as exc:
+            raise PublishError(f"no PUBACK from the broker within {timeout:.0f}s") from exc
+
+    # --- gmqtt callbacks --------------------------------------------------------------------------
+    def _on_connect(self, client: GmqttClient, flags: int, rc: int, properties: object) -> None:
+        self.stats.connects += 1
+        # gmqtt silently retries a refused MQTT 5 CONNECT as 3.1.1; report what was negotiated.
+        negotiated = getattr(getattr(client, "_connection_state", None), "protocol_version", MQTTv50)
+        self.stats.protocol = "5" if negotiated >= MQTTv50 else "3.1.1"
+        for topic, qos in self._subscriptions.items():
+            client.subscribe(topic, qos=qos)
+        self._connected.set()
+        log.info(
+            "event=mqtt_connected client_id=%s rc=%s protocol=%s connects=%d subscriptions=%d",
+            self._client_id,
+            rc,
+            self.stats.protocol or "?",
+            self.stats.connects,
+            len(self._subscriptions),
+        )
+        for hook in self._connect_hooks:
+            task = asyncio.get_running_loop().create_task(self._run_hook(hook))
+            self._hook_tasks.add(task)
+            task.add_done_callback(self._hook_tasks.discard)
+
+    async def _run_hook(self, hook: ConnectHook) -> None:
+        try:
+            await hook()
+        except Exception:
+            log.exception("mqtt on-connect hook failed")
+
+    def _on_disconnect(self, client: GmqttClient, packet: object, exc: BaseException | None = None) -> None:
+        was_connected = self._connected.is_set()
+        self._connected.clear()
+        if was_connected and not self._closing:
+            self.stats.disconnects += 1
+            log.warning(
+                "event=mqtt_disconnected client_id=%s disconnects=%d reason=%s",
+                self._client_id,
+                self.stats.disconnects,
+                exc or "broker closed the connection",
+            )
+
+    async def _on_message(self, client: GmqttClient, topic: str, payload: bytes, qos: int, properties: object) -> int:
+        if self._handler is None:
+            return 0
+        retain = bool(getattr(properties, "get", lambda *_: None)("retain")) if properties else False
+        try:
+            await self._handler(topic, payload or b"", qos, retain)
+        except Exception:
+            # The ingest loop must survive anything a display sends.
+            log.exception("mqtt handler crashed on topic %s", topic[:200])
+        return 0
+
+
+def _looks_like_protocol_refusal(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("protocol", "unsupported", "version", "reset", "closed", "incomplete"))

@@ -1,0 +1,1 @@
+"""Dramatiq actors (conversions, sweeps, retention). They call domain services and stay thin."""

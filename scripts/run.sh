@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the whole system in one process on the embedded default: SQLite under ./data, an embedded MQTT
+# broker on :1883, an in-process worker, and the dashboard + GraphQL on http://localhost:8000.
+source "$(dirname "$0")/_venv.sh"
+ensure_venv dev
+cd "$ROOT"
+export DATA_DIR="${DATA_DIR:-$ROOT/data}"
+exec "$VENV/bin/infoscreen" run

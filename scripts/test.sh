@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the tests need (MariaDB, Redis, Mosquitto from Debian packages; the Python dev extras)
+# and runs the whole suite. The tests start their own throwaway servers on free loopback ports.
+source "$(dirname "$0")/_venv.sh"
+apt_install mariadb-server redis-server mosquitto mosquitto-clients
+ensure_venv dev
+cd "$ROOT"
+# The Debian packages start system services; the tests never use them.
+for svc in mariadb redis-server mosquitto; do
+    (systemctl stop "$svc" || service "$svc" stop) >/dev/null 2>&1 || true
+done
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check app tests bench alembic
+exec "$VENV/bin/pytest" -q -p no:cacheprovider "$@"

@@ -1,0 +1,117 @@
+"""Shared fixtures: real MariaDB/Redis/Mosquitto servers (started once per session) and databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pymysql
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.config import Settings, load_settings
+from app.domain.db import Database
+from app.domain.models import Base
+from tests.support.servers import RunningServer, mariadb_server, mosquitto_server, redis_server
+
+# Tests never read the developer's real environment for these.
+for _name in ("DB_CONN", "DB_URL", "MQTT_BROKER_HOST", "REDIS_URL", "GOTENBERG_URL", "ENV"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[RunningServer]:
+    with mariadb_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_srv() -> Iterator[RunningServer]:
+    with redis_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mosquitto() -> Iterator[RunningServer]:
+    with mosquitto_server() as server:
+        yield server
+
+
+def create_mariadb_database(server: RunningServer, prefix: str = "t") -> str:
+    """A new empty database on the shared server; returns its async SQLAlchemy URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    conn = pymysql.connect(host="127.0.0.1", port=server.port, user="root")
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    finally:
+        conn.close()
+    return f"mysql+aiomysql://root@127.0.0.1:{server.port}/{name}?charset=utf8mb4"
+
+
+@pytest.fixture
+def mariadb_url(mariadb: RunningServer) -> str:
+    return create_mariadb_database(mariadb)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def mariadb_schema_url(mariadb: RunningServer) -> str:
+    """One MariaDB database with the model schema, shared by `any_db` tests and emptied before each."""
+    url = create_mariadb_database(mariadb, "shared")
+    engine = create_engine(url.replace("+aiomysql", "+pymysql"))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def truncate_all(url: str) -> None:
+    engine = create_engine(url.replace("+aiomysql", "+pymysql"))
+    with engine.begin() as conn:
+        conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in Base.metadata.sorted_tables:
+            conn.execute(text(f"TRUNCATE TABLE `{table.name}`"))
+        conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+    engine.dispose()
+
+
+@pytest.fixture
+async def db(sqlite_url: str) -> AsyncIterator[Database]:
+    """A fresh SQLite database with the full schema (fast; most domain tests use this)."""
+    database = Database(sqlite_url)
+    async with database.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+async def any_db(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterator[Database]:
+    """The same test on both engines: a fresh SQLite file, or the shared MariaDB schema emptied."""
+    if request.param == "sqlite":
+        database = Database(sqlite_url)
+        async with database.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        yield database
+        await database.dispose()
+    else:
+        url: str = request.getfixturevalue("mariadb_schema_url")
+        truncate_all(url)
+        database = Database(url, pool_size=5)
+        yield database
+        await database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        DATA_DIR=str(tmp_path / "data"),
+        DEFAULT_SUPERADMIN_PASSWORD="superadmin-pass",
+        SECRET_KEY="test-secret",
+    )

@@ -1,0 +1,84 @@
+"""Start `infoscreen <role>` as a real subprocess and wait until its /health answers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.support.servers import free_port
+
+
+@dataclass
+class InfoscreenProcess:
+    proc: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+    env: dict[str, str]
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def terminate(self, timeout: float = 30) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+                raise
+        return self.proc.returncode
+
+
+def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"infoscreen exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}")
+        try:
+            response = httpx.get(f"{base_url}/health", timeout=2)
+            last = response.text
+            if response.status_code == 200:
+                return response.json()
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(0.3)
+    raise TimeoutError(f"not healthy after {timeout}s (last: {last}):\n{log_path.read_text()[-4000:]}")
+
+
+@contextlib.contextmanager
+def infoscreen(role: str, tmp_path: Path, **env_overrides: str) -> Iterator[InfoscreenProcess]:
+    http_port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "MQTT_", "REDIS_", "ENV"))}
+    env.update(
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=str(http_port),
+        DATA_DIR=str(tmp_path / f"data-{role}-{http_port}"),
+        MQTT_BROKER_PORT=str(free_port()),
+        DEFAULT_SUPERADMIN_PASSWORD="superadmin-pass",
+        SECRET_KEY="test-secret",
+        LOG_LEVEL="INFO",
+    )
+    env.update(env_overrides)
+    log_path = tmp_path / f"infoscreen-{role}-{http_port}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", role], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{http_port}"
+    handle = InfoscreenProcess(proc, base_url, log_path, env)
+    try:
+        wait_healthy(base_url, proc, log_path)
+        yield handle
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
