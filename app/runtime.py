@@ -38,7 +38,7 @@ class Role(StrEnum):
 
 # Adapter modules that register HTTP routes (app.http.register_routes) or MQTT components
 # (app.mqtt.service.register_ingest/register_scheduler) when imported.
-ADAPTER_MODULES: tuple[str, ...] = ()
+ADAPTER_MODULES: tuple[str, ...] = ("app.graphql.routes",)
 
 
 def load_adapters() -> None:

@@ -7,13 +7,16 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pymysql
 import pytest
 from sqlalchemy import create_engine, text
 
 from app.config import Settings, load_settings
+from app.container import Container
 from app.domain.db import Database
 from app.domain.models import Base
+from tests.support.api import Api
 from tests.support.servers import RunningServer, mariadb_server, mosquitto_server, redis_server
 
 # Tests never read the developer's real environment for these.
@@ -106,6 +109,25 @@ async def any_db(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterat
         database = Database(url, pool_size=5)
         yield database
         await database.dispose()
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[Api]:
+    """The full HTTP app on a fresh SQLite database, driven in-process (no MQTT connection)."""
+    from app.http import create_http_app
+    from app.runtime import load_adapters
+
+    load_adapters()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    container = Container.create(settings)
+    async with container.db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    app = create_http_app(container)
+    app.state.ready = True
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(container, client)
+    await container.close()
 
 
 @pytest.fixture

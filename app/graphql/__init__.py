@@ -1,0 +1,1 @@
+"""The Strawberry GraphQL adapter: types, resolvers, permissions and subscriptions over the domain."""

@@ -1,0 +1,47 @@
+"""The schema, composed from one Query/Mutation/Subscription class per area (add new areas here)."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from app.domain.errors import DomainError
+from app.graphql.system import SystemQuery
+
+QUERY_TYPES: tuple[type, ...] = (SystemQuery,)
+MUTATION_TYPES: tuple[type, ...] = ()
+SUBSCRIPTION_TYPES: tuple[type, ...] = ()
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    # Domain errors carry user-safe messages; everything else (SQL, tracebacks) stays in the server log.
+    original = error.original_error
+    if original is None:
+        return False  # validation/syntax errors from graphql-core are about the query itself
+    return not isinstance(original, DomainError)
+
+
+def build_schema() -> strawberry.Schema:
+    query = merge_types("Query", QUERY_TYPES)
+    mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
+    subscription = merge_types("Subscription", SUBSCRIPTION_TYPES) if SUBSCRIPTION_TYPES else None
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: MaskErrors(should_mask_error=_should_mask, error_message="Interner Fehler."),
+        ],
+    )
+
+
+schema = build_schema()
