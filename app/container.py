@@ -13,6 +13,7 @@ from typing import Any
 from app.config import Settings
 from app.domain.bus import InMemoryEventBus, RedisEventBus, create_event_bus
 from app.domain.db import Database
+from app.domain.ports import DisplayPublisher
 from app.mqtt.connection import MqttConnection
 
 HealthCheck = Callable[[], Awaitable[tuple[bool, str]]]
@@ -24,6 +25,8 @@ class Container:
     db: Database
     bus: InMemoryEventBus
     mqtt: MqttConnection | None = None
+    # Set when this process has a broker link; None means commands/assignments cannot reach displays.
+    publisher: DisplayPublisher | None = None
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 

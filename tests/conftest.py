@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pymysql
@@ -16,7 +18,9 @@ from app.config import Settings, load_settings
 from app.container import Container
 from app.domain.db import Database
 from app.domain.models import Base
+from app.mqtt.service import MqttService
 from tests.support.api import Api
+from tests.support.display import FakeDisplay
 from tests.support.servers import RunningServer, mariadb_server, mosquitto_server, redis_server
 
 # Tests never read the developer's real environment for these.
@@ -128,6 +132,52 @@ async def api(settings: Settings) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(container, client)
     await container.close()
+
+
+@dataclass
+class Live:
+    """The API plus a running MQTT service (ingest + scheduler) against a real Mosquitto."""
+
+    api: Api
+    service: MqttService
+    broker_port: int
+
+    @property
+    def container(self) -> Container:
+        return self.api.container
+
+    def display(self, **kwargs: Any) -> FakeDisplay:
+        return FakeDisplay(self.broker_port, **kwargs).connect()
+
+
+@pytest.fixture
+async def live(tmp_path: Path) -> AsyncIterator[Live]:
+    from app.http import create_http_app
+    from app.mqtt.service import MqttService
+    from app.runtime import load_adapters
+
+    load_adapters()
+    with mosquitto_server() as broker:
+        live_settings = load_settings(
+            DATA_DIR=str(tmp_path / "live"),
+            SECRET_KEY="test-secret",
+            MQTT_BROKER_HOST="127.0.0.1",
+            MQTT_BROKER_PORT=str(broker.port),
+            POLL_INTERVAL_SECONDS="1",
+        )
+        live_settings.data_dir.mkdir(parents=True, exist_ok=True)
+        container = Container.create(live_settings)
+        async with container.db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        service = MqttService(container, ingest=True, scheduler=True)
+        await service.start()
+        app = create_http_app(container)
+        app.state.ready = True
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Live(Api(container, client), service, broker.port)
+        await service.stop()
+        await container.close()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from app.container import Container
 from app.mqtt.connection import MqttConnection
+from app.mqtt.publisher import MqttPublisher
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class MqttService:
         if scheduler:
             self._components += [f(container, self.connection) for f in SCHEDULER_FACTORIES]
         container.mqtt = self.connection
+        container.publisher = MqttPublisher(self.connection)
         container.health_checks["mqtt"] = self._check
 
     async def _check(self) -> tuple[bool, str]:

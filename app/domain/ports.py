@@ -1,0 +1,28 @@
+"""What the domain needs from the outside world, as interfaces (implemented by adapters)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class DisplayPublisher(Protocol):
+    """Sends state and commands to displays. Implemented over MQTT by app.mqtt.publisher.MqttPublisher.
+
+    Every method returns once the broker acknowledged the QoS 1 publish and raises
+    app.mqtt.connection.PublishError (a RuntimeError) otherwise.
+    """
+
+    async def publish_group_assignment(self, client_uuid: str, group_id: int | None) -> None:
+        """Retained `infoscreen/{uuid}/group_id`; None clears the retained message (client deleted)."""
+
+    async def clear_service_failed(self, client_uuid: str) -> None:
+        """Empty retained payload on `infoscreen/{uuid}/service_failed`."""
+
+    async def publish_command(self, client_uuid: str, payload: dict[str, Any], *, legacy_restart: bool) -> None:
+        """QoS 1, not retained, to `/commands` then the compat `/command` (+ legacy `clients/{uuid}/restart`)."""
+
+    async def publish_event_list(self, group_id: int, events: list[dict[str, Any]]) -> None:
+        """Retained `infoscreen/events/{group_id}` (an empty list clears the group)."""
+
+    async def publish_power_intent(self, group_id: int, payload: dict[str, Any]) -> None:
+        """Retained QoS 1 `infoscreen/groups/{group_id}/power/intent`."""
