@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
 from app.domain.errors import DomainError
+from app.graphql.auth import AuthMutation, AuthQuery
+from app.graphql.error_codes import CodedMaskErrors
+from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
+from app.graphql.users import UsersMutation, UsersQuery
 
-QUERY_TYPES: tuple[type, ...] = (SystemQuery,)
-MUTATION_TYPES: tuple[type, ...] = ()
+QUERY_TYPES: tuple[type, ...] = (SystemQuery, AuthQuery, UsersQuery, SettingsQuery)
+MUTATION_TYPES: tuple[type, ...] = (AuthMutation, UsersMutation, SettingsMutation)
 SUBSCRIPTION_TYPES: tuple[type, ...] = ()
 
 MAX_DEPTH = 12
@@ -39,7 +43,7 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message="Interner Fehler."),
+            lambda: CodedMaskErrors(should_mask_error=_should_mask, error_message="Interner Fehler."),
         ],
     )
 

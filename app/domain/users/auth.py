@@ -1,0 +1,240 @@
+"""Logging in and out, changing one's own password, and integrator API tokens.
+
+A failed login must be written even though the caller gets an error, so `login` runs its own unit of
+work and raises only after it has committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.audit.service import record_audit
+from app.domain.clock import utcnow
+from app.domain.db import Database
+from app.domain.enums import Role, TokenKind
+from app.domain.errors import (
+    AuthenticationError,
+    DomainError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
+from app.domain.users.login_policy import (
+    INVALID_CREDENTIALS_MESSAGE,
+    LOCKED_MESSAGE,
+    LoginRateLimiter,
+    is_locked,
+    lock_expiry_after_failure,
+)
+from app.domain.users.models import ApiToken, User
+from app.domain.users.passwords import (
+    MAX_PASSWORD_LENGTH,
+    check_password_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from app.domain.users.tokens import Principal, create_token, revoke_token
+from app.domain.users.visibility import visible_roles
+
+MAX_USERNAME_LENGTH = 100
+MAX_API_TOKENS_PER_USER = 50
+MAX_API_TOKEN_DAYS = 3650
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    token: str
+    user: User
+    expires_at: datetime | None
+
+
+async def _find_user(session: AsyncSession, username: str) -> User | None:
+    name = username.strip()
+    if not name or len(name) > MAX_USERNAME_LENGTH:
+        return None
+    return await session.scalar(select(User).where(func.lower(User.username) == name.lower()))
+
+
+async def _attempt_login(
+    session: AsyncSession, username: str, password: str, *, ttl: timedelta, ip: str | None, now: datetime
+) -> LoginResult | DomainError:
+    user = await _find_user(session, username)
+    # Always pay for one argon2 verification (a dummy hash for unknown users) so timing tells nothing.
+    candidate = password if len(password) <= MAX_PASSWORD_LENGTH else ""
+    password_ok = verify_password(user.password_hash if user else None, candidate) and bool(candidate)
+    if user is None:
+        return AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
+
+    if is_locked(user.locked_until, now):
+        return AuthenticationError(LOCKED_MESSAGE)
+    if user.locked_until is not None:
+        # The lock has run out: the next attempts start a fresh count.
+        user.locked_until = None
+        user.failed_login_attempts = 0
+
+    if not password_ok or not user.is_active:
+        user.failed_login_attempts = (user.failed_login_attempts or 0) + 1
+        user.last_failed_login_at = now
+        user.locked_until = lock_expiry_after_failure(user.failed_login_attempts, now)
+        return AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
+
+    user.last_login_at = now
+    user.failed_login_attempts = 0
+    user.locked_until = None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    raw, token = await create_token(session, user, TokenKind.SESSION, ttl=ttl, ip=ip)
+    return LoginResult(token=raw, user=user, expires_at=token.expires_at)
+
+
+async def login(
+    db: Database,
+    username: str,
+    password: str,
+    *,
+    ttl: timedelta,
+    limiter: LoginRateLimiter,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> LoginResult:
+    """A new session token for valid credentials; raises AuthenticationError or RateLimitedError."""
+    username = username or ""
+    password = password or ""
+    limiter.register_attempt(ip, username)
+    async with db.session() as session:
+        outcome = await _attempt_login(session, username, password, ttl=ttl, ip=ip, now=now or utcnow())
+    if isinstance(outcome, DomainError):
+        raise outcome
+    limiter.succeeded(ip, username)
+    return outcome
+
+
+async def logout(session: AsyncSession, principal: Principal) -> bool:
+    """Revoke the token the caller used; it stops working immediately."""
+    if principal.token_id is None:
+        return False
+    return await revoke_token(session, principal.token_id)
+
+
+async def change_password(
+    session: AsyncSession, principal: Principal, current_password: str, new_password: str
+) -> User:
+    """Self-service: needs the current password; every other session of the user ends."""
+    user = await session.get(User, principal.user_id)
+    if user is None:
+        raise AuthenticationError("Nicht angemeldet.")
+    current = current_password or ""
+    if len(current) > MAX_PASSWORD_LENGTH or not verify_password(user.password_hash, current):
+        raise ValidationError("Das aktuelle Passwort ist falsch.", field="currentPassword")
+    check_password_policy(new_password or "")
+    if new_password == current:
+        raise ValidationError("Das neue Passwort muss sich vom aktuellen unterscheiden.", field="newPassword")
+    now = utcnow()
+    user.password_hash = hash_password(new_password)
+    user.last_password_change_at = now
+    stmt = update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.kind == TokenKind.SESSION, ApiToken.revoked_at.is_(None)
+    )
+    if principal.token_id is not None:
+        stmt = stmt.where(ApiToken.id != principal.token_id)
+    await session.execute(stmt.values(revoked_at=now))
+    await session.flush()
+    return user
+
+
+# --- integrator API tokens --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedApiToken:
+    token: str
+    record: ApiToken
+
+
+async def create_api_token(
+    session: AsyncSession,
+    principal: Principal,
+    name: str,
+    role: Role | None = None,
+    *,
+    expires_in_days: int | None = None,
+    ip: str | None = None,
+) -> CreatedApiToken:
+    """A bearer token for scripts. Its role is the caller's unless a lower one is asked for."""
+    clean = (name or "").strip()
+    if not clean or len(clean) > 100:
+        raise ValidationError("Der Name muss 1 bis 100 Zeichen lang sein.", field="name")
+    effective = role or principal.role
+    if not principal.role.at_least(effective):
+        raise ForbiddenError("Ein API-Token kann keine höhere Rolle haben als die eigene.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_API_TOKEN_DAYS:
+        raise ValidationError(f"Gültigkeit: 1 bis {MAX_API_TOKEN_DAYS} Tage.", field="expiresInDays")
+    active = await session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == principal.user_id, ApiToken.kind == TokenKind.API, ApiToken.revoked_at.is_(None))
+    )
+    if (active or 0) >= MAX_API_TOKENS_PER_USER:
+        raise ValidationError(f"Höchstens {MAX_API_TOKENS_PER_USER} aktive API-Tokens pro Benutzer.", field="name")
+    user = await session.get(User, principal.user_id)
+    if user is None:
+        raise AuthenticationError("Nicht angemeldet.")
+    ttl = timedelta(days=expires_in_days) if expires_in_days else None
+    raw, token = await create_token(session, user, TokenKind.API, ttl=ttl, name=clean, role=effective, ip=ip)
+    await record_audit(
+        session, principal, "api_token.create", "api_token", token.id, {"name": clean, "role": effective.value}, ip=ip
+    )
+    return CreatedApiToken(raw, token)
+
+
+async def _token_owner_visible(session: AsyncSession, principal: Principal, owner_id: int) -> bool:
+    if owner_id == principal.user_id:
+        return True
+    if not principal.has(Role.ADMIN):
+        return False
+    owner_role = await session.scalar(select(User.role).where(User.id == owner_id))
+    return owner_role is not None and owner_role in visible_roles(principal)
+
+
+async def list_api_tokens(
+    session: AsyncSession, principal: Principal, *, user_id: int | None = None, include_revoked: bool = False
+) -> list[tuple[ApiToken, str]]:
+    """The caller's API tokens, or (admin+) another visible user's; newest first, with the owner's name."""
+    owner_id = user_id if user_id is not None else principal.user_id
+    if not await _token_owner_visible(session, principal, owner_id):
+        raise NotFoundError("Benutzer nicht gefunden.")
+    stmt = (
+        select(ApiToken, User.username)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.user_id == owner_id, ApiToken.kind == TokenKind.API)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    if not include_revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return [(token, username) for token, username in (await session.execute(stmt)).all()]
+
+
+async def revoke_api_token(
+    session: AsyncSession, principal: Principal, token_id: int, *, ip: str | None = None
+) -> tuple[ApiToken, str]:
+    """Revoke one API token; returns it with its owner's username."""
+    token = await session.get(ApiToken, token_id)
+    if (
+        token is None
+        or token.kind != TokenKind.API
+        or not await _token_owner_visible(session, principal, token.user_id)
+    ):
+        raise NotFoundError("API-Token nicht gefunden.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        await session.flush()
+        await record_audit(
+            session, principal, "api_token.revoke", "api_token", token.id, {"owner_user_id": token.user_id}, ip=ip
+        )
+    owner = await session.scalar(select(User.username).where(User.id == token.user_id))
+    return token, owner or ""
