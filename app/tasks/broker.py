@@ -13,6 +13,8 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
+from app.tasks.runtime import ActorRuntimeCleanup
+
 log = logging.getLogger(__name__)
 
 ACTOR_MODULES: tuple[str, ...] = ()
@@ -30,6 +32,8 @@ def configure_broker(redis_url: str | None, *, namespace: str = "infoscreen") ->
         broker = StubBroker()
         broker.emit_after("process_boot")
     broker.add_middleware(AsyncIO())
+    # After AsyncIO, so it closes the actors' DB pools before AsyncIO stops their loop.
+    broker.add_middleware(ActorRuntimeCleanup())
     dramatiq.set_broker(broker)
     _configured = broker
     load_actors(reload=True)
