@@ -12,7 +12,7 @@ holidays of a period change, and publish EVENTS_CHANGED after committing.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -25,6 +25,29 @@ from app.domain.events.recurrence import iter_starts, local_date, local_day_boun
 from app.domain.periods.models import SchoolHoliday
 
 _MAX_SKIPS_PER_EVENT = 20_000
+
+
+def holiday_skip_starts(
+    rule: str | None, start: datetime, holidays: list[tuple[date, date, int | None]], tz: tzinfo
+) -> list[tuple[datetime, int | None]]:
+    """UTC starts of the occurrences whose local start date lies in a holiday, with that holiday's id (pure)."""
+    if not holidays:
+        return []
+    ranges = sorted(holidays, key=lambda r: (r[0], r[1]))
+    first = ranges[0][0]
+    last = max(r[1] for r in ranges)
+    _, until = local_day_bounds(first, last, tz)
+    skips: list[tuple[datetime, int | None]] = []
+    for occ_start in iter_starts(rule, start, tz, until):
+        day = local_date(occ_start, tz)
+        if day < first:
+            continue
+        hits = [hid for s, e, hid in ranges if s <= day <= e]
+        if hits:
+            skips.append((occ_start, hits[0]))
+        if len(skips) >= _MAX_SKIPS_PER_EVENT:
+            break
+    return skips
 
 
 def _school_tz() -> tzinfo:
@@ -92,20 +115,9 @@ async def refresh_holiday_exceptions(
 
     written = 0
     for event in skipping:
-        holidays = holidays_by_period.get(event.academic_period_id, [])
-        if not holidays:
-            continue
-        first = min(h.start_date for h in holidays)
-        last = max(h.end_date for h in holidays)
-        _, until = local_day_bounds(first, last, zone)
-        ranges = sorted((h.start_date, h.end_date, h.id) for h in holidays)
-        count = 0
-        for occ_start in iter_starts(event.recurrence_rule, event.start, zone, until):
-            day = local_date(occ_start, zone)
-            if day < first:
-                continue
-            holiday_id = next((hid for s, e, hid in ranges if s <= day <= e), None)
-            if holiday_id is None or occ_start in taken[event.id]:
+        ranges = [(h.start_date, h.end_date, h.id) for h in holidays_by_period.get(event.academic_period_id, [])]
+        for occ_start, holiday_id in holiday_skip_starts(event.recurrence_rule, event.start, ranges, zone):
+            if occ_start in taken[event.id]:
                 continue
             session.add(
                 EventException(
@@ -113,9 +125,6 @@ async def refresh_holiday_exceptions(
                 )
             )
             taken[event.id].add(occ_start)
-            count += 1
-            if count >= _MAX_SKIPS_PER_EVENT:
-                break
-        written += count
+            written += 1
     await session.flush()
     return written
