@@ -38,7 +38,11 @@ class Role(StrEnum):
 
 # Adapter modules that register HTTP routes (app.http.register_routes) or MQTT components
 # (app.mqtt.service.register_ingest/register_scheduler) when imported.
-ADAPTER_MODULES: tuple[str, ...] = ("app.graphql.routes",)
+ADAPTER_MODULES: tuple[str, ...] = (
+    "app.graphql.routes",
+    "app.mqtt.ingest.component",
+    "app.files.screenshots",
+)
 
 
 def load_adapters() -> None:

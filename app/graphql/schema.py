@@ -10,12 +10,13 @@ from strawberry.tools import merge_types
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.error_codes import CodedMaskErrors
+from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
 from app.graphql.users import UsersMutation, UsersQuery
 
-QUERY_TYPES: tuple[type, ...] = (SystemQuery, AuthQuery, UsersQuery, SettingsQuery)
-MUTATION_TYPES: tuple[type, ...] = (AuthMutation, UsersMutation, SettingsMutation)
+QUERY_TYPES: tuple[type, ...] = (SystemQuery, AuthQuery, UsersQuery, SettingsQuery, EventsQuery)
+MUTATION_TYPES: tuple[type, ...] = (AuthMutation, UsersMutation, SettingsMutation, EventsMutation)
 SUBSCRIPTION_TYPES: tuple[type, ...] = ()
 
 MAX_DEPTH = 12

@@ -80,6 +80,7 @@ class MqttConnection:
         if settings.mqtt_user:
             self._client.set_auth_credentials(settings.mqtt_user, settings.mqtt_password or "")
         self._subscriptions: dict[str, int] = {}
+        self._shared: set[str] = set()
         self._handler: MessageHandler | None = None
         self._connect_hooks: list[ConnectHook] = []
         self._connected = asyncio.Event()
@@ -103,10 +104,26 @@ class MqttConnection:
     def set_message_handler(self, handler: MessageHandler) -> None:
         self._handler = handler
 
-    def add_subscription(self, topic: str, qos: int = 1) -> None:
+    def add_subscription(self, topic: str, qos: int = 1, *, shared: bool = False) -> None:
+        """Subscribe now (if connected) and after every reconnect.
+
+        `shared=True`: with `MQTT_SHARED_GROUP` set and an MQTT 5 session, subscribe
+        `$share/<group>/<topic>` so several ingest processes split the messages between them.
+        """
         self._subscriptions[topic] = qos
+        if shared:
+            self._shared.add(topic)
+        else:
+            self._shared.discard(topic)
         if self.is_connected:
-            self._client.subscribe(topic, qos=qos)
+            self._client.subscribe(self.subscription_topic(topic), qos=qos)
+
+    def subscription_topic(self, topic: str) -> str:
+        """What is actually sent in SUBSCRIBE for `topic` on the current session."""
+        group = self._settings.mqtt_shared_group
+        if topic in self._shared and group and self.stats.protocol == "5":
+            return f"$share/{group}/{topic}"
+        return topic
 
     def on_connected(self, hook: ConnectHook) -> None:
         """Run `hook` after every (re)connect, once subscriptions are in place."""
@@ -203,7 +220,7 @@ class MqttConnection:
         negotiated = getattr(getattr(client, "_connection_state", None), "protocol_version", MQTTv50)
         self.stats.protocol = "5" if negotiated >= MQTTv50 else "3.1.1"
         for topic, qos in self._subscriptions.items():
-            client.subscribe(topic, qos=qos)
+            client.subscribe(self.subscription_topic(topic), qos=qos)
         self._connected.set()
         log.info(
             "event=mqtt_connected client_id=%s rc=%s protocol=%s connects=%d subscriptions=%d",

@@ -1,0 +1,178 @@
+"""What displays report about themselves (discovery, heartbeat, health, service_failed, screenshots),
+applied to the `clients` table in batches.
+
+The MQTT adapter validates the wire payloads and hands over `ClientStateChange`s (column values already
+typed) and `ClientLogEntry`s in arrival order. `apply_telemetry_batch` writes one batch inside the
+caller's unit of work:
+
+- one SELECT of the batch's clients, then per client the changes merged in order (a later value of the
+  same column wins, so a client's own messages keep their order);
+- one multi-row upsert per distinct column set, rows sorted by uuid (a fixed lock order, so two ingest
+  processes never deadlock on each other);
+- the logs as one multi-row insert.
+
+Unknown clients: discovery registers a display, and so do heartbeat and health (a display that was
+discovered before the database was reset keeps heartbeating without discovering again, and must show
+up). Logs, service_failed and screenshots of an unknown uuid are dropped with a warning, so noise on
+a topic cannot create rows on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.clients.models import Client
+from app.domain.clock import utcnow
+from app.domain.enums import BrokerAccess
+from app.domain.monitoring.log_ingest import ClientLogEntry, StoredLog, insert_logs
+
+log = logging.getLogger(__name__)
+
+
+class TelemetryReason(StrEnum):
+    """Why a client row changed; carried in CLIENT_UPDATED events as `reason`."""
+
+    DISCOVERY = "discovery"
+    HEARTBEAT = "heartbeat"
+    HEALTH = "health"
+    SERVICE_FAILED = "service_failed"
+    SCREENSHOT = "screenshot"
+
+
+# Reasons that may create the client row; the others need a known client.
+REGISTERING_REASONS = frozenset({TelemetryReason.DISCOVERY, TelemetryReason.HEARTBEAT, TelemetryReason.HEALTH})
+
+# The columns telemetry may write (anything else in `values` is a programming error).
+TELEMETRY_COLUMNS = frozenset(
+    {
+        "hostname",
+        "ip",
+        "mac_address",
+        "model",
+        "os_version",
+        "software_version",
+        "hardware_info",
+        "last_discovery_at",
+        "last_alive",
+        "current_event_id",
+        "current_process",
+        "process_status",
+        "process_pid",
+        "last_screenshot_analyzed",
+        "screen_health_status",
+        "last_screenshot_hash",
+        "last_health_at",
+        "service_failed_at",
+        "service_failed_unit",
+        "mqtt_reconnect_count",
+        "mqtt_last_disconnect_at",
+    }
+)
+
+
+@dataclass(slots=True)
+class ClientStateChange:
+    """New values for some of a client's telemetry columns (absent column = unchanged)."""
+
+    uuid: str
+    reason: TelemetryReason
+    values: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        unknown = set(self.values) - TELEMETRY_COLUMNS
+        if unknown:
+            raise ValueError(f"not a telemetry column: {sorted(unknown)}")
+
+
+TelemetryItem = ClientStateChange | ClientLogEntry
+
+
+@dataclass
+class TelemetryOutcome:
+    # (uuid, reason) for every applied state change, in order of first appearance.
+    updated: list[tuple[str, TelemetryReason]] = field(default_factory=list)
+    # Clients that sent a discovery in this batch, with their group (for the ACK and the group republish).
+    discovered: dict[str, int | None] = field(default_factory=dict)
+    logs: list[StoredLog] = field(default_factory=list)
+    # Items refused because their client is unknown (indexes into the batch).
+    unknown_client: list[int] = field(default_factory=list)
+
+
+async def apply_telemetry_batch(
+    session: AsyncSession, items: Sequence[TelemetryItem], *, now: datetime | None = None
+) -> TelemetryOutcome:
+    """Write one batch in the caller's unit of work. Items are applied in the order given."""
+    now = now or utcnow()
+    outcome = TelemetryOutcome()
+    uuids = sorted({item.uuid for item in items})
+    known: dict[str, int | None] = {}
+    for chunk in _chunks(uuids, 500):
+        rows = await session.execute(sa.select(Client.uuid, Client.group_id).where(Client.uuid.in_(chunk)))
+        known.update({uuid: group_id for uuid, group_id in rows.all()})
+
+    merged: dict[str, dict[str, Any]] = {}
+    seen_updates: set[tuple[str, TelemetryReason]] = set()
+    logs: list[ClientLogEntry] = []
+    for index, item in enumerate(items):
+        if isinstance(item, ClientLogEntry):
+            if item.uuid in known or item.uuid in merged:
+                logs.append(item)
+            else:
+                outcome.unknown_client.append(index)
+            continue
+        if item.reason not in REGISTERING_REASONS and item.uuid not in known and item.uuid not in merged:
+            outcome.unknown_client.append(index)
+            continue
+        merged.setdefault(item.uuid, {}).update(item.values)
+        if item.reason is TelemetryReason.DISCOVERY:
+            outcome.discovered[item.uuid] = known.get(item.uuid)
+        key = (item.uuid, item.reason)
+        if key not in seen_updates:
+            seen_updates.add(key)
+            outcome.updated.append(key)
+
+    await _upsert_clients(session, merged, now)
+    outcome.logs = await insert_logs(session, logs, now=now)
+    return outcome
+
+
+async def _upsert_clients(session: AsyncSession, merged: dict[str, dict[str, Any]], now: datetime) -> None:
+    """One multi-row INSERT .. ON CONFLICT/ON DUPLICATE KEY UPDATE per distinct set of columns."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for uuid in sorted(merged):
+        values = merged[uuid]
+        columns = tuple(sorted(values))
+        by_columns.setdefault(columns, []).append({"uuid": uuid, **values})
+    dialect = session.get_bind().dialect.name
+    for columns, rows in by_columns.items():
+        params = [
+            {**row, "registered_at": now, "updated_at": now, "is_active": True, "broker_access": BrokerAccess.PENDING}
+            for row in rows
+        ]
+        update_columns = (*columns, "updated_at")
+        table = Client.__table__
+        if dialect == "mysql":
+            stmt = mysql.insert(table)
+            stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update_columns})
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[table.c.uuid], set_={c: stmt.excluded[c] for c in update_columns}
+            )
+        else:  # pragma: no cover - only MariaDB and SQLite are supported engines
+            raise RuntimeError(f"unsupported database dialect {dialect}")
+        await session.execute(stmt, params)
+
+
+def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

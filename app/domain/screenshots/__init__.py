@@ -1,0 +1,1 @@
+"""Screenshots displays send: decoding, retention on disk and the latest/priority state."""

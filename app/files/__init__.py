@@ -1,0 +1,1 @@
+"""HTTP file serving: screenshots (and media, registered by their own modules)."""

@@ -1,0 +1,1 @@
+"""The ingest pipeline: display → broker → validation → batched writes → domain events."""

@@ -1,0 +1,53 @@
+"""The ingest as an MQTT component of `infoscreen run`/`infoscreen mqtt` (registered on import)."""
+
+from __future__ import annotations
+
+import logging
+
+from app.container import Container
+from app.domain.screenshots.storage import ScreenshotStore
+from app.mqtt.connection import MqttConnection
+from app.mqtt.ingest.batcher import TelemetryBatcher
+from app.mqtt.ingest.dispatcher import IngestDispatcher
+from app.mqtt.ingest.handlers import IngestHandlers
+from app.mqtt.ingest.stats import IngestStats
+from app.mqtt.publisher import MqttPublisher
+from app.mqtt.service import register_ingest
+
+log = logging.getLogger(__name__)
+
+
+class IngestComponent:
+    def __init__(self, container: Container, connection: MqttConnection) -> None:
+        settings = container.settings
+        self.connection = connection
+        self.stats = IngestStats()
+        self.store = ScreenshotStore(settings.screenshot_dir)
+        self.batcher = TelemetryBatcher(container.db, container.bus, self.stats)
+        self.handlers = IngestHandlers(
+            settings, container.db, container.bus, self.batcher, self.store, self.stats, MqttPublisher(connection)
+        )
+        self.batcher.set_commit_hook(self.handlers.on_committed)
+        self.dispatcher = IngestDispatcher(settings, self.handlers, self.stats)
+        container.extras["ingest"] = self
+
+    async def start(self) -> None:
+        await self.batcher.start()
+        self.dispatcher.install(self.connection)
+
+    async def stop(self) -> None:
+        # Stop taking messages, let in-flight ones finish, flush the last batch, then send pending ACKs.
+        await self.dispatcher.close()
+        await self.batcher.stop()
+        await self.handlers.drain()
+        log.info(
+            "event=mqtt_ingest_stopped committed=%d batches=%d dropped=%s",
+            self.stats.committed_messages,
+            self.stats.batches,
+            dict(self.stats.dropped),
+        )
+
+
+@register_ingest
+def create_ingest(container: Container, connection: MqttConnection) -> IngestComponent:
+    return IngestComponent(container, connection)

@@ -1,0 +1,163 @@
+"""One thin handler per topic kind: validated payload → domain record → batcher, ACK use case or screenshot store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.config import Settings
+from app.domain.bus import InMemoryEventBus
+from app.domain.clients.models import Client
+from app.domain.clients.telemetry import ClientStateChange, TelemetryOutcome, TelemetryReason
+from app.domain.clock import iso_z, utcnow
+from app.domain.db import Database
+from app.domain.enums import ScreenshotType
+from app.domain.screenshots.storage import InvalidScreenshot, ScreenshotStore, decode_image, image_kind
+from app.mqtt import topics
+from app.mqtt.connection import PublishError
+from app.mqtt.ingest import payloads
+from app.mqtt.ingest.batcher import TelemetryBatcher
+from app.mqtt.ingest.stats import IngestStats
+from app.mqtt.ingest.validation import TELEMETRY_MAX_BYTES, Drop, RoutedTopic, TopicKind, check_size, decode_object
+from app.mqtt.publisher import MqttPublisher
+
+log = logging.getLogger(__name__)
+
+
+class IngestHandlers:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        bus: InMemoryEventBus,
+        batcher: TelemetryBatcher,
+        store: ScreenshotStore,
+        stats: IngestStats,
+        publisher: MqttPublisher | None,
+    ) -> None:
+        self._db = db
+        self._bus = bus
+        self._batcher = batcher
+        self._store = store
+        self._stats = stats
+        self._publisher = publisher
+        self._max_image_bytes = settings.mqtt_max_payload_bytes
+        self._telemetry_limit = min(TELEMETRY_MAX_BYTES, settings.mqtt_max_payload_bytes)
+        self._screenshot_locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def handle(self, routed: RoutedTopic, payload: bytes, received_at: float) -> None:
+        kind, uuid = routed.kind, routed.uuid
+        now = utcnow()
+        if kind is TopicKind.DISCOVERY:
+            obj = decode_object(payload, self._telemetry_limit)
+            self._submit(payloads.discovery(obj, now), received_at)
+            return
+        assert uuid is not None
+        if kind is TopicKind.HEARTBEAT:
+            self._submit(payloads.heartbeat(uuid, decode_object(payload, self._telemetry_limit), now), received_at)
+        elif kind is TopicKind.HEALTH:
+            self._submit(payloads.health(uuid, decode_object(payload, self._telemetry_limit), now), received_at)
+        elif kind is TopicKind.LOG:
+            assert routed.level is not None
+            obj = decode_object(payload, self._telemetry_limit)
+            self._batcher.submit(payloads.log_entry(uuid, routed.level, obj), received_at)
+        elif kind is TopicKind.SERVICE_FAILED:
+            self._service_failed(uuid, payload, now, received_at)
+        elif kind is TopicKind.COMMAND_ACK:
+            await self._command_ack(uuid, decode_object(payload, self._telemetry_limit))
+        elif kind is TopicKind.DASHBOARD:
+            image, shot_type = payloads.dashboard_screenshot(decode_object(payload, self._max_image_bytes))
+            await self._screenshot(uuid, image, shot_type, received_at)
+        elif kind is TopicKind.SCREENSHOT:
+            check_size(payload, self._max_image_bytes)
+            if image_kind(payload) is not None:  # raw JPEG/PNG bytes
+                await self._screenshot(uuid, payload, ScreenshotType.PERIODIC, received_at, raw=True)
+            else:
+                image, shot_type = payloads.screenshot_message(decode_object(payload, self._max_image_bytes))
+                await self._screenshot(uuid, image, shot_type, received_at)
+
+    def _submit(self, change: ClientStateChange, received_at: float) -> None:
+        self._batcher.submit(change, received_at)
+
+    def _service_failed(self, uuid: str, payload: bytes, now: datetime, received_at: float) -> None:
+        if not payload:
+            # The server's own retain-clear (or an operator's `mosquitto_pub -n -r`) coming back to us.
+            log.info("service_failed retained message cleared for %s", uuid)
+            self._stats.ignored["service_failed_cleared"] += 1
+            return
+        change = payloads.service_failed(uuid, decode_object(payload, self._telemetry_limit), now)
+        log.warning(
+            "event=service_failed uuid=%s unit=%s failed_at=%s",
+            uuid,
+            change.values["service_failed_unit"],
+            iso_z(change.values["service_failed_at"]),
+        )
+        self._submit(change, received_at)
+
+    async def _command_ack(self, uuid: str, payload: dict[str, Any]) -> None:
+        """ACKs are rare and latency matters: applied at once in their own transaction (not batched)."""
+        try:
+            from app.domain.commands.acks import handle_ack
+        except ImportError:
+            raise Drop("ack_unsupported", "command ACK handling is not installed") from None
+        outcome = await handle_ack(self._db, self._bus, uuid, payload)
+        if not outcome.applied:  # apply_ack logged why (unknown command, terminal, duplicate, ...)
+            self._stats.ignored[f"command_ack_{outcome.reason}"] += 1
+
+    async def _screenshot(
+        self, uuid: str, data: str | bytes, shot_type: ScreenshotType, received_at: float, *, raw: bool = False
+    ) -> None:
+        # Take the per-display lock before the first await, so a display's screenshots land in order.
+        lock = self._screenshot_locks.setdefault(uuid, asyncio.Lock())
+        try:
+            async with lock:
+                if not await self._client_known(uuid):
+                    raise Drop("unknown_client", "screenshot from a display never seen")
+                try:
+                    stored = await asyncio.to_thread(self._decode_and_store, uuid, data, shot_type, raw)
+                except InvalidScreenshot as exc:
+                    raise Drop(f"screenshot_{exc.reason}") from None
+        finally:
+            if not lock.locked() and self._screenshot_locks.get(uuid) is lock:
+                del self._screenshot_locks[uuid]
+        change = ClientStateChange(uuid, TelemetryReason.SCREENSHOT, {"last_screenshot_hash": stored.md5})
+        self._submit(change, received_at)
+
+    def _decode_and_store(self, uuid: str, data: str | bytes, shot_type: ScreenshotType, raw: bool) -> Any:
+        image = data if raw and isinstance(data, bytes) else decode_image(data, max_bytes=self._max_image_bytes)
+        return self._store.store(uuid, image, shot_type)
+
+    async def _client_known(self, uuid: str) -> bool:
+        async with self._db.read_session() as session:
+            found = await session.scalar(sa.select(Client.uuid).where(Client.uuid == uuid))
+        return found is not None
+
+    # --- after a batch committed ------------------------------------------------------------------
+    def on_committed(self, outcome: TelemetryOutcome) -> None:
+        for uuid, group_id in outcome.discovered.items():
+            task = asyncio.get_running_loop().create_task(self._acknowledge_discovery(uuid, group_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _acknowledge_discovery(self, uuid: str, group_id: int | None) -> None:
+        log.info("event=client_discovered uuid=%s group_id=%s", uuid, group_id)
+        if self._publisher is None:
+            return
+        ack = {"status": "ok", "uuid": uuid, "group_id": group_id, "timestamp": iso_z(utcnow())}
+        try:
+            await self._publisher.publish_discovery_ack(uuid, ack)
+            if group_id is not None:
+                # A display that rediscovers (e.g. after a reflash) gets its retained group back.
+                await self._publisher.publish_group_assignment(uuid, group_id)
+        except PublishError as exc:
+            log.warning("event=discovery_ack_failed uuid=%s topic=%s error=%s", uuid,
+                        topics.DISCOVERY_ACK.format(uuid=uuid), exc)  # fmt: skip
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)

@@ -1,0 +1,57 @@
+"""Counters and latency samples of the ingest pipeline (read by /health details, tests and the bench)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+log = logging.getLogger("app.mqtt.ingest")
+
+DROP_LOG_INTERVAL_SECONDS = 60.0
+_MAX_TRACKED_KEYS = 10_000
+
+
+@dataclass
+class IngestStats:
+    received: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
+    committed_messages: int = 0
+    batches: int = 0
+    # Seconds from receipt to commit, per committed message (the newest samples).
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=200_000))
+    _last_drop_log: dict[str, float] = field(default_factory=dict)
+
+    def drop(self, reason: str, key: str, detail: str = "", *, count: int = 1) -> None:
+        """Count a drop; log it at most once per minute per display (or per bad topic segment)."""
+        self.dropped[reason] += count
+        now = time.monotonic()
+        last = self._last_drop_log.get(key)
+        if last is not None and now - last < DROP_LOG_INTERVAL_SECONDS:
+            return
+        if len(self._last_drop_log) >= _MAX_TRACKED_KEYS:
+            cutoff = now - DROP_LOG_INTERVAL_SECONDS
+            self._last_drop_log = {k: t for k, t in self._last_drop_log.items() if t >= cutoff}
+        self._last_drop_log[key] = now
+        log.warning(
+            "event=mqtt_ingest_drop reason=%s source=%s detail=%s dropped_total=%d (further drops from this "
+            "source are counted, logged again after %.0fs)",
+            reason,
+            key[:80],
+            detail[:200],
+            self.dropped[reason],
+            DROP_LOG_INTERVAL_SECONDS,
+        )
+
+    def committed(self, received_at: list[float], committed_at: float) -> None:
+        self.batches += 1
+        self.committed_messages += len(received_at)
+        self.latencies.extend(committed_at - r for r in received_at)
+
+    def latency_percentile(self, q: float) -> float | None:
+        if not self.latencies:
+            return None
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
