@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select, update
+
 from app.domain.clock import parse_iso, utcnow
 from app.domain.enums import Role
+from app.domain.users.login_policy import (
+    INVALID_CREDENTIALS_MESSAGE,
+    LOCKOUT_DURATION,
+    MAX_FAILED_LOGINS,
+    RATE_LIMIT_ATTEMPTS,
+)
+from app.domain.users.models import ApiToken, User
 from tests.support.api import Api
 
 LOGIN = """
@@ -14,16 +23,50 @@ mutation ($u: String!, $p: String!) {
   login(username: $u, password: $p) { token expiresAt user { id username role lastLoginAt failedLoginAttempts } }
 }"""
 ME = "{ me { id username role lastLoginAt failedLoginAttempts lastFailedLoginAt lockedUntil lastPasswordChangeAt } }"
+CHANGE_PASSWORD = """
+mutation ($c: String!, $n: String!) {
+  changePassword(currentPassword: $c, newPassword: $n) {
+    __typename
+    ... on User { id lastPasswordChangeAt }
+    ... on Error { message }
+    ... on ValidationError { field }
+  }
+}"""
+CREATE_TOKEN = """
+mutation ($name: String!, $role: Role) {
+  createApiToken(name: $name, role: $role) {
+    __typename
+    ... on CreatedApiToken { token apiToken { id name role tokenPrefix username revokedAt } }
+    ... on Error { message }
+  }
+}"""
+REVOKE_TOKEN = """
+mutation ($id: Int!) {
+  revokeApiToken(id: $id) { __typename ... on ApiToken { id revokedAt } ... on Error { message } }
+}"""
 
 
 async def login(api: Api, username: str, password: str) -> dict[str, Any]:
     return await api.gql(LOGIN, {"u": username, "p": password})
 
 
+async def login_token(api: Api, username: str, password: str) -> str:
+    body = await login(api, username, password)
+    assert not body.get("errors"), body
+    return body["data"]["login"]["token"]
+
+
 def error_of(body: dict[str, Any]) -> dict[str, Any]:
-    assert body.get("data") is None or body["data"].get("login") is None, body
+    assert not body.get("data"), body
     assert body.get("errors"), body
     return body["errors"][0]
+
+
+async def user_row(api: Api, username: str) -> User:
+    async with api.container.db.session() as session:
+        user = await session.scalar(select(User).where(User.username == username))
+        assert user is not None
+        return user
 
 
 async def test_login_returns_a_working_token_and_records_the_login(api: Api) -> None:
@@ -38,4 +81,200 @@ async def test_login_returns_a_working_token_and_records_the_login(api: Api) -> 
     last_login = parse_iso(me["lastLoginAt"])
     assert last_login is not None and last_login >= before - timedelta(seconds=1)
     assert me["failedLoginAttempts"] == 0
-    assert parse_iso(payload["expiresAt"]) > utcnow() + timedelta(hours=11)
+    expires = parse_iso(payload["expiresAt"])
+    assert expires is not None and expires > utcnow() + timedelta(hours=11)
+
+
+async def test_wrong_password_and_unknown_user_look_identical(api: Api) -> None:
+    await api.make_user(Role.USER, "paul", "richtig-123")
+    wrong_password = await login(api, "paul", "falsch-123")
+    unknown_user = await login(api, "niemand", "falsch-123")
+    assert wrong_password == unknown_user
+    error = error_of(wrong_password)
+    assert error["message"] == INVALID_CREDENTIALS_MESSAGE
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "token" not in str(wrong_password["data"] or "")
+
+
+async def test_a_failed_login_is_counted_and_a_success_resets_the_count(api: Api) -> None:
+    await api.make_user(Role.USER, "clara", "richtig-123")
+    for _ in range(2):
+        error_of(await login(api, "clara", "falsch"))
+    row = await user_row(api, "clara")
+    assert row.failed_login_attempts == 2 and row.last_failed_login_at is not None
+    assert row.locked_until is None
+    token = await login_token(api, "clara", "richtig-123")
+    me = (await api.data(ME, token=token))["me"]
+    assert me["failedLoginAttempts"] == 0 and me["lastFailedLoginAt"] is not None
+
+
+async def test_lockout_blocks_even_the_right_password_until_it_runs_out(api: Api) -> None:
+    await api.make_user(Role.ADMIN, "ludwig", "richtig-123")
+    for _ in range(MAX_FAILED_LOGINS):
+        assert error_of(await login(api, "ludwig", "falsch"))["message"] == INVALID_CREDENTIALS_MESSAGE
+    row = await user_row(api, "ludwig")
+    assert row.failed_login_attempts == MAX_FAILED_LOGINS and row.locked_until is not None
+    assert row.locked_until - utcnow() > LOCKOUT_DURATION - timedelta(minutes=1)
+
+    locked = error_of(await login(api, "ludwig", "richtig-123"))
+    assert "gesperrt" in locked["message"] and locked["extensions"]["code"] == "UNAUTHENTICATED"
+
+    # Time passes: the lock runs out and the right password works again, with a fresh count.
+    async with api.container.db.session() as session:
+        await session.execute(
+            update(User).where(User.username == "ludwig").values(locked_until=utcnow() - timedelta(seconds=1))
+        )
+    token = await login_token(api, "ludwig", "richtig-123")
+    me = (await api.data(ME, token=token))["me"]
+    assert me["failedLoginAttempts"] == 0 and me["lockedUntil"] is None
+
+
+async def test_an_admin_can_lift_a_lockout(api: Api) -> None:
+    target = await api.make_user(Role.USER, "gesperrt", "richtig-123")
+    for _ in range(MAX_FAILED_LOGINS):
+        error_of(await login(api, "gesperrt", "falsch"))
+    admin = await api.token_for(Role.ADMIN)
+    data = await api.data(
+        "mutation ($id: Int!) { unlockUser(id: $id) { ... on User { lockedUntil failedLoginAttempts } } }",
+        {"id": target.id},
+        token=admin,
+    )
+    assert data["unlockUser"] == {"lockedUntil": None, "failedLoginAttempts": 0}
+    assert await login_token(api, "gesperrt", "richtig-123")
+
+
+async def test_deactivated_users_cannot_log_in(api: Api) -> None:
+    user = await api.make_user(Role.USER, "ehemalig", "richtig-123")
+    async with api.container.db.session() as session:
+        await session.execute(update(User).where(User.id == user.id).values(is_active=False))
+    error = error_of(await login(api, "ehemalig", "richtig-123"))
+    assert error["message"] == INVALID_CREDENTIALS_MESSAGE
+
+
+async def test_login_attempts_are_rate_limited_per_caller_and_username(api: Api) -> None:
+    for _ in range(RATE_LIMIT_ATTEMPTS):
+        assert error_of(await login(api, "rater", "falsch"))["extensions"]["code"] == "UNAUTHENTICATED"
+    limited = error_of(await login(api, "rater", "falsch"))
+    assert limited["extensions"]["code"] == "RATE_LIMITED" and "Zu viele" in limited["message"]
+    # Another username from the same address is still judged on its credentials.
+    await api.make_user(Role.USER, "andere", "richtig-123")
+    assert await login_token(api, "andere", "richtig-123")
+
+
+async def test_logout_revokes_the_token(api: Api) -> None:
+    await api.make_user(Role.USER, "lotte", "richtig-123")
+    token = await login_token(api, "lotte", "richtig-123")
+    other = await login_token(api, "lotte", "richtig-123")
+    assert (await api.data("mutation { logout }", token=token))["logout"] is True
+    refused = await api.gql(ME, token=token)
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await api.data(ME, token=other))["me"]["username"] == "lotte"  # only this session ended
+
+
+async def test_expired_tokens_are_refused(api: Api) -> None:
+    await api.make_user(Role.USER, "otto", "richtig-123")
+    token = await login_token(api, "otto", "richtig-123")
+    async with api.container.db.session() as session:
+        await session.execute(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+    body = await api.gql(ME, token=token)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_anonymous_callers_get_errors_except_for_login_and_version(api: Api) -> None:
+    assert (await api.data("{ version }"))["version"]
+    for query in (
+        ME,
+        "{ users { id } }",
+        "{ systemSettings { key } }",
+        "{ apiTokens { id } }",
+        "{ auditLog { id } }",
+        "mutation { logout }",
+        'mutation { createApiToken(name: "x") { __typename } }',
+        'mutation { setSystemSetting(key: "video_volume", value: "0.1") { __typename } }',
+        'mutation { createUser(input: {username: "abc", password: "secret-1"}) { __typename } }',
+    ):
+        body = await api.gql(query)
+        assert body.get("errors"), query
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", (query, body)
+        assert not body.get("data"), (query, body)
+
+
+async def test_change_password_needs_the_current_one_and_ends_other_sessions(api: Api) -> None:
+    await api.make_user(Role.EDITOR, "hanna", "alt-geheim")
+    token = await login_token(api, "hanna", "alt-geheim")
+    other = await login_token(api, "hanna", "alt-geheim")
+
+    wrong = (await api.data(CHANGE_PASSWORD, {"c": "falsch", "n": "neu-geheim"}, token=token))["changePassword"]
+    assert wrong["__typename"] == "ValidationError" and wrong["field"] == "currentPassword"
+    short = (await api.data(CHANGE_PASSWORD, {"c": "alt-geheim", "n": "kurz"}, token=token))["changePassword"]
+    assert short["__typename"] == "ValidationError" and "6" in short["message"]
+    assert (await api.data(ME, token=other))["me"]  # refusals change nothing
+
+    done = (await api.data(CHANGE_PASSWORD, {"c": "alt-geheim", "n": "neu-geheim"}, token=token))["changePassword"]
+    assert done["__typename"] == "User" and done["lastPasswordChangeAt"]
+    assert (await api.data(ME, token=token))["me"]["username"] == "hanna"  # this session stays
+    assert (await api.gql(ME, token=other))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error_of(await login(api, "hanna", "alt-geheim"))["message"] == INVALID_CREDENTIALS_MESSAGE
+    assert await login_token(api, "hanna", "neu-geheim")
+
+
+async def test_api_tokens_are_capped_at_the_callers_role_and_can_be_revoked(api: Api) -> None:
+    await api.make_user(Role.ADMIN, "integra", "richtig-123")
+    session_token = await login_token(api, "integra", "richtig-123")
+
+    too_high = await api.data(CREATE_TOKEN, {"name": "x", "role": "SUPERADMIN"}, token=session_token)
+    assert too_high["createApiToken"]["__typename"] == "ForbiddenError"
+    blank = (await api.data(CREATE_TOKEN, {"name": "  "}, token=session_token))["createApiToken"]
+    assert blank["__typename"] == "ValidationError"
+
+    created = (await api.data(CREATE_TOKEN, {"name": "Stundenplan-Sync", "role": "EDITOR"}, token=session_token))[
+        "createApiToken"
+    ]
+    assert created["__typename"] == "CreatedApiToken"
+    raw = created["token"]
+    assert created["apiToken"]["role"] == "EDITOR" and raw.startswith(created["apiToken"]["tokenPrefix"])
+
+    # The token acts as an editor: it is the admin, but cannot do admin things.
+    me = (await api.data("{ me { username role } }", token=raw))["me"]
+    assert me["username"] == "integra"
+    refused = await api.gql("{ users { id } }", token=raw)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await api.data("{ users { id } }", token=session_token))["users"]
+
+    listed = (await api.data("{ apiTokens { id name role } }", token=session_token))["apiTokens"]
+    assert [t["name"] for t in listed] == ["Stundenplan-Sync"]
+
+    revoked = (await api.data(REVOKE_TOKEN, {"id": created["apiToken"]["id"]}, token=session_token))["revokeApiToken"]
+    assert revoked["__typename"] == "ApiToken" and revoked["revokedAt"]
+    assert (await api.gql(ME, token=raw))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await api.data("{ apiTokens { id } }", token=session_token))["apiTokens"] == []
+
+
+async def test_api_token_revocation_respects_ownership_and_visibility(api: Api) -> None:
+    user_token = await api.token_for(Role.USER, "u1")
+    other_user = await api.token_for(Role.USER, "u2")
+    admin = await api.token_for(Role.ADMIN, "a1")
+    superadmin = await api.token_for(Role.SUPERADMIN, "s1")
+
+    async def create(token: str) -> int:
+        data = await api.data(CREATE_TOKEN, {"name": "t"}, token=token)
+        return data["createApiToken"]["apiToken"]["id"]
+
+    u1_token, super_token = await create(user_token), await create(superadmin)
+    # Another plain user cannot see or revoke it.
+    assert (await api.data(REVOKE_TOKEN, {"id": u1_token}, token=other_user))["revokeApiToken"][
+        "__typename"
+    ] == "NotFoundError"
+    # An admin cannot touch a superadmin's token, and cannot list it.
+    assert (await api.data(REVOKE_TOKEN, {"id": super_token}, token=admin))["revokeApiToken"][
+        "__typename"
+    ] == "NotFoundError"
+    s1 = await user_row(api, "s1")
+    hidden = await api.gql("query ($id: Int!) { apiTokens(userId: $id) { id } }", {"id": s1.id}, token=admin)
+    assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    # An admin can revoke a user's token; the audit log records it.
+    assert (await api.data(REVOKE_TOKEN, {"id": u1_token}, token=admin))["revokeApiToken"]["__typename"] == "ApiToken"
+    audit = (await api.data('{ auditLog(objectType: "api_token") { action actorUsername objectId } }', token=admin))[
+        "auditLog"
+    ]
+    assert {"action": "api_token.revoke", "actorUsername": "a1", "objectId": str(u1_token)} in audit
