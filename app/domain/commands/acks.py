@@ -25,10 +25,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.bus import EventBus
 from app.domain.clock import utcnow
 from app.domain.commands.lifecycle import ACK_STATUS_MAP, TransitionSource, ack_refusal
-from app.domain.commands.transitions import CommandChange, announce, lock_command, move
+from app.domain.commands.transitions import CommandChange, EventPublisher, announce, lock_command, move
 from app.domain.db import Database
 from app.domain.enums import CommandStatus
 
@@ -123,7 +122,7 @@ def decode_ack(payload: dict[str, Any] | bytes | str) -> dict[str, Any] | None:
 
 
 async def handle_ack(
-    db: Database, bus: EventBus | None, topic_uuid: str, payload: dict[str, Any] | bytes | str
+    db: Database, bus: EventPublisher | None, topic_uuid: str, payload: dict[str, Any] | bytes | str
 ) -> AckOutcome:
     """Apply an ACK in its own unit of work, commit, then publish COMMAND_UPDATED. Never raises."""
     decoded = decode_ack(payload)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.bus import COMMAND_UPDATED, DomainEvent, EventBus
+from app.domain.bus import COMMAND_UPDATED, DomainEvent
 from app.domain.commands.lifecycle import STATUS_TIMESTAMP, TIMEOUT_STAGES, TransitionSource
 from app.domain.commands.models import ClientCommand, ClientCommandTransition
 from app.domain.enums import CommandStatus
@@ -21,6 +22,12 @@ from app.domain.enums import CommandStatus
 _ERROR_CODE_MAX = 64
 _ERROR_MESSAGE_MAX = 4000
 _KEEP = object()
+
+
+class EventPublisher(Protocol):
+    """Anything that can publish a domain event (the event bus, or an actor's runtime)."""
+
+    async def publish(self, event: DomainEvent) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +98,7 @@ async def lock_command(session: AsyncSession, command_id: str) -> ClientCommand 
     return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
 
 
-async def announce(bus: EventBus | None, changes: Iterable[CommandChange]) -> None:
+async def announce(bus: EventPublisher | None, changes: Iterable[CommandChange]) -> None:
     """Publish COMMAND_UPDATED for committed changes (call after the commit)."""
     if bus is None:
         return
