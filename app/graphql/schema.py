@@ -9,38 +9,22 @@ from strawberry.tools import merge_types
 
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
-from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
-from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
-from app.graphql.periods import PeriodsMutation, PeriodsQuery
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
 from app.graphql.users import UsersMutation, UsersQuery
 
-QUERY_TYPES: tuple[type, ...] = (
-    SystemQuery,
-    AuthQuery,
-    UsersQuery,
-    SettingsQuery,
-    CommandsQuery,
-    ClientsQuery,
-    EventsQuery,
-    PeriodsQuery,
-    MediaQuery,
-)
+QUERY_TYPES: tuple[type, ...] = (SystemQuery, AuthQuery, UsersQuery, SettingsQuery, EventsQuery, CommandsQuery)
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
     UsersMutation,
     SettingsMutation,
-    CommandsMutation,
-    ClientsMutation,
     EventsMutation,
-    PeriodsMutation,
-    MediaMutation,
+    CommandsMutation,
 )
-SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription, MediaSubscription)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription,)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
