@@ -81,7 +81,14 @@ class AuthMutation:
 
         async def run() -> UserType:
             async with info.context.session() as session:
-                user = await auth.change_password(session, principal, current_password, new_password)
+                user = await auth.change_password(
+                    session,
+                    principal,
+                    current_password,
+                    new_password,
+                    limiter=login_limiter(info.context.container),
+                    ip=info.context.client_ip,
+                )
                 return UserType.from_model(user)
 
         return await as_result(run)

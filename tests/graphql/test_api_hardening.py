@@ -8,17 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 import websockets
 from sqlalchemy import select, text
 
 from app.config import load_settings
-from app.container import Container
 from app.domain.enums import Role
-from app.domain.models import Base
 from app.domain.users.models import User
+from tests.graphql.apps import api_for
 from tests.support.api import Api
 from tests.support.servers import free_port
 
@@ -69,31 +67,11 @@ async def test_domain_errors_carry_codes_and_fields(api: Api) -> None:
     assert missing["errors"][0]["message"] == "Benutzer nicht gefunden."
 
 
-@asynccontextmanager
-async def production_api(tmp_path: Path) -> AsyncIterator[Api]:
-    from app.http import create_http_app
-    from app.runtime import load_adapters
-
-    load_adapters()
-    settings = load_settings(
-        ENV="production",
-        DATA_DIR=str(tmp_path / "prod"),
-        SECRET_KEY="prod-secret",
-        DEFAULT_SUPERADMIN_PASSWORD="superadmin-pass",
-    )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    container = Container.create(settings)
-    async with container.db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    app = create_http_app(container)
-    app.state.ready = True
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-        yield Api(container, client)
-    await container.close()
-
-
 async def test_internal_errors_are_masked_in_production(tmp_path: Path) -> None:
-    async with production_api(tmp_path) as api:
+    settings = load_settings(
+        ENV="production", DATA_DIR=str(tmp_path / "prod"), SECRET_KEY="prod-secret", DEFAULT_SUPERADMIN_PASSWORD="x" * 8
+    )
+    async with api_for(settings) as api:
         token = await api.token_for(Role.ADMIN)
         async with api.container.db.session() as session:
             await session.execute(text("DROP TABLE system_settings"))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 
+from app.config import load_settings
 from app.domain.clock import parse_iso, utcnow
 from app.domain.enums import Role
 from app.domain.users.login_policy import (
@@ -16,6 +18,7 @@ from app.domain.users.login_policy import (
     RATE_LIMIT_ATTEMPTS,
 )
 from app.domain.users.models import ApiToken, User
+from tests.graphql.apps import api_for
 from tests.support.api import Api
 
 LOGIN = """
@@ -129,6 +132,22 @@ async def test_lockout_blocks_even_the_right_password_until_it_runs_out(api: Api
     assert me["failedLoginAttempts"] == 0 and me["lockedUntil"] is None
 
 
+async def test_lockout_and_login_tracking_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
+    settings = load_settings(DATA_DIR=str(tmp_path / "m"), SECRET_KEY="s", DB_CONN=mariadb_url)
+    async with api_for(settings) as api:
+        await api.make_user(Role.USER, "maria", "richtig-123")
+        for _ in range(MAX_FAILED_LOGINS):
+            error_of(await login(api, "MARIA", "falsch"))  # usernames match case-insensitively
+        assert "gesperrt" in error_of(await login(api, "maria", "richtig-123"))["message"]
+        async with api.container.db.session() as session:
+            await session.execute(
+                update(User).where(User.username == "maria").values(locked_until=utcnow() - timedelta(seconds=1))
+            )
+        token = await login_token(api, "maria", "richtig-123")
+        me = (await api.data(ME, token=token))["me"]
+        assert me["failedLoginAttempts"] == 0 and parse_iso(me["lastLoginAt"]) is not None
+
+
 async def test_an_admin_can_lift_a_lockout(api: Api) -> None:
     target = await api.make_user(Role.USER, "gesperrt", "richtig-123")
     for _ in range(MAX_FAILED_LOGINS):
@@ -216,6 +235,16 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(api
     assert (await api.gql(ME, token=other))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert error_of(await login(api, "hanna", "alt-geheim"))["message"] == INVALID_CREDENTIALS_MESSAGE
     assert await login_token(api, "hanna", "neu-geheim")
+
+
+async def test_guessing_the_current_password_is_rate_limited(api: Api) -> None:
+    await api.make_user(Role.USER, "dieb", "richtig-123")
+    token = await login_token(api, "dieb", "richtig-123")
+    for _ in range(RATE_LIMIT_ATTEMPTS):
+        guess = (await api.data(CHANGE_PASSWORD, {"c": "rate-mal", "n": "neu-geheim"}, token=token))["changePassword"]
+        assert guess["__typename"] == "ValidationError"
+    limited = await api.data(CHANGE_PASSWORD, {"c": "richtig-123", "n": "neu-geheim"}, token=token)
+    assert limited["changePassword"]["__typename"] == "RateLimitedError"
 
 
 async def test_api_tokens_are_capped_at_the_callers_role_and_can_be_revoked(api: Api) -> None:

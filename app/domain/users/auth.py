@@ -6,6 +6,8 @@ work and raises only after it has committed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,6 +43,8 @@ from app.domain.users.passwords import (
 from app.domain.users.tokens import Principal, create_token, revoke_token
 from app.domain.users.visibility import visible_roles
 
+log = logging.getLogger(__name__)
+
 MAX_USERNAME_LENGTH = 100
 MAX_API_TOKENS_PER_USER = 50
 MAX_API_TOKEN_DAYS = 3650
@@ -64,11 +68,15 @@ async def _attempt_login(
     session: AsyncSession, username: str, password: str, *, ttl: timedelta, ip: str | None, now: datetime
 ) -> LoginResult | DomainError:
     user = await _find_user(session, username)
-    # Always pay for one argon2 verification (a dummy hash for unknown users) so timing tells nothing.
+    # Always pay for one argon2 verification (a dummy hash for unknown users) so timing tells nothing;
+    # in a thread, because argon2 is deliberately slow and would stall every other request.
     candidate = password if len(password) <= MAX_PASSWORD_LENGTH else ""
-    password_ok = verify_password(user.password_hash if user else None, candidate) and bool(candidate)
+    password_ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, candidate)
+    password_ok = password_ok and bool(candidate)
     if user is None:
         return AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
+    # Re-read under a row lock so concurrent failures all count (MariaDB; SQLite serialises writers).
+    await session.refresh(user, with_for_update=True)
 
     if is_locked(user.locked_until, now):
         return AuthenticationError(LOCKED_MESSAGE)
@@ -81,13 +89,21 @@ async def _attempt_login(
         user.failed_login_attempts = (user.failed_login_attempts or 0) + 1
         user.last_failed_login_at = now
         user.locked_until = lock_expiry_after_failure(user.failed_login_attempts, now)
+        if user.locked_until is not None:
+            log.warning(
+                "account %r locked until %s after %d failed logins (last from %s)",
+                user.username,
+                user.locked_until.isoformat(),
+                user.failed_login_attempts,
+                ip or "?",
+            )
         return AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
 
     user.last_login_at = now
     user.failed_login_attempts = 0
     user.locked_until = None
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await asyncio.to_thread(hash_password, password)
     raw, token = await create_token(session, user, TokenKind.SESSION, ttl=ttl, ip=ip)
     return LoginResult(token=raw, user=user, expires_at=token.expires_at)
 
@@ -105,7 +121,11 @@ async def login(
     """A new session token for valid credentials; raises AuthenticationError or RateLimitedError."""
     username = username or ""
     password = password or ""
-    limiter.register_attempt(ip, username)
+    try:
+        limiter.register_attempt(ip, username)
+    except DomainError:
+        log.info("login attempts from %s for %r are rate limited", ip or "?", username[:100])
+        raise
     async with db.session() as session:
         outcome = await _attempt_login(session, username, password, ttl=ttl, ip=ip, now=now or utcnow())
     if isinstance(outcome, DomainError):
@@ -122,20 +142,35 @@ async def logout(session: AsyncSession, principal: Principal) -> bool:
 
 
 async def change_password(
-    session: AsyncSession, principal: Principal, current_password: str, new_password: str
+    session: AsyncSession,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    *,
+    limiter: LoginRateLimiter | None = None,
+    ip: str | None = None,
 ) -> User:
-    """Self-service: needs the current password; every other session of the user ends."""
+    """Self-service: needs the current password; every other session of the user ends.
+
+    With a `limiter`, guesses of the current password (say, from a stolen session) are rate limited
+    like logins.
+    """
     user = await session.get(User, principal.user_id)
     if user is None:
         raise AuthenticationError("Nicht angemeldet.")
+    limiter_key = f"#change-password:{user.id}"
+    if limiter is not None:
+        limiter.register_attempt(ip, limiter_key)
     current = current_password or ""
-    if len(current) > MAX_PASSWORD_LENGTH or not verify_password(user.password_hash, current):
+    if len(current) > MAX_PASSWORD_LENGTH or not await asyncio.to_thread(verify_password, user.password_hash, current):
         raise ValidationError("Das aktuelle Passwort ist falsch.", field="currentPassword")
+    if limiter is not None:
+        limiter.succeeded(ip, limiter_key)
     check_password_policy(new_password or "")
     if new_password == current:
         raise ValidationError("Das neue Passwort muss sich vom aktuellen unterscheiden.", field="newPassword")
     now = utcnow()
-    user.password_hash = hash_password(new_password)
+    user.password_hash = await asyncio.to_thread(hash_password, new_password)
     user.last_password_change_at = now
     stmt = update(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.kind == TokenKind.SESSION, ApiToken.revoked_at.is_(None)

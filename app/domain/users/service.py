@@ -8,6 +8,7 @@ Every change is written to the audit trail in the same unit of work.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,7 +120,7 @@ async def create_user(
     now = utcnow()
     user = User(
         username=name,
-        password_hash=hash_password(password),
+        password_hash=await asyncio.to_thread(hash_password, password),
         role=role,
         is_active=is_active,
         failed_login_attempts=0,
@@ -213,7 +214,7 @@ async def reset_password(
     if user.id == principal.user_id:
         raise ForbiddenError("Das eigene Passwort bitte über changePassword ändern.")
     check_password_policy(new_password or "")
-    user.password_hash = hash_password(new_password)
+    user.password_hash = await asyncio.to_thread(hash_password, new_password)
     user.last_password_change_at = utcnow()
     user.failed_login_attempts = 0
     user.locked_until = None
