@@ -107,10 +107,13 @@ def redis_server() -> Iterator[RunningServer]:
 
 
 @contextlib.contextmanager
-def mosquitto_server(extra_config: str = "", *, anonymous: bool = True) -> Iterator[RunningServer]:
+def mosquitto_server(
+    extra_config: str = "", *, anonymous: bool = True, port: int | None = None
+) -> Iterator[RunningServer]:
+    """`port`: reuse a known port (e.g. to restart a broker where clients expect it)."""
     binary = require_binary("mosquitto")
     workdir = Path(tempfile.mkdtemp(prefix="infoscreen-mosquitto-"))
-    port = free_port()
+    port = port or free_port()
     config = workdir / "mosquitto.conf"
     config.write_text(
         f"listener {port} 127.0.0.1\n"

@@ -31,6 +31,9 @@ class IngestComponent:
         self.dispatcher = IngestDispatcher(settings, self.handlers, self.stats)
         container.extras["ingest"] = self
 
+    def handlers_idle(self) -> bool:
+        return self.dispatcher.idle
+
     async def start(self) -> None:
         await self.batcher.start()
         self.dispatcher.install(self.connection)

@@ -31,6 +31,11 @@ class IngestDispatcher:
         self._idle.set()
         self.closed = False
 
+    @property
+    def idle(self) -> bool:
+        """No message is being handled right now (screenshots and ACKs may take a moment)."""
+        return self._inflight == 0
+
     def install(self, connection: MqttConnection) -> None:
         """Subscribe (re-done by the connection on every reconnect) and route messages here."""
         connection.set_message_handler(self.handle)
