@@ -24,6 +24,7 @@ from app.http import create_http_app
 from app.migrations import upgrade
 from app.mqtt.service import MqttService
 from app.tasks.broker import configure_broker, is_stub
+from app.tasks.runtime import bind_container, unbind_container
 from app.tasks.worker import InProcessWorker
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ ADAPTER_MODULES: tuple[str, ...] = (
     "app.graphql.routes",
     "app.mqtt.ingest.component",
     "app.files.screenshots",
+    "app.files.media_routes",
 )
 
 
@@ -105,6 +107,8 @@ class ProcessRunner:
 
         dramatiq_broker = configure_broker(s.redis_url)
         self.container.extras["dramatiq_broker"] = dramatiq_broker
+        # Actors run on Dramatiq's own loop; they take settings and the event bus from this container.
+        bind_container(self.container)
 
         if role is Role.RUN and s.embedded_broker:
             self.broker = EmbeddedBroker(s)
@@ -131,6 +135,9 @@ class ProcessRunner:
             self.container.health_checks["worker"] = check_worker
         elif s.redis_url:
             self.container.health_checks["worker"] = self._check_queue
+        from app.tasks.conversions import install_conversion_queue  # after configure_broker: actors bind to it
+
+        install_conversion_queue(self.container, runs_worker=self.worker is not None)
 
     async def _check_queue(self) -> tuple[bool, str]:
         import redis.asyncio as aioredis
@@ -174,6 +181,7 @@ class ProcessRunner:
             await self.mqtt.stop()
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)
+        unbind_container(self.container)
         if self.broker is not None:
             await self.broker.stop()
         await self.container.close()

@@ -3,6 +3,8 @@
 # and runs the whole suite. The tests start their own throwaway servers on free loopback ports.
 source "$(dirname "$0")/_venv.sh"
 apt_install mariadb-server redis-server mosquitto mosquitto-clients
+# Conversions (LibreOffice), PDF thumbnails (poppler) and video metadata/test videos (ffmpeg).
+apt_install libreoffice-impress poppler-utils ffmpeg
 ensure_venv dev
 cd "$ROOT"
 # The Debian packages start system services; the tests never use them.

@@ -45,6 +45,9 @@ def install_graphql(app: FastAPI, container: Container) -> None:
         schema,
         context_getter=get_context,
         graphql_ide="graphiql",
+        # GraphQL multipart request spec (uploadMedia, importHolidays); the body size is capped in
+        # app.files.upload_limit before it is parsed.
+        multipart_uploads_enabled=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,

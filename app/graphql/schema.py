@@ -12,19 +12,29 @@ from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
+from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
 from app.graphql.users import UsersMutation, UsersQuery
 
-QUERY_TYPES: tuple[type, ...] = (SystemQuery, AuthQuery, UsersQuery, SettingsQuery, EventsQuery, CommandsQuery)
+QUERY_TYPES: tuple[type, ...] = (
+    SystemQuery,
+    AuthQuery,
+    UsersQuery,
+    SettingsQuery,
+    EventsQuery,
+    CommandsQuery,
+    MediaQuery,
+)
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
     UsersMutation,
     SettingsMutation,
     EventsMutation,
     CommandsMutation,
+    MediaMutation,
 )
-SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription,)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription, MediaSubscription)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -17,7 +18,7 @@ from app.tasks.runtime import ActorRuntimeCleanup
 
 log = logging.getLogger(__name__)
 
-ACTOR_MODULES: tuple[str, ...] = ()
+ACTOR_MODULES: tuple[str, ...] = ("app.tasks.conversions",)
 _configured: dramatiq.Broker | None = None
 
 
@@ -42,8 +43,10 @@ def configure_broker(redis_url: str | None, *, namespace: str = "infoscreen") ->
 
 def load_actors(*, reload: bool = False) -> None:
     for name in ACTOR_MODULES:
+        already_imported = name in sys.modules
         module = importlib.import_module(name)
-        if reload:
+        # A first import binds to the current broker already; reloading it would declare every actor twice.
+        if reload and already_imported:
             importlib.reload(module)
 
 

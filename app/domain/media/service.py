@@ -1,0 +1,242 @@
+"""Use cases of the media library: upload, website links, listing, deletion, conversion requests.
+
+Duplicates: the same content (sha256) uploaded again for the same academic period is refused with a
+ConflictError naming the media that already holds it, so the library never fills with copies. The same
+content for a different period (next school year's copy of a deck) is accepted and reuses the READY PDF.
+Deleting a media that events still show is refused with the list of those events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.domain.db import Database
+from app.domain.enums import CONVERTIBLE_MEDIA_TYPES, MediaType
+from app.domain.errors import BlockedError, ConflictError, NotFoundError, ValidationError
+from app.domain.events.models import Event
+from app.domain.media import storage
+from app.domain.media.conversions import EnsureResult, ensure_pdf_conversion
+from app.domain.media.detect import ACCEPTED_EXTENSIONS, EXTENSIONS, detect, extension_of
+from app.domain.media.models import Conversion, EventMedia
+from app.domain.media.probe import probe_video
+from app.domain.media.urls import converted_relative_dir
+from app.domain.periods.models import AcademicPeriod
+
+log = logging.getLogger(__name__)
+
+MAX_URL_LENGTH = 2048
+MAX_BLOCKERS_LISTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOutcome:
+    media: EventMedia
+    # The PDF conversion of a presentation; `needs_worker` says whether it must be enqueued.
+    conversion: EnsureResult | None
+
+
+def new_access_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def media_root(settings: Settings) -> Path:
+    assert settings.media_root is not None
+    return settings.media_root
+
+
+async def _check_period(session: AsyncSession, academic_period_id: int | None) -> None:
+    if academic_period_id is not None and await session.get(AcademicPeriod, academic_period_id) is None:
+        raise NotFoundError("Akademischer Zeitraum nicht gefunden.")
+
+
+async def upload_media(
+    db: Database,
+    settings: Settings,
+    source: storage.AsyncReadable,
+    file_name: str | None,
+    *,
+    academic_period_id: int | None = None,
+    uploaded_by: int | None = None,
+) -> UploadOutcome:
+    """Receive, check and store an upload as a new media (one unit of work, files cleaned up on failure)."""
+    name = storage.sanitize_file_name(file_name)
+    ext = extension_of(name)
+    if ext not in EXTENSIONS:
+        raise ValidationError(
+            f"Dateityp '{ext or '(ohne Endung)'}' wird nicht unterstützt. Erlaubt: {', '.join(ACCEPTED_EXTENSIONS)}.",
+            field="file",
+        )
+    async with db.read_session() as session:
+        await _check_period(session, academic_period_id)
+
+    root = media_root(settings)
+    staged = await storage.receive_upload(source, root, settings.max_upload_mb * 1024 * 1024)
+    placed: Path | None = None
+    try:
+        kind = await asyncio.to_thread(detect, staged.path, name)
+        info = await probe_video(staged.path) if kind.media_type == MediaType.VIDEO else None
+        async with db.session() as session:
+            await _check_period(session, academic_period_id)
+            await _refuse_duplicate(session, staged.sha256, academic_period_id)
+            media = EventMedia(
+                academic_period_id=academic_period_id,
+                media_type=kind.media_type,
+                file_name=name,
+                mime_type=kind.mime_type,
+                size=staged.size,
+                sha256=staged.sha256,
+                access_token=new_access_token(),
+                uploaded_by=uploaded_by,
+            )
+            if info is not None:
+                media.duration, media.width, media.height, media.bitrate = (
+                    info.duration,
+                    info.width,
+                    info.height,
+                    info.bitrate,
+                )
+            session.add(media)
+            await session.flush()
+            media.file_path = storage.media_relative_path(media.id, name)
+            placed = storage.place(staged, root, media.file_path)
+            conversion = None
+            if media.media_type in CONVERTIBLE_MEDIA_TYPES:
+                conversion = await ensure_pdf_conversion(session, settings, media)
+            await session.flush()
+    except BaseException:
+        staged.discard()
+        if placed is not None:
+            storage.remove_tree(root, str(placed.parent.relative_to(root.resolve())))
+        raise
+    log.info(
+        "event=media_uploaded media_id=%s type=%s size=%s sha256=%s",
+        media.id,
+        media.media_type,
+        media.size,
+        media.sha256[:12] if media.sha256 else None,
+    )
+    return UploadOutcome(media=media, conversion=conversion)
+
+
+async def _refuse_duplicate(session: AsyncSession, sha256: str, academic_period_id: int | None) -> None:
+    period_match = (
+        EventMedia.academic_period_id.is_(None)
+        if academic_period_id is None
+        else EventMedia.academic_period_id == academic_period_id
+    )
+    existing = await session.scalar(
+        select(EventMedia).where(EventMedia.sha256 == sha256, period_match).order_by(EventMedia.id).limit(1)
+    )
+    if existing is not None:
+        raise ConflictError(
+            f"Diese Datei ist bereits in der Mediathek: „{existing.file_name}“ (ID {existing.id}).",
+        )
+
+
+def _validate_website_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url or len(url) > MAX_URL_LENGTH or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ValidationError("Ungültige URL.", field="url")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError("Die URL muss mit http:// oder https:// beginnen und einen Host enthalten.", field="url")
+    return url
+
+
+async def create_website_media(
+    session: AsyncSession,
+    url: str,
+    name: str | None = None,
+    *,
+    academic_period_id: int | None = None,
+    uploaded_by: int | None = None,
+) -> EventMedia:
+    """A URL-only library entry (no file); `name` defaults to the host name."""
+    clean_url = _validate_website_url(url)
+    await _check_period(session, academic_period_id)
+    label = (name or "").strip() or (urlsplit(clean_url).hostname or clean_url)
+    label = "".join(ch for ch in label if ch.isprintable())[:255]
+    if not label:
+        raise ValidationError("Ungültiger Name.", field="name")
+    media = EventMedia(
+        academic_period_id=academic_period_id,
+        media_type=MediaType.WEBSITE,
+        file_name=label,
+        url=clean_url,
+        access_token=new_access_token(),
+        uploaded_by=uploaded_by,
+    )
+    session.add(media)
+    await session.flush()
+    return media
+
+
+async def list_media(
+    session: AsyncSession, *, media_type: MediaType | None = None, academic_period_id: int | None = None
+) -> list[EventMedia]:
+    stmt = select(EventMedia).order_by(EventMedia.uploaded_at.desc(), EventMedia.id.desc())
+    if media_type is not None:
+        stmt = stmt.where(EventMedia.media_type == media_type)
+    if academic_period_id is not None:
+        stmt = stmt.where(EventMedia.academic_period_id == academic_period_id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_media(session: AsyncSession, media_id: int) -> EventMedia:
+    media = await session.get(EventMedia, media_id)
+    if media is None:
+        raise NotFoundError("Medium nicht gefunden.")
+    return media
+
+
+async def media_by_token(session: AsyncSession, media_id: int, access_token: str) -> EventMedia | None:
+    """The media a public URL points at, only if its token matches (compared in constant time)."""
+    media = await session.get(EventMedia, media_id)
+    if media is None or not secrets.compare_digest(media.access_token.encode(), access_token.encode()):
+        return None
+    return media
+
+
+async def delete_media(db: Database, settings: Settings, media_id: int) -> EventMedia:
+    """Delete a media row, its file, its PDFs and thumbnails; refused while events use it."""
+    async with db.session() as session:
+        media = await get_media(session, media_id)
+        events = (
+            await session.execute(
+                select(Event.id, Event.title).where(Event.event_media_id == media_id).order_by(Event.id)
+            )
+        ).all()
+        if events:
+            blockers = [f"{title} (ID {event_id})" for event_id, title in events[:MAX_BLOCKERS_LISTED]]
+            if len(events) > MAX_BLOCKERS_LISTED:
+                blockers.append(f"… und {len(events) - MAX_BLOCKERS_LISTED} weitere")
+            raise BlockedError(
+                f"„{media.file_name}“ wird noch von {len(events)} Termin(en) verwendet.", blockers=blockers
+            )
+        converted = converted_relative_dir(media)
+        file_path = media.file_path
+        await session.delete(media)
+    # After the commit: a failed delete never leaves a row pointing at removed files.
+    storage.remove_media_files(media_root(settings), file_path)
+    storage.remove_tree(settings.converted_dir, converted)
+    log.info("event=media_deleted media_id=%s", media_id)
+    return media
+
+
+async def request_conversion(session: AsyncSession, settings: Settings, media_id: int) -> EnsureResult:
+    """Make sure the media's PDF exists or is being made; a failed one is tried again."""
+    media = await get_media(session, media_id)
+    return await ensure_pdf_conversion(session, settings, media, retry_failed=True)
+
+
+async def conversion_by_id(session: AsyncSession, conversion_id: int) -> Conversion | None:
+    return await session.get(Conversion, conversion_id)

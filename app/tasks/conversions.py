@@ -1,0 +1,124 @@
+"""Dramatiq actors for PDF conversions: `convert_media` and `requeue_pending_conversions`.
+
+Thin: the state machine and the converters live in app.domain.media.conversions. Transient failures
+(converter down, busy, timed out) are retried with exponential backoff; everything else ends the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import TimeLimitExceeded
+from sqlalchemy.exc import DBAPIError
+
+from app.config import Settings
+from app.container import Container
+from app.domain.bus import CONVERSION_UPDATED, DomainEvent
+from app.domain.clock import utcnow
+from app.domain.enums import ConversionStatus
+from app.domain.media.conversions import (
+    CONVERSION_QUEUE_EXTRA,
+    MAX_ATTEMPTS,
+    pending_after_restart,
+    run_conversion,
+)
+from app.domain.media.converters import TransientConversionError
+from app.tasks.runtime import actor_runtime
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "conversions"
+DEFAULT_MIN_BACKOFF_MS = 5_000
+MAX_BACKOFF_MS = 5 * 60_000
+# Longer than any converter timeout; the message-level limit from settings usually applies first.
+DEFAULT_TIME_LIMIT_MS = 30 * 60_000
+
+
+def _retry_when(retries: int, exc: BaseException) -> bool:
+    transient = isinstance(exc, TransientConversionError | TimeLimitExceeded | DBAPIError)
+    return transient and retries < MAX_ATTEMPTS
+
+
+@dramatiq.actor(
+    queue_name=QUEUE_NAME,
+    max_retries=MAX_ATTEMPTS,
+    retry_when=_retry_when,
+    min_backoff=DEFAULT_MIN_BACKOFF_MS,
+    max_backoff=MAX_BACKOFF_MS,
+    time_limit=DEFAULT_TIME_LIMIT_MS,
+)
+async def convert_media(conversion_id: int) -> None:
+    runtime = await actor_runtime()
+
+    async def publish(media_id: int, conv_id: int, status: ConversionStatus) -> None:
+        await runtime.publish(
+            DomainEvent(CONVERSION_UPDATED, {"media_id": media_id, "conversion_id": conv_id, "status": str(status)})
+        )
+
+    started = time.monotonic()
+    status = await run_conversion(runtime.db, runtime.settings, conversion_id, publish)
+    log.info(
+        "event=convert_media_done conversion_id=%s status=%s seconds=%.1f",
+        conversion_id,
+        status,
+        time.monotonic() - started,
+    )
+
+
+@dramatiq.actor(queue_name=QUEUE_NAME, max_retries=3)
+async def requeue_pending_conversions() -> None:
+    """Re-enqueue pending and abandoned conversions (run at worker start-up)."""
+    runtime = await actor_runtime()
+    async with runtime.db.session() as session:
+        plan = await pending_after_restart(session, runtime.settings)
+    for conversion_id in plan.pending_ids:
+        await asyncio.to_thread(convert_media.send_with_options, **message_options(runtime.settings, conversion_id))
+    log.info("event=conversions_requeued count=%d", len(plan.pending_ids))
+    if plan.recheck_at is not None:
+        # Another worker may be converting right now; look again once it would count as abandoned.
+        delay_ms = max(1_000, int((plan.recheck_at - utcnow()).total_seconds() * 1000) + 1_000)
+        await asyncio.to_thread(requeue_pending_conversions.send_with_options, delay=delay_ms)
+
+
+def message_options(settings: Settings, conversion_id: int, *, min_backoff_ms: int | None = None) -> dict[str, Any]:
+    return {
+        "args": (conversion_id,),
+        # Converter timeout plus room for thumbnails and bookkeeping.
+        "time_limit": (settings.conversion_timeout_seconds + 120) * 1000,
+        "min_backoff": min_backoff_ms or DEFAULT_MIN_BACKOFF_MS,
+    }
+
+
+class DramatiqConversionQueue:
+    """The domain's ConversionQueue over Dramatiq (Redis in production, StubBroker in one process)."""
+
+    def __init__(self, settings: Settings, *, min_backoff_ms: int = DEFAULT_MIN_BACKOFF_MS) -> None:
+        self.settings = settings
+        self.min_backoff_ms = min_backoff_ms
+
+    async def enqueue(self, conversion_id: int) -> None:
+        options = message_options(self.settings, conversion_id, min_backoff_ms=self.min_backoff_ms)
+        # A Redis send is blocking I/O; keep it off the event loop.
+        await asyncio.to_thread(convert_media.send_with_options, **options)
+        log.info("event=conversion_enqueued conversion_id=%s", conversion_id)
+
+
+def request_requeue() -> None:
+    """Ask the workers to pick up conversions left over from before a restart."""
+    requeue_pending_conversions.send()
+
+
+def install_conversion_queue(container: Container, *, runs_worker: bool) -> None:
+    """Give the container its ConversionQueue when its messages reach a worker.
+
+    A Redis broker always reaches the workers; a StubBroker only when this process runs the worker.
+    When the worker runs here, conversions left pending by a previous run are re-enqueued now.
+    """
+    if runs_worker or container.settings.redis_url:
+        container.extras[CONVERSION_QUEUE_EXTRA] = DramatiqConversionQueue(container.settings)
+    if runs_worker:
+        request_requeue()
