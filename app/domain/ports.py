@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from app.domain.bus import InMemoryEventBus
+    from app.domain.db import Database
 
 
 class DisplayPublisher(Protocol):
@@ -26,3 +30,19 @@ class DisplayPublisher(Protocol):
 
     async def publish_power_intent(self, group_id: int, payload: dict[str, Any]) -> None:
         """Retained QoS 1 `infoscreen/groups/{group_id}/power/intent`."""
+
+
+class UseCaseDeps(Protocol):
+    """What a write use case needs: a unit of work, the event bus and (when connected) the display link.
+
+    app.container.Container satisfies it; tests and tools may pass anything with these attributes.
+    """
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def bus(self) -> InMemoryEventBus: ...
+
+    @property
+    def publisher(self) -> DisplayPublisher | None: ...

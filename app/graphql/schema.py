@@ -9,10 +9,13 @@ from strawberry.tools import merge_types
 
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
+from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
+from app.graphql.holidays import HolidaysMutation, HolidaysQuery
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
+from app.graphql.periods import PeriodsMutation, PeriodsQuery
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
 from app.graphql.users import UsersMutation, UsersQuery
@@ -22,16 +25,22 @@ QUERY_TYPES: tuple[type, ...] = (
     AuthQuery,
     UsersQuery,
     SettingsQuery,
-    EventsQuery,
     CommandsQuery,
+    ClientsQuery,
+    EventsQuery,
+    PeriodsQuery,
+    HolidaysQuery,
     MediaQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
     UsersMutation,
     SettingsMutation,
-    EventsMutation,
     CommandsMutation,
+    ClientsMutation,
+    EventsMutation,
+    PeriodsMutation,
+    HolidaysMutation,
     MediaMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription, MediaSubscription)

@@ -1,0 +1,316 @@
+"""School holidays, always scoped to an academic period: manual CRUD and CSV/TXT import.
+
+Writes follow app.domain.periods.holiday_policy; afterwards the holiday skips of the period's events
+are regenerated in the same unit of work, and the scheduler is told which groups' event lists changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.audit.service import record_audit
+from app.domain.bus import EVENTS_CHANGED, DomainEvent
+from app.domain.clock import utcnow
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.events.models import Event
+from app.domain.periods.holiday_file import MAX_NAME_LENGTH, MAX_REGION_LENGTH, HolidayRow, parse_holiday_file
+from app.domain.periods.holiday_policy import Outcome, WritePlan, describe, identity, plan_write
+from app.domain.periods.models import AcademicPeriod, SchoolHoliday
+from app.domain.periods.service import get_period
+from app.domain.ports import UseCaseDeps
+from app.domain.users.tokens import Principal
+
+log = logging.getLogger(__name__)
+
+HOLIDAY_NOT_FOUND = "Ferien nicht gefunden"
+_SKIPS_MODULE = "app.domain.events.holiday_skips"
+
+
+@dataclass(frozen=True)
+class HolidayValues:
+    name: str
+    start_date: date
+    end_date: date
+    region: str | None = None
+
+
+def _clean(values: HolidayValues) -> HolidayValues:
+    name = re.sub(r"\s+", " ", values.name or "").strip()
+    if not name:
+        raise ValidationError("Der Name ist erforderlich.", field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(f"Der Name darf höchstens {MAX_NAME_LENGTH} Zeichen haben.", field="name")
+    region = re.sub(r"\s+", " ", values.region or "").strip() or None
+    if region is not None and len(region) > MAX_REGION_LENGTH:
+        raise ValidationError(f"Die Region darf höchstens {MAX_REGION_LENGTH} Zeichen haben.", field="region")
+    if values.start_date > values.end_date:
+        raise ValidationError("Das Startdatum muss vor oder am Enddatum liegen.", field="startDate")
+    return HolidayValues(name, values.start_date, values.end_date, region)
+
+
+def _inside(period: AcademicPeriod, start: date, end: date) -> bool:
+    return period.start_date <= start and end <= period.end_date
+
+
+def _outside_message(period: AcademicPeriod) -> str:
+    return (
+        f"Die Ferien müssen innerhalb der Periode „{period.name}“ liegen "
+        f"({period.start_date.isoformat()} – {period.end_date.isoformat()})."
+    )
+
+
+async def _writable_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
+    period = await get_period(session, period_id)
+    if period.is_archived:
+        raise ConflictError("Ferien archivierter Perioden können nicht geändert werden.")
+    return period
+
+
+async def _period_holidays(session: AsyncSession, period_id: int) -> list[SchoolHoliday]:
+    stmt = (
+        select(SchoolHoliday)
+        .where(SchoolHoliday.academic_period_id == period_id)
+        .order_by(SchoolHoliday.start_date, SchoolHoliday.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+async def list_holidays(session: AsyncSession, academic_period_id: int | None) -> list[SchoolHoliday]:
+    """The holidays of a period; None = the legacy unassigned ones (used by events without a period)."""
+    stmt = select(SchoolHoliday).order_by(SchoolHoliday.start_date, SchoolHoliday.id)
+    if academic_period_id is None:
+        stmt = stmt.where(SchoolHoliday.academic_period_id.is_(None))
+    else:
+        stmt = stmt.where(SchoolHoliday.academic_period_id == academic_period_id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_holiday(session: AsyncSession, holiday_id: int) -> SchoolHoliday:
+    holiday = await session.get(SchoolHoliday, holiday_id)
+    if holiday is None:
+        raise NotFoundError(HOLIDAY_NOT_FOUND)
+    return holiday
+
+
+# --- after every change -----------------------------------------------------------------------------
+
+
+async def _refresh_event_skips(session: AsyncSession, period_id: int | None) -> list[int]:
+    """Regenerate holiday skips of the period's events; returns the groups whose event lists changed."""
+    try:
+        from app.domain.events.holiday_skips import refresh_holiday_exceptions
+    except ModuleNotFoundError as exc:
+        if exc.name != _SKIPS_MODULE:
+            raise
+        return []
+    await refresh_holiday_exceptions(session, academic_period_id=period_id)
+    condition = Event.academic_period_id.is_(None) if period_id is None else Event.academic_period_id == period_id
+    stmt = select(Event.group_id).where(condition, Event.skip_holidays.is_(True)).distinct()
+    return sorted(set((await session.scalars(stmt)).all()))
+
+
+async def _announce(deps: UseCaseDeps, group_ids: list[int]) -> None:
+    for group_id in group_ids:
+        await deps.bus.publish(DomainEvent(EVENTS_CHANGED, {"group_id": group_id}))
+
+
+# --- manual writes ----------------------------------------------------------------------------------
+
+
+async def _apply_plan(
+    session: AsyncSession, plan: WritePlan, values: HolidayValues, survivor: SchoolHoliday | None
+) -> SchoolHoliday:
+    """Write a MERGE or INSERT plan; `survivor` is the edited holiday (update) or None (create)."""
+    absorbed = list(plan.absorbed)
+    if survivor is None and absorbed:
+        survivor = absorbed.pop(0)  # type: ignore[assignment]
+    assert survivor is not None
+    survivor.name = values.name
+    survivor.region = values.region
+    survivor.start_date = plan.start_date
+    survivor.end_date = plan.end_date
+    for other in absorbed:
+        if other is not survivor:
+            await session.delete(other)
+    return survivor
+
+
+def _refuse_conflict(plan: WritePlan) -> ConflictError:
+    listing = "; ".join(describe(h) for h in plan.others[:5])
+    return ConflictError(f"Überschneidung mit anderen Ferien: {listing}")
+
+
+async def create_holiday(
+    deps: UseCaseDeps, principal: Principal, period_id: int, values: HolidayValues, *, ip: str | None = None
+) -> SchoolHoliday:
+    clean = _clean(values)
+    async with deps.db.session() as session:
+        period = await _writable_period(session, period_id)
+        if not _inside(period, clean.start_date, clean.end_date):
+            raise ValidationError(_outside_message(period), field="startDate")
+        existing = await _period_holidays(session, period_id)
+        plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing)
+        if plan.outcome is Outcome.CONFLICT:
+            raise _refuse_conflict(plan)
+        if plan.outcome is Outcome.DUPLICATE:
+            raise ConflictError(f"Diese Ferien sind bereits erfasst: {describe(plan.others[0])}")
+        if plan.outcome is Outcome.MERGE:
+            holiday = await _apply_plan(session, plan, clean, None)
+        else:
+            holiday = SchoolHoliday(
+                academic_period_id=period_id, name=clean.name, region=clean.region,
+                start_date=clean.start_date, end_date=clean.end_date,
+            )  # fmt: skip
+            session.add(holiday)
+        await session.flush()
+        await record_audit(
+            session, principal, "holiday.create", "school_holiday", holiday.id,
+            {"period": period_id, "name": clean.name, "outcome": str(plan.outcome),
+             "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat()}, ip=ip,
+        )  # fmt: skip
+        groups = await _refresh_event_skips(session, period_id)
+    await _announce(deps, groups)
+    return holiday
+
+
+async def update_holiday(
+    deps: UseCaseDeps, principal: Principal, holiday_id: int, values: HolidayValues, *, ip: str | None = None
+) -> SchoolHoliday:
+    clean = _clean(values)
+    async with deps.db.session() as session:
+        holiday = await get_holiday(session, holiday_id)
+        if holiday.academic_period_id is None:
+            raise ConflictError("Nicht zugeordnete Alt-Ferien können nur gelöscht werden.")
+        period = await _writable_period(session, holiday.academic_period_id)
+        if not _inside(period, clean.start_date, clean.end_date):
+            raise ValidationError(_outside_message(period), field="startDate")
+        existing = await _period_holidays(session, period.id)
+        plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing, editing_id=holiday_id)
+        if plan.outcome is Outcome.CONFLICT:
+            raise _refuse_conflict(plan)
+        await _apply_plan(session, plan, clean, holiday)
+        await session.flush()
+        await record_audit(
+            session, principal, "holiday.update", "school_holiday", holiday_id,
+            {"name": clean.name, "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat(),
+             "absorbed": [h.id for h in plan.absorbed]}, ip=ip,
+        )  # fmt: skip
+        groups = await _refresh_event_skips(session, period.id)
+    await _announce(deps, groups)
+    return holiday
+
+
+async def delete_holiday(
+    deps: UseCaseDeps, principal: Principal, holiday_id: int, *, ip: str | None = None
+) -> SchoolHoliday:
+    async with deps.db.session() as session:
+        holiday = await get_holiday(session, holiday_id)
+        period_id = holiday.academic_period_id
+        if period_id is not None:
+            await _writable_period(session, period_id)
+        await session.delete(holiday)
+        await session.flush()
+        await record_audit(
+            session, principal, "holiday.delete", "school_holiday", holiday_id,
+            {"period": period_id, "name": holiday.name}, ip=ip,
+        )  # fmt: skip
+        groups = await _refresh_event_skips(session, period_id)
+    await _announce(deps, groups)
+    return holiday
+
+
+# --- import -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    inserted: int = 0
+    updated: int = 0
+    merged: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    conflict_lines: list[str] = field(default_factory=list)
+    skipped_lines: list[str] = field(default_factory=list)
+
+
+def _row_text(row: HolidayRow) -> str:
+    region = f", {row.region}" if row.region else ""
+    return f"Zeile {row.line}: „{row.name}“{region} {row.start_date.isoformat()} – {row.end_date.isoformat()}"
+
+
+async def import_holidays(
+    deps: UseCaseDeps,
+    principal: Principal,
+    period_id: int,
+    data: bytes,
+    *,
+    file_name: str | None = None,
+    ip: str | None = None,
+) -> ImportSummary:
+    """Import a CSV/TXT list into one period; conflicting rows and rows outside the period are skipped."""
+    rows = parse_holiday_file(data)  # refuses the whole file before anything is written
+    summary = ImportSummary()
+    now = utcnow()
+    source = (file_name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255] or None
+    async with deps.db.session() as session:
+        period = await _writable_period(session, period_id)
+        existing = await _period_holidays(session, period_id)
+        for row in rows:
+            if not _inside(period, row.start_date, row.end_date):
+                summary.skipped += 1
+                summary.skipped_lines.append(f"{_row_text(row)} liegt außerhalb der Periode.")
+                continue
+            plan = plan_write(row.name, row.region, row.start_date, row.end_date, existing)
+            if plan.outcome is Outcome.CONFLICT:
+                summary.conflicts += 1
+                summary.skipped += 1
+                others = "; ".join(describe(h) for h in plan.others[:3])
+                summary.conflict_lines.append(f"{_row_text(row)} überschneidet sich mit {others}")
+                continue
+            if plan.outcome is Outcome.DUPLICATE:
+                same = plan.others[0]
+                if (same.name, same.region) != (row.name, row.region) and identity(same.name, same.region) == identity(
+                    row.name, row.region
+                ):
+                    # Same holiday spelled differently (case, spaces): take the file's spelling.
+                    holiday = next(h for h in existing if h.id == same.id)
+                    holiday.name, holiday.region = row.name, row.region
+                    holiday.source_file_name, holiday.imported_at = source, now
+                    summary.updated += 1
+                else:
+                    summary.skipped += 1
+                    summary.skipped_lines.append(f"{_row_text(row)} ist bereits erfasst.")
+                continue
+            if plan.outcome is Outcome.MERGE:
+                values = HolidayValues(row.name, row.start_date, row.end_date, row.region)
+                holiday = await _apply_plan(session, plan, values, None)
+                absorbed_ids = {h.id for h in plan.absorbed if h is not holiday}
+                existing = [h for h in existing if h.id not in absorbed_ids]
+                summary.merged += 1
+            else:
+                holiday = SchoolHoliday(
+                    academic_period_id=period_id, name=row.name, region=row.region,
+                    start_date=row.start_date, end_date=row.end_date,
+                )  # fmt: skip
+                session.add(holiday)
+                existing.append(holiday)
+                summary.inserted += 1
+            holiday.source_file_name, holiday.imported_at = source, now
+            await session.flush()  # gives new rows their id before the next row is planned
+        await record_audit(
+            session, principal, "holiday.import", "academic_period", period_id,
+            {"file": source, "rows": len(rows), "inserted": summary.inserted, "updated": summary.updated,
+             "merged": summary.merged, "skipped": summary.skipped, "conflicts": summary.conflicts}, ip=ip,
+        )  # fmt: skip
+        groups = await _refresh_event_skips(session, period_id)
+    await _announce(deps, groups)
+    return summary

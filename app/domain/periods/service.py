@@ -1,0 +1,363 @@
+"""Academic periods: the lifecycle active → inactive → archived → deleted, with every rule of seed-spec §7.
+
+- name required, trimmed, unique among non-archived periods; start ≤ end; no overlap within one type;
+- archived periods cannot be edited or activated; activating one deactivates all others;
+- archive is blocked while the period is active or a recurring series assigned to it still runs;
+- restore brings an archived period back as inactive; delete (hard) only for archived, inactive
+  periods without linked events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.audit.service import record_audit
+from app.domain.clock import utcnow
+from app.domain.enums import AcademicPeriodType
+from app.domain.errors import BlockedError, ConflictError, NotFoundError, ValidationError
+from app.domain.events.models import Event, EventException
+from app.domain.media.models import EventMedia
+from app.domain.periods.models import AcademicPeriod, SchoolHoliday
+from app.domain.periods.spillover import has_occurrence_on_or_after
+from app.domain.ports import UseCaseDeps
+from app.domain.users.tokens import Principal
+
+PERIOD_NOT_FOUND = "Akademische Periode nicht gefunden"
+MAX_NAME_LENGTH = 100
+MAX_DISPLAY_NAME_LENGTH = 50
+
+BLOCKER_ACTIVE = "Die Periode ist aktiv."
+BLOCKER_NOT_ARCHIVED = "Nur archivierte Perioden können gelöscht werden."
+
+
+@dataclass(frozen=True)
+class PeriodValues:
+    name: str
+    display_name: str | None
+    start_date: date
+    end_date: date
+    period_type: AcademicPeriodType
+
+
+def _clean(values: PeriodValues) -> PeriodValues:
+    name = re.sub(r"\s+", " ", values.name or "").strip()
+    if not name:
+        raise ValidationError("Der Name ist erforderlich.", field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(f"Der Name darf höchstens {MAX_NAME_LENGTH} Zeichen haben.", field="name")
+    display = (values.display_name or "").strip() or None
+    if display is not None and len(display) > MAX_DISPLAY_NAME_LENGTH:
+        raise ValidationError(
+            f"Der Anzeigename darf höchstens {MAX_DISPLAY_NAME_LENGTH} Zeichen haben.", field="displayName"
+        )
+    if values.start_date > values.end_date:
+        raise ValidationError("Das Startdatum muss vor oder am Enddatum liegen.", field="startDate")
+    return PeriodValues(name, display, values.start_date, values.end_date, AcademicPeriodType(values.period_type))
+
+
+def _label(period: AcademicPeriod) -> str:
+    return f'"{period.name}" ({period.start_date.isoformat()} – {period.end_date.isoformat()})'
+
+
+async def _check_name_and_overlap(session: AsyncSession, values: PeriodValues, *, except_id: int | None) -> None:
+    """Against the non-archived periods (archived ones are re-checked when restored)."""
+    others = select(AcademicPeriod).where(AcademicPeriod.is_archived.is_(False))
+    if except_id is not None:
+        others = others.where(AcademicPeriod.id != except_id)
+    same_name = await session.scalar(others.where(func.lower(AcademicPeriod.name) == values.name.lower()).limit(1))
+    if same_name is not None:
+        raise ConflictError(f'Eine Periode mit dem Namen "{values.name}" existiert bereits.')
+    overlapping = await session.scalar(
+        others.where(
+            AcademicPeriod.period_type == values.period_type,
+            AcademicPeriod.start_date <= values.end_date,
+            AcademicPeriod.end_date >= values.start_date,
+        )
+        .order_by(AcademicPeriod.start_date)
+        .limit(1)
+    )
+    if overlapping is not None:
+        raise ConflictError(f"Der Zeitraum überschneidet sich mit {_label(overlapping)} desselben Typs.")
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+async def list_periods(
+    session: AsyncSession, *, include_archived: bool = False, archived_only: bool = False
+) -> list[AcademicPeriod]:
+    stmt = select(AcademicPeriod).order_by(AcademicPeriod.start_date, AcademicPeriod.id)
+    if archived_only:
+        stmt = stmt.where(AcademicPeriod.is_archived.is_(True))
+    elif not include_archived:
+        stmt = stmt.where(AcademicPeriod.is_archived.is_(False))
+    return list((await session.scalars(stmt)).all())
+
+
+async def find_period(session: AsyncSession, period_id: int) -> AcademicPeriod | None:
+    return await session.get(AcademicPeriod, period_id)
+
+
+async def get_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
+    period = await find_period(session, period_id)
+    if period is None:
+        raise NotFoundError(PERIOD_NOT_FOUND)
+    return period
+
+
+async def active_period(session: AsyncSession) -> AcademicPeriod | None:
+    stmt = select(AcademicPeriod).where(AcademicPeriod.is_active.is_(True)).order_by(AcademicPeriod.id).limit(1)
+    return await session.scalar(stmt)
+
+
+async def period_for_date(session: AsyncSession, day: date) -> AcademicPeriod | None:
+    """The non-archived period covering `day`: the active one if it does, else the latest-starting."""
+    stmt = (
+        select(AcademicPeriod)
+        .where(
+            AcademicPeriod.is_archived.is_(False),
+            AcademicPeriod.start_date <= day,
+            AcademicPeriod.end_date >= day,
+        )
+        .order_by(AcademicPeriod.is_active.desc(), AcademicPeriod.start_date.desc(), AcademicPeriod.id)
+        .limit(1)
+    )
+    return await session.scalar(stmt)
+
+
+@dataclass(frozen=True)
+class PeriodUsage:
+    period_id: int
+    linked_events: int
+    linked_media: int
+    linked_holidays: int
+    # Recurring series of this period with occurrences today or later.
+    active_recurrences: int
+    is_active: bool
+    is_archived: bool
+    archive_blockers: list[str]
+    delete_blockers: list[str]
+
+    @property
+    def blockers(self) -> list[str]:
+        """Every reason the period cannot leave its current state (archive, then delete), once each."""
+        return list(dict.fromkeys(self.archive_blockers + self.delete_blockers))
+
+
+async def count_active_recurrences(
+    session: AsyncSession, period_id: int, *, tz: tzinfo, now: datetime | None = None
+) -> int:
+    now = now or utcnow()
+    today = now.astimezone(tz).date()
+    series = list(
+        (
+            await session.scalars(
+                select(Event).where(
+                    Event.academic_period_id == period_id,
+                    Event.recurrence_rule.is_not(None),
+                    Event.is_active.is_(True),
+                )
+            )
+        ).all()
+    )
+    if not series:
+        return 0
+    excluded: dict[int, list[datetime]] = defaultdict(list)
+    rows = await session.execute(
+        select(EventException.event_id, EventException.exception_start).where(
+            EventException.event_id.in_([e.id for e in series])
+        )
+    )
+    for event_id, start in rows.all():
+        excluded[event_id].append(start)
+    return sum(
+        1
+        for e in series
+        if e.recurrence_rule
+        and has_occurrence_on_or_after(e.recurrence_rule, e.start, e.end, tz, today, now, excluded[e.id])
+    )
+
+
+async def period_usage(
+    session: AsyncSession, period_id: int, *, tz: tzinfo, now: datetime | None = None
+) -> PeriodUsage:
+    period = await get_period(session, period_id)
+    events = await session.scalar(select(func.count()).where(Event.academic_period_id == period_id)) or 0
+    media = await session.scalar(select(func.count()).where(EventMedia.academic_period_id == period_id)) or 0
+    holidays = await session.scalar(select(func.count()).where(SchoolHoliday.academic_period_id == period_id)) or 0
+    recurrences = await count_active_recurrences(session, period_id, tz=tz, now=now)
+    recurrence_blocker = (
+        [f"{recurrences} Serientermin(e) mit laufenden oder zukünftigen Terminen (Wiederholungsüberhang)."]
+        if recurrences
+        else []
+    )
+    archive_blockers = ([BLOCKER_ACTIVE] if period.is_active else []) + recurrence_blocker
+    delete_blockers = (
+        ([] if period.is_archived else [BLOCKER_NOT_ARCHIVED])
+        + ([BLOCKER_ACTIVE] if period.is_active else [])
+        + ([f"{events} verknüpfte(r) Termin(e)."] if events else [])
+        + recurrence_blocker
+    )
+    return PeriodUsage(
+        period_id=period_id,
+        linked_events=int(events),
+        linked_media=int(media),
+        linked_holidays=int(holidays),
+        active_recurrences=recurrences,
+        is_active=period.is_active,
+        is_archived=period.is_archived,
+        archive_blockers=archive_blockers,
+        delete_blockers=delete_blockers,
+    )
+
+
+# --- lifecycle --------------------------------------------------------------------------------------
+
+
+def _refuse_archived(period: AcademicPeriod, action: str) -> None:
+    if period.is_archived:
+        raise ConflictError(f"Archivierte Perioden können nicht {action} werden.")
+
+
+async def create_period(
+    deps: UseCaseDeps, principal: Principal, values: PeriodValues, *, ip: str | None = None
+) -> AcademicPeriod:
+    clean = _clean(values)
+    async with deps.db.session() as session:
+        await _check_name_and_overlap(session, clean, except_id=None)
+        period = AcademicPeriod(
+            name=clean.name,
+            display_name=clean.display_name,
+            start_date=clean.start_date,
+            end_date=clean.end_date,
+            period_type=clean.period_type,
+            is_active=False,
+        )
+        session.add(period)
+        await session.flush()
+        await record_audit(session, principal, "period.create", "academic_period", period.id, _details(period), ip=ip)
+    return period
+
+
+async def update_period(
+    deps: UseCaseDeps, principal: Principal, period_id: int, values: PeriodValues, *, ip: str | None = None
+) -> AcademicPeriod:
+    clean = _clean(values)
+    async with deps.db.session() as session:
+        period = await get_period(session, period_id)
+        _refuse_archived(period, "bearbeitet")
+        await _check_name_and_overlap(session, clean, except_id=period_id)
+        # Holidays must stay inside their period: shrinking past one is refused, naming the holidays.
+        outside = list(
+            (
+                await session.scalars(
+                    select(SchoolHoliday)
+                    .where(
+                        SchoolHoliday.academic_period_id == period_id,
+                        (SchoolHoliday.start_date < clean.start_date) | (SchoolHoliday.end_date > clean.end_date),
+                    )
+                    .order_by(SchoolHoliday.start_date)
+                )
+            ).all()
+        )
+        if outside:
+            raise BlockedError(
+                "Ferien dieser Periode lägen außerhalb des neuen Zeitraums.",
+                [f"Ferien „{h.name}“ ({h.start_date.isoformat()} – {h.end_date.isoformat()})" for h in outside],
+            )
+        before = _details(period)
+        period.name = clean.name
+        period.display_name = clean.display_name
+        period.start_date = clean.start_date
+        period.end_date = clean.end_date
+        period.period_type = clean.period_type
+        await session.flush()
+        await record_audit(
+            session, principal, "period.update", "academic_period", period_id,
+            {"before": before, "after": _details(period)}, ip=ip,
+        )  # fmt: skip
+    return period
+
+
+async def activate_period(
+    deps: UseCaseDeps, principal: Principal, period_id: int, *, ip: str | None = None
+) -> AcademicPeriod:
+    async with deps.db.session() as session:
+        period = await get_period(session, period_id)
+        _refuse_archived(period, "aktiviert")
+        await session.execute(
+            update(AcademicPeriod)
+            .where(AcademicPeriod.is_active.is_(True), AcademicPeriod.id != period_id)
+            .values(is_active=False, updated_at=utcnow())
+        )
+        period.is_active = True
+        await session.flush()
+        await record_audit(session, principal, "period.activate", "academic_period", period_id, None, ip=ip)
+    return period
+
+
+async def archive_period(
+    deps: UseCaseDeps, principal: Principal, period_id: int, *, tz: tzinfo, ip: str | None = None
+) -> AcademicPeriod:
+    async with deps.db.session() as session:
+        period = await get_period(session, period_id)
+        if period.is_archived:
+            return period
+        usage = await period_usage(session, period_id, tz=tz)
+        if usage.archive_blockers:
+            raise BlockedError("Die Periode kann nicht archiviert werden.", usage.archive_blockers)
+        period.is_archived = True
+        period.archived_at = utcnow()
+        period.archived_by = principal.user_id
+        await session.flush()
+        await record_audit(session, principal, "period.archive", "academic_period", period_id, None, ip=ip)
+    return period
+
+
+async def restore_period(
+    deps: UseCaseDeps, principal: Principal, period_id: int, *, ip: str | None = None
+) -> AcademicPeriod:
+    async with deps.db.session() as session:
+        period = await get_period(session, period_id)
+        if not period.is_archived:
+            raise ConflictError("Die Periode ist nicht archiviert.")
+        values = PeriodValues(period.name, period.display_name, period.start_date, period.end_date, period.period_type)
+        await _check_name_and_overlap(session, values, except_id=period_id)
+        period.is_archived = False
+        period.is_active = False
+        period.archived_at = None
+        period.archived_by = None
+        await session.flush()
+        await record_audit(session, principal, "period.restore", "academic_period", period_id, None, ip=ip)
+    return period
+
+
+async def delete_period(
+    deps: UseCaseDeps, principal: Principal, period_id: int, *, tz: tzinfo, ip: str | None = None
+) -> AcademicPeriod:
+    async with deps.db.session() as session:
+        period = await get_period(session, period_id)
+        usage = await period_usage(session, period_id, tz=tz)
+        if usage.delete_blockers:
+            raise BlockedError("Die Periode kann nicht gelöscht werden.", usage.delete_blockers)
+        details = _details(period)
+        await session.delete(period)
+        await session.flush()
+        await record_audit(session, principal, "period.delete", "academic_period", period_id, details, ip=ip)
+    return period
+
+
+def _details(period: AcademicPeriod) -> dict[str, object]:
+    return {
+        "name": period.name,
+        "display_name": period.display_name,
+        "start_date": period.start_date.isoformat(),
+        "end_date": period.end_date.isoformat(),
+        "period_type": str(period.period_type),
+    }

@@ -1,0 +1,161 @@
+"""GraphQL types for displays (Client) and room groups (ClientGroup), shared by every area that shows them.
+
+Fields that need more data (`group`, `clients`, `latestCommand`) resolve through request-scoped DataLoaders
+(app.graphql.client_loaders), so a list of any length costs a constant number of SQL statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.domain.clients.groups import UNASSIGNED_GROUP_NAME
+from app.domain.clients.models import Client as ClientModel
+from app.domain.clients.models import ClientGroup as ClientGroupModel
+from app.domain.clients.status import is_client_alive
+from app.domain.clock import utcnow
+from app.domain.enums import CrashReason as DomainCrashReason
+from app.domain.enums import ProcessStatus as DomainProcessStatus
+from app.domain.enums import ScreenHealthStatus as DomainScreenHealthStatus
+from app.graphql.context import Info
+
+if TYPE_CHECKING:
+    from app.graphql.commands import ClientCommandType
+
+ProcessStatus = strawberry.enum(DomainProcessStatus, name="ProcessStatus")
+ScreenHealthStatus = strawberry.enum(DomainScreenHealthStatus, name="ScreenHealthStatus")
+CrashReason = strawberry.enum(DomainCrashReason, name="CrashReason")
+
+
+def screenshot_url(uuid: str) -> str:
+    """The latest screenshot of a display (always `{uuid}.jpg`, seed-spec §6.3)."""
+    return f"/screenshots/{uuid}.jpg"
+
+
+@strawberry.type(name="Client", description="A display (Raspberry Pi) and what it last reported.")
+class ClientType:
+    uuid: str
+    description: str | None
+    hostname: str | None
+    ip: str | None
+    group_id: int | None
+    is_alive: bool = strawberry.field(description="Active and a heartbeat within the grace period of this ENV.")
+    last_alive: datetime | None
+    is_active: bool
+    process_status: ProcessStatus | None  # type: ignore[valid-type]
+    current_process: str | None
+    process_pid: int | None
+    current_event_id: int | None
+    screen_health_status: ScreenHealthStatus | None  # type: ignore[valid-type]
+    last_screenshot_analyzed: datetime | None
+    last_health_at: datetime | None
+    service_failed_at: datetime | None
+    service_failed_unit: str | None
+    mqtt_reconnect_count: int | None
+    mqtt_last_disconnect_at: datetime | None
+    latest_screenshot_url: str
+    mac_address: str | None
+    model: str | None
+    os_version: str | None
+    software_version: str | None
+    hardware_info: JSON | None
+    registered_at: datetime | None
+    last_discovery_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_model(cls, c: ClientModel, now: datetime, grace_seconds: int) -> ClientType:
+        return cls(
+            uuid=c.uuid,
+            description=c.description,
+            hostname=c.hostname,
+            ip=c.ip,
+            group_id=c.group_id,
+            is_alive=is_client_alive(c.last_alive, c.is_active, now, grace_seconds),
+            last_alive=c.last_alive,
+            is_active=c.is_active,
+            process_status=c.process_status,
+            current_process=c.current_process,
+            process_pid=c.process_pid,
+            current_event_id=c.current_event_id,
+            screen_health_status=c.screen_health_status,
+            last_screenshot_analyzed=c.last_screenshot_analyzed,
+            last_health_at=c.last_health_at,
+            service_failed_at=c.service_failed_at,
+            service_failed_unit=c.service_failed_unit,
+            mqtt_reconnect_count=c.mqtt_reconnect_count,
+            mqtt_last_disconnect_at=c.mqtt_last_disconnect_at,
+            latest_screenshot_url=screenshot_url(c.uuid),
+            mac_address=c.mac_address,
+            model=c.model,
+            os_version=c.os_version,
+            software_version=c.software_version,
+            hardware_info=c.hardware_info,
+            registered_at=c.registered_at,
+            last_discovery_at=c.last_discovery_at,
+            updated_at=c.updated_at,
+        )
+
+    @strawberry.field(description="The room group, or null for “Nicht zugeordnet”.")
+    def group(self, info: Info) -> ClientGroupType | None:
+        # Sync on purpose: a list resolver primes the groups, so most lookups need no await at all.
+        from app.graphql.client_loaders import client_loaders
+
+        if self.group_id is None:
+            return None
+        return client_loaders(info).group(self.group_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="The most recently created command for this display (by creation time).")
+    async def latest_command(
+        self, info: Info
+    ) -> Annotated[ClientCommandType, strawberry.lazy("app.graphql.commands")] | None:
+        from app.graphql.client_loaders import client_loaders
+
+        return await client_loaders(info).latest_command.load(self.uuid)
+
+
+@strawberry.type(name="ClientGroup", description="A room group; id null is the pseudo-group “Nicht zugeordnet”.")
+class ClientGroupType:
+    id: int | None
+    name: str
+    description: str | None
+    is_active: bool
+    display_order: int
+
+    @classmethod
+    def from_model(cls, g: ClientGroupModel) -> ClientGroupType:
+        return cls(
+            id=g.id,
+            name=g.name,
+            description=g.description,
+            is_active=g.is_active,
+            display_order=g.display_order,
+        )
+
+    @classmethod
+    def unassigned(cls, display_order: int) -> ClientGroupType:
+        return cls(id=None, name=UNASSIGNED_GROUP_NAME, description=None, is_active=True, display_order=display_order)
+
+    @strawberry.field(description="The group's displays, ordered by description.")
+    async def clients(self, info: Info) -> list[ClientType]:
+        from app.graphql.client_loaders import client_loaders
+
+        return await client_loaders(info).clients_by_group.load(self.id)
+
+
+def grace_seconds(info: Info) -> int:
+    """The heartbeat grace period of this ENV (HEARTBEAT_GRACE_PERIOD_DEV/PROD)."""
+    return info.context.settings.heartbeat_grace_seconds
+
+
+def client_types(models: Iterable[ClientModel], grace: int) -> list[ClientType]:
+    now = utcnow()  # one `now` for the whole list, so isAlive is consistent within a response
+    return [ClientType.from_model(c, now, grace) for c in models]
+
+
+def client_type(model: ClientModel, info: Info) -> ClientType:
+    return ClientType.from_model(model, utcnow(), grace_seconds(info))

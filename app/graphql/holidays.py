@@ -1,0 +1,178 @@
+"""School holidays over GraphQL: reading needs login; writes and the CSV/TXT import need admin+."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Annotated, Any, Union
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from app.domain.enums import Role
+from app.domain.periods import holidays as service
+from app.domain.periods.holiday_file import MAX_FILE_BYTES
+from app.domain.periods.models import SchoolHoliday as SchoolHolidayModel
+from app.domain.periods.service import active_period
+from app.domain.users.tokens import Principal
+from app.graphql.context import Info
+from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.graphql.permissions import require
+from app.graphql.types_users import as_result
+
+
+@strawberry.type(name="SchoolHoliday")
+class SchoolHolidayType:
+    id: int
+    academic_period_id: int | None
+    name: str
+    region: str | None
+    start_date: date
+    end_date: date
+    source_file_name: str | None
+    imported_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_model(cls, h: SchoolHolidayModel) -> SchoolHolidayType:
+        return cls(
+            id=h.id,
+            academic_period_id=h.academic_period_id,
+            name=h.name,
+            region=h.region,
+            start_date=h.start_date,
+            end_date=h.end_date,
+            source_file_name=h.source_file_name,
+            imported_at=h.imported_at,
+            created_at=h.created_at,
+            updated_at=h.updated_at,
+        )
+
+
+@strawberry.input
+class SchoolHolidayInput:
+    name: str
+    start_date: date
+    end_date: date
+    region: str | None = None
+
+    def values(self) -> service.HolidayValues:
+        return service.HolidayValues(self.name, self.start_date, self.end_date, self.region)
+
+
+@strawberry.type(description="What an import did: counts plus the skipped and conflicting lines.")
+class HolidayImportSummary:
+    inserted: int
+    updated: int
+    merged: int
+    skipped: int
+    conflicts: int
+    conflict_lines: list[str]
+    skipped_lines: list[str]
+
+
+@strawberry.type
+class HolidayDeleted:
+    id: int
+    name: str
+
+
+HolidayResult = Annotated[
+    Union[SchoolHolidayType, ValidationError, ConflictError, NotFoundError, ForbiddenError],  # noqa: UP007
+    strawberry.union("HolidayResult"),
+]
+DeleteHolidayResult = Annotated[
+    Union[HolidayDeleted, ConflictError, NotFoundError, ForbiddenError],  # noqa: UP007
+    strawberry.union("DeleteHolidayResult"),
+]
+HolidayImportResult = Annotated[
+    Union[HolidayImportSummary, ValidationError, ConflictError, NotFoundError, ForbiddenError],  # noqa: UP007
+    strawberry.union("HolidayImportResult"),
+]
+
+
+async def _admin(info: Info, action: Callable[[Principal], Awaitable[Any]]) -> Any:
+    principal = require(info)
+
+    async def run() -> Any:
+        require(info, Role.ADMIN)
+        return await action(principal)
+
+    return await as_result(run)
+
+
+@strawberry.type
+class HolidaysQuery:
+    @strawberry.field(
+        description="Holidays of a period by start date (default: the active period); "
+        "unassigned: true lists the legacy holidays without a period."
+    )
+    async def holidays(
+        self, info: Info, academic_period_id: int | None = None, unassigned: bool = False
+    ) -> list[SchoolHolidayType]:
+        require(info)
+        async with info.context.read_session() as session:
+            period_id = academic_period_id
+            if period_id is None and not unassigned:
+                active = await active_period(session)
+                if active is None:
+                    return []
+                period_id = active.id
+            rows = await service.list_holidays(session, None if unassigned else period_id)
+        return [SchoolHolidayType.from_model(h) for h in rows]
+
+
+@strawberry.type
+class HolidaysMutation:
+    @strawberry.mutation(description="Add holidays to a period; same name+region overlaps or neighbours merge.")
+    async def create_holiday(self, info: Info, academic_period_id: int, input: SchoolHolidayInput) -> HolidayResult:
+        deps, ip = info.context.container, info.context.client_ip
+
+        async def action(p: Principal) -> SchoolHolidayType:
+            holiday = await service.create_holiday(deps, p, academic_period_id, input.values(), ip=ip)
+            return SchoolHolidayType.from_model(holiday)
+
+        return await _admin(info, action)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description="Edit holidays (same rules as creating them).")
+    async def update_holiday(self, info: Info, id: int, input: SchoolHolidayInput) -> HolidayResult:
+        deps, ip = info.context.container, info.context.client_ip
+
+        async def action(p: Principal) -> SchoolHolidayType:
+            return SchoolHolidayType.from_model(await service.update_holiday(deps, p, id, input.values(), ip=ip))
+
+        return await _admin(info, action)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description="Delete holidays.")
+    async def delete_holiday(self, info: Info, id: int) -> DeleteHolidayResult:
+        deps, ip = info.context.container, info.context.client_ip
+
+        async def action(p: Principal) -> HolidayDeleted:
+            holiday = await service.delete_holiday(deps, p, id, ip=ip)
+            return HolidayDeleted(id=id, name=holiday.name)
+
+        return await _admin(info, action)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(
+        description="Import a CSV/TXT list (name, start, end[, region]; `,` `;` or tab; ISO or dd.mm.yyyy; "
+        "at most 1 MB) into a period. Conflicting rows are skipped and reported."
+    )
+    async def import_holidays(self, info: Info, academic_period_id: int, file: Upload) -> HolidayImportResult:
+        deps, ip = info.context.container, info.context.client_ip
+
+        async def action(p: Principal) -> HolidayImportSummary:
+            data = await file.read(MAX_FILE_BYTES + 1)  # type: ignore[attr-defined]
+            name = getattr(file, "filename", None)
+            s = await service.import_holidays(deps, p, academic_period_id, data, file_name=name, ip=ip)
+            return HolidayImportSummary(
+                inserted=s.inserted,
+                updated=s.updated,
+                merged=s.merged,
+                skipped=s.skipped,
+                conflicts=s.conflicts,
+                conflict_lines=s.conflict_lines,
+                skipped_lines=s.skipped_lines,
+            )
+
+        return await _admin(info, action)  # type: ignore[no-any-return]
