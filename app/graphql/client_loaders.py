@@ -39,6 +39,7 @@ class ClientLoaders:
         self._all_groups_known = False
         self.groups: DataLoader[int, ClientGroupType | None] = DataLoader(self._load_groups)
         self.clients_by_group: DataLoader[int | None, list[ClientType]] = DataLoader(self._load_clients_by_group)
+        self.clients_by_uuid: DataLoader[str, ClientType | None] = DataLoader(self._load_clients)
         self.latest_command: DataLoader[str, ClientCommandType | None] = DataLoader(self._load_latest_commands)
 
     # --- groups ----------------------------------------------------------------------------------
@@ -88,6 +89,15 @@ class ClientLoaders:
         for client in rows:
             grouped[client.group_id].append(client)
         return [client_types(grouped.get(k, []), self._grace) for k in keys]
+
+    # --- clients by uuid -------------------------------------------------------------------------
+    async def _load_clients(self, keys: list[str]) -> list[ClientType | None]:
+        found: dict[str, ClientType] = {}
+        async with self._context.read_session() as session:
+            for chunk in _chunks(keys):
+                rows = (await session.scalars(select(Client).where(Client.uuid.in_(chunk)))).all()
+                found.update({c.uuid: c for c in client_types(rows, self._grace)})
+        return [found.get(k) for k in keys]
 
     # --- latest command per client ---------------------------------------------------------------
     async def _load_latest_commands(self, keys: list[str]) -> list[ClientCommandType | None]:

@@ -15,6 +15,7 @@ from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
+from app.graphql.monitoring import MonitoringQuery
 from app.graphql.periods import PeriodsMutation, PeriodsQuery
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
@@ -30,6 +31,7 @@ QUERY_TYPES: tuple[type, ...] = (
     EventsQuery,
     PeriodsQuery,
     HolidaysQuery,
+    MonitoringQuery,
     MediaQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (

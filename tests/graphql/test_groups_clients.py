@@ -305,7 +305,14 @@ async def _count_statements(api: Api, query: str, token: str) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("query", ["{ clients { uuid group { name } } }", "{ groups { name clients { uuid } } }"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ clients { uuid group { name } } }",
+        "{ groups { name clients { uuid } } }",
+        "{ clients { uuid latestCommand { commandId } } }",
+    ],
+)
 async def test_lists_cost_a_constant_number_of_statements(api: Api, query: str) -> None:
     token = await admin(api)
     await api.data("{ version }", token=token)  # token touch done, so both counts below see the same work
@@ -383,3 +390,27 @@ async def test_clear_service_failed_clears_the_retained_message(live: Live) -> N
     assert fresh.inbox.empty(), "the retained service_failed message was not cleared"
     for d in (display, fresh):
         d.close()
+
+
+async def test_latest_command_is_the_newest_by_creation(api: Api) -> None:
+    from app.domain.commands.models import ClientCommand
+
+    token = await admin(api)
+    with_commands = await add_client(api.container, description="a")
+    without = await add_client(api.container, description="b")
+    now = utcnow()
+    async with api.container.db.session() as session:
+        for minutes, command_id, status in ((10, "old", "completed"), (1, "new", "published"), (5, "mid", "failed")):
+            created = now - timedelta(minutes=minutes)
+            session.add(
+                ClientCommand(
+                    command_id=command_id, client_uuid=with_commands, action="reboot_host", status=status,
+                    issued_at=created, expires_at=created + timedelta(minutes=4), created_at=created,
+                )
+            )  # fmt: skip
+    data = await api.data("{ clients { uuid latestCommand { commandId status action } } }", token=token)
+    latest = {c["uuid"]: c["latestCommand"] for c in data["clients"]}
+    assert latest == {
+        with_commands: {"commandId": "new", "status": "published", "action": "reboot_host"},
+        without: None,
+    }
