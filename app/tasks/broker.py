@@ -18,7 +18,7 @@ from app.tasks.runtime import ActorRuntimeCleanup
 
 log = logging.getLogger(__name__)
 
-ACTOR_MODULES: tuple[str, ...] = ("app.tasks.conversions",)
+ACTOR_MODULES: tuple[str, ...] = ("app.tasks.conversions", "app.tasks.sweeps")
 _configured: dramatiq.Broker | None = None
 
 

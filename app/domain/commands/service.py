@@ -28,6 +28,7 @@ from app.domain.commands.transitions import (
     CommandChange,
     EventPublisher,
     announce,
+    begin_write,
     bounded,
     created,
     lock_command,
@@ -128,6 +129,7 @@ async def issue_command(
     changes: list[CommandChange] = []
 
     async with db.session() as session:
+        await begin_write(session)  # the lockout count and the insert must not interleave
         client = (
             await session.scalars(select(Client).where(Client.uuid == str(client_uuid)[:64]).with_for_update())
         ).first()

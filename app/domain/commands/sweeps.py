@@ -29,7 +29,7 @@ from app.domain.commands.lifecycle import (
 )
 from app.domain.commands.models import ClientCommand
 from app.domain.commands.service import issue_command
-from app.domain.commands.transitions import CommandChange, EventPublisher, announce, move
+from app.domain.commands.transitions import CommandChange, EventPublisher, announce, begin_write, move
 from app.domain.db import Database
 from app.domain.enums import CommandAction, CommandStatus, CrashReason, ProcessStatus
 from app.domain.ports import DisplayPublisher
@@ -92,6 +92,7 @@ async def sweep_commands(
     result = SweepResult()
     changes: list[CommandChange] = []
     async with db.session() as session:
+        await begin_write(session)
         stmt = (
             select(ClientCommand, Client.last_alive)
             .join(Client, Client.uuid == ClientCommand.client_uuid)
@@ -131,6 +132,7 @@ async def detect_reconnect(
     t = timeouts or lifecycle.current_timeouts()
     changes: list[CommandChange] = []
     async with db.session() as session:
+        await begin_write(session)
         last_alive = await session.scalar(select(Client.last_alive).where(Client.uuid == client_uuid))
         if last_alive is None:
             return []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.bus import COMMAND_UPDATED, DomainEvent
@@ -92,8 +92,20 @@ def created(session: AsyncSession, command: ClientCommand, *, source: Transition
     return CommandChange(command.command_id, command.client_uuid, None, command.status)
 
 
+async def begin_write(session: AsyncSession) -> None:
+    """Serialise command writers before reading what they will change.
+
+    MariaDB locks the rows read FOR UPDATE. SQLite has no row locks and, in WAL mode, a transaction that
+    starts as a reader may act on a stale snapshot; a no-op UPDATE as the first statement takes the
+    database write lock at once, so concurrent ACKs and sweeps queue up and each sees the latest commit.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("UPDATE client_commands SET status = status WHERE 1 = 0"))
+
+
 async def lock_command(session: AsyncSession, command_id: str) -> ClientCommand | None:
-    """Read a command for change; on MariaDB the row stays locked until the unit of work ends."""
+    """Read a command for change; the row (SQLite: the database) stays locked until the unit of work ends."""
+    await begin_write(session)
     stmt = select(ClientCommand).where(ClientCommand.command_id == command_id).with_for_update()
     return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
 
