@@ -14,6 +14,7 @@ from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscr
 from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
+from app.graphql.live import LiveSubscription
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
 from app.graphql.monitoring import MonitoringQuery
 from app.graphql.periods import PeriodsMutation, PeriodsQuery
@@ -45,7 +46,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     HolidaysMutation,
     MediaMutation,
 )
-SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription, MediaSubscription)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription, MediaSubscription, LiveSubscription)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
