@@ -42,6 +42,7 @@ class Role(StrEnum):
 ADAPTER_MODULES: tuple[str, ...] = (
     "app.graphql.routes",
     "app.mqtt.ingest.component",
+    "app.mqtt.scheduler",
     "app.tasks.sweep_scheduler",
     "app.files.screenshots",
     "app.files.media_routes",

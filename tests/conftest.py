@@ -151,7 +151,13 @@ class Live:
 
 
 @pytest.fixture
-async def live(tmp_path: Path) -> AsyncIterator[Live]:
+def live_env() -> dict[str, str]:
+    """Extra environment for the `live` stack; a test module overrides this fixture (e.g. feature flags)."""
+    return {}
+
+
+@pytest.fixture
+async def live(tmp_path: Path, live_env: dict[str, str]) -> AsyncIterator[Live]:
     from app.http import create_http_app
     from app.mqtt.service import MqttService
     from app.runtime import load_adapters
@@ -164,6 +170,7 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
             MQTT_BROKER_HOST="127.0.0.1",
             MQTT_BROKER_PORT=str(broker.port),
             POLL_INTERVAL_SECONDS="1",
+            **live_env,
         )
         live_settings.data_dir.mkdir(parents=True, exist_ok=True)
         container = Container.create(live_settings)

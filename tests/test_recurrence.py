@@ -17,6 +17,7 @@ from app.domain.events.recurrence import (
     ensure_has_occurrences,
     expand,
     format_exdate,
+    iter_starts,
     normalize_rule,
     parse_exdate,
     recurrence_end,
@@ -115,6 +116,28 @@ def test_expansion_matches_brute_force_and_skips_exceptions(
     index = OccurrenceIndex.build(begin, begin + duration, canonical, VIENNA, ws, we)
     kept = [o for o in index.overlapping(ws, we) if o.start not in exdates]
     assert kept == got
+
+
+@FAST
+@given(
+    start=local_starts,
+    days=st.sets(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1, max_size=4),
+    interval=st.integers(1, 3),
+    freq=st.sampled_from(["WEEKLY", "DAILY"]),
+    offset=st.integers(0, 900),
+    span=st.integers(1, 60),
+)
+def test_fast_forwarded_expansion_equals_full_iteration(
+    start: datetime, days: set[str], interval: int, freq: str, offset: int, span: int
+) -> None:
+    """Long-running series are expanded from shortly before the window; the result must not change."""
+    rule = normalize_rule(f"FREQ={freq};INTERVAL={interval};BYDAY={','.join(sorted(days))};BYHOUR=8,13", VIENNA)
+    begin = _utc(start)
+    duration = timedelta(minutes=45)
+    ws = begin + timedelta(days=offset)
+    we = ws + timedelta(days=span)
+    full = [s for s in iter_starts(rule, begin, VIENNA, we) if s < we and s + duration > ws]
+    assert [o.start for o in expand(begin, begin + duration, rule, VIENNA, ws, we)] == full
 
 
 @FAST

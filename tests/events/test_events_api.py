@@ -60,9 +60,16 @@ async def test_every_event_type_is_created_with_settings_defaults(api: Api, edit
     assert pres["start"].startswith("2026-09-07T06:00:00") and pres["mediaId"] == deck
 
     own = await create(
-        api, editor, groupId=group, title="Eigene", eventType="PRESENTATION", mediaId=deck, slideInterval=5,
-        pageProgress=False, **MONDAY,
-    )  # fmt: skip
+        api,
+        editor,
+        groupId=group,
+        title="Eigene",
+        eventType="PRESENTATION",
+        mediaId=deck,
+        slideInterval=5,
+        pageProgress=False,
+        **MONDAY,
+    )
     assert (own["slideInterval"], own["pageProgress"], own["autoProgress"]) == (5, False, True)
 
     video = await create(api, editor, groupId=group, title="Film", eventType="VIDEO", mediaId=clip, **MONDAY)
@@ -156,14 +163,23 @@ async def test_update_changes_only_given_fields_and_can_switch_type(api: Api, ed
     group = await add_group(api.container, "Raum")
     other = await add_group(api.container, "Andere")
     made = await create(
-        api, editor, groupId=group, title="T", eventType="WEBSITE", websiteUrl="https://a.example",
-        description="Notiz", **MONDAY,
-    )  # fmt: skip
+        api,
+        editor,
+        groupId=group,
+        title="T",
+        eventType="WEBSITE",
+        websiteUrl="https://a.example",
+        description="Notiz",
+        **MONDAY,
+    )
     base = {"groupId": other, "title": "Neu", "eventType": "WEBSITE", **MONDAY}
     updated = (await api.data(UPDATE, {"id": made["id"], "input": base}, token=editor))["updateEvent"]
     assert (updated["groupId"], updated["title"], updated["websiteUrl"], updated["description"]) == (
-        other, "Neu", "https://a.example", "Notiz",
-    )  # fmt: skip
+        other,
+        "Neu",
+        "https://a.example",
+        "Notiz",
+    )
     switched = (
         await api.data(
             UPDATE, {"id": made["id"], "input": {**base, "eventType": "MESSAGE", "messageText": "Text"}}, token=editor
@@ -180,10 +196,19 @@ async def test_series_with_holidays_deleted_and_detached_occurrences(api: Api, e
     await add_holiday(api.container, period, date(2026, 10, 26), date(2026, 10, 30), "Herbstferien")
     deck = await add_media(api.container, MediaType.PDF, "stundenplan.pdf")
     series = await create(
-        api, editor, groupId=group, title="Montag", eventType="PRESENTATION", mediaId=deck, slideInterval=7,
-        autoProgress=False, recurrenceRule="FREQ=WEEKLY;COUNT=10", skipHolidays=True, academicPeriodId=period,
+        api,
+        editor,
+        groupId=group,
+        title="Montag",
+        eventType="PRESENTATION",
+        mediaId=deck,
+        slideInterval=7,
+        autoProgress=False,
+        recurrenceRule="FREQ=WEEKLY;COUNT=10",
+        skipHolidays=True,
+        academicPeriodId=period,
         **MONDAY,
-    )  # fmt: skip
+    )
     assert series["__typename"] == "Event", series
     # 10 Mondays from 7.9.: the last is 9.11. 08:00 CET = 07:00Z; the 26.10. is a holiday (07:00Z, after DST).
     assert series["recurrenceEnd"].startswith("2026-11-09T07:50:00")
@@ -203,16 +228,23 @@ async def test_series_with_holidays_deleted_and_detached_occurrences(api: Api, e
     ]
     assert wrong["__typename"] == "ValidationError" and wrong["field"] == "occurrenceStart"
 
-    moved = {"groupId": group, "title": "Verschoben", "eventType": "PRESENTATION",
-             "start": "2026-09-21T08:00:00Z", "end": "2026-09-21T09:00:00Z"}  # fmt: skip
-    detached = (await api.data(DETACH, {"id": series["id"], "at": "2026-09-21T06:00:00Z", "input": moved},
-                               token=editor))["detachOccurrence"]  # fmt: skip
+    moved = {
+        "groupId": group,
+        "title": "Verschoben",
+        "eventType": "PRESENTATION",
+        "start": "2026-09-21T08:00:00Z",
+        "end": "2026-09-21T09:00:00Z",
+    }
+    detached = (
+        await api.data(DETACH, {"id": series["id"], "at": "2026-09-21T06:00:00Z", "input": moved}, token=editor)
+    )["detachOccurrence"]
     assert detached["__typename"] == "Event", detached
     assert detached["detachedFromEventId"] == series["id"] and detached["recurrenceRule"] is None
     # The standalone keeps the presentation settings of the series.
     assert (detached["mediaId"], detached["slideInterval"], detached["autoProgress"]) == (deck, 7, False)
-    again = (await api.data(DETACH, {"id": series["id"], "at": "2026-09-21T06:00:00Z", "input": moved},
-                            token=editor))["detachOccurrence"]  # fmt: skip
+    again = (await api.data(DETACH, {"id": series["id"], "at": "2026-09-21T06:00:00Z", "input": moved}, token=editor))[
+        "detachOccurrence"
+    ]
     assert again["__typename"] == "ConflictError"
 
     occ = (await api.data(OCCURRENCES, window, token=editor))["eventOccurrences"]
@@ -247,6 +279,7 @@ async def test_events_query_filters_by_group_and_window(api: Api, editor: str) -
     assert [e["id"] for e in (await api.data(query, later, token=editor))["events"]] == [weekly["id"]]
     around = {"g": a, "s": "2026-09-07T00:00:00Z", "e": "2026-09-08T00:00:00Z"}
     assert {e["id"] for e in (await api.data(query, around, token=editor))["events"]} == {single["id"], weekly["id"]}
-    too_long = await api.gql(OCCURRENCES, {"g": a, "s": "2026-01-01T00:00:00Z", "e": "2028-01-01T00:00:00Z"},
-                             token=editor)  # fmt: skip
+    too_long = await api.gql(
+        OCCURRENCES, {"g": a, "s": "2026-01-01T00:00:00Z", "e": "2028-01-01T00:00:00Z"}, token=editor
+    )
     assert too_long["errors"]

@@ -36,9 +36,9 @@ def holiday_skip_starts(
     ranges = sorted(holidays, key=lambda r: (r[0], r[1]))
     first = ranges[0][0]
     last = max(r[1] for r in ranges)
-    _, until = local_day_bounds(first, last, tz)
+    since, until = local_day_bounds(first, last, tz)
     skips: list[tuple[datetime, int | None]] = []
-    for occ_start in iter_starts(rule, start, tz, until):
+    for occ_start in iter_starts(rule, start, tz, until, since=since):
         day = local_date(occ_start, tz)
         if day < first:
             continue

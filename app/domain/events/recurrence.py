@@ -11,8 +11,10 @@ import bisect
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from typing import Any
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import DAILY, WEEKLY, rrule, rrulestr
 
 from app.domain.clock import as_utc
 from app.domain.errors import ValidationError
@@ -172,14 +174,23 @@ def normalize_rule(rule: str | None, tz: tzinfo) -> str | None:
     return canonical
 
 
+@lru_cache(maxsize=8192)
+def _template(rule: str, tz: tzinfo) -> rrule:
+    """The parsed rule (parsing dominates the cost); `replace(dtstart=...)` anchors it.
+
+    dateutil keeps only the parts the rule spelled out (`_original_rule`), so values it derives from
+    DTSTART (weekday, day of month, time) are derived again from the real start on `replace`.
+    """
+    parsed = rrulestr(rule, dtstart=datetime(2000, 1, 3, 8, 0, tzinfo=tz))
+    assert isinstance(parsed, rrule)
+    return parsed
+
+
 def build_rrule(rule: str, start: datetime, tz: tzinfo) -> rrule:
     """The dateutil rule anchored at `start` expressed as local wall time in `tz` (DST-stable)."""
     utc = as_utc(start)
     assert utc is not None
-    local = truncate_seconds(utc).astimezone(tz)
-    parsed = rrulestr(rule, dtstart=local)
-    assert isinstance(parsed, rrule)
-    return parsed
+    return _template(rule, tz).replace(dtstart=truncate_seconds(utc).astimezone(tz))
 
 
 def ensure_has_occurrences(rule: str, start: datetime, tz: tzinfo) -> None:
@@ -202,20 +213,48 @@ def _count(rr: rrule) -> int | None:
 # --- expansion -------------------------------------------------------------------------------------
 
 
-def iter_starts(rule: str | None, start: datetime, tz: tzinfo, until: datetime) -> Iterator[datetime]:
-    """UTC starts of the series (un-excluded) from its first occurrence up to and including `until`."""
+def _fast_forward(template: rrule, anchor_local: datetime, since: datetime, tz: tzinfo) -> datetime:
+    """A DTSTART moved forward by whole periods to shortly before `since` (same series from there on).
+
+    Only for DAILY/WEEKLY rules without COUNT (COUNT counts from the original start): shifting the local
+    start date by a multiple of the period keeps the wall-clock time, the weekday and the INTERVAL
+    alignment, and the kept margin of one full period means no occurrence at or after `since` is lost.
+    """
+    freq = template._freq  # type: ignore[attr-defined]
+    if _count(template) is not None or freq not in (DAILY, WEEKLY):
+        return anchor_local
+    period_days = template._interval * (7 if freq == WEEKLY else 1)  # type: ignore[attr-defined]
+    gap_days = (since.astimezone(tz).date() - anchor_local.date()).days
+    periods = gap_days // period_days - 1
+    if periods <= 0:
+        return anchor_local
+    return datetime.combine(anchor_local.date() + timedelta(days=periods * period_days), anchor_local.time(), tzinfo=tz)
+
+
+def iter_starts(
+    rule: str | None, start: datetime, tz: tzinfo, until: datetime, since: datetime | None = None
+) -> Iterator[datetime]:
+    """UTC starts of the series (un-excluded) up to and including `until`.
+
+    With `since`, iteration may begin later (skipping starts before `since`): far cheaper for long-running
+    series. Without it, the series is produced from its first occurrence.
+    """
     anchor = truncate_seconds(as_utc(start) or start)
     if not rule:
         if anchor <= until:
             yield anchor
         return
-    rr = build_rrule(rule, anchor, tz)
-    if _count(rr) is None:
-        rule_until = _until(rr)
-        rr = rr.replace(until=until if rule_until is None else min(rule_until, until))
+    template = _template(rule, tz)
+    local = anchor.astimezone(tz)
+    changes: dict[str, Any] = {"dtstart": local}
+    if since is not None and since > anchor:
+        changes["dtstart"] = _fast_forward(template, local, since, tz)
+    if _count(template) is None:
+        rule_until = _until(template)
+        changes["until"] = until if rule_until is None else min(rule_until, until)
     # Terminates: UNTIL is capped at `until`, and COUNT is at most MAX_COUNT.
-    for local in rr:
-        utc = local.astimezone(UTC)
+    for occurrence in template.replace(**changes):
+        utc = occurrence.astimezone(UTC)
         if utc > until:
             return
         yield utc
@@ -240,7 +279,7 @@ def expand(
     assert ws is not None and we is not None
     excluded = {truncate_seconds(as_utc(e) or e) for e in exceptions}
     result: list[Occurrence] = []
-    for occ_start in iter_starts(rule, start_utc, tz, we):
+    for occ_start in iter_starts(rule, start_utc, tz, we, since=ws - duration):
         if occ_start >= we:
             break
         occ_end = occ_start + duration
@@ -275,7 +314,7 @@ def recurrence_end(start: datetime, end: datetime, rule: str | None, tz: tzinfo)
 def occurs_at(rule: str | None, start: datetime, tz: tzinfo, occurrence_start: datetime) -> bool:
     """Whether `occurrence_start` (UTC, to the second) is a start of the series (ignoring exceptions)."""
     target = truncate_seconds(as_utc(occurrence_start) or occurrence_start)
-    return any(s == target for s in iter_starts(rule, start, tz, target))
+    return any(s == target for s in iter_starts(rule, start, tz, target, since=target))
 
 
 def local_date(value: datetime, tz: tzinfo) -> date:

@@ -1,0 +1,327 @@
+"""The scheduler loop: publishes each group's active events and (when enabled) its TV power intent.
+
+Exactly one scheduler publishes across processes (LeaderLock on Redis; alone without Redis). A tick runs
+every POLL_INTERVAL_SECONDS, immediately on start and after every broker (re)connect (full republish),
+and promptly when events, groups or conversions change on the event bus.
+
+Event lists (retained `infoscreen/events/{group_id}`) are published only when a group's list changed,
+or every REFRESH_SECONDS when > 0 (the `refresh_seconds` setting overrides the environment); an empty
+list clears a group that showed something. Power intents (retained QoS 1) follow app.domain.power.intent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.container import Container
+from app.domain.bus import CONVERSION_UPDATED, EVENTS_CHANGED, GROUPS_CHANGED
+from app.domain.clock import utcnow
+from app.domain.events.active import ActiveEventsCalculator, Snapshot
+from app.domain.power import intent as power
+from app.domain.power.models import GroupPowerIntent
+from app.domain.settings.service import get_refresh_seconds
+from app.leader import LeaderLock
+from app.mqtt.connection import MqttConnection
+from app.mqtt.service import register_scheduler
+
+log = logging.getLogger(__name__)
+
+_MAX_CONCURRENT_PUBLISHES = 50
+# Coalesce a burst of edits (a bulk import) into one tick.
+_CHANGE_DEBOUNCE_SECONDS = 0.2
+
+
+@dataclass
+class TickReport:
+    groups: int = 0
+    event_lists_published: int = 0
+    intents_published: int = 0
+    publish_failures: int = 0
+    duration_ms: float = 0.0
+
+
+@dataclass
+class _GroupState:
+    events: list[dict[str, Any]]
+    published_at: datetime
+
+
+@dataclass
+class SchedulerState:
+    """What this scheduler last published; reset when it (re)gains leadership."""
+
+    event_lists: dict[int, _GroupState] = field(default_factory=dict)
+    intents: dict[int, power.PublishedIntent] = field(default_factory=dict)
+    intents_loaded: bool = False
+
+
+class Scheduler:
+    def __init__(self, container: Container, connection: MqttConnection) -> None:
+        self.container = container
+        self.connection = connection
+        s = container.settings
+        self.poll_interval = s.poll_interval_seconds
+        self.calculator = ActiveEventsCalculator(s.tz, s.converted_dir)
+        self.lock = LeaderLock(s.redis_url, "scheduler", ttl_seconds=10.0)
+        self.state = SchedulerState()
+        self._wake = asyncio.Event()
+        self._force = True
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._subscription: Any = None
+        self.last_report: TickReport | None = None
+        self.ticks = 0
+        connection.on_connected(self._on_connected)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    async def start(self) -> None:
+        s = self.container.settings
+        log.info(
+            "event=scheduler_config poll_interval=%s refresh_seconds=%s power_intent_enabled=%s "
+            "power_intent_heartbeat=%s power_intent_expiry_multiplier=%s power_intent_min_expiry=%s",
+            s.poll_interval_seconds,
+            s.refresh_seconds,
+            s.power_intent_publish_enabled,
+            s.power_intent_heartbeat_enabled,
+            s.power_intent_expiry_multiplier,
+            s.power_intent_min_expiry_seconds,
+        )
+        self._stop.clear()
+        self._force = True
+        self.state = SchedulerState()
+        self._subscription = self.container.bus.subscribe(EVENTS_CHANGED, GROUPS_CHANGED, CONVERSION_UPDATED)
+        self._listener = asyncio.create_task(self._listen(), name="scheduler-changes")
+        self._task = asyncio.create_task(self._run(), name="scheduler")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for task in (self._task, self._listener):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._task = self._listener = None
+        if self._subscription is not None:
+            await self._subscription.aclose()
+            self._subscription = None
+        await self.lock.release()
+
+    async def _on_connected(self) -> None:
+        # The broker may have lost retained state (restart without persistence): republish everything.
+        self._force = True
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        assert self._subscription is not None
+        subscription = self._subscription
+        async for _event in subscription:
+            await asyncio.sleep(_CHANGE_DEBOUNCE_SECONDS)
+            while not subscription.queue.empty():
+                subscription.queue.get_nowait()
+            self.calculator.invalidate()
+            self._wake.set()
+
+    # --- loop -------------------------------------------------------------------------------------
+    async def _run(self) -> None:
+        renew_every = self.lock.ttl_ms / 3000
+        loop = asyncio.get_running_loop()
+        next_tick = loop.time()
+        while not self._stop.is_set():
+            was_leader = self.lock.is_leader
+            leading = await self.lock.acquire_or_renew()
+            if leading and not was_leader:
+                self.state = SchedulerState()  # a takeover: republish everything, reload intents
+                self._force = True
+            due = loop.time() >= next_tick or self._wake.is_set() or self._force
+            self._wake.clear()
+            if leading and due and self.connection.is_connected:
+                try:
+                    await self.tick(force=self._force)
+                except Exception:
+                    log.exception("event=scheduler_tick_failed")
+                next_tick = loop.time() + self.poll_interval
+            timeout = max(0.05, min(renew_every, next_tick - loop.time()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def tick(self, *, force: bool = False) -> TickReport:
+        """Compute every group's state and publish what changed; `force` republishes everything."""
+        started = asyncio.get_running_loop().time()
+        self._force = False
+        if force:
+            self.calculator.invalidate()
+        now = utcnow()
+        s = self.container.settings
+        async with self.container.db.read_session() as session:
+            snapshot = await self.calculator.compute(session, now)
+            refresh = await get_refresh_seconds(session, s.refresh_seconds)
+            if s.power_intent_publish_enabled and not self.state.intents_loaded:
+                await self._load_intents(session)
+        report = TickReport(groups=len(snapshot.groups))
+        failed_lists = await self._publish_event_lists(snapshot, now, refresh, force, report)
+        if s.power_intent_publish_enabled:
+            await self._publish_intents(snapshot, force, report)
+        if failed_lists:
+            self._force = True  # retry the whole set on the next tick
+        report.duration_ms = (asyncio.get_running_loop().time() - started) * 1000
+        self.last_report = report
+        self.ticks += 1
+        if report.event_lists_published or report.intents_published or report.publish_failures:
+            log.info(
+                "event=scheduler_tick groups=%d event_lists=%d intents=%d failures=%d ms=%.1f",
+                report.groups,
+                report.event_lists_published,
+                report.intents_published,
+                report.publish_failures,
+                report.duration_ms,
+            )
+        return report
+
+    async def _publish_all(self, jobs: list[tuple[int, Any]], send: Any) -> dict[int, bool]:
+        gate = asyncio.Semaphore(_MAX_CONCURRENT_PUBLISHES)
+
+        async def one(group_id: int, payload: Any) -> tuple[int, bool]:
+            async with gate:
+                try:
+                    await send(group_id, payload)
+                    return group_id, True
+                except Exception as exc:
+                    log.warning("event=scheduler_publish_failed group=%s error=%s", group_id, exc)
+                    return group_id, False
+
+        return dict(await asyncio.gather(*(one(g, p) for g, p in jobs)))
+
+    async def _publish_event_lists(
+        self, snapshot: Snapshot, now: datetime, refresh: int, force: bool, report: TickReport
+    ) -> bool:
+        publisher = self.container.publisher
+        assert publisher is not None
+        states = self.state.event_lists
+        jobs: list[tuple[int, Any]] = []
+        lists: dict[int, list[dict[str, Any]]] = {}
+        for group_id in sorted(set(snapshot.groups) | set(states)):
+            events = snapshot.event_list(group_id) if group_id in snapshot.groups else []
+            state = states.get(group_id)
+            stale = refresh > 0 and state is not None and now - state.published_at >= timedelta(seconds=refresh)
+            # Never published by this scheduler: only a non-empty list needs sending (force clears all).
+            changed = bool(events) if state is None else state.events != events
+            if force or changed or stale:
+                jobs.append((group_id, events))
+                lists[group_id] = events
+        results = await self._publish_all(jobs, publisher.publish_event_list)
+        failed = False
+        for group_id, ok in results.items():
+            if not ok:
+                failed = True
+                report.publish_failures += 1
+                continue
+            report.event_lists_published += 1
+            if group_id not in snapshot.groups:
+                states.pop(group_id, None)  # a deleted group: cleared once, then forgotten
+            else:
+                states[group_id] = _GroupState(lists[group_id], now)
+        return failed
+
+    async def _load_intents(self, session: Any) -> None:
+        rows = (await session.scalars(select(GroupPowerIntent))).all()
+        for row in rows:
+            self.state.intents[row.group_id] = power.PublishedIntent(
+                group_id=row.group_id,
+                intent_id=row.intent_id,
+                desired_state=row.desired_state,
+                reason=row.reason,
+                fingerprint=row.fingerprint,
+                issued_at=row.issued_at,
+                expires_at=row.expires_at,
+                payload=dict(row.payload or {}),
+            )
+        self.state.intents_loaded = True
+
+    async def _publish_intents(self, snapshot: Snapshot, force: bool, report: TickReport) -> None:
+        publisher = self.container.publisher
+        assert publisher is not None
+        s = self.container.settings
+        decisions: dict[int, power.IntentDecision] = {}
+        now = utcnow()
+        for group_id, schedule in snapshot.groups.items():
+            basis = power.compute_basis(group_id, schedule.active_event_ids, schedule.upcoming, snapshot.now)
+            decision = power.decide(
+                basis,
+                self.state.intents.get(group_id),
+                now,
+                poll_interval_sec=self.poll_interval,
+                multiplier=s.power_intent_expiry_multiplier,
+                min_expiry_seconds=s.power_intent_min_expiry_seconds,
+                heartbeat=s.power_intent_heartbeat_enabled,
+                force=force,
+            )
+            if decision is not None:
+                decisions[group_id] = decision
+        send_at = utcnow()
+        jobs = [(g, d.intent.payload) for g, d in sorted(decisions.items()) if not power.is_expired(d.intent, send_at)]
+        results = await self._publish_all(jobs, publisher.publish_power_intent)
+        persist: list[power.PublishedIntent] = []
+        for group_id, ok in results.items():
+            if not ok:
+                report.publish_failures += 1
+                continue
+            report.intents_published += 1
+            decision = decisions[group_id]
+            self.state.intents[group_id] = decision.intent
+            if decision.changed:
+                persist.append(decision.intent)
+                if decision.is_transition:
+                    log.info(
+                        "event=power_intent_transition group=%s state=%s reason=%s intent_id=%s",
+                        group_id,
+                        decision.intent.desired_state,
+                        decision.intent.reason,
+                        decision.intent.intent_id,
+                    )
+        for gone in set(self.state.intents) - set(snapshot.groups):
+            del self.state.intents[gone]
+        if persist:
+            await self._persist_intents(persist)
+
+    async def _persist_intents(self, intents: list[power.PublishedIntent]) -> None:
+        """Remember the published intents so a restarted or new leader keeps their intent_id."""
+        try:
+            async with self.container.db.session() as session:
+                ids = [i.group_id for i in intents]
+                existing = {
+                    row.group_id: row
+                    for row in (
+                        await session.scalars(select(GroupPowerIntent).where(GroupPowerIntent.group_id.in_(ids)))
+                    ).all()
+                }
+                for intent in intents:
+                    row = existing.get(intent.group_id)
+                    if row is None:
+                        row = GroupPowerIntent(group_id=intent.group_id)
+                        session.add(row)
+                    row.intent_id = intent.intent_id
+                    row.fingerprint = intent.fingerprint
+                    row.desired_state = intent.desired_state
+                    row.reason = intent.reason
+                    row.issued_at = intent.issued_at
+                    row.expires_at = intent.expires_at
+                    row.payload = intent.payload
+        except Exception:
+            # A group deleted between compute and persist; the next transition writes again.
+            log.exception("event=power_intent_persist_failed groups=%d", len(intents))
+
+
+@register_scheduler
+def create_scheduler(container: Container, connection: MqttConnection) -> Scheduler:
+    scheduler = Scheduler(container, connection)
+    container.extras["scheduler"] = scheduler
+    return scheduler
