@@ -115,8 +115,11 @@ async def apply_telemetry_batch(
     outcome = TelemetryOutcome()
     uuids = sorted({item.uuid for item in items})
     known: dict[str, int | None] = {}
+    # Core statements on the session's connection: the ORM layer adds nothing here but per-row overhead.
+    conn = await session.connection()
+    table = Client.__table__
     for chunk in _chunks(uuids, 500):
-        rows = await session.execute(sa.select(Client.uuid, Client.group_id).where(Client.uuid.in_(chunk)))
+        rows = await conn.execute(sa.select(table.c.uuid, table.c.group_id).where(table.c.uuid.in_(chunk)))
         known.update({uuid: group_id for uuid, group_id in rows.all()})
 
     merged: dict[str, dict[str, Any]] = {}
@@ -147,19 +150,20 @@ async def apply_telemetry_batch(
 
 async def _upsert_clients(session: AsyncSession, merged: dict[str, dict[str, Any]], now: datetime) -> None:
     """One multi-row INSERT .. ON CONFLICT/ON DUPLICATE KEY UPDATE per distinct set of columns."""
+    table = Client.__table__
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for uuid in sorted(merged):
         values = merged[uuid]
         columns = tuple(sorted(values))
         by_columns.setdefault(columns, []).append({"uuid": uuid, **values})
-    dialect = session.get_bind().dialect.name
+    conn = await session.connection()
+    dialect = conn.dialect.name
     for columns, rows in by_columns.items():
         params = [
             {**row, "registered_at": now, "updated_at": now, "is_active": True, "broker_access": BrokerAccess.PENDING}
             for row in rows
         ]
         update_columns = (*columns, "updated_at")
-        table = Client.__table__
         if dialect == "mysql":
             stmt = mysql.insert(table)
             stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update_columns})
@@ -170,7 +174,7 @@ async def _upsert_clients(session: AsyncSession, merged: dict[str, dict[str, Any
             )
         else:  # pragma: no cover - only MariaDB and SQLite are supported engines
             raise RuntimeError(f"unsupported database dialect {dialect}")
-        await session.execute(stmt, params)
+        await conn.execute(stmt, params)
 
 
 def _chunks(values: list[str], size: int) -> Iterable[list[str]]:

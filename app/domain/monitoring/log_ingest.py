@@ -73,9 +73,8 @@ async def insert_logs(
         }
         for e in entries
     ]
-    result = await session.execute(
-        sa.insert(ClientLog).returning(ClientLog.id, sort_by_parameter_order=True),
-        rows,
-    )
+    table = ClientLog.__table__
+    conn = await session.connection()  # Core insert: no ORM bookkeeping per row
+    result = await conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     ids = [row[0] for row in result.all()]
     return [StoredLog(id_, e.uuid, e.level) for id_, e in zip(ids, entries, strict=True)]

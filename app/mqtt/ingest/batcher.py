@@ -24,7 +24,7 @@ from app.mqtt.ingest.stats import IngestStats
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WINDOW_SECONDS = 0.15
+DEFAULT_WINDOW_SECONDS = 0.1
 DEFAULT_MAX_BATCH = 2_000
 # Beyond this many waiting items (the database is down or far too slow) new telemetry is dropped.
 DEFAULT_MAX_PENDING = 200_000
@@ -129,6 +129,7 @@ class TelemetryBatcher:
     async def flush(self, batch: list[_Pending]) -> None:
         items = [p.item for p in batch]
         outcome: TelemetryOutcome | None = None
+        started = time.perf_counter()
         for attempt, delay in enumerate((*_RETRY_DELAYS, None)):
             try:
                 async with self._db.session() as session:
@@ -154,7 +155,9 @@ class TelemetryBatcher:
                     await self.flush([single])
                 return
         assert outcome is not None
-        self._stats.committed([p.received_at for p in batch], time.perf_counter())
+        committed_at = time.perf_counter()
+        self._stats.flush_seconds.append(committed_at - started)
+        self._stats.committed([p.received_at for p in batch], committed_at)
         for index in outcome.unknown_client:
             item = items[index]
             self._stats.drop("unknown_client", item.uuid, f"{type(item).__name__} from a display never seen")

@@ -30,6 +30,16 @@ class IngestComponent:
         self.batcher.set_commit_hook(self.handlers.on_committed)
         self.dispatcher = IngestDispatcher(settings, self.handlers, self.stats)
         container.extras["ingest"] = self
+        container.health_checks["ingest"] = self._check
+
+    async def _check(self) -> tuple[bool, str]:
+        s = self.stats
+        # Unhealthy only when telemetry piles up (database far too slow or down).
+        ok = self.batcher.pending < 50_000
+        return ok, (
+            f"committed {s.committed_messages} in {s.batches} transactions, pending {self.batcher.pending}, "
+            f"dropped {sum(s.dropped.values())}"
+        )
 
     def handlers_idle(self) -> bool:
         return self.dispatcher.idle

@@ -22,6 +22,8 @@ class IngestStats:
     batches: int = 0
     # Seconds from receipt to commit, per committed message (the newest samples).
     latencies: deque[float] = field(default_factory=lambda: deque(maxlen=200_000))
+    # Seconds each batch transaction took (write + commit), the newest ones.
+    flush_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
     _last_drop_log: dict[str, float] = field(default_factory=dict)
 
     def drop(self, reason: str, key: str, detail: str = "", *, count: int = 1) -> None:
