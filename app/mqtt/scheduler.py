@@ -63,13 +63,13 @@ class SchedulerState:
 
 
 class Scheduler:
-    def __init__(self, container: Container, connection: MqttConnection) -> None:
+    def __init__(self, container: Container, connection: MqttConnection, *, lock_ttl: float = 10.0) -> None:
         self.container = container
         self.connection = connection
         s = container.settings
         self.poll_interval = s.poll_interval_seconds
         self.calculator = ActiveEventsCalculator(s.tz, s.converted_dir)
-        self.lock = LeaderLock(s.redis_url, "scheduler", ttl_seconds=10.0)
+        self.lock = LeaderLock(s.redis_url, "scheduler", ttl_seconds=lock_ttl)
         self.state = SchedulerState()
         self._wake = asyncio.Event()
         self._force = True
