@@ -41,6 +41,7 @@ class Role(StrEnum):
 # (app.mqtt.service.register_ingest/register_scheduler) when imported.
 ADAPTER_MODULES: tuple[str, ...] = (
     "app.graphql.routes",
+    "app.ui.mount",
     "app.mqtt.ingest.component",
     "app.mqtt.scheduler",
     "app.tasks.sweep_scheduler",

@@ -2,7 +2,7 @@
 # Installs what the tests need (MariaDB, Redis, Mosquitto from Debian packages; the Python dev extras)
 # and runs the whole suite. The tests start their own throwaway servers on free loopback ports.
 source "$(dirname "$0")/_venv.sh"
-apt_install mariadb-server redis-server mosquitto mosquitto-clients
+apt_install mariadb-server redis-server mosquitto mosquitto-clients chromium
 # Conversions (LibreOffice), PDF thumbnails (poppler) and video metadata/test videos (ffmpeg).
 apt_install libreoffice-impress poppler-utils ffmpeg
 ensure_venv dev

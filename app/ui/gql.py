@@ -1,0 +1,179 @@
+"""The dashboard's in-process GraphQL client: the same schema, permissions and validation as integrators.
+
+Every call runs `schema.execute` with the logged-in user's principal (resolved from the bearer token kept in
+the NiceGUI user storage). Failures become `GqlError` with the server's user-safe message, so a page can show
+it in a toast instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from graphql import ExecutionResult
+
+from app.container import Container
+from app.domain.users.tokens import Principal
+from app.graphql.context import GraphQLContext
+
+log = logging.getLogger(__name__)
+
+_state: dict[str, Container] = {}
+
+# The message GraphQL permissions raise for anonymous callers (app.graphql.permissions.require).
+NOT_LOGGED_IN_MESSAGES = frozenset({"Nicht angemeldet.", "Nicht angemeldet"})
+
+
+class GqlError(Exception):
+    """An expected failure with a message that is safe to show to the user."""
+
+    def __init__(self, message: str, *, kind: str = "Error", blockers: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.blockers = blockers or []
+
+
+class NotAuthenticatedError(GqlError):
+    """The session token is missing, expired or revoked: the user must log in again."""
+
+
+def bind_container(container: Container) -> None:
+    _state["container"] = container
+
+
+def container() -> Container:
+    try:
+        return _state["container"]
+    except KeyError:
+        raise RuntimeError("the dashboard is not mounted (app.ui.mount installs it)") from None
+
+
+def _schema() -> Any:
+    # Imported late: the schema composes every area's types, which import the domain.
+    from app.graphql.schema import schema
+
+    return schema
+
+
+def _stored_token() -> str | None:
+    from nicegui import app
+
+    try:
+        token = app.storage.user.get("token")
+    except RuntimeError:
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+async def _context(token: str | None) -> GraphQLContext:
+    ctx = GraphQLContext(container(), client_ip=None)
+    if token:
+        await ctx.authenticate(f"Bearer {token}")
+    return ctx
+
+
+async def principal(token: str | None = None) -> Principal | None:
+    """Who the stored (or given) token belongs to, or None when it no longer works."""
+    token = token or _stored_token()
+    if not token:
+        return None
+    return (await _context(token)).principal
+
+
+def _raise_for(result: ExecutionResult) -> None:
+    if not result.errors:
+        return
+    first = result.errors[0]
+    message = first.message or "Unbekannter Fehler"
+    if message in NOT_LOGGED_IN_MESSAGES:
+        raise NotAuthenticatedError(message, kind="NotAuthenticated")
+    if len(result.errors) > 1:
+        log.info("event=ui_gql_errors count=%d first=%s", len(result.errors), message)
+    raise GqlError(message)
+
+
+async def gql(query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> dict[str, Any]:
+    """Run a query or mutation as the logged-in user and return `data`; raises GqlError on errors."""
+    ctx = await _context(token or _stored_token())
+    result = await _schema().execute(query, variable_values=variables or {}, context_value=ctx)
+    _raise_for(result)
+    return result.data or {}
+
+
+def ok(payload: Any) -> dict[str, Any]:
+    """A mutation's union result: the success member, or GqlError for a typed error member."""
+    if not isinstance(payload, dict):
+        raise GqlError("Unerwartete Antwort des Servers")
+    typename = str(payload.get("__typename", ""))
+    if typename.endswith("Error") and "message" in payload:
+        raise GqlError(str(payload["message"]), kind=typename, blockers=list(payload.get("blockers") or []))
+    return payload
+
+
+async def subscribe(query: str, variables: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
+    """Each update of a subscription as `data`; ends when the server ends the stream."""
+    ctx = await _context(_stored_token())
+    stream = await _schema().subscribe(query, variable_values=variables or {}, context_value=ctx)
+    if isinstance(stream, ExecutionResult):
+        _raise_for(stream)
+        return
+    try:
+        async for result in stream:
+            if result.errors:
+                log.info("event=ui_subscription_error message=%s", result.errors[0].message)
+                continue
+            if result.data:
+                yield result.data
+    finally:
+        with contextlib.suppress(Exception):
+            await stream.aclose()
+
+
+def schema_has(type_name: str, field_name: str | None = None) -> bool:
+    """Whether the schema offers a type (or one of its fields): pages adapt to areas not built yet."""
+    gql_type = _schema()._schema.type_map.get(type_name)
+    if gql_type is None:
+        return False
+    if field_name is None:
+        return True
+    fields = getattr(gql_type, "fields", None) or {}
+    return field_name in fields
+
+
+UpdateHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+
+def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler, *, retry_seconds: float = 5) -> None:
+    """Keep a subscription running for the current browser tab and call `handler` with each update.
+
+    The task ends with the tab; if the stream breaks (server restart, bus hiccup) it resubscribes.
+    """
+    from nicegui import background_tasks, context
+
+    client = context.client
+
+    async def run() -> None:
+        while True:
+            try:
+                async for data in subscribe(query, variables):
+                    if client.is_deleted:
+                        return
+                    outcome = handler(data)
+                    if asyncio.iscoroutine(outcome):
+                        await outcome
+            except asyncio.CancelledError:
+                raise
+            except NotAuthenticatedError:
+                return
+            except Exception:
+                log.exception("event=ui_subscription_failed")
+            if client.is_deleted:
+                return
+            await asyncio.sleep(retry_seconds)
+
+    task = background_tasks.create(run(), name="ui-subscription", context=client)
+    client.on_delete(task.cancel)

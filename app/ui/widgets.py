@@ -1,0 +1,213 @@
+"""Pieces several pages share: client status badges, the command dialog and a live command tracker."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import ui
+
+from app.domain.clock import utcnow
+from app.ui import gql
+from app.ui.format import fmt_age, fmt_datetime, parse_dt
+from app.ui.i18n import current_language, t
+from app.ui.layout import notify_error, notify_ok, run_action
+from app.ui.selection import has_field
+
+CLIENT_FIELDS = (
+    "uuid description hostname ip groupId isAlive lastAlive isActive processStatus currentProcess "
+    "screenHealthStatus serviceFailedAt serviceFailedUnit"
+)
+COMMAND_FIELDS = (
+    "commandId clientUuid action status isTerminal reason requestedBy issuedAt expiresAt publishedAt ackedAt "
+    "executionStartedAt completedAt failedAt errorCode errorMessage"
+)
+
+# status → (German, English, colour)
+COMMAND_STATUS: dict[str, tuple[str, str, str]] = {
+    "queued": ("In Warteschlange", "Queued", "grey-7"),
+    "publish_in_progress": ("Wird gesendet", "Publishing", "blue-5"),
+    "published": ("Gesendet", "Published", "blue-7"),
+    "ack_received": ("Bestätigt", "Acknowledged", "indigo-7"),
+    "execution_started": ("Wird ausgeführt", "Executing", "orange-8"),
+    "awaiting_reconnect": ("Warte auf Neuverbindung", "Awaiting reconnect", "orange-9"),
+    "recovered": ("Wieder online", "Recovered", "green-6"),
+    "completed": ("Abgeschlossen", "Completed", "green-8"),
+    "failed": ("Fehlgeschlagen", "Failed", "red-8"),
+    "expired": ("Abgelaufen", "Expired", "red-6"),
+    "timed_out": ("Zeitüberschreitung", "Timed out", "red-6"),
+    "canceled": ("Abgebrochen", "Canceled", "grey-8"),
+    "blocked_safety": ("Sicherheitssperre", "Blocked (safety)", "red-9"),
+    "manual_intervention_required": ("Manuelle Intervention nötig", "Manual intervention", "deep-orange-9"),
+}
+COMMAND_ACTION = {
+    "reboot_host": ("Neustart", "Reboot"),
+    "shutdown_host": ("Herunterfahren", "Shut down"),
+    "restart_app": ("App-Neustart", "App restart"),
+}
+WARNING_PROCESS = {"CRASHED", "STOPPED", "STARTING"}
+WARNING_SCREEN = {"BLACK", "FROZEN"}
+
+
+def client_name(client: dict[str, Any]) -> str:
+    return client.get("description") or client.get("hostname") or client.get("uuid", "?")
+
+
+def alive_now(client: dict[str, Any], grace_seconds: int) -> bool:
+    """Alive by the domain's rule, recomputed locally so a silent display turns offline without a round trip."""
+    from app.domain.clients.status import is_client_alive  # part of the clients area, loaded with it
+
+    return is_client_alive(
+        parse_dt(client.get("lastAlive")), bool(client.get("isActive", True)), utcnow(), grace_seconds
+    )
+
+
+def has_warning(client: dict[str, Any]) -> bool:
+    return bool(
+        client.get("serviceFailedAt")
+        or (client.get("processStatus") or "") in WARNING_PROCESS
+        or (client.get("screenHealthStatus") or "") in WARNING_SCREEN
+    )
+
+
+def status_badge(alive: bool) -> ui.badge:
+    return ui.badge(t("client.online") if alive else t("client.offline"), color="positive" if alive else "negative")
+
+
+def command_status_text(status: str) -> str:
+    entry = COMMAND_STATUS.get(status)
+    if entry is None:
+        return status
+    return entry[1] if current_language() == "en" else entry[0]
+
+
+def command_action_text(action: str) -> str:
+    entry = COMMAND_ACTION.get(action)
+    if entry is None:
+        return action
+    return entry[1] if current_language() == "en" else entry[0]
+
+
+def command_badge(command: dict[str, Any]) -> ui.badge:
+    status = str(command.get("status", ""))
+    color = COMMAND_STATUS.get(status, ("", "", "grey-7"))[2]
+    badge = ui.badge(command_status_text(status), color=color).props(f'data-status="{status}"')
+    if command.get("errorMessage"):
+        badge.tooltip(str(command["errorMessage"]))
+    return badge
+
+
+def commands_available() -> bool:
+    return has_field("Mutation", "restartClient")
+
+
+MUTATION_FOR_ACTION = {
+    "reboot_host": "restartClient",
+    "shutdown_host": "shutdownClient",
+    "restart_app": "restartClientApp",
+}
+
+
+async def issue_command(uuid: str, action: str, reason: str | None) -> dict[str, Any]:
+    """Issue one command: `{success message command}` (a refused command may still be recorded, e.g. blocked)."""
+    mutation = MUTATION_FOR_ACTION[action]
+    data = await gql.gql(
+        f"mutation($u: String!, $r: String) {{ {mutation}(uuid: $u, reason: $r) "
+        f"{{ success message command {{ {COMMAND_FIELDS} }} }} }}",
+        {"u": uuid, "r": reason or None},
+    )
+    return data[mutation]
+
+
+def confirm_with_reason(
+    title: str, on_confirm: Callable[[str], Awaitable[None]], *, confirm_label: str, danger: bool = True
+) -> None:
+    """A dialog asking for a reason before a remote action; the reason goes into the command's audit trail."""
+    with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
+        ui.label(title).classes("text-lg font-medium")
+        reason = ui.input(t("common.reason"), placeholder=t("cmd.reason_placeholder")).classes("w-full")
+        reason.props('data-testid="command-reason" maxlength=200')
+
+        async def go() -> None:
+            button.disable()
+            try:
+                await on_confirm((reason.value or "").strip())
+            finally:
+                dialog.close()
+
+        with ui.row().classes("w-full justify-end"):
+            ui.button(t("common.cancel"), on_click=dialog.close).props("flat")
+            button = ui.button(confirm_label, on_click=go, color="negative" if danger else "primary")
+            button.props('data-testid="command-confirm"')
+    dialog.open()
+
+
+class CommandTracker:
+    """A live list of recent commands for one display (or all), updated through `commandUpdated`."""
+
+    def __init__(self, client_uuid: str | None, *, limit: int = 10) -> None:
+        self.client_uuid = client_uuid
+        self.limit = limit
+        self.commands: dict[str, dict[str, Any]] = {}
+        self.container = ui.column().classes("w-full gap-1").props('data-testid="command-list"')
+
+    async def load(self) -> None:
+        if not has_field("Query", "clientCommands"):
+            return
+        data = await gql.gql(
+            f"query($u: String, $n: Int) {{ clientCommands(clientUuid: $u, limit: $n) {{ {COMMAND_FIELDS} }} }}",
+            {"u": self.client_uuid, "n": self.limit},
+        )
+        self.commands = {c["commandId"]: c for c in data["clientCommands"]}
+        self.render()
+        if has_field("Subscription", "commandUpdated"):
+            gql.follow(
+                f"subscription($u: String) {{ commandUpdated(clientUuid: $u) {{ {COMMAND_FIELDS} }} }}",
+                {"u": self.client_uuid},
+                self.update,
+            )
+
+    def add(self, command: dict[str, Any]) -> None:
+        if command.get("commandId"):
+            self.commands[command["commandId"]] = command
+            self.render()
+
+    def update(self, data: dict[str, Any]) -> None:
+        self.add(data["commandUpdated"])
+
+    def render(self) -> None:
+        self.container.clear()
+        ordered = sorted(self.commands.values(), key=lambda c: c.get("issuedAt") or "", reverse=True)[: self.limit]
+        with self.container:
+            if not ordered:
+                ui.label(t("groups.no_commands")).classes("is-muted text-sm")
+            for command in ordered:
+                with (
+                    ui.row()
+                    .classes("w-full items-center gap-2 text-sm no-wrap")
+                    .props(f'data-testid="command-{command["commandId"]}"')
+                ):
+                    ui.label(command_action_text(command.get("action", ""))).classes("font-medium")
+                    command_badge(command)
+                    ui.label(fmt_datetime(command.get("issuedAt"))).classes("is-muted")
+                    if command.get("reason"):
+                        ui.label(f"„{command['reason']}“").classes("is-muted ellipsis")
+
+
+def last_alive_label(client: dict[str, Any]) -> str:
+    last = client.get("lastAlive")
+    return f"{fmt_age(last)} ({fmt_datetime(last)})" if last else t("common.never")
+
+
+async def run_command(uuid: str, action: str, reason: str, tracker: CommandTracker | None = None) -> bool:
+    """Issue a command from a button: toast with the server's message, show the command in `tracker`."""
+    result = await run_action(lambda: issue_command(uuid, action, reason))
+    if not isinstance(result, dict):
+        return False
+    if tracker is not None and result.get("command"):
+        tracker.add(result["command"])
+    if result.get("success"):
+        notify_ok(result.get("message") or t("client.command_sent"))
+        return True
+    notify_error(result.get("message") or t("common.error"))
+    return False

@@ -1,0 +1,98 @@
+"""Browser fixtures: one real `infoscreen run` and one headless Debian Chromium for the dashboard tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.support.process import InfoscreenProcess, infoscreen
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+SUPERADMIN = ("superadmin", "superadmin-pass")
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProcess]:
+    tmp = tmp_path_factory.mktemp("ui-server")
+    # NiceGUI changes behaviour under pytest (it checks this variable); the server must run as in production.
+    saved = os.environ.pop("PYTEST_CURRENT_TEST", None)
+    try:
+        with infoscreen("run", tmp, HEARTBEAT_GRACE_PERIOD_DEV="30") as proc:
+            if saved is not None:
+                os.environ["PYTEST_CURRENT_TEST"] = saved
+                saved = None
+            yield proc
+            proc.terminate()
+    finally:
+        if saved is not None:
+            os.environ["PYTEST_CURRENT_TEST"] = saved
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, server: InfoscreenProcess) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(base_url=server.base_url, viewport={"width": 1366, "height": 768}, locale="de-DE")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def login(page: Page, username: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def graphql(server: InfoscreenProcess, query: str, variables: dict[str, Any] | None = None, token: str = "") -> Any:
+    """Set up data through the real API over HTTP (as an integrator would)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = httpx.post(
+        f"{server.base_url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers, timeout=30
+    ).json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]
+
+
+def admin_token(server: InfoscreenProcess) -> str:
+    data = graphql(
+        server,
+        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+        {"u": SUPERADMIN[0], "p": SUPERADMIN[1]},
+    )
+    return str(data["login"]["token"])
