@@ -10,17 +10,26 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from app.config import load_settings
+from app.container import Container
 from app.domain.clients.models import Client
 from app.domain.commands import lifecycle, service
 from app.domain.commands.lifecycle import CommandTimeouts
 from app.domain.enums import Role
+from app.domain.models import Base
+from app.mqtt.service import MqttService
 from tests.commands.contract import validate_ack_payload, validate_command_payload
+from tests.commands.factory import make_client
 from tests.conftest import Live
+from tests.support.api import Api
 from tests.support.display import FakeDisplay
+from tests.support.servers import mosquitto_server
 
 COMMANDS = "infoscreen/{uuid}/commands"
 COMPAT = "infoscreen/{uuid}/command"
@@ -230,10 +239,11 @@ async def test_reboot_that_never_comes_back_needs_manual_intervention(
     display = await display_online(live)
     cmd = (await issue(live, token, display.uuid, "reboot_host"))["command"]
     await send_ack(display, cmd["commandId"], "execution_started")
-    timed_out = await wait_status(live, token, cmd["commandId"], "timed_out", timeout=6)
-    assert timed_out["errorCode"] == "reconnect_timeout"
-    final = await wait_status(live, token, cmd["commandId"], "manual_intervention_required", timeout=5)
-    assert final["failedAt"] and final["completedAt"] is None
+    final = await wait_status(live, token, cmd["commandId"], "manual_intervention_required", timeout=10)
+    assert final["errorCode"] == "reconnect_timeout" and final["failedAt"] and final["completedAt"] is None
+    assert [t["toStatus"] for t in final["transitions"]][-4:] == [
+        "execution_started", "awaiting_reconnect", "timed_out", "manual_intervention_required",
+    ]  # fmt: skip
     display.close()
 
 
@@ -307,3 +317,39 @@ async def test_command_updated_subscription_follows_one_command(live: Live) -> N
     assert first.errors and "Berechtigung" in first.errors[0].message
     display.close()
     other.close()
+
+
+async def test_publish_failure_when_the_broker_is_down_is_recorded(tmp_path: Path) -> None:
+    from app.http import create_http_app
+    from app.runtime import load_adapters
+
+    load_adapters()
+    with mosquitto_server() as broker:
+        settings = load_settings(DATA_DIR=str(tmp_path / "d"), SECRET_KEY="t", MQTT_BROKER_HOST="127.0.0.1",
+                                 MQTT_BROKER_PORT=str(broker.port))  # fmt: skip
+        settings.data_dir.mkdir(parents=True)
+        container = Container.create(settings)
+        async with container.db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        mqtt = MqttService(container, ingest=False, scheduler=False)
+        await mqtt.start()
+        app = create_http_app(container)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            api = Api(container, client)
+            token = await api.token_for(Role.ADMIN)
+            uuid = await make_client(container.db)
+            broker.stop()  # the broker goes away under a connected server
+
+            async def disconnected() -> bool:
+                return not mqtt.connection.is_connected
+
+            await eventually(disconnected, what="disconnect noticed")
+            live_like = Live(api, mqtt, broker.port)
+            result = await issue(live_like, token, uuid, "reboot_host")
+        await mqtt.stop()
+        await container.close()
+    assert result["success"] is False and "nicht gesendet" in result["message"]
+    cmd = result["command"]
+    assert cmd["status"] == "failed" and cmd["errorCode"] == "mqtt_publish_failed" and cmd["errorMessage"]
+    assert cmd["failedAt"] and cmd["publishedAt"] is None
+    assert [t["toStatus"] for t in cmd["transitions"]] == ["queued", "publish_in_progress", "failed"]
