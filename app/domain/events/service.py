@@ -162,7 +162,10 @@ MAX_OCCURRENCE_WINDOW = timedelta(days=400)
 async def list_occurrences(
     session: AsyncSession, *, group_id: int | None, start: datetime, end: datetime, tz: tzinfo
 ) -> list[OccurrenceView]:
-    """Every occurrence in [start, end), exceptions applied (for calendars and integrators)."""
+    """Every occurrence in [start, end), exceptions applied (for calendars and integrators).
+
+    At most MAX_OCCURRENCES are returned; a window that holds more is cut off (by series, not by time).
+    """
     begin, finish = as_utc(start), as_utc(end)
     assert begin is not None and finish is not None
     if finish <= begin:
@@ -172,13 +175,16 @@ async def list_occurrences(
     views: list[OccurrenceView] = []
     for item in await list_events(session, group_id=group_id, start=begin, end=finish):
         ev = item.event
+        room = recurrence.MAX_OCCURRENCES - len(views)
+        if room <= 0:
+            break  # a bounded answer for hostile windows (hourly series over a year in many groups)
         if not ev.is_active:
             continue
         excluded = [x.exception_start for x in item.exceptions]
-        for occ in recurrence.expand(ev.start, ev.end, ev.recurrence_rule, tz, begin, finish, excluded):
+        for occ in recurrence.expand(ev.start, ev.end, ev.recurrence_rule, tz, begin, finish, excluded, limit=room):
             views.append(OccurrenceView(ev, occ.start, occ.end))
     views.sort(key=lambda v: (v.start, v.event.id))
-    return views[: recurrence.MAX_OCCURRENCES]
+    return views
 
 
 # --- validation -------------------------------------------------------------------------------------
