@@ -1,0 +1,336 @@
+"""Monitoring (superadmin): fleet health, crashed displays with restart, failed services with "Quittieren",
+per-client screenshots and logs.
+
+The page reloads its overview when a display or log changes (`clientUpdated`, `clientLogAdded`), at most
+once every few seconds, instead of polling on a timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from typing import Any
+
+from nicegui import ui
+
+from app.domain.clock import utcnow
+from app.domain.enums import Role
+from app.ui import gql
+from app.ui.format import fmt_age, fmt_datetime, fmt_datetime_seconds
+from app.ui.i18n import t
+from app.ui.layout import PageContext, page_heading, protected_page, run_action, unavailable
+from app.ui.selection import has_field
+from app.ui.widgets import CLIENT_FIELDS, client_name, issue_command
+
+HOURS = {1: "1 h", 6: "6 h", 24: "24 h", 72: "3 d", 168: "7 d"}
+RELOAD_DEBOUNCE_SECONDS = 3.0
+HEALTH_COLORS = {"HEALTHY": "positive", "WARNING": "warning", "CRITICAL": "negative", "OFFLINE": "grey-7"}
+HEALTH_LABELS = {"HEALTHY": "Gesund", "WARNING": "Warnung", "CRITICAL": "Kritisch", "OFFLINE": "Offline"}
+LEVEL_COLORS = {"ERROR": "negative", "WARN": "warning", "INFO": "primary", "DEBUG": "grey-7"}
+LOG_FIELDS = "id clientUuid timestamp level message context"
+
+OVERVIEW = f"""
+query($h: Int) {{
+  monitoringOverview(hours: $h) {{
+    generatedAt windowHours
+    summary {{ totalClients healthy warning critical offline activePriorityScreenshots errorLogs warnLogs }}
+    clients {{
+      uuid description hostname ip groupName isAlive lastAlive status processStatus currentProcess processPid
+      screenHealthStatus lastScreenshotAnalyzed latestScreenshotUrl latestScreenshotType priorityScreenshotType
+      priorityScreenshotReceivedAt hasActivePriorityScreenshot mqttReconnectCount mqttLastDisconnectAt
+      logCounts {{ error warn }}
+      latestError {{ {LOG_FIELDS} }}
+    }}
+  }}
+  crashedClients {{ crashReason client {{ {CLIENT_FIELDS} group {{ name }} }} }}
+  serviceFailedClients {{ {CLIENT_FIELDS} group {{ name }} }}
+}}
+"""
+
+
+def _metric(label: str, value: object, color: str, testid: str, hint: str = "") -> None:
+    with ui.card().classes("is-stat items-center p-3"):
+        ui.label(str(value)).classes(f"text-3xl font-bold text-{color}").props(f'data-testid="mon-{testid}"')
+        ui.label(label).classes("is-muted text-sm text-center")
+        if hint:
+            ui.label(hint).classes("is-muted text-xs")
+
+
+def _client_label(client: dict[str, Any]) -> None:
+    with ui.column().classes("gap-0 min-w-0"):
+        ui.label(client_name(client)).classes("font-medium ellipsis")
+        ui.label(client.get("ip") or "–").classes("is-muted text-xs")
+
+
+class MonitoringView:
+    def __init__(self) -> None:
+        self.hours = 24
+        self.data: dict[str, Any] = {}
+        self.pending = False
+        self.last_load = 0.0
+
+    async def load(self) -> None:
+        self.data = await gql.gql(OVERVIEW, {"h": self.hours})
+        self.last_load = time.monotonic()
+        self.render.refresh()
+
+    def schedule_reload(self, _: dict[str, Any] | None = None) -> None:
+        """Reload after a change, but at most once per debounce window (a busy fleet sends many updates)."""
+        if self.pending:
+            return
+        self.pending = True
+        delay = max(0.2, RELOAD_DEBOUNCE_SECONDS - (time.monotonic() - self.last_load))
+
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            self.pending = False
+            await run_action(self.load)
+
+        ui.timer(0.01, later, once=True)
+
+    # --- panels ------------------------------------------------------------------------------------
+    def crashed_panel(self) -> None:
+        crashed = self.data.get("crashedClients") or []
+        if not crashed:
+            return
+        with ui.card().classes("w-full border-l-4 border-red-700 gap-2").props('data-testid="crashed-panel"'):
+            with ui.row().classes("items-center gap-2"):
+                ui.icon("error", color="negative")
+                ui.label(t("mon.crashed")).classes("text-lg font-medium text-red-9")
+                ui.badge(str(len(crashed)), color="negative")
+            for item in crashed:
+                client = item["client"]
+                with ui.row().classes("w-full items-center gap-3 no-wrap max-md:flex-wrap"):
+                    with ui.element("div").classes("w-56"):
+                        _client_label(client)
+                    ui.label((client.get("group") or {}).get("name") or t("dash.unassigned")).classes("w-40")
+                    reason = (
+                        t("mon.process_crashed")
+                        if item["crashReason"] == "PROCESS_CRASHED"
+                        else t("mon.heartbeat_stale")
+                    )
+                    ui.badge(reason, color="negative" if item["crashReason"] == "PROCESS_CRASHED" else "orange-8")
+                    ui.label(client.get("processStatus") or "–").classes("w-24 text-sm")
+                    ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
+                    ui.space()
+                    self._restart_button(client["uuid"], reason)
+
+    def _restart_button(self, uuid: str, reason: str) -> None:
+        button = ui.button(t("client.restart"), icon="restart_alt").props(
+            f'outline color=negative size=sm data-testid="crash-restart-{uuid}"'
+        )
+
+        async def restart() -> None:
+            button.disable()
+            button.text = t("mon.sending")
+            try:
+                result = await issue_command(uuid, "reboot_host", reason)
+            except gql.GqlError as exc:
+                result = {"success": False, "message": exc.message}
+            if result.get("success"):
+                button.text = t("mon.restart_sent")
+                await asyncio.sleep(8)
+                await run_action(self.load)
+            else:
+                button.text = t("mon.failed")
+                button.tooltip(str(result.get("message") or ""))
+                button.enable()
+
+        button.on_click(restart)
+
+    def service_failed_panel(self) -> None:
+        failed = self.data.get("serviceFailedClients") or []
+        if not failed:
+            return
+        with ui.card().classes("w-full border-l-4 border-orange-600 gap-2").props('data-testid="service-failed-panel"'):
+            with ui.row().classes("items-center gap-2"):
+                ui.icon("report", color="orange-8")
+                ui.label(t("mon.service_failed")).classes("text-lg font-medium text-orange-9")
+                ui.badge(str(len(failed)), color="orange-8")
+            ui.label(t("mon.service_failed_hint")).classes("text-sm is-muted")
+            for client in failed:
+                with ui.row().classes("w-full items-center gap-3 no-wrap max-md:flex-wrap"):
+                    with ui.element("div").classes("w-56"):
+                        _client_label(client)
+                    ui.label((client.get("group") or {}).get("name") or t("dash.unassigned")).classes("w-40")
+                    ui.label(client.get("serviceFailedUnit") or "–").classes("w-56 text-sm break-all")
+                    ui.label(fmt_datetime(client.get("serviceFailedAt"))).classes("w-36 text-sm")
+                    ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
+                    ui.space()
+                    self._acknowledge_button(client["uuid"])
+
+    def _acknowledge_button(self, uuid: str) -> None:
+        button = ui.button(t("mon.acknowledge"), icon="task_alt").props(
+            f'outline color=orange-9 size=sm data-testid="acknowledge-{uuid}"'
+        )
+
+        async def acknowledge() -> None:
+            button.disable()
+            button.text = t("mon.acknowledging")
+            try:
+                await gql.gql("mutation($u: String!) { clearServiceFailed(uuid: $u) { uuid } }", {"u": uuid})
+            except gql.GqlError as exc:
+                button.text = t("mon.failed")
+                button.tooltip(exc.message)
+                button.enable()
+                return
+            button.text = t("mon.acknowledged")
+            await asyncio.sleep(4)
+            await run_action(self.load)
+
+        button.on_click(acknowledge)
+
+    # --- clients -----------------------------------------------------------------------------------
+    def client_card(self, client: dict[str, Any]) -> None:
+        status = client["status"]
+        with ui.card().classes("gap-2").props(f'data-testid="mon-client-{client["uuid"]}"'):
+            with ui.row().classes("w-full items-center no-wrap"):
+                ui.label(client_name(client)).classes("font-medium ellipsis")
+                ui.space()
+                ui.badge(HEALTH_LABELS.get(status, status), color=HEALTH_COLORS.get(status, "grey-7"))
+            ui.label(f"{client.get('groupName') or t('dash.unassigned')} · {client.get('ip') or '–'}").classes(
+                "is-muted text-xs"
+            )
+            stamp = client.get("priorityScreenshotReceivedAt") or client.get("lastScreenshotAnalyzed") or ""
+            src = f"{client['latestScreenshotUrl']}?v={stamp or int(self.last_load)}"
+            if client.get("hasActivePriorityScreenshot"):
+                src = f"/screenshots/{client['uuid']}/priority?v={stamp}"
+            ui.image(src).classes("w-full rounded bg-grey-3").props("ratio=1.7778 no-spinner fit=contain")
+            with ui.row().classes("gap-1"):
+                if client.get("latestScreenshotType"):
+                    ui.badge(client["latestScreenshotType"].lower(), color="grey-7")
+                if client.get("hasActivePriorityScreenshot"):
+                    ui.badge(f"Priorität: {str(client.get('priorityScreenshotType') or '').lower()}", color="accent")
+            facts = (
+                (t("dash.last_alive"), fmt_age(client.get("lastAlive"))),
+                (t("mon.process_status"), f"{client.get('processStatus') or '–'} {client.get('currentProcess') or ''}"),
+                (t("mon.screen_status"), client.get("screenHealthStatus") or "UNKNOWN"),
+                (t("mon.reconnects"), str(client.get("mqttReconnectCount") or 0)),
+            )
+            for label, value in facts:
+                with ui.row().classes("w-full no-wrap text-sm gap-2"):
+                    ui.label(label).classes("is-muted w-32 shrink-0")
+                    ui.label(value).classes("ellipsis")
+            if client.get("mqttLastDisconnectAt"):
+                with ui.row().classes("w-full no-wrap text-sm gap-2"):
+                    ui.label(t("mon.last_disconnect")).classes("is-muted w-32 shrink-0")
+                    ui.label(fmt_datetime(client["mqttLastDisconnectAt"]))
+            counts = client["logCounts"]
+            with ui.row().classes("w-full items-center gap-2"):
+                ui.badge(f"ERROR {counts['error']}", color="negative" if counts["error"] else "grey-5")
+                ui.badge(f"WARN {counts['warn']}", color="warning" if counts["warn"] else "grey-5")
+                ui.space()
+                ui.button(t("mon.logs"), icon="list", on_click=lambda c=client: self.open_logs(c)).props(
+                    f'flat dense size=sm data-testid="logs-{client["uuid"]}"'
+                )
+            if client.get("latestError"):
+                ui.label(client["latestError"]["message"]).classes("text-xs text-negative ellipsis-2-lines")
+
+    def open_logs(self, client: dict[str, Any]) -> None:
+        with ui.dialog() as dialog, ui.card().classes("w-[56rem] max-w-full gap-2"):
+            with ui.row().classes("w-full items-center"):
+                ui.label(f"{t('mon.logs')}: {client_name(client)}").classes("text-lg font-medium")
+                ui.space()
+                level = ui.select(
+                    {"": t("common.all"), "ERROR": "ERROR", "WARN": "WARN", "INFO": "INFO", "DEBUG": "DEBUG"},
+                    value="",
+                    label=t("mon.level"),
+                ).classes("w-32")
+                hours = ui.select(HOURS, value=self.hours, label=t("mon.hours")).classes("w-32")
+                ui.button(icon="close", on_click=dialog.close).props("flat round dense")
+            columns = [
+                {"name": "time", "label": t("mon.time"), "field": "time", "align": "left"},
+                {"name": "level", "label": t("mon.level"), "field": "level", "align": "left"},
+                {"name": "message", "label": t("mon.message"), "field": "message", "align": "left"},
+            ]
+            table = ui.table(columns=columns, rows=[], row_key="id", pagination=15).classes("w-full")
+            table.props(f'flat dense wrap-cells no-data-label="{t("common.empty")}"')
+            table.add_slot(
+                "body-cell-level",
+                r"""<q-td :props="props"><q-badge :color="props.row.color" :label="props.value" /></q-td>""",
+            )
+            table.on("rowClick", lambda e: self.open_log_detail(e.args[1] if isinstance(e.args, list) else {}))
+
+            async def load_logs() -> None:
+                since = (utcnow() - timedelta(hours=int(hours.value or 24))).isoformat()
+                data = await gql.gql(
+                    f"query($u: String!, $l: LogLevel, $s: DateTime) {{ clientLogs(uuid: $u, level: $l, since: $s, "
+                    f"limit: 500) {{ {LOG_FIELDS} }} }}",
+                    {"u": client["uuid"], "l": level.value or None, "s": since},
+                )
+                table.rows = [
+                    {
+                        **log,
+                        "time": fmt_datetime_seconds(log["timestamp"]),
+                        "color": LEVEL_COLORS.get(log["level"], "grey-7"),
+                        "contextText": "" if log.get("context") is None else str(log["context"]),
+                    }
+                    for log in data["clientLogs"]
+                ]
+                table.update()
+
+            level.on_value_change(lambda _: run_action(load_logs))
+            hours.on_value_change(lambda _: run_action(load_logs))
+        dialog.on("hide", dialog.delete)
+        dialog.open()
+        ui.timer(0.01, lambda: run_action(load_logs), once=True)
+
+    def open_log_detail(self, log: dict[str, Any]) -> None:
+        if not log:
+            return
+        with ui.dialog() as dialog, ui.card().classes("w-[40rem] max-w-full"):
+            ui.label(f"{log.get('level')} · {log.get('time')}").classes("font-medium")
+            ui.label(str(log.get("message", ""))).classes("break-all")
+            if log.get("contextText"):
+                ui.code(log["contextText"]).classes("w-full")
+            ui.button(t("common.close"), on_click=dialog.close).props("flat")
+        dialog.on("hide", dialog.delete)
+        dialog.open()
+
+    @ui.refreshable_method
+    def render(self) -> None:
+        overview = self.data.get("monitoringOverview")
+        if not overview:
+            return
+        summary = overview["summary"]
+        with ui.row().classes("w-full gap-3"):
+            _metric(t("mon.clients"), summary["totalClients"], "primary", "total")
+            _metric(HEALTH_LABELS["HEALTHY"], summary["healthy"], "positive", "healthy")
+            _metric(HEALTH_LABELS["WARNING"], summary["warning"], "warning", "warning")
+            _metric(HEALTH_LABELS["CRITICAL"], summary["critical"], "negative", "critical")
+            _metric(HEALTH_LABELS["OFFLINE"], summary["offline"], "grey-7", "offline")
+            _metric(t("mon.error_logs"), summary["errorLogs"], "negative", "error-logs", t("mon.in_window"))
+        self.crashed_panel()
+        self.service_failed_panel()
+        clients = overview["clients"]
+        if not clients:
+            ui.label(t("common.empty")).classes("is-muted")
+        with ui.element("div").classes("is-card-grid w-full"):
+            for client in clients:
+                self.client_card(client)
+
+
+@protected_page("/monitoring", nav="nav.monitoring", min_role=Role.SUPERADMIN)
+async def monitoring_page(ctx: PageContext) -> None:
+    if not has_field("Query", "monitoringOverview"):
+        page_heading(t("mon.title"))
+        unavailable("Monitoring")
+        return
+    view = MonitoringView()
+
+    async def set_hours(value: int) -> None:
+        view.hours = int(value)
+        await run_action(view.load)
+
+    with ui.row().classes("w-full items-center"):
+        page_heading(t("mon.title"))
+        ui.space()
+        ui.select(HOURS, value=view.hours, label=t("mon.hours"), on_change=lambda e: set_hours(e.value)).classes("w-40")
+        ui.button(t("common.refresh"), icon="refresh", on_click=lambda: run_action(view.load)).props("flat")
+    view.render()
+    await view.load()
+    if has_field("Subscription", "clientUpdated"):
+        gql.follow("subscription { clientUpdated { uuid } }", None, view.schedule_reload)
+    if has_field("Subscription", "clientLogAdded"):
+        gql.follow("subscription { clientLogAdded(level: ERROR) { id } }", None, view.schedule_reload)

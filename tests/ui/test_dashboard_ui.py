@@ -1,0 +1,100 @@
+"""Fleet pages in a real browser: a simulated display comes online live, is commanded and acknowledged."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.support.display import FakeDisplay
+from tests.support.process import InfoscreenProcess
+from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
+
+COMMANDS = "infoscreen/{uuid}/commands"
+ACK = "infoscreen/{uuid}/commands/ack"
+
+
+@pytest.fixture
+def display(server: InfoscreenProcess) -> Iterator[FakeDisplay]:
+    fake = FakeDisplay(int(server.env["MQTT_BROKER_PORT"])).connect()
+    yield fake
+    fake.close()
+
+
+def _discover(display: FakeDisplay, hostname: str) -> None:
+    display.publish(
+        "infoscreen/discovery",
+        {"uuid": display.uuid, "hostname": hostname, "ip": "10.0.0.17", "software_version": "2.4.1"},
+    )
+    display.publish("infoscreen/{uuid}/heartbeat", {"process_status": "running"})
+
+
+def test_a_display_comes_online_live_is_grouped_and_restarted_with_a_tracked_command(
+    page: Page, server: InfoscreenProcess, display: FakeDisplay
+) -> None:
+    login(page, *SUPERADMIN)
+    expect(page.get_by_test_id("page-title")).to_have_text("Dashboard")
+    total_before = int(page.get_by_test_id("stat-total").inner_text())
+
+    display.subscribe(COMMANDS)
+    _discover(display, "raum-101")
+    # No reload: the card and the counters follow clientUpdated.
+    expect(page.get_by_test_id("stat-total")).to_have_text(str(total_before + 1))
+    card = page.get_by_test_id("group-card-unassigned")
+    card.get_by_text("Clients (").click()
+    expect(page.get_by_test_id(f"client-row-{display.uuid}")).to_contain_text("online")
+    expect(page.get_by_test_id(f"client-row-{display.uuid}")).to_contain_text("raum-101")
+    shot(page, "dashboard-live-display")
+
+    token = admin_token(server)
+    group = graphql(
+        server,
+        'mutation { createGroup(name: "Physiksaal") { ... on ClientGroup { id } } }',
+        token=token,
+    )["createGroup"]
+
+    page.get_by_test_id("nav-groups").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Raumgruppen & Clients")
+    table = page.get_by_test_id("clients-table")
+    row = table.locator("tr", has_text="raum-101")
+    row.locator(".q-checkbox").click()
+    page.get_by_test_id("assign-target").click()
+    page.get_by_role("option", name="Physiksaal").click()
+    page.get_by_test_id("assign-submit").click()
+    expect(row).to_contain_text("Physiksaal")
+
+    page.get_by_test_id(f"client-details-{display.uuid}").click()
+    page.get_by_test_id("client-restart").click()
+    page.get_by_test_id("command-reason").fill("Bild eingefroren")
+    page.get_by_test_id("command-confirm").click()
+    message = json.loads(display.expect(COMMANDS).payload)
+    command_id = message["command_id"]
+    expect(page.get_by_test_id(f"command-{command_id}")).to_contain_text("Gesendet")
+    # The display acknowledges and reports progress: the dialog follows commandUpdated live.
+    for status in ("accepted", "execution_started"):
+        display.publish(ACK, {"command_id": command_id, "status": status, "error_code": None, "error_message": None})
+    expect(page.get_by_test_id(f"command-{command_id}")).to_contain_text(
+        re.compile("Wird ausgeführt|Warte auf Neuverbindung")
+    )
+    shot(page, "groups-command-lifecycle")
+    assert group["id"]
+
+
+def test_monitoring_acknowledges_a_service_failure(page: Page, display: FakeDisplay) -> None:
+    _discover(display, "raum-202")
+    display.publish(
+        "infoscreen/{uuid}/service_failed",
+        {"event": "service_failed", "unit": "infoscreen-display.service", "failed_at": "2026-01-01T08:00:00Z"},
+        retain=True,
+    )
+    login(page, *SUPERADMIN)
+    page.goto("/monitoring")
+    panel = page.get_by_test_id("service-failed-panel")
+    expect(panel).to_contain_text("raum-202")
+    expect(panel).to_contain_text("infoscreen-display.service")
+    shot(page, "monitoring-service-failed")
+    panel.get_by_test_id(f"acknowledge-{display.uuid}").click()
+    expect(panel.get_by_test_id(f"acknowledge-{display.uuid}")).to_have_count(0)
