@@ -15,27 +15,8 @@ from app.domain.enums import EventType
 from app.domain.events.models import Event
 from app.domain.models import Base
 from app.mqtt.scheduler import Scheduler
+from tests.events.recording import ConnectedLink, RecordingPublisher
 from tests.support.servers import RunningServer
-
-
-class RecordingPublisher:
-    def __init__(self) -> None:
-        self.event_lists: list[tuple[int, list[dict[str, Any]]]] = []
-
-    async def publish_event_list(self, group_id: int, events: list[dict[str, Any]]) -> None:
-        self.event_lists.append((group_id, events))
-
-    async def publish_power_intent(self, group_id: int, payload: dict[str, Any]) -> None:
-        raise AssertionError("power intents are disabled here")
-
-
-class ConnectedLink:
-    """The part of MqttConnection the scheduler uses, always connected."""
-
-    is_connected = True
-
-    def on_connected(self, hook: Any) -> None:
-        self.hook = hook
 
 
 async def _wait(predicate: Any, timeout: float = 10.0) -> None:
