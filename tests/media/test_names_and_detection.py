@@ -74,6 +74,8 @@ def test_sniffing_tells_formats_apart(tmp_path: Path) -> None:
     assert sniff(write("x.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ")).name == "webp"
     assert sniff(write("x.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20)).name == "jpeg"
     assert sniff(write("x.webm", bytes.fromhex("1A45DFA3") + b"\x42\x82\x84webm" + b"\x00" * 20)).name == "webm"
+    assert sniff(write("x.mp4", b"\x00\x00\x00\x18ftypisom" + b"\x00" * 20)).name == "mp4"
+    assert sniff(write("x.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20)) is None
     assert sniff(docx) is None and sniff(odt) is None and sniff(ole_doc) is None
     assert sniff(ole_ppt).name == "ppt"
     assert detect(ole_ppt, "alt.ppt").media_type == "ppt"

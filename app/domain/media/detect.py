@@ -18,6 +18,7 @@ EBML_MAGIC = bytes.fromhex("1A45DFA3")
 ODP_MIMETYPE = b"application/vnd.oasis.opendocument.presentation"
 # The PowerPoint stream name inside an OLE2 directory entry (UTF-16LE); tells a .ppt from a .doc/.xls.
 PPT_STREAM_NAME = "PowerPoint Document".encode("utf-16-le")
+_STILL_IMAGE_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1", b"avif", b"avis"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,10 @@ def sniff(path: Path) -> ContentKind | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
     if head[4:8] == b"ftyp":
-        return QUICKTIME if head[8:12] == b"qt  " else MP4
+        brand = head[8:12]
+        if brand in _STILL_IMAGE_BRANDS:
+            return None  # HEIC/AVIF photos share the ISO container with MP4
+        return QUICKTIME if brand == b"qt  " else MP4
     if head.startswith(EBML_MAGIC):
         return WEBM if b"webm" in head else None
     return None

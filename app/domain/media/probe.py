@@ -31,7 +31,7 @@ class VideoInfo:
 def _number(value: Any, kind: type[int] | type[float]) -> Any:
     try:
         number = kind(float(value)) if kind is int else kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if number > 0 else None
 
