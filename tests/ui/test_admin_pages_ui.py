@@ -50,3 +50,21 @@ def test_settings_imports_holidays_with_a_summary_and_adds_one_by_hand(page: Pag
     page.get_by_test_id("settings-dialog-save").click()
     expect(page.get_by_text("Semesterferien")).to_be_visible()
     shot(page, "settings-holidays")
+
+
+def test_media_upload_lists_the_file_and_delete_removes_it(page: Page, tmp_path: Path) -> None:
+    login(page, *SUPERADMIN)
+    page.get_by_test_id("nav-media").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Medien")
+    pdf = tmp_path / "aushang.pdf"
+    pdf.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    page.get_by_test_id("media-upload").locator("input[type=file]").set_input_files(str(pdf))
+    row = page.get_by_test_id("media-table").locator("tr", has_text="aushang.pdf")
+    expect(row).to_contain_text("pdf")
+    shot(page, "media")
+    row.locator("[data-testid^=media-delete-]").click()
+    page.get_by_test_id("confirm-yes").click()
+    expect(row).to_have_count(0)
