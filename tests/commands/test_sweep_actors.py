@@ -119,15 +119,8 @@ async def test_crash_recovery_reboots_crashed_and_stale_displays_once_per_window
 
         await run_actor(broker, "crash_recovery_scan")  # inside the lockout window: nothing new
         async with db.read_session() as session:
-            counts = dict(
-                (
-                    await session.execute(
-                        select(ClientCommand.client_uuid, func.count()).group_by(ClientCommand.client_uuid)
-                    )
-                )
-                .tuples()
-                .all()
-            )
+            stmt = select(ClientCommand.client_uuid, func.count()).group_by(ClientCommand.client_uuid)
+            counts = {uuid_: n for uuid_, n in (await session.execute(stmt)).all()}
         assert counts == {crashed: 1, stale: 1, restarted: 1}
         for display in displays.values():
             display.close()
