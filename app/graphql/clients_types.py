@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -68,7 +68,7 @@ class ClientType:
     updated_at: datetime | None
 
     @classmethod
-    def from_model(cls, c: ClientModel, now: datetime, grace_seconds: int) -> ClientType:
+    def from_model(cls, c: ClientModel | Any, now: datetime, grace_seconds: int) -> ClientType:
         return cls(
             uuid=c.uuid,
             description=c.description,
@@ -152,7 +152,8 @@ def grace_seconds(info: Info) -> int:
     return info.context.settings.heartbeat_grace_seconds
 
 
-def client_types(models: Iterable[ClientModel], grace: int) -> list[ClientType]:
+def client_types(models: Iterable[Any], grace: int) -> list[ClientType]:
+    """Map models or read-only rows with the columns of Client."""
     now = utcnow()  # one `now` for the whole list, so isAlive is consistent within a response
     return [ClientType.from_model(c, now, grace) for c in models]
 

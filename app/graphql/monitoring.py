@@ -19,7 +19,6 @@ from app.graphql.monitoring_types import (
     ClientLogType,
     LogLevel,
     LogLevelCounts,
-    MonitoringClient,
     MonitoringOverviewType,
     MonitoringSummary,
 )
@@ -89,7 +88,5 @@ class MonitoringQuery:
             window_hours=overview.window_hours,
             grace_period_seconds=overview.grace_period_seconds,
             summary=MonitoringSummary(**asdict(overview.summary)),
-            clients=[
-                MonitoringClient.from_overview(o) for o in overview.clients if wanted is None or o.status in wanted
-            ],
+            rows=[o for o in overview.clients if wanted is None or o.status in wanted],
         )

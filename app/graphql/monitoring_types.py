@@ -156,4 +156,9 @@ class MonitoringOverviewType:
     window_hours: int
     grace_period_seconds: int
     summary: MonitoringSummary
-    clients: list[MonitoringClient]
+    # The domain rows; mapped only when `clients` is selected (a summary-only poll stays cheap).
+    rows: strawberry.Private[list[service.ClientOverview]]
+
+    @strawberry.field(description="The displays (narrowed by the `status` argument, if given).")
+    def clients(self) -> list[MonitoringClient]:
+        return [MonitoringClient.from_overview(o) for o in self.rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,8 +38,9 @@ async def list_clients(
     unassigned_only: bool = False,
     limit: int | None = None,
     offset: int = 0,
-) -> list[Client]:
-    stmt = select(Client).order_by(Client.description, Client.hostname, Client.uuid)
+) -> list[Any]:
+    """Read-only rows with every column of Client (attribute access like the model, no ORM overhead)."""
+    stmt = select(*Client.__table__.columns).order_by(Client.description, Client.hostname, Client.uuid)
     if unassigned_only:
         stmt = stmt.where(Client.group_id.is_(None))
     elif group_id is not None:
@@ -47,7 +49,7 @@ async def list_clients(
         stmt = stmt.limit(max(0, limit)).offset(max(0, offset))
     elif offset:
         stmt = stmt.offset(max(0, offset))
-    return list((await session.scalars(stmt)).all())
+    return list((await session.execute(stmt)).all())
 
 
 async def find_client(session: AsyncSession, uuid: str) -> Client | None:

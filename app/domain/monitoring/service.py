@@ -6,12 +6,12 @@ Every read is a fixed number of aggregate statements, whatever the fleet size (n
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import case, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.clients.models import Client, ClientGroup
@@ -88,57 +88,94 @@ class LevelCounts:
     def total(self) -> int:
         return self.error + self.warn + self.info + self.debug
 
-    def add(self, level: LogLevel, count: int) -> None:
-        setattr(self, level.value.lower(), getattr(self, level.value.lower()) + count)
-
 
 async def level_counts(session: AsyncSession, since: datetime) -> dict[str, LevelCounts]:
-    """Log counts per level per display since `since` (one GROUP BY)."""
+    """Log counts per level per display since `since`: one GROUP BY, one row per display."""
+
+    def count_of(level: LogLevel) -> Any:
+        return func.sum(case((ClientLog.level == level, 1), else_=0))
+
     stmt = (
-        select(ClientLog.client_uuid, ClientLog.level, func.count())
+        select(
+            ClientLog.client_uuid,
+            count_of(LogLevel.ERROR),
+            count_of(LogLevel.WARN),
+            count_of(LogLevel.INFO),
+            count_of(LogLevel.DEBUG),
+        )
         .where(ClientLog.timestamp >= since)
-        .group_by(ClientLog.client_uuid, ClientLog.level)
+        .group_by(ClientLog.client_uuid)
     )
-    counts: dict[str, LevelCounts] = defaultdict(LevelCounts)
-    for uuid, level, count in (await session.execute(stmt)).all():
-        counts[uuid].add(LogLevel(level), int(count))
-    return counts
+    return {
+        uuid: LevelCounts(int(error or 0), int(warn or 0), int(info or 0), int(debug or 0))
+        for uuid, error, warn, info, debug in (await session.execute(stmt)).all()
+    }
 
 
-async def latest_logs(session: AsyncSession, since: datetime, *, level: LogLevel | None = None) -> dict[str, ClientLog]:
-    """The newest log per display since `since` (optionally of one level): MAX per client, then a join back."""
-    newest = select(ClientLog.client_uuid, func.max(ClientLog.timestamp).label("ts")).where(
-        ClientLog.timestamp >= since
+async def latest_logs(session: AsyncSession, since: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The newest log and the newest ERROR per display since `since`, in one statement.
+
+    "Newest" is the last one stored (highest id): ingest stores logs in arrival order, and the id is what
+    the indexes can aggregate without reading every row.
+    """
+    in_window = ClientLog.timestamp >= since
+    newest = select(func.max(ClientLog.id).label("id")).where(in_window).group_by(ClientLog.client_uuid)
+    newest_error = (
+        select(func.max(ClientLog.id).label("id"))
+        .where(ClientLog.level == LogLevel.ERROR, in_window)
+        .group_by(ClientLog.client_uuid)
     )
-    if level is not None:
-        newest = newest.where(ClientLog.level == level)
-    newest_sub = newest.group_by(ClientLog.client_uuid).subquery()
-    stmt = select(ClientLog).join(
-        newest_sub,
-        and_(ClientLog.client_uuid == newest_sub.c.client_uuid, ClientLog.timestamp == newest_sub.c.ts),
-    )
-    if level is not None:
-        stmt = stmt.where(ClientLog.level == level)
-    result: dict[str, ClientLog] = {}
-    for entry in (await session.scalars(stmt)).all():
-        seen = result.get(entry.client_uuid)
-        if seen is None or entry.id > seen.id:  # same timestamp: the later insert wins
-            result[entry.client_uuid] = entry
-    return result
+    wanted = union(newest, newest_error).subquery()
+    # Plain rows with the ClientLog columns (thousands of them: no ORM entities).
+    stmt = select(*ClientLog.__table__.columns).join(wanted, ClientLog.id == wanted.c.id)
+    rows = (await session.execute(stmt)).all()
+    latest: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    for entry in rows:
+        if entry.client_uuid not in latest or entry.id > latest[entry.client_uuid].id:
+            latest[entry.client_uuid] = entry
+        if entry.level == LogLevel.ERROR and (
+            entry.client_uuid not in errors or entry.id > errors[entry.client_uuid].id
+        ):
+            errors[entry.client_uuid] = entry
+    return latest, errors
 
 
 # --- the monitoring overview ------------------------------------------------------------------------
 
 
+OVERVIEW_COLUMNS = (
+    Client.uuid,
+    Client.description,
+    Client.hostname,
+    Client.ip,
+    Client.group_id,
+    Client.is_active,
+    Client.last_alive,
+    Client.process_status,
+    Client.current_process,
+    Client.process_pid,
+    Client.current_event_id,
+    Client.screen_health_status,
+    Client.last_screenshot_analyzed,
+    Client.mqtt_reconnect_count,
+    Client.mqtt_last_disconnect_at,
+    Client.service_failed_at,
+    Client.service_failed_unit,
+)
+
+
 @dataclass(frozen=True)
 class ClientOverview:
-    client: Client
+    # A row of OVERVIEW_COLUMNS (+ group_name): attribute access like a Client.
+    client: Any
     group_name: str | None
     alive: bool
     status: ClientHealth
     counts: LevelCounts
-    latest_log: ClientLog | None
-    latest_error: ClientLog | None
+    # Rows with the ClientLog columns.
+    latest_log: Any | None
+    latest_error: Any | None
     screenshot: ScreenshotState
 
 
@@ -189,22 +226,22 @@ async def monitoring_overview(
     priority_ttl_seconds: int,
 ) -> MonitoringOverview:
     since = now - timedelta(hours=hours)
+    # Only the columns the page shows, as plain rows (no ORM identity map for thousands of displays).
     rows = (
         await session.execute(
-            select(Client, ClientGroup.name)
+            select(*OVERVIEW_COLUMNS, ClientGroup.name.label("group_name"))
             .outerjoin(ClientGroup, ClientGroup.id == Client.group_id)
             .order_by(Client.description, Client.hostname, Client.uuid)
         )
     ).all()
     counts = await level_counts(session, since)
-    latest = await latest_logs(session, since)
-    errors = await latest_logs(session, since, level=LogLevel.ERROR)
-    shots = screenshot_states(screenshot_dir, {c.uuid for c, _ in rows}, ttl_seconds=priority_ttl_seconds, now=now)
+    latest, errors = await latest_logs(session, since)
+    shots = screenshot_states(screenshot_dir, {r.uuid for r in rows}, ttl_seconds=priority_ttl_seconds, now=now)
 
     summary = OverviewSummary(total_clients=len(rows))
     overview: list[ClientOverview] = []
     empty = LevelCounts()
-    for client, group_name in rows:
+    for client in rows:
         alive = is_client_alive(client.last_alive, client.is_active, now, grace_seconds)
         c = counts.get(client.uuid, empty)
         status = classify_client(
@@ -220,6 +257,8 @@ async def monitoring_overview(
         summary.error_logs += c.error
         summary.warn_logs += c.warn
         overview.append(
-            ClientOverview(client, group_name, alive, status, c, latest.get(client.uuid), errors.get(client.uuid), shot)
+            ClientOverview(
+                client, client.group_name, alive, status, c, latest.get(client.uuid), errors.get(client.uuid), shot
+            )
         )
     return MonitoringOverview(now, hours, grace_seconds, summary, overview)
