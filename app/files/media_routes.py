@@ -24,11 +24,10 @@ from app.domain.media.models import EventMedia
 from app.domain.media.service import get_media, media_by_token, media_root
 from app.domain.media.storage import confined
 from app.domain.media.urls import CONVERTED_PREFIX, DOWNLOAD_PREFIX, STREAM_PREFIX
-from app.domain.users.tokens import Principal, resolve_token
+from app.files.auth import request_principal
 from app.files.upload_limit import UploadSizeLimit
 from app.http import register_routes
 
-TOKEN_COOKIE = "infoscreen_token"
 MAX_TOKEN_LENGTH = 128
 _SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 _CONVERTED_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
@@ -36,22 +35,6 @@ _CONVERTED_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
 
 def _not_found() -> JSONResponse:
     return JSONResponse({"error": "Datei nicht gefunden"}, status_code=404, headers={"Cache-Control": "no-store"})
-
-
-def _request_token(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    cookie = request.cookies.get(TOKEN_COOKIE, "").strip()
-    return cookie or None
-
-
-async def _principal(container: Container, request: Request) -> Principal | None:
-    raw = _request_token(request)
-    if raw is None:
-        return None
-    async with container.db.session() as session:
-        return await resolve_token(session, raw)
 
 
 def _regular_file(path: Path) -> os.stat_result | None:
@@ -123,7 +106,7 @@ def install_media_routes(app: FastAPI, container: Container) -> None:
 
     @app.api_route(DOWNLOAD_PREFIX + "/{media_id}", methods=["GET", "HEAD"])
     async def download_media(request: Request, media_id: int, inline: bool = False) -> Response:
-        if await _principal(container, request) is None:
+        if await request_principal(container, request) is None:
             return JSONResponse(
                 {"error": "Anmeldung erforderlich"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
             )

@@ -14,28 +14,10 @@ from fastapi.responses import JSONResponse, Response
 
 from app.container import Container
 from app.domain.screenshots.storage import InvalidScreenshot, ScreenshotStore, media_type, normalize_uuid
-from app.domain.users.tokens import Principal, resolve_token
+from app.files.auth import request_principal
 from app.http import register_routes
 
-TOKEN_COOKIE = "infoscreen_token"
 _NO_STORE = {"Cache-Control": "private, no-store"}
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    cookie = request.cookies.get(TOKEN_COOKIE)
-    return cookie.strip() if cookie and cookie.strip() else None
-
-
-async def _principal(container: Container, request: Request) -> Principal | None:
-    raw = bearer_token(request)
-    if raw is None:
-        return None
-    async with container.db.session() as session:
-        return await resolve_token(session, raw)
 
 
 def _read(path: Path) -> bytes | None:
@@ -51,7 +33,7 @@ def install_screenshot_routes(app: FastAPI, container: Container) -> None:
     ttl = container.settings.priority_screenshot_ttl_seconds
 
     async def serve(request: Request, uuid: str, *, priority: bool) -> Response:
-        if await _principal(container, request) is None:
+        if await request_principal(container, request) is None:
             return JSONResponse({"error": "Anmeldung erforderlich"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
         try:

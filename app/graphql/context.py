@@ -11,7 +11,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from app.container import Container
-from app.domain.users.tokens import Principal, resolve_token
+from app.domain.users.tokens import Principal, parse_bearer, resolve_token
 
 
 class GraphQLContext(BaseContext):
@@ -47,13 +47,7 @@ class GraphQLContext(BaseContext):
         return self.principal
 
 
-def bearer_token(header: str | None) -> str | None:
-    if not header or not isinstance(header, str):
-        return None
-    scheme, _, value = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    return value.strip()
+bearer_token = parse_bearer
 
 
 Info = StrawberryInfo[GraphQLContext, None]

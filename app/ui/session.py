@@ -16,12 +16,12 @@ from fastapi.responses import RedirectResponse
 from nicegui import app
 
 from app.domain.enums import Role
+from app.files.auth import TOKEN_COOKIE
 from app.ui import gql, i18n
 from app.ui.selection import has_field, result_selection
 
 log = logging.getLogger(__name__)
 
-TOKEN_COOKIE = "infoscreen_token"
 SESSION_SYNC_PATH = "/_ui/session"
 LOGOUT_PATH = "/logout"
 LOGIN_PATH = "/login"
