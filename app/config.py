@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     school_timezone: str = Field("Europe/Vienna", alias="SCHOOL_TIMEZONE")
     secret_key: str = Field("", alias="SECRET_KEY", validation_alias=AliasChoices("SECRET_KEY", "FLASK_SECRET_KEY"))
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    # How displays reach this server (e.g. https://infoscreen.school.at); media URLs in event lists get it
+    # as prefix. Unset: URLs stay server-relative and displays prepend their configured server address.
+    public_base_url: str | None = Field(None, alias="PUBLIC_BASE_URL")
 
     # --- database ------------------------------------------------------------------------------------
     db_conn: str | None = Field(None, alias="DB_CONN", validation_alias=AliasChoices("DB_CONN", "DB_URL"))
@@ -101,6 +104,16 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_base(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        text = value.strip().rstrip("/")
+        if not text.startswith(("http://", "https://")) or " " in text:
+            raise ValueError("must be an http(s) URL such as https://infoscreen.example.org")
+        return text
 
     @field_validator("log_level")
     @classmethod

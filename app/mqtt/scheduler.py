@@ -68,7 +68,7 @@ class Scheduler:
         self.connection = connection
         s = container.settings
         self.poll_interval = s.poll_interval_seconds
-        self.calculator = ActiveEventsCalculator(s.tz, s.converted_dir)
+        self.calculator = ActiveEventsCalculator(s.tz, s.converted_dir, s.public_base_url or "")
         self.lock = LeaderLock(s.redis_url, "scheduler", ttl_seconds=lock_ttl)
         self.state = SchedulerState()
         self._wake = asyncio.Event()

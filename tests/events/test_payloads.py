@@ -228,3 +228,24 @@ def test_recurring_occurrence_carries_its_own_times_and_the_rule() -> None:
     assert payload["start"] == "2026-04-08T06:00:00.500Z" and payload["end"] == "2026-04-08T07:00:00Z"
     assert payload["recurrence_rule"] == "FREQ=WEEKLY;COUNT=3"
     assert payload["recurrence_end"] == "2026-04-15T07:00:00Z"
+
+
+def test_public_base_url_makes_media_urls_absolute_for_displays() -> None:
+    base = "https://infoscreen.schule.at"
+    slides = media_facts(_media(MediaType.PPTX, "Folien.pptx"), _conversion(), 10, base).slides
+    assert slides is not None and slides.url == f"{base}/api/files/converted/5-tok/{'b' * 64}.pdf"
+    video = media_facts(_media(MediaType.VIDEO, "film.mp4"), None, None, base)
+    assert video.stream_url == f"{base}/api/eventmedia/stream/5/tok/film.mp4"
+    # Without the setting the URLs stay relative, as before.
+    assert PDF.slides is not None
+    assert PDF.slides.url is not None and PDF.slides.url.startswith("/api/eventmedia/stream/5/tok/")
+
+
+def test_public_base_url_setting_is_validated() -> None:
+    import pytest
+
+    from app.config import ConfigurationError, load_settings
+
+    assert load_settings(PUBLIC_BASE_URL="https://x.example/").public_base_url == "https://x.example"
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
+        load_settings(PUBLIC_BASE_URL="ftp://x")

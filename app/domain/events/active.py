@@ -148,7 +148,8 @@ _VERSION = select(
 class ActiveEventsCalculator:
     """Holds the occurrence plan and per-event expansions between ticks; one instance per scheduler."""
 
-    def __init__(self, tz: tzinfo, converted_dir: Path | None = None) -> None:
+    def __init__(self, tz: tzinfo, converted_dir: Path | None = None, public_base_url: str = "") -> None:
+        self.public_base_url = public_base_url.rstrip("/")
         self.tz = tz
         self.converted_dir = converted_dir
         self._plan: _Plan | None = None
@@ -303,7 +304,7 @@ class ActiveEventsCalculator:
             best[media_id] = (media, chosen or (newest_first[0] if newest_first else None))
         facts: dict[int, MediaFacts] = {}
         for media_id, (media, conversion) in best.items():
-            fact = media_facts(media, conversion, self._pdf_size(conversion))
+            fact = media_facts(media, conversion, self._pdf_size(conversion), self.public_base_url)
             if fact.slides is None and fact.media_type is not MediaType.VIDEO and media_id not in self._warned_media:
                 self._warned_media.add(media_id)
                 log.warning("event=presentation_without_pdf media=%s (conversion not ready)", media_id)

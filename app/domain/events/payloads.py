@@ -73,16 +73,23 @@ class MediaFacts:
     slides: MediaFile | None
 
 
-def media_facts(media: Any, conversion: Any | None, pdf_size: int | None) -> MediaFacts:
-    """Build MediaFacts from an EventMedia row and its READY PDF conversion (office documents)."""
-    url = stream_url(media)
+def _absolute(base_url: str, path: str | None) -> str | None:
+    return None if path is None else base_url + path
+
+
+def media_facts(media: Any, conversion: Any | None, pdf_size: int | None, base_url: str = "") -> MediaFacts:
+    """Build MediaFacts from an EventMedia row and its READY PDF conversion (office documents).
+
+    `base_url` (PUBLIC_BASE_URL, no trailing slash) makes the URLs absolute; empty keeps them server-relative.
+    """
+    url = _absolute(base_url, stream_url(media))
     slides: MediaFile | None = None
     if media.media_type == MediaType.PDF:
         slides = MediaFile(name=media.file_name, url=url, checksum=media.sha256, size=media.size)
     elif conversion is not None and converted_pdf_url(conversion) is not None:
         slides = MediaFile(
             name=str(PurePosixPath(media.file_name).with_suffix(".pdf")),
-            url=converted_pdf_url(conversion),
+            url=_absolute(base_url, converted_pdf_url(conversion)),
             # sha256 of the source document: changes exactly when the slides change.
             checksum=conversion.file_hash,
             size=pdf_size,
