@@ -1,0 +1,128 @@
+"""Termine and Ressourcen in a real browser: a weekly series made with the recurrence editor, one occurrence
+deleted from it, holidays shaded, and the group's row and order panel on the Ressourcen page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Page, expect
+
+from tests.support.process import InfoscreenProcess
+from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
+
+SCHOOL_TZ = ZoneInfo("Europe/Vienna")  # the server's default SCHOOL_TIMEZONE
+
+
+def _setup(server: InfoscreenProcess) -> tuple[int, int, date]:
+    """Two room groups and a holiday today in the active period (created through the API)."""
+    token = admin_token(server)
+    ids = []
+    for name in ("Aula", "Raum 101"):
+        data = graphql(
+            server,
+            "mutation($n: String!) { createGroup(name: $n) { __typename ... on ClientGroup { id } } }",
+            {"n": name},
+            token,
+        )
+        ids.append(int(data["createGroup"]["id"]))
+    today = datetime.now(SCHOOL_TZ).date()
+    period = graphql(server, "query { activeAcademicPeriod { id } }", token=token)["activeAcademicPeriod"]
+    assert period, "bootstrap activates the period of today"
+    result = graphql(
+        server,
+        "mutation($p: Int!, $i: SchoolHolidayInput!) { createHoliday(academicPeriodId: $p, input: $i) "
+        "{ __typename ... on Error { message } } }",
+        {
+            "p": period["id"],
+            "i": {"name": "Testferientag", "startDate": today.isoformat(), "endDate": today.isoformat()},
+        },
+        token,
+    )
+    assert result["createHoliday"]["__typename"] == "SchoolHoliday", result
+    return ids[0], ids[1], today
+
+
+def _pick(page: Page, testid: str, option: str) -> None:
+    page.get_by_test_id(testid).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_weekly_series_from_the_recurrence_editor_then_delete_one_occurrence_and_see_resources(
+    page: Page, server: InfoscreenProcess
+) -> None:
+    aula, raum, today = _setup(server)
+    monday = today - timedelta(days=today.weekday())
+    tuesday = monday + timedelta(days=1)
+
+    login(page, *SUPERADMIN)
+    page.get_by_test_id("nav-calendar").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Termine")
+    _pick(page, "cal-group", "Raum 101")
+    page.get_by_test_id("cal-view").get_by_text("Woche").click()
+    expect(page.get_by_test_id("cal-range")).to_contain_text(f"KW {monday.isocalendar().week}")
+    indicator = page.get_by_test_id("cal-holiday-indicator")
+    expect(indicator).to_contain_text("1 Ferientag(e) in der Ansicht")
+    expect(page.get_by_test_id(f"cal-day-{today.isoformat()}")).to_contain_text("Testferientag")
+
+    # A weekly series on Monday and Tuesday, 08:00–09:00 local time, four times.
+    page.get_by_test_id("cal-new").click()
+    dialog = page.get_by_test_id("event-dialog")
+    expect(dialog).to_be_visible()
+    page.get_by_test_id("ev-title").fill("Wochenaushang")
+    _pick(page, "ev-type", "Nachricht")
+    page.get_by_test_id("ev-message").fill("Bitte die Hausordnung beachten")
+    page.get_by_test_id("ev-start-date").fill(monday.isoformat())
+    page.get_by_test_id("ev-start-time").fill("08:00")
+    page.get_by_test_id("ev-end-date").fill(monday.isoformat())
+    page.get_by_test_id("ev-end-time").fill("09:00")
+    _pick(page, "ev-freq", "Wöchentlich")
+    expect(page.get_by_test_id("ev-day-MO")).to_have_attribute("aria-pressed", "true")  # follows the start date
+    page.get_by_test_id("ev-day-TU").click()
+    expect(page.get_by_test_id("ev-day-TU")).to_have_attribute("aria-pressed", "true")
+    _pick(page, "ev-ends", "Nach Anzahl")
+    page.get_by_test_id("ev-count").fill("4")
+    shot(page, "calendar-event-dialog")
+    page.get_by_test_id("ev-save").click()
+    expect(dialog).to_have_count(0)
+
+    events = page.locator("[data-testid^=cal-event-]")
+    expect(events).to_have_count(2)
+    monday_block = page.get_by_test_id(f"cal-col-{monday.isoformat()}").locator(".cal-event")
+    expect(monday_block).to_contain_text("Wochenaushang")
+    expect(monday_block).to_contain_text("08:00 – 09:00")  # local time, not UTC
+    shot(page, "calendar-week")
+
+    # Delete only Tuesday's occurrence.
+    page.get_by_test_id(f"cal-col-{tuesday.isoformat()}").locator(".cal-event").click()
+    expect(page.get_by_test_id("occ-dialog")).to_contain_text("Serie")
+    page.get_by_test_id("occ-delete").click()
+    page.get_by_test_id("scope-occurrence").click()
+    page.get_by_test_id("confirm-yes").click()
+    expect(events).to_have_count(1)
+    expect(page.get_by_test_id(f"cal-col-{tuesday.isoformat()}").locator(".cal-event")).to_have_count(0)
+    page.get_by_test_id("cal-next").click()
+    expect(page.get_by_test_id("cal-range")).to_contain_text(f"KW {(monday + timedelta(days=7)).isocalendar().week}")
+    expect(events).to_have_count(2)  # the series goes on next week
+    page.get_by_test_id("cal-today").click()
+    page.get_by_test_id("cal-view").get_by_text("Monat").click()
+    expect(page.get_by_test_id("cal-month")).to_be_visible()
+    expect(page.get_by_test_id(f"cal-day-{monday.isoformat()}")).to_contain_text("Wochenaushang")
+    shot(page, "calendar-month")
+
+    # Ressourcen: one row per group, this week's occurrences as bars, the order panel for admins.
+    page.get_by_test_id("nav-resources").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Ressourcen")
+    expect(page.get_by_test_id(f"res-row-{raum}")).to_contain_text("Raum 101")
+    expect(page.get_by_test_id(f"res-row-{aula}")).to_contain_text("Aula")
+    expect(page.get_by_test_id("res-timeline")).not_to_contain_text("Nicht zugeordnet")
+    page.get_by_test_id("res-view").get_by_text("Woche").click()
+    expect(page.get_by_test_id(f"res-bar-{raum}")).to_have_count(1)
+    expect(page.get_by_test_id(f"res-bar-{aula}")).to_have_count(0)
+    page.get_by_test_id(f"res-down-{aula}").click()
+    order = page.get_by_test_id("res-order").locator("[data-testid^=res-order-]")
+    expect(order.first).to_contain_text("Raum 101")
+    token = admin_token(server)
+    groups = graphql(server, "query { groups(includeUnassigned: false) { id } }", token=token)["groups"]
+    assert [g["id"] for g in groups][:2] == [raum, aula]
+    shot(page, "resources-week")
