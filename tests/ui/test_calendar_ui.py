@@ -126,3 +126,78 @@ def test_weekly_series_from_the_recurrence_editor_then_delete_one_occurrence_and
     groups = graphql(server, "query { groups(includeUnassigned: false) { id } }", token=token)["groups"]
     assert [g["id"] for g in groups][:2] == [raum, aula]
     shot(page, "resources-week")
+
+
+def test_editing_one_occurrence_detaches_it_and_editing_the_series_keeps_it_apart(
+    page: Page, server: InfoscreenProcess
+) -> None:
+    token = admin_token(server)
+    group = graphql(
+        server,
+        'mutation { createGroup(name: "Lehrerzimmer") { __typename ... on ClientGroup { id } } }',
+        token=token,
+    )["createGroup"]["id"]
+    today = datetime.now(SCHOOL_TZ).date()
+    monday = today - timedelta(days=today.weekday())
+    start = datetime.combine(monday, datetime.min.time(), tzinfo=SCHOOL_TZ).replace(hour=10)
+    created = graphql(
+        server,
+        "mutation($i: EventInput!) { createEvent(input: $i) { __typename ... on Event { id } } }",
+        {
+            "i": {
+                "groupId": group,
+                "title": "Tagesinfo",
+                "eventType": "MESSAGE",
+                "messageText": "Guten Morgen",
+                "start": start.isoformat(),
+                "end": (start + timedelta(hours=1)).isoformat(),
+                "recurrenceRule": "FREQ=DAILY;COUNT=3",
+            }
+        },
+        token,
+    )
+    assert created["createEvent"]["__typename"] == "Event"
+
+    login(page, *SUPERADMIN)
+    page.goto("/calendar")
+    _pick(page, "cal-group", "Lehrerzimmer")
+    page.get_by_test_id("cal-view").get_by_text("Woche").click()
+    column = lambda day: page.get_by_test_id(f"cal-col-{(monday + timedelta(days=day)).isoformat()}")  # noqa: E731
+    expect(column(1).locator(".cal-event")).to_contain_text("Tagesinfo")
+
+    # Only Tuesday: becomes a standalone event at another time.
+    column(1).locator(".cal-event").click()
+    page.get_by_test_id("occ-edit").click()
+    page.get_by_test_id("scope-occurrence").click()
+    expect(page.get_by_test_id("ev-freq")).to_have_count(0)  # a single occurrence has no recurrence
+    page.get_by_test_id("ev-title").fill("Sondertermin")
+    page.get_by_test_id("ev-start-time").fill("11:00")
+    page.get_by_test_id("ev-end-time").fill("12:00")
+    page.get_by_test_id("ev-save").click()
+    expect(column(1).locator(".cal-event")).to_contain_text("Sondertermin")
+    expect(column(1).locator(".cal-event")).to_contain_text("11:00 – 12:00")
+
+    # The whole series: the detached Tuesday stays as it is.
+    column(0).locator(".cal-event").click()
+    page.get_by_test_id("occ-edit").click()
+    page.get_by_test_id("scope-series").click()
+    expect(page.get_by_test_id("ev-freq")).to_contain_text("Täglich")
+    page.get_by_test_id("ev-title").fill("Morgeninfo")
+    page.get_by_test_id("ev-save").click()
+    expect(column(0).locator(".cal-event")).to_contain_text("Morgeninfo")
+    expect(column(2).locator(".cal-event")).to_contain_text("Morgeninfo")
+    expect(column(1).locator(".cal-event")).to_contain_text("Sondertermin")
+
+    # The API's validation message appears in the dialog; presentation defaults come from the settings.
+    page.get_by_test_id("cal-new").click()
+    expect(page.get_by_test_id("ev-presentation-media")).to_be_visible()
+    expect(page.get_by_label("Folienintervall (s)")).to_have_value("10")
+    page.get_by_test_id("ev-title").fill("Schulwebsite")
+    _pick(page, "ev-type", "Website")
+    page.get_by_test_id("ev-url").fill("ftp://schule.example")
+    page.get_by_test_id("ev-save").click()
+    expect(page.get_by_test_id("event-form-error")).to_contain_text("http")
+    shot(page, "calendar-validation")
+    page.get_by_test_id("ev-url").fill("https://schule.example")
+    page.get_by_test_id("ev-save").click()
+    expect(page.get_by_test_id("event-dialog")).to_have_count(0)
