@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     mqtt_client_id: str | None = Field(None, alias="MQTT_CLIENT_ID")
     mqtt_shared_group: str | None = Field(None, alias="MQTT_SHARED_GROUP")
     mqtt_max_payload_bytes: int = Field(8 * 1024 * 1024, alias="MQTT_MAX_PAYLOAD_BYTES", ge=1024)
+    # Per-display broker accounts through Mosquitto's dynamic-security plugin (off: the broker is configured
+    # by hand and every display shares one account, as in the seeds).
+    mqtt_dynsec_enabled: bool = Field(False, alias="MQTT_DYNSEC_ENABLED")
+    # The account that may publish to $CONTROL/dynamic-security/v1 (default: MQTT_USER/MQTT_PASSWORD).
+    mqtt_dynsec_admin_user: str | None = Field(None, alias="MQTT_DYNSEC_ADMIN_USER")
+    mqtt_dynsec_admin_password: str | None = Field(None, alias="MQTT_DYNSEC_ADMIN_PASSWORD")
+    # The shared account brand-new displays use to announce themselves (publish infoscreen/discovery only).
+    mqtt_provisioning_user: str | None = Field(None, alias="MQTT_PROVISIONING_USER")
+    mqtt_provisioning_password: str | None = Field(None, alias="MQTT_PROVISIONING_PASSWORD")
 
     # --- workers and conversions ---------------------------------------------------------------------
     redis_url: str | None = Field(None, alias="REDIS_URL")
@@ -77,6 +86,9 @@ class Settings(BaseSettings):
     power_intent_heartbeat_enabled: bool = Field(True, alias="POWER_INTENT_HEARTBEAT_ENABLED")
     power_intent_expiry_multiplier: int = Field(3, alias="POWER_INTENT_EXPIRY_MULTIPLIER", ge=1)
     power_intent_min_expiry_seconds: int = Field(90, alias="POWER_INTENT_MIN_EXPIRY_SECONDS", ge=1)
+    # How long a dead scheduler holder keeps the Redis lock; unset = min(10 s, POLL_INTERVAL_SECONDS), so a
+    # survivor takes over within two poll intervals (it re-checks every third of the TTL).
+    scheduler_lock_ttl_seconds: float | None = Field(None, alias="SCHEDULER_LOCK_TTL_SECONDS", ge=0.5, le=300)
 
     # --- monitoring and recovery ---------------------------------------------------------------------
     crash_recovery_enabled: bool = Field(False, alias="CRASH_RECOVERY_ENABLED")
@@ -123,7 +135,16 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return upper
 
-    @field_validator("db_conn", "mqtt_broker_host", "redis_url", "gotenberg_url", "mqtt_shared_group", mode="before")
+    @field_validator(
+        "db_conn",
+        "mqtt_broker_host",
+        "redis_url",
+        "gotenberg_url",
+        "mqtt_shared_group",
+        "mqtt_dynsec_admin_user",
+        "mqtt_provisioning_user",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -138,6 +159,10 @@ class Settings(BaseSettings):
             if self.env == "production":
                 raise ValueError("SECRET_KEY must be set in production")
             self.secret_key = secrets.token_urlsafe(32)
+        if self.mqtt_dynsec_enabled and self.mqtt_broker_host is None:
+            raise ValueError("MQTT_DYNSEC_ENABLED needs an external Mosquitto (MQTT_BROKER_HOST)")
+        if self.mqtt_provisioning_user and len(self.mqtt_provisioning_password or "") < 12:
+            raise ValueError("MQTT_PROVISIONING_PASSWORD must have at least 12 characters")
         if self.mqtt_tls_enabled and self.mqtt_tls_certfile and not self.mqtt_tls_keyfile:
             raise ValueError("MQTT_TLS_KEYFILE is required when MQTT_TLS_CERTFILE is set")
         return self
@@ -154,6 +179,12 @@ class Settings(BaseSettings):
     @property
     def heartbeat_grace_seconds(self) -> int:
         return self.heartbeat_grace_period_prod if self.is_production else self.heartbeat_grace_period_dev
+
+    @property
+    def scheduler_lock_ttl(self) -> float:
+        if self.scheduler_lock_ttl_seconds is not None:
+            return self.scheduler_lock_ttl_seconds
+        return float(min(10, self.poll_interval_seconds))
 
     @property
     def embedded_broker(self) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from app.config import Settings
 from app.domain.bus import InMemoryEventBus, RedisEventBus, create_event_bus
 from app.domain.db import Database
-from app.domain.ports import DisplayPublisher
+from app.domain.ports import BrokerAccounts, DisplayPublisher
 from app.mqtt.connection import MqttConnection
 
 HealthCheck = Callable[[], Awaitable[tuple[bool, str]]]
@@ -27,6 +27,8 @@ class Container:
     mqtt: MqttConnection | None = None
     # Set when this process has a broker link; None means commands/assignments cannot reach displays.
     publisher: DisplayPublisher | None = None
+    # Per-display broker accounts (MQTT_DYNSEC_ENABLED); None when the broker is managed by hand.
+    broker_accounts: BrokerAccounts | None = None
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -46,3 +46,34 @@ class UseCaseDeps(Protocol):
 
     @property
     def publisher(self) -> DisplayPublisher | None: ...
+
+
+class BrokerAccounts(Protocol):
+    """Per-display broker identities and topic rights. Implemented by app.mqtt.dynsec.DynsecBrokerAccounts.
+
+    Every method is idempotent and raises app.domain.clients.broker_access.BrokerAccountsError when the
+    broker did not confirm the change.
+    """
+
+    async def create_display(self, uuid: str, username: str, password: str, group_id: int | None) -> None:
+        """Create (or re-enable) the display's account with this password and its role for `group_id`."""
+
+    async def update_display_group(self, uuid: str, group_id: int | None) -> None:
+        """Point the display's group rights (event list, power intent) at `group_id` (None: no group)."""
+
+    async def set_display_password(self, username: str, password: str) -> None:
+        """Replace the display's password."""
+
+    async def disable_display(self, username: str) -> None:
+        """Refuse the account from now on (connected sessions are dropped by the broker)."""
+
+    async def delete_display(self, uuid: str, username: str | None) -> None:
+        """Remove the account and its role (the display was deleted)."""
+
+    async def allow_pending_ack(self, uuid: str) -> bool:
+        """Let the shared provisioning account subscribe to this display's discovery ack.
+
+        Returns True when that was already allowed (the display had a chance to subscribe)."""
+
+    async def forget_pending_ack(self, uuid: str) -> None:
+        """Take that right back (the display is approved or gone)."""

@@ -18,6 +18,7 @@ from app.domain.clients.models import Client as ClientModel
 from app.domain.clients.models import ClientGroup as ClientGroupModel
 from app.domain.clients.status import is_client_alive
 from app.domain.clock import utcnow
+from app.domain.enums import BrokerAccess as DomainBrokerAccess
 from app.domain.enums import CrashReason as DomainCrashReason
 from app.domain.enums import ProcessStatus as DomainProcessStatus
 from app.domain.enums import ScreenHealthStatus as DomainScreenHealthStatus
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 ProcessStatus = strawberry.enum(DomainProcessStatus, name="ProcessStatus")
 ScreenHealthStatus = strawberry.enum(DomainScreenHealthStatus, name="ScreenHealthStatus")
 CrashReason = strawberry.enum(DomainCrashReason, name="CrashReason")
+BrokerAccess = strawberry.enum(DomainBrokerAccess, name="BrokerAccess")
 
 
 def screenshot_url(uuid: str) -> str:
@@ -66,6 +68,11 @@ class ClientType:
     registered_at: datetime | None
     last_discovery_at: datetime | None
     updated_at: datetime | None
+    broker_access: BrokerAccess = strawberry.field(  # type: ignore[valid-type]
+        default=DomainBrokerAccess.PENDING, description="Own broker account: pending, approved or revoked."
+    )
+    broker_username: str | None = None
+    broker_approved_at: datetime | None = None
 
     @classmethod
     def from_model(cls, c: ClientModel | Any, now: datetime, grace_seconds: int) -> ClientType:
@@ -98,6 +105,9 @@ class ClientType:
             registered_at=c.registered_at,
             last_discovery_at=c.last_discovery_at,
             updated_at=c.updated_at,
+            broker_access=c.broker_access or DomainBrokerAccess.PENDING,
+            broker_username=c.broker_username,
+            broker_approved_at=c.broker_approved_at,
         )
 
     @strawberry.field(description="The room group, or null for “Nicht zugeordnet”.")

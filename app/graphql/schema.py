@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
+from app.graphql.broker_access import BrokerAccessMutation
 from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
@@ -45,6 +46,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PeriodsMutation,
     HolidaysMutation,
     MediaMutation,
+    BrokerAccessMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription, MediaSubscription, LiveSubscription)
 

@@ -322,6 +322,6 @@ class Scheduler:
 
 @register_scheduler
 def create_scheduler(container: Container, connection: MqttConnection) -> Scheduler:
-    scheduler = Scheduler(container, connection)
+    scheduler = Scheduler(container, connection, lock_ttl=container.settings.scheduler_lock_ttl)
     container.extras["scheduler"] = scheduler
     return scheduler

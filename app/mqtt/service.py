@@ -30,6 +30,10 @@ class MqttService:
         self.container = container
         self.connection = MqttConnection(container.settings)
         self._components: list[MqttComponent] = []
+        if container.settings.mqtt_dynsec_enabled:
+            from app.mqtt.dynsec import DynsecComponent
+
+            self._components.append(DynsecComponent(container))
         if ingest:
             self._components += [f(container, self.connection) for f in INGEST_FACTORIES]
         if scheduler:

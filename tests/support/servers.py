@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -126,6 +127,54 @@ def mosquitto_server(
     )
     proc = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = RunningServer(port, workdir, proc)
+    try:
+        wait_for_port(port, 20, proc)
+        yield server
+    finally:
+        server.stop()
+
+
+DYNSEC_PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so"
+
+
+@dataclass
+class DynsecBroker(RunningServer):
+    admin_user: str
+    admin_password: str
+
+
+@contextlib.contextmanager
+def mosquitto_dynsec_server(
+    admin_user: str = "infoscreen-server", admin_password: str = "server-admin-password-0123456789"
+) -> Iterator[DynsecBroker]:
+    """Mosquitto with the dynamic-security plugin, anonymous off, one admin account (as docker/mosquitto does)."""
+    binary = require_binary("mosquitto")
+    ctrl = require_binary("mosquitto_ctrl")
+    if not os.path.exists(DYNSEC_PLUGIN):
+        raise RuntimeError(f"{DYNSEC_PLUGIN} is missing: install Debian's mosquitto package")
+    workdir = Path(tempfile.mkdtemp(prefix="infoscreen-dynsec-"))
+    state = workdir / "dynamic-security.json"
+    subprocess.run([ctrl, "dynsec", "init", str(state), admin_user, admin_password], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    port = free_port()
+    config = workdir / "mosquitto.conf"
+    config.write_text(
+        "per_listener_settings false\n"
+        # Started as root, Mosquitto would switch to the `mosquitto` user, which cannot read (or save) the
+        # dynamic-security file in this private directory.
+        f"user {pwd.getpwuid(os.getuid()).pw_name}\n"
+        f"listener {port} 127.0.0.1\n"
+        "allow_anonymous false\n"
+        "persistence false\n"
+        "max_packet_size 16777216\n"
+        f"plugin {DYNSEC_PLUGIN}\n"
+        f"plugin_opt_config_file {state}\n"
+        "log_dest stderr\n"
+        "log_type error\n"
+        "log_type warning\n"
+    )
+    proc = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = DynsecBroker(port, workdir, proc, admin_user, admin_password)
     try:
         wait_for_port(port, 20, proc)
         yield server

@@ -107,6 +107,9 @@ async def delete_group(
             session, principal, "group.delete", "client_group", group_id, {"name": name, "clients": len(uuids)}, ip=ip
         )
     not_notified = await publish_group_assignments(deps.publisher, [(uuid, None) for uuid in uuids])
+    from app.domain.clients.broker_access import sync_group_rights  # imports this module
+
+    await sync_group_rights(deps, uuids, None)
     await announce_clients_updated(deps.bus, uuids)
     await announce_groups_changed(deps.bus, group_id, "deleted")
     return GroupDeletion(group_id, name, uuids, not_notified)

@@ -99,10 +99,14 @@ async def delete_client(deps: UseCaseDeps, principal: Principal, uuid: str, *, i
     async with deps.db.session() as session:
         client = await get_client(session, uuid)
         key, details = client.uuid, {"description": client.description, "hostname": client.hostname}
+        broker_username = client.broker_username
         # Logs and commands go with it (ON DELETE CASCADE); the explicit delete keeps SQLite honest too.
         await session.execute(delete(Client).where(Client.uuid == key))
         await record_audit(session, principal, "client.delete", "client", key, details, ip=ip)
     failed = await publish_group_assignments(deps.publisher, [(key, None)])
+    from app.domain.clients.broker_access import remove_broker_account  # imports this module
+
+    await remove_broker_account(deps, key, broker_username)
     await announce_clients_updated(deps.bus, [key], deleted=True)
     return ClientDeletion(key, display_notified=not failed)
 
@@ -139,6 +143,10 @@ async def assign_clients_to_group(
     by_key = {c.uuid: c for c in clients}
     ordered = [by_key[k] for k in keys]
     not_notified = await publish_group_assignments(deps.publisher, [(k, group_id) for k in keys])
+    from app.domain.clients.broker_access import sync_group_rights  # imports this module
+
+    # A display whose broker rights could not be moved counts as not notified too.
+    not_notified += [u for u in await sync_group_rights(deps, keys, group_id) if u not in not_notified]
     await announce_clients_updated(deps.bus, keys)
     return GroupAssignment(ordered, not_notified)
 

@@ -28,6 +28,8 @@ class IngestComponent:
             settings, container.db, container.bus, self.batcher, self.store, self.stats, MqttPublisher(connection)
         )
         self.batcher.set_commit_hook(self.handlers.on_committed)
+        if settings.mqtt_dynsec_enabled:
+            self.handlers.access_deps = container
         self.dispatcher = IngestDispatcher(settings, self.handlers, self.stats)
         container.extras["ingest"] = self
         container.health_checks["ingest"] = self._check

@@ -11,11 +11,13 @@ import sqlalchemy as sa
 
 from app.config import Settings
 from app.domain.bus import InMemoryEventBus
+from app.domain.clients.broker_access import IssuedCredentials, finish_auto_approval, on_discovered
 from app.domain.clients.models import Client
 from app.domain.clients.telemetry import ClientStateChange, TelemetryOutcome, TelemetryReason
 from app.domain.clock import iso_z, utcnow
 from app.domain.db import Database
 from app.domain.enums import ScreenshotType
+from app.domain.errors import DomainError
 from app.domain.screenshots.storage import InvalidScreenshot, ScreenshotStore, decode_image, image_kind
 from app.mqtt import topics
 from app.mqtt.connection import PublishError
@@ -49,6 +51,8 @@ class IngestHandlers:
         self._telemetry_limit = min(TELEMETRY_MAX_BYTES, settings.mqtt_max_payload_bytes)
         self._screenshot_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # The container when per-display broker accounts are on (app.domain.clients.broker_access).
+        self.access_deps: Any | None = None
 
     async def handle(self, routed: RoutedTopic, payload: bytes, received_at: float) -> None:
         kind, uuid = routed.kind, routed.uuid
@@ -148,15 +152,29 @@ class IngestHandlers:
         log.info("event=client_discovered uuid=%s group_id=%s", uuid, group_id)
         if self._publisher is None:
             return
-        ack = {"status": "ok", "uuid": uuid, "group_id": group_id, "timestamp": iso_z(utcnow())}
+        ack: dict[str, Any] = {"status": "ok", "uuid": uuid, "group_id": group_id, "timestamp": iso_z(utcnow())}
+        issued = await self._broker_access(uuid)
+        if issued is not None:  # broker_auto_approve: the only time these credentials exist in clear text
+            ack["broker_username"], ack["broker_password"] = issued.username, issued.password
         try:
             await self._publisher.publish_discovery_ack(uuid, ack)
+            if issued is not None:
+                await finish_auto_approval(self.access_deps, uuid)
             if group_id is not None:
                 # A display that rediscovers (e.g. after a reflash) gets its retained group back.
                 await self._publisher.publish_group_assignment(uuid, group_id)
         except PublishError as exc:
             log.warning("event=discovery_ack_failed uuid=%s topic=%s error=%s", uuid,
                         topics.DISCOVERY_ACK.format(uuid=uuid), exc)  # fmt: skip
+
+    async def _broker_access(self, uuid: str) -> IssuedCredentials | None:
+        if self.access_deps is None:
+            return None
+        try:
+            return await on_discovered(self.access_deps, uuid)
+        except DomainError as exc:
+            log.warning("event=broker_access_on_discovery_failed uuid=%s error=%s", uuid, exc.message)
+            return None
 
     async def drain(self, timeout: float = 10.0) -> None:
         if self._tasks:
