@@ -143,19 +143,31 @@ class MqttConnection:
 
     # --- lifecycle --------------------------------------------------------------------------------
     async def connect(self, *, timeout: float = 10.0) -> None:
-        """Connect (retrying until `timeout`); afterwards gmqtt reconnects on its own forever."""
+        """Connect (retrying until `timeout`); afterwards gmqtt reconnects on its own forever.
+
+        Every attempt is bounded: a broker that never answers CONNECT (e.g. plain MQTT sent to a TLS
+        listener) must not hang start-up. gmqtt itself retries a refused MQTT 5 CONNECT as 3.1.1.
+        """
         host, port = self._settings.mqtt_host, self._settings.mqtt_broker_port
-        deadline = asyncio.get_running_loop().time() + timeout
+        # A previous failed connect() stopped gmqtt's retries; a new attempt turns them back on.
+        self._client.set_config({"reconnect_retries": UNLIMITED_RECONNECTS, "reconnect_delay": 2})
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         versions = [MQTTv50, MQTTv311]
         delay = 0.2
-        last_error: Exception | None = None
+        last_error: BaseException | None = None
         while True:
             for version in list(versions):
                 try:
-                    await self._client.connect(
-                        host, port, ssl=self._ssl_context(), keepalive=self._settings.mqtt_keepalive, version=version
-                    )
-                    await asyncio.wait_for(self._connected.wait(), timeout=max(1.0, timeout))
+                    async with asyncio.timeout(max(0.5, deadline - loop.time())):
+                        await self._client.connect(
+                            host,
+                            port,
+                            ssl=self._ssl_context(),
+                            keepalive=self._settings.mqtt_keepalive,
+                            version=version,
+                        )
+                        await self._connected.wait()
                     return
                 except Exception as exc:
                     last_error = exc
@@ -163,9 +175,11 @@ class MqttConnection:
                         versions = [MQTTv311]
                         continue
                     break
-            if asyncio.get_running_loop().time() > deadline:
-                raise ConnectionError(f"MQTT broker {host}:{port} not reachable: {last_error}") from last_error
-            await asyncio.sleep(delay)
+            if loop.time() >= deadline:
+                self._client.stop_reconnect()
+                reason = "timed out" if isinstance(last_error, TimeoutError) else last_error
+                raise ConnectionError(f"MQTT broker {host}:{port} not reachable: {reason}") from last_error
+            await asyncio.sleep(min(delay, max(0.0, deadline - loop.time())))
             delay = min(delay * 2, 2.0)
 
     async def disconnect(self) -> None:
