@@ -22,6 +22,17 @@ apt_install() {
     fi
 }
 
+# Like apt_install, but a non-root user only gets a warning (the feature degrades, the system still runs).
+apt_install_optional() {
+    if [ "$(id -u)" -ne 0 ]; then
+        for pkg in "$@"; do
+            dpkg -s "$pkg" >/dev/null 2>&1 || echo "note: $pkg is not installed; install it as root for full functionality" >&2
+        done
+        return 0
+    fi
+    apt_install "$@"
+}
+
 ensure_python() {
     if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         apt_install python3 python3-venv python3-dev

@@ -3,7 +3,7 @@
 # broker on :1883, an in-process worker, and the dashboard + GraphQL on http://localhost:8000.
 source "$(dirname "$0")/_venv.sh"
 # Presentation conversions (LibreOffice), PDF page counts/thumbnails (poppler), video metadata (ffprobe).
-apt_install libreoffice-impress poppler-utils ffmpeg
+apt_install_optional libreoffice-impress poppler-utils ffmpeg
 ensure_venv dev
 cd "$ROOT"
 export DATA_DIR="${DATA_DIR:-$ROOT/data}"
