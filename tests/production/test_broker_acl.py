@@ -257,3 +257,18 @@ async def test_auto_approval_sends_credentials_once_in_the_discovery_ack(secure:
     assert await run(snoop.subscribe, f"infoscreen/{uuid}/discovery_ack") == NOT_AUTHORIZED
     for client in (own, snoop):
         await run(client.close)
+
+
+async def test_broker_mutations_need_dynsec_and_an_admin(api: Any) -> None:
+    from app.domain.clients.models import Client as ClientModel
+
+    key = str(uuidlib.uuid4())
+    async with api.container.db.session() as session:
+        session.add(ClientModel(uuid=key))
+    admin = await api.token_for(Role.ADMIN)
+    result = (await api.data(APPROVE, {"uuid": key}, token=admin))["approveClient"]
+    assert result["__typename"] == "ValidationError" and "MQTT_DYNSEC_ENABLED" in result["message"]
+    user = await api.token_for(Role.USER)
+    assert (await api.data(REVOKE, {"uuid": key}, token=user))["revokeClientAccess"]["__typename"] == "ForbiddenError"
+    client = (await api.data(CLIENT, {"uuid": key}, token=admin))["client"]
+    assert client["brokerAccess"] == "PENDING"
