@@ -211,3 +211,14 @@ async def run_command(uuid: str, action: str, reason: str, tracker: CommandTrack
         return True
     notify_error(result.get("message") or t("common.error"))
     return False
+
+
+def date_stepper(testid_prefix: str, move: Callable[[int], Any], go_today: Callable[[], Any]) -> None:
+    """Back / today / forward buttons shared by the calendar and the resource timeline."""
+    ui.button(icon="chevron_left", on_click=lambda: move(-1)).props(
+        f'flat round dense data-testid="{testid_prefix}-prev" aria-label="{t("cal.prev")}"'
+    )
+    ui.button(t("cal.today"), on_click=go_today).props(f'outline dense data-testid="{testid_prefix}-today"')
+    ui.button(icon="chevron_right", on_click=lambda: move(1)).props(
+        f'flat round dense data-testid="{testid_prefix}-next" aria-label="{t("cal.next")}"'
+    )

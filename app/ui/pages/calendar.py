@@ -32,6 +32,7 @@ from app.ui.format import fmt_date, fmt_time, parse_dt, school_tz
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_ok, page_heading, protected_page, run_action, unavailable
 from app.ui.selection import has_field
+from app.ui.widgets import date_stepper
 
 HOUR_PX = 40
 SCROLL_TO_HOUR = 7
@@ -500,13 +501,7 @@ async def calendar_page(ctx: PageContext) -> None:
         holiday_indicator()
 
     with ui.row().classes("w-full items-center gap-2"):
-        ui.button(icon="chevron_left", on_click=lambda: move(-1)).props(
-            f'flat round dense data-testid="cal-prev" aria-label="{t("cal.prev")}"'
-        )
-        ui.button(t("cal.today"), on_click=go_today).props('outline dense data-testid="cal-today"')
-        ui.button(icon="chevron_right", on_click=lambda: move(1)).props(
-            f'flat round dense data-testid="cal-next" aria-label="{t("cal.next")}"'
-        )
+        date_stepper("cal", move, go_today)
 
         @ui.refreshable
         def toolbar_labels() -> None:

@@ -22,6 +22,7 @@ from app.ui.format import fmt_date, fmt_time, parse_dt, school_tz
 from app.ui.i18n import t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action, unavailable
 from app.ui.selection import has_field
+from app.ui.widgets import date_stepper
 
 ROW_PX = 65
 
@@ -134,13 +135,7 @@ async def resources_page(ctx: PageContext) -> None:
         ui.space()
         ui.button(t("common.refresh"), icon="refresh", on_click=lambda: run_action(reload)).props("flat")
     with ui.row().classes("w-full items-center gap-2"):
-        ui.button(icon="chevron_left", on_click=lambda: move(-1)).props(
-            f'flat round dense data-testid="res-prev" aria-label="{t("cal.prev")}"'
-        )
-        ui.button(t("cal.today"), on_click=go_today).props('outline dense data-testid="res-today"')
-        ui.button(icon="chevron_right", on_click=lambda: move(1)).props(
-            f'flat round dense data-testid="res-next" aria-label="{t("cal.next")}"'
-        )
+        date_stepper("res", move, go_today)
 
         @ui.refreshable
         def range_label() -> None:
