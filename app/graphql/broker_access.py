@@ -5,6 +5,7 @@ The password is in the mutation's answer exactly once; the server does not keep 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Union
 
 import strawberry
@@ -39,34 +40,27 @@ RevokeClientAccessResult = Annotated[
 ]
 
 
-def _credentials(info: Info, issued: broker_access.IssuedCredentials) -> ClientCredentials:
-    return ClientCredentials(client=client_type(issued.client, info), username=issued.username,
-                             password=issued.password)  # fmt: skip
+async def _issue(info: Info, use_case: Callable[..., Awaitable[broker_access.IssuedCredentials]], uuid: str) -> object:
+    """Run an approve/rotate use case as admin and answer with the one-time credentials (or a typed error)."""
+
+    async def run() -> ClientCredentials:
+        principal = require(info, Role.ADMIN)
+        issued = await use_case(info.context.container, principal, uuid, ip=info.context.client_ip)
+        return ClientCredentials(client=client_type(issued.client, info), username=issued.username,
+                                 password=issued.password)  # fmt: skip
+
+    return await as_result(run)
 
 
 @strawberry.type
 class BrokerAccessMutation:
     @strawberry.mutation(description="Give a discovered display its own broker account (admin+).")
     async def approve_client(self, info: Info, uuid: str) -> ApproveClientResult:
-        async def run() -> ClientCredentials:
-            principal = require(info, Role.ADMIN)
-            issued = await broker_access.approve_client(
-                info.context.container, principal, uuid, ip=info.context.client_ip
-            )
-            return _credentials(info, issued)
-
-        return await as_result(run)
+        return await _issue(info, broker_access.approve_client, uuid)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Set a new broker password for an approved display (admin+).")
     async def rotate_client_credentials(self, info: Info, uuid: str) -> RotateClientCredentialsResult:
-        async def run() -> ClientCredentials:
-            principal = require(info, Role.ADMIN)
-            issued = await broker_access.rotate_client_credentials(
-                info.context.container, principal, uuid, ip=info.context.client_ip
-            )
-            return _credentials(info, issued)
-
-        return await as_result(run)
+        return await _issue(info, broker_access.rotate_client_credentials, uuid)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Disable exactly this display's broker account (admin+).")
     async def revoke_client_access(self, info: Info, uuid: str) -> RevokeClientAccessResult:
