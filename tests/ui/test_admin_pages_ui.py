@@ -1,12 +1,18 @@
-"""Admin pages in a real browser: users, academic calendar (holiday import and manual entry), settings."""
+"""Admin pages in a real browser: users, academic calendar (holiday import and manual entry), settings, media."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import SUPERADMIN, login, shot
+from app.ui.pages.media import CONVERSION_LABELS
+from tests.support.process import InfoscreenProcess
+from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
+
+# LibreOffice's cold start alone takes ~30 s on a small machine; the whole conversion gets generous room.
+CONVERSION_TIMEOUT_MS = 120_000
 
 
 def test_users_page_creates_an_account_with_a_role(page: Page) -> None:
@@ -68,3 +74,45 @@ def test_media_upload_lists_the_file_and_delete_removes_it(page: Page, tmp_path:
     row.locator("[data-testid^=media-delete-]").click()
     page.get_by_test_id("confirm-yes").click()
     expect(row).to_have_count(0)
+
+
+def _small_presentation(path: Path) -> Path:
+    from pptx import Presentation
+
+    deck = Presentation()
+    for title in ("Elternsprechtag", "Raumplan"):
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = title
+        slide.placeholders[1].text = "Donnerstag, 14:00–18:00"
+    deck.save(str(path))
+    return path
+
+
+def test_media_upload_of_a_presentation_shows_the_conversion_finishing_live(
+    page: Page, server: InfoscreenProcess, tmp_path: Path
+) -> None:
+    login(page, *SUPERADMIN)
+    page.get_by_test_id("nav-media").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Medien")
+    deck = _small_presentation(tmp_path / "elternsprechtag.pptx")
+    page.get_by_test_id("media-upload").locator("input[type=file]").set_input_files(str(deck))
+    row = page.get_by_test_id("media-table").locator("tr", has_text="elternsprechtag.pptx")
+    badge = row.locator("[data-testid^=conversion-]")
+    expect(badge).to_have_count(1)
+    # No reload: the badge follows conversionUpdated until LibreOffice has produced the PDF.
+    expect(badge).to_have_text(CONVERSION_LABELS["READY"][0], timeout=CONVERSION_TIMEOUT_MS)
+    shot(page, "media-converted")
+
+    media_id = int(str(badge.get_attribute("data-testid")).removeprefix("conversion-"))
+    media = graphql(
+        server,
+        "query { media { id conversion { status pdfUrl pageCount } } }",
+        token=admin_token(server),
+    )["media"]
+    conversion = next(m for m in media if m["id"] == media_id)["conversion"]
+    assert conversion["status"] == "READY"
+    assert conversion["pageCount"] == 2
+    pdf = httpx.get(httpx.URL(server.base_url).join(conversion["pdfUrl"]), timeout=30)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"].startswith("application/pdf")
+    assert pdf.content.startswith(b"%PDF")
