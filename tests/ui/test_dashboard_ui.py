@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.ui.widgets import COMMAND_STATUS
 from tests.support.display import FakeDisplay
 from tests.support.process import InfoscreenProcess
 from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
@@ -79,6 +80,11 @@ def test_a_display_comes_online_live_is_grouped_and_restarted_with_a_tracked_com
     expect(page.get_by_test_id(f"command-{command_id}")).to_contain_text(
         re.compile("Wird ausgeführt|Warte auf Neuverbindung")
     )
+    # The display is back after its reboot and says so: the dialog shows the command completed, live.
+    display.publish(ACK, {"command_id": command_id, "status": "completed", "error_code": None, "error_message": None})
+    done = page.get_by_test_id(f"command-{command_id}")
+    expect(done).to_contain_text(COMMAND_STATUS["completed"][0])
+    expect(done.locator("[data-status]")).to_have_attribute("data-status", "completed")
     shot(page, "groups-command-lifecycle")
     assert group["id"]
 
