@@ -53,6 +53,17 @@ async def _issue(info: Info, use_case: Callable[..., Awaitable[broker_access.Iss
 
 
 @strawberry.type
+class BrokerAccessQuery:
+    @strawberry.field(
+        description="Whether this server manages per-display broker accounts (MQTT_DYNSEC_ENABLED; admin+). "
+        "Without it approveClient/rotateClientCredentials/revokeClientAccess answer with a ValidationError."
+    )
+    def broker_accounts_managed(self, info: Info) -> bool:
+        require(info, Role.ADMIN)
+        return info.context.container.settings.mqtt_dynsec_enabled
+
+
+@strawberry.type
 class BrokerAccessMutation:
     @strawberry.mutation(description="Give a discovered display its own broker account (admin+).")
     async def approve_client(self, info: Info, uuid: str) -> ApproveClientResult:

@@ -9,7 +9,7 @@ from strawberry.tools import merge_types
 
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
-from app.graphql.broker_access import BrokerAccessMutation
+from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
 from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
@@ -35,6 +35,7 @@ QUERY_TYPES: tuple[type, ...] = (
     HolidaysQuery,
     MonitoringQuery,
     MediaQuery,
+    BrokerAccessQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
