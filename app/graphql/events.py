@@ -9,7 +9,7 @@ import strawberry
 
 from app.domain.enums import EventType as DomainEventType
 from app.domain.enums import Role
-from app.domain.events import service
+from app.domain.events import changes, service
 from app.domain.events.models import Event as EventModel
 from app.domain.events.recurrence import format_exdate
 from app.graphql.context import Info
@@ -218,7 +218,7 @@ class EventsMutation:
                     session, principal, input.to_values(), tz=ctx.settings.tz, ip=ctx.client_ip
                 )
                 result = await _as_gql(session, event)
-            await service.notify_events_changed(ctx.container.bus, [event.group_id])
+            await service.notify_events_changed(ctx.container.bus, [event.group_id], changes.CREATED, event_id=event.id)
             return result
 
         return await as_result(run)
@@ -235,7 +235,9 @@ class EventsMutation:
                     session, principal, id, input.to_values(), tz=ctx.settings.tz, ip=ctx.client_ip
                 )
                 result = await _as_gql(session, event)
-            await service.notify_events_changed(ctx.container.bus, [old_group, event.group_id])
+            await service.notify_events_changed(
+                ctx.container.bus, [old_group, event.group_id], changes.UPDATED, event_id=event.id
+            )
             return result
 
         return await as_result(run)
@@ -248,7 +250,7 @@ class EventsMutation:
             group_id = await service.delete_event(session, principal, id, ip=ctx.client_ip)
         if group_id is None:
             return False
-        await service.notify_events_changed(ctx.container.bus, [group_id])
+        await service.notify_events_changed(ctx.container.bus, [group_id], changes.DELETED, event_id=id)
         return True
 
     @strawberry.mutation(description="Remove one occurrence of a series (an EXDATE); returns the master.")
@@ -263,7 +265,9 @@ class EventsMutation:
                     session, principal, id, occurrence_start, tz=ctx.settings.tz, ip=ctx.client_ip
                 )
                 result = await _as_gql(session, master)
-            await service.notify_events_changed(ctx.container.bus, [master.group_id])
+            await service.notify_events_changed(
+                ctx.container.bus, [master.group_id], changes.OCCURRENCE_DELETED, event_id=master.id
+            )
             return result
 
         return await as_result(run)
@@ -283,7 +287,12 @@ class EventsMutation:
                     session, principal, id, occurrence_start, input.to_values(), tz=ctx.settings.tz, ip=ctx.client_ip
                 )
                 result = await _as_gql(session, standalone)
-            await service.notify_events_changed(ctx.container.bus, [master_group, standalone.group_id])
+            await service.notify_events_changed(
+                ctx.container.bus,
+                [master_group, standalone.group_id],
+                changes.OCCURRENCE_DETACHED,
+                event_id=standalone.id,
+            )
             return result
 
         return await as_result(run)

@@ -16,6 +16,7 @@ from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
 from app.graphql.live import LiveSubscription
+from app.graphql.live_schedule import ScheduleLiveSubscription
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
 from app.graphql.monitoring import MonitoringQuery
 from app.graphql.periods import PeriodsMutation, PeriodsQuery
@@ -49,7 +50,12 @@ MUTATION_TYPES: tuple[type, ...] = (
     MediaMutation,
     BrokerAccessMutation,
 )
-SUBSCRIPTION_TYPES: tuple[type, ...] = (CommandsSubscription, MediaSubscription, LiveSubscription)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (
+    CommandsSubscription,
+    MediaSubscription,
+    LiveSubscription,
+    ScheduleLiveSubscription,
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -242,7 +242,7 @@ async def test_holiday_changes_regenerate_event_skips(api: Api) -> None:
         holiday = await create(api, token, period, "Herbstferien", "2025-10-27", "2025-10-31")
         assert await skips() == 5  # one daily occurrence per holiday day
         event_change = changes.queue.get_nowait()
-        assert event_change.data == {"group_id": group_id}
+        assert event_change.data == {"group_ids": [group_id], "event_id": None, "change": "holidays"}
         await api.data(
             UPDATE,
             {"id": holiday["id"], "i": {"name": "Herbstferien", "startDate": "2025-10-27", "endDate": "2025-11-02"}},

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit.service import record_audit
-from app.domain.bus import EVENTS_CHANGED, DomainEvent, EventBus
+from app.domain.bus import EventBus
 from app.domain.clients.models import ClientGroup
 from app.domain.clock import as_utc
 from app.domain.enums import EventType, ExceptionKind, MediaType, Role
 from app.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from app.domain.events import recurrence
+from app.domain.events import changes, recurrence
 from app.domain.events.holiday_skips import refresh_holiday_exceptions
 from app.domain.events.models import Event, EventException
 from app.domain.media.models import EventMedia
@@ -93,10 +93,11 @@ def _require_writer(principal: Principal) -> None:
         raise ForbiddenError("Keine Berechtigung für diese Aktion.")
 
 
-async def notify_events_changed(bus: EventBus, group_ids: Iterable[int | None]) -> None:
-    """Announce committed event changes per group (the scheduler and live calendars listen)."""
-    for group_id in sorted({g for g in group_ids if g is not None}):
-        await bus.publish(DomainEvent(EVENTS_CHANGED, {"group_id": group_id}))
+async def notify_events_changed(
+    bus: EventBus, group_ids: Iterable[int | None], change: str, *, event_id: int | None = None
+) -> None:
+    """Announce a committed event change (the scheduler and live calendars listen); see `changes`."""
+    await changes.announce_events_changed(bus, group_ids, change, event_id=event_id)
 
 
 # --- reading ----------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit.service import record_audit
-from app.domain.bus import EVENTS_CHANGED, DomainEvent
 from app.domain.clock import utcnow
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.events.changes import HOLIDAYS, announce_events_changed
 from app.domain.events.models import Event
 from app.domain.periods.holiday_file import MAX_NAME_LENGTH, MAX_REGION_LENGTH, HolidayRow, parse_holiday_file
 from app.domain.periods.holiday_policy import Outcome, WritePlan, describe, identity, plan_write
@@ -119,8 +119,8 @@ async def _refresh_event_skips(session: AsyncSession, period_id: int | None) -> 
 
 
 async def _announce(deps: UseCaseDeps, group_ids: list[int]) -> None:
-    for group_id in group_ids:
-        await deps.bus.publish(DomainEvent(EVENTS_CHANGED, {"group_id": group_id}))
+    # Always announced: every calendar shades holidays, even when no event of a group skips them.
+    await announce_events_changed(deps.bus, group_ids, HOLIDAYS)
 
 
 # --- manual writes ----------------------------------------------------------------------------------
