@@ -201,3 +201,94 @@ def test_editing_one_occurrence_detaches_it_and_editing_the_series_keeps_it_apar
     page.get_by_test_id("ev-url").fill("https://schule.example")
     page.get_by_test_id("ev-save").click()
     expect(page.get_by_test_id("event-dialog")).to_have_count(0)
+
+
+def _create_event(server: InfoscreenProcess, token: str, group: int, title: str, start: datetime) -> int:
+    created = graphql(
+        server,
+        "mutation($i: EventInput!) { createEvent(input: $i) { __typename ... on Event { id } ... on Error "
+        "{ message } } }",
+        {
+            "i": {
+                "groupId": group,
+                "title": title,
+                "eventType": "MESSAGE",
+                "messageText": "Von außen angelegt",
+                "start": start.isoformat(),
+                "end": (start + timedelta(hours=1)).isoformat(),
+            }
+        },
+        token,
+    )["createEvent"]
+    assert created["__typename"] == "Event", created
+    return int(created["id"])
+
+
+def _delete_event(server: InfoscreenProcess, token: str, event_id: int) -> None:
+    assert graphql(server, "mutation($id: Int!) { deleteEvent(id: $id) }", {"id": event_id}, token)["deleteEvent"]
+
+
+def _new_group(server: InfoscreenProcess, token: str, name: str) -> int:
+    data = graphql(
+        server,
+        "mutation($n: String!) { createGroup(name: $n) { __typename ... on ClientGroup { id } } }",
+        {"n": name},
+        token,
+    )
+    return int(data["createGroup"]["id"])
+
+
+# The page subscribes right after it is built; give that registration a moment before changing data elsewhere.
+SUBSCRIBE_GRACE_MS = 500
+
+
+def test_calendar_and_resources_show_changes_made_through_the_api_without_a_reload(
+    page: Page, server: InfoscreenProcess
+) -> None:
+    token = admin_token(server)
+    group = _new_group(server, token, "Livegruppe")
+    today = datetime.now(SCHOOL_TZ).date()
+    at_ten = datetime.combine(today, datetime.min.time(), tzinfo=SCHOOL_TZ).replace(hour=10)
+
+    login(page, *SUPERADMIN)
+    page.goto("/calendar")
+    _pick(page, "cal-group", "Livegruppe")
+    page.get_by_test_id("cal-view").get_by_text("Woche").click()
+    events = page.locator("[data-testid^=cal-event-]")
+    expect(events).to_have_count(0)
+    page.wait_for_timeout(SUBSCRIBE_GRACE_MS)
+    url = page.url
+    page.wait_for_function("document.querySelector('.cal-scroll')?.scrollTop > 0")  # 07:00 by default
+    page.evaluate("document.querySelector('.cal-scroll').scrollTop = 400")
+
+    # Someone else (an integrator, another editor) creates an event for the shown group: it appears.
+    event_id = _create_event(server, token, group, "Von außen", at_ten)
+    expect(page.get_by_test_id(f"cal-col-{today.isoformat()}").locator(".cal-event")).to_contain_text("Von außen")
+    page.wait_for_function("document.querySelector('.cal-scroll').scrollTop === 400")  # the user's hour stays
+    # Another group's event does not show here; the group list follows renames.
+    other = _new_group(server, token, "Andere Gruppe")
+    _create_event(server, token, other, "Fremd", at_ten)
+    graphql(server, 'mutation($id: Int!) { renameGroup(id: $id, name: "Livegruppe neu") { __typename } }',
+            {"id": group}, token)  # fmt: skip
+    expect(page.get_by_test_id("cal-group")).to_contain_text("Livegruppe neu")
+    expect(events).to_have_count(1)
+    shot(page, "calendar-live")
+
+    _delete_event(server, token, event_id)
+    expect(events).to_have_count(0)
+    assert page.url == url  # no navigation happened
+
+    # Ressourcen: a new event of the group becomes a bar, a new group a row; deleting removes the bar.
+    page.get_by_test_id("nav-resources").click()
+    expect(page.get_by_test_id(f"res-row-{group}")).to_contain_text("Livegruppe neu")
+    bars = page.get_by_test_id(f"res-bar-{group}")
+    expect(bars).to_have_count(0)
+    page.wait_for_timeout(SUBSCRIBE_GRACE_MS)
+    event_id = _create_event(server, token, group, "Balken", at_ten)
+    expect(bars).to_have_count(1)
+    expect(bars).to_contain_text("Balken")
+    added = _new_group(server, token, "Neue Gruppe")
+    expect(page.get_by_test_id(f"res-row-{added}")).to_contain_text("Neue Gruppe")
+    expect(page.get_by_test_id(f"res-order-{added}")).to_be_visible()
+    _delete_event(server, token, event_id)
+    expect(bars).to_have_count(0)

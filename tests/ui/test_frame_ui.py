@@ -49,11 +49,22 @@ def test_a_user_role_sees_no_admin_items_and_is_refused_on_direct_urls(page: Pag
         {"i": {"username": "lehrer", "password": "lehrer-pass", "role": "USER"}},
         token,
     )
+    graphql(server, 'mutation { createGroup(name: "Foyer") { __typename } }', token=token)
     login(page, "lehrer", "lehrer-pass")
     expect(page.get_by_test_id("nav-dashboard")).to_be_visible()
     expect(page.get_by_test_id("nav-programminfo")).to_be_visible()
-    for hidden in ("users", "monitoring", "groups", "media", "calendar"):
+    for hidden in ("users", "monitoring", "groups", "media"):
         expect(page.get_by_test_id(f"nav-{hidden}")).to_have_count(0)
+    # The API lets every login read events and groups: Termine and Ressourcen are there, view only.
+    page.get_by_test_id("nav-calendar").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Termine")
+    expect(page.get_by_test_id("cal-group")).to_contain_text("Foyer")
+    expect(page.get_by_text("Nur Ansicht")).to_be_visible()
+    expect(page.get_by_test_id("cal-new")).to_have_count(0)
+    page.get_by_test_id("nav-resources").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Ressourcen")
+    expect(page.get_by_test_id("res-order")).to_contain_text("Foyer")
+    expect(page.locator("[data-testid^=res-up-]")).to_have_count(0)
     page.goto("/groups")
     expect(page.get_by_test_id("forbidden")).to_be_visible()
     expect(page.get_by_test_id("clients-table")).to_have_count(0)

@@ -1,5 +1,9 @@
 """Termine: a room group's events as month / week / day calendar with create, edit, detach and delete.
 
+Everyone logged in may look (the events query needs only a login); editors and above may change events.
+The shown window reloads live when `eventsChanged` names the shown group (or holidays changed) and the group
+selector follows `groupsChanged`; bursts are coalesced into one reload.
+
 Built from NiceGUI elements (no CDN): a month grid with event chips, hour columns with positioned blocks for
 week and day. Times are shown in the school's time zone. Holidays of the selected academic period shade the
 days they cover. Recurring series: deleting or editing asks whether only this occurrence (deleteOccurrence /
@@ -8,6 +12,7 @@ detachOccurrence) or the whole series (deleteEvent with a final confirm / update
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,6 +36,7 @@ from app.ui.event_form import EVENT_FIELDS, TYPE_ICONS, FormOptions, Mode, open_
 from app.ui.format import fmt_date, fmt_time, parse_dt, school_tz
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_ok, page_heading, protected_page, run_action, unavailable
+from app.ui.live_reload import CoalescedReload
 from app.ui.selection import has_field
 from app.ui.widgets import date_stepper
 
@@ -91,6 +97,7 @@ class CalendarState:
     holidays: list[dict[str, Any]] = field(default_factory=list)
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     masters: dict[int, dict[str, Any]] = field(default_factory=dict)
+    keep_scroll: float | None = None  # a live reload keeps the hour the user scrolled to
 
     def today(self) -> date:
         return datetime.now(self.tz).date()
@@ -118,8 +125,7 @@ class CalendarState:
         self.groups = data["groups"]
         self.periods = data["academicPeriods"]
         saved = _saved_view()
-        ids = [g["id"] for g in self.groups]
-        self.group_id = saved.get("group") if saved.get("group") in ids else (ids[0] if ids else None)
+        self._choose_group(saved.get("group"))
         if saved.get("view") in VIEWS:
             self.view = saved["view"]
         self.anchor = self.today()
@@ -131,6 +137,16 @@ class CalendarState:
         chosen = active or covering or (self.periods[0] if self.periods else None)
         self.period_id = chosen["id"] if chosen else None
         await self.load_holidays()
+
+    def _choose_group(self, wanted: Any) -> None:
+        ids = [g["id"] for g in self.groups]
+        self.group_id = wanted if wanted in ids else (ids[0] if ids else None)
+
+    async def load_groups(self) -> None:
+        """Re-read the group list (renamed, created, deleted); keeps the shown group while it exists."""
+        data = await gql.gql("query { groups(includeUnassigned: false) { id name } }")
+        self.groups = data["groups"]
+        self._choose_group(self.group_id)
 
     async def load_holidays(self) -> None:
         self.holidays = []
@@ -196,7 +212,7 @@ async def _mutate(query: str, variables: dict[str, Any], name: str) -> dict[str,
     return gql.ok((await gql.gql(query, variables))[name])
 
 
-@protected_page("/calendar", nav="nav.calendar", min_role=Role.EDITOR)
+@protected_page("/calendar", nav="nav.calendar", min_role=Role.USER)
 async def calendar_page(ctx: PageContext) -> None:
     if not has_field("Query", "eventOccurrences"):
         page_heading(t("cal.title"))
@@ -469,12 +485,19 @@ async def calendar_page(ctx: PageContext) -> None:
             ui.label(t("cal.no_group")).classes("text-lg")
             if ctx.can(Role.ADMIN):
                 ui.link(t("nav.groups"), "/groups")
+        if has_field("Subscription", "groupsChanged"):
+            # The first group makes the whole calendar appear: build it anew.
+            gql.follow("subscription { groupsChanged { change } }", None, lambda _: ui.navigate.reload())
         return
 
     with ui.row().classes("w-full items-center gap-2"):
-        ui.select(
-            state.group_names(), value=state.group_id, label=t("cal.group"), on_change=lambda e: on_group(e.value)
-        ).classes("w-56").props('dense outlined data-testid="cal-group"')
+        group_select = (
+            ui.select(
+                state.group_names(), value=state.group_id, label=t("cal.group"), on_change=lambda e: on_group(e.value)
+            )
+            .classes("w-56")
+            .props('dense outlined data-testid="cal-group"')
+        )
         ui.select(
             {p["id"]: p.get("displayName") or p["name"] for p in state.periods},
             value=state.period_id,
@@ -618,9 +641,11 @@ async def calendar_page(ctx: PageContext) -> None:
                             slot.on("click", lambda d=day, h=hour: new_event(d, h))
                     for block in (b for b in blocks if b.day == day):
                         positioned_block(state.occurrences[block.key], block)
+        top = SCROLL_TO_HOUR * HOUR_PX if state.keep_scroll is None else state.keep_scroll
+        state.keep_scroll = None
         ui.run_javascript(
             f"setTimeout(() => {{ const el = document.getElementById('{scroller.html_id}'); "
-            f"if (el) el.scrollTop = {SCROLL_TO_HOUR * HOUR_PX}; }}, 50)"
+            f"if (el) el.scrollTop = {top:.0f}; }}, 50)"
         )
 
     def positioned_block(occurrence: dict[str, Any], block: Any) -> None:
@@ -656,3 +681,43 @@ async def calendar_page(ctx: PageContext) -> None:
     with ui.card().classes("w-full p-0 overflow-hidden").props("flat bordered"):
         body()
     ui.label(t("cal.timezone", tz=str(state.tz))).classes("text-xs is-muted")
+
+    # --- live updates: someone else's edits show without a page reload -----------------------------
+    stale: set[str] = set()
+
+    async def live_reload() -> None:
+        if "groups" in stale:
+            stale.discard("groups")
+            await state.load_groups()
+            # A deleted group moves the view to another one; on_group then saves and reloads it.
+            group_select.set_options(state.group_names(), value=state.group_id)
+        if "holidays" in stale:
+            stale.discard("holidays")
+            await state.load_holidays()
+        await state.load_events()
+        if state.view != "month":
+            with contextlib.suppress(Exception):  # a tab gone meanwhile: the default hour is fine
+                scrolled = await ui.run_javascript("document.querySelector('.cal-scroll')?.scrollTop ?? null")
+                state.keep_scroll = float(scrolled) if isinstance(scrolled, int | float) else None
+        body.refresh()
+        toolbar_labels.refresh()
+
+    live = CoalescedReload(live_reload)
+
+    def on_events(data: dict[str, Any]) -> None:
+        change = data["eventsChanged"]
+        if change["change"] == "holidays":
+            stale.add("holidays")
+            live.schedule()
+        elif state.group_id in change["groupIds"]:
+            live.schedule()
+
+    def on_groups(_: dict[str, Any]) -> None:
+        stale.add("groups")
+        live.schedule()
+
+    # Unfiltered: the shown group changes with the selector, the subscription stays.
+    if has_field("Subscription", "eventsChanged"):
+        gql.follow("subscription { eventsChanged { groupIds change } }", None, on_events)
+    if has_field("Subscription", "groupsChanged"):
+        gql.follow("subscription { groupsChanged { groupId change } }", None, on_groups)

@@ -1,8 +1,9 @@
 """Ressourcen: every room group's occurrences side by side on a day (default) or week timeline.
 
 One row per group (without “Nicht zugeordnet”), bars in a stable colour per group, and the group order panel
-(up/down, saved with setGroupOrder; admin+ may change it, others see it read-only). Reloads whenever the view
-or the date changes.
+(up/down, saved with setGroupOrder; admin+ may change it, others see it read-only). Everyone logged in may
+look (the queries need only a login). Reloads whenever the view or the date changes, and live (coalesced) when
+`eventsChanged` names a shown group or `groupsChanged` reports a new, renamed, deleted or reordered group.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.ui.event_form import TYPE_ICONS, type_label
 from app.ui.format import fmt_date, fmt_time, parse_dt, school_tz
 from app.ui.i18n import t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action, unavailable
+from app.ui.live_reload import CoalescedReload
 from app.ui.selection import has_field
 from app.ui.widgets import date_stepper
 
@@ -82,7 +84,7 @@ def _grid_lines(state: ResourcesState) -> str:
     )
 
 
-@protected_page("/resources", nav="nav.resources", min_role=Role.EDITOR)
+@protected_page("/resources", nav="nav.resources", min_role=Role.USER)
 async def resources_page(ctx: PageContext) -> None:
     if not has_field("Query", "eventOccurrences"):
         page_heading(t("res.title"))
@@ -232,3 +234,16 @@ async def resources_page(ctx: PageContext) -> None:
             ui.label(t("res.order_hint") if can_order else t("res.order_read_only")).classes("text-xs is-muted")
             order_panel()
     ui.label(t("cal.timezone", tz=str(state.tz))).classes("text-xs is-muted")
+
+    # --- live updates --------------------------------------------------------------------------------
+    live = CoalescedReload(reload)
+
+    def on_events(data: dict[str, Any]) -> None:
+        shown = {g["id"] for g in state.groups}
+        if shown.intersection(data["eventsChanged"]["groupIds"]):
+            live.schedule()
+
+    if has_field("Subscription", "eventsChanged"):
+        gql.follow("subscription { eventsChanged { groupIds } }", None, on_events)
+    if has_field("Subscription", "groupsChanged"):
+        gql.follow("subscription { groupsChanged { change } }", None, lambda _: live.schedule())
