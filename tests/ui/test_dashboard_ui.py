@@ -68,6 +68,10 @@ def test_a_display_comes_online_live_is_grouped_and_restarted_with_a_tracked_com
     expect(row).to_contain_text("Physiksaal")
 
     page.get_by_test_id(f"client-details-{display.uuid}").click()
+    # This server runs without MQTT_DYNSEC_ENABLED: no broker-access controls that could only fail.
+    expect(page.get_by_test_id("client-restart")).to_be_visible()
+    expect(page.get_by_test_id("broker-panel")).to_have_count(0)
+    expect(page.get_by_test_id("filter-pending")).to_have_count(0)
     page.get_by_test_id("client-restart").click()
     page.get_by_test_id("command-reason").fill("Bild eingefroren")
     page.get_by_test_id("command-confirm").click()

@@ -1,7 +1,8 @@
 """Raumgruppen & Clients: manage room groups, move displays between them, edit, delete and command them.
 
 Displays update live through `clientUpdated`; a command's lifecycle (queued → … → completed) through
-`commandUpdated` in the client's detail dialog.
+`commandUpdated` in the client's detail dialog. When the server manages per-display broker accounts, the
+table shows each display's broker access and the detail dialog approves, rotates or revokes it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,15 @@ from nicegui import ui
 
 from app.domain.enums import Role
 from app.ui import gql
+from app.ui.broker_access import (
+    BROKER_CLIENT_FIELDS,
+    PENDING,
+    access_label,
+    access_of,
+    accounts_managed,
+    broker_fields_available,
+    broker_panel,
+)
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_ok, page_heading, protected_page, run_action, unavailable
 from app.ui.selection import has_field
@@ -39,6 +49,12 @@ _STATUS_SLOT = r"""
   <q-icon v-if="props.row.warning" name="warning" color="warning" class="q-ml-xs" />
 </q-td>
 """
+_BROKER_SLOT = r"""
+<q-td :props="props">
+  <q-badge :color="props.row.brokerColor" :label="props.row.brokerLabel"
+           :data-testid="'broker-access-' + props.row.uuid" :data-access="props.row.brokerAccess" />
+</q-td>
+"""
 _ACTIONS_SLOT = r"""
 <q-td :props="props" auto-width>
   <q-btn flat dense round icon="tune" :data-testid="'client-details-' + props.row.uuid"
@@ -53,15 +69,23 @@ class GroupsState:
     groups: list[dict[str, Any]] = field(default_factory=list)
     clients: dict[str, dict[str, Any]] = field(default_factory=dict)
     group_filter: str = ALL
+    # The server manages per-display broker accounts (MQTT_DYNSEC_ENABLED): show access and its actions.
+    managed: bool = False
+    pending_only: bool = False
+
+    @staticmethod
+    def client_fields() -> str:
+        return f"{CLIENT_FIELDS} {BROKER_CLIENT_FIELDS}" if broker_fields_available() else CLIENT_FIELDS
 
     async def load(self) -> None:
         data = await gql.gql(
             "query { heartbeatGracePeriodSeconds groups(includeUnassigned: false) { id name displayOrder } "
-            f"clients {{ {CLIENT_FIELDS} }} }}"
+            f"clients {{ {self.client_fields()} }} }}"
         )
         self.grace = int(data["heartbeatGracePeriodSeconds"])
         self.groups = data["groups"]
         self.clients = {c["uuid"]: c for c in data["clients"]}
+        self.managed = await accounts_managed()
 
     def group_name(self, group_id: int | None) -> str:
         for group in self.groups:
@@ -80,7 +104,10 @@ class GroupsState:
             key = UNASSIGNED if client.get("groupId") is None else str(client["groupId"])
             if self.group_filter not in (ALL, key):
                 continue
+            if self.managed and self.pending_only and access_of(client) != PENDING:
+                continue
             alive = alive_now(client, self.grace)
+            broker_label, broker_color = access_label(client)
             rows.append(
                 {
                     "uuid": client["uuid"],
@@ -92,6 +119,9 @@ class GroupsState:
                     "alive": alive,
                     "warning": has_warning(client),
                     "statusLabel": t("client.online") if alive else t("client.offline"),
+                    "brokerAccess": access_of(client),
+                    "brokerLabel": broker_label,
+                    "brokerColor": broker_color,
                 }
             )
         return rows
@@ -297,6 +327,10 @@ async def groups_page(ctx: PageContext) -> None:
                     value=ALL,
                     label=t("client.group"),
                 ).classes("w-48")
+                if state.managed:
+                    ui.checkbox(t("broker.filter_pending"), on_change=lambda e: on_pending_only(bool(e.value))).props(
+                        'dense data-testid="filter-pending"'
+                    )
                 selection_label = ui.label(t("groups.selected", count=0)).classes("is-muted")
                 ui.space()
                 target = ui.select(state.group_options(), label=t("groups.assign_to")).classes("w-56")
@@ -315,11 +349,15 @@ async def groups_page(ctx: PageContext) -> None:
                 {"name": "lastAlive", "label": t("dash.last_alive"), "field": "lastAlive", "align": "left"},
                 {"name": "actions", "label": "", "field": "uuid"},
             ]
+            if state.managed:
+                broker_column = {"name": "broker", "label": t("broker.section"), "field": "brokerAccess"}
+                columns.insert(-1, {**broker_column, "align": "left", "sortable": True})
             table = ui.table(
                 columns=columns, rows=state.rows(), row_key="uuid", selection="multiple", pagination=20
             ).classes("w-full")
             table.props('flat bordered dense data-testid="clients-table" no-data-label="' + t("common.empty") + '"')
             table.add_slot("body-cell-status", _STATUS_SLOT)
+            table.add_slot("body-cell-broker", _BROKER_SLOT)
             table.add_slot("body-cell-actions", _ACTIONS_SLOT)
             table.on_select(lambda _: setattr(selection_label, "text", t("groups.selected", count=len(table.selected))))
 
@@ -328,6 +366,22 @@ async def groups_page(ctx: PageContext) -> None:
         refresh_table()
 
     filter_select.on_value_change(lambda e: on_filter(e.value))
+
+    def on_pending_only(value: bool) -> None:
+        state.pending_only = value
+        refresh_table()
+
+    # --- broker access (only when the server manages broker accounts) ------------------------------
+    open_broker_panels: dict[str, Any] = {}
+
+    def broker_changed(changed: dict[str, Any]) -> None:
+        uuid = changed["uuid"]
+        if uuid in state.clients:
+            state.clients[uuid] = {**state.clients[uuid], **changed}
+        refresh_table()
+        panel = open_broker_panels.get(uuid)
+        if panel is not None:
+            panel.refresh()
 
     # --- client details ----------------------------------------------------------------------------
     def open_details(uuid: str) -> None:
@@ -364,8 +418,19 @@ async def groups_page(ctx: PageContext) -> None:
 
             with ui.row().classes("w-full items-center gap-2"):
                 ui.button(t("common.save"), on_click=save_description).props('outline data-testid="client-save"')
-                move_to = ui.select(state.group_options(), label=t("groups.assign_to")).classes("w-56")
+                move_to = ui.select(state.group_options(), label=t("groups.move_to")).classes("w-56")
                 ui.button(t("groups.assign"), on_click=lambda: assign([uuid], move_to.value)).props("outline")
+
+            if state.managed:
+                ui.separator()
+
+                @ui.refreshable
+                def broker_section() -> None:
+                    broker_panel(state.clients.get(uuid, client), client_name(client), broker_changed)
+
+                broker_section()
+                open_broker_panels[uuid] = broker_section
+                dialog.on("hide", lambda: open_broker_panels.pop(uuid, None))
 
             tracker: CommandTracker | None = None
             if commands_available():
@@ -427,10 +492,14 @@ async def groups_page(ctx: PageContext) -> None:
 
     def on_client(data: dict[str, Any]) -> None:
         client = data["clientUpdated"]
-        state.clients[client["uuid"]] = {**state.clients.get(client["uuid"], {}), **client}
+        previous = state.clients.get(client["uuid"], {})
+        state.clients[client["uuid"]] = {**previous, **client}
         groups_list.refresh()
         refresh_table()
+        panel = open_broker_panels.get(client["uuid"])
+        if panel is not None and access_of(previous) != access_of(client):
+            panel.refresh()
 
     if has_field("Subscription", "clientUpdated"):
-        gql.follow(f"subscription {{ clientUpdated {{ {CLIENT_FIELDS} }} }}", None, on_client)
+        gql.follow(f"subscription {{ clientUpdated {{ {state.client_fields()} }} }}", None, on_client)
     ui.timer(LOCAL_REFRESH_SECONDS, refresh_table)  # liveness and ages, computed locally
