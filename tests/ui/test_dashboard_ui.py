@@ -108,3 +108,46 @@ def test_monitoring_acknowledges_a_service_failure(page: Page, display: FakeDisp
     shot(page, "monitoring-service-failed")
     panel.get_by_test_id(f"acknowledge-{display.uuid}").click()
     expect(panel.get_by_test_id(f"acknowledge-{display.uuid}")).to_have_count(0)
+
+
+def test_the_board_moves_a_display_to_another_group_by_drag_and_drop(
+    page: Page, server: InfoscreenProcess, display: FakeDisplay
+) -> None:
+    token = admin_token(server)
+    create = "mutation($n: String!) { createGroup(name: $n) { ... on ClientGroup { id } } }"
+    library = graphql(server, create, {"n": "Bibliothek"}, token=token)["createGroup"]["id"]
+    _discover(display, "raum-404")
+    login(page, *SUPERADMIN)
+    page.goto("/groups")
+    page.get_by_test_id("view-toggle").get_by_text("Board").click()
+    card = page.get_by_test_id(f"board-card-{display.uuid}")
+    expect(page.get_by_test_id("board-column-none").get_by_test_id(f"board-card-{display.uuid}")).to_be_visible()
+    expect(card).to_contain_text("raum-404")
+    expect(card.get_by_test_id(f"board-dot-{display.uuid}")).to_have_attribute("data-alive", "True")
+    # A second admin tab on the board sees the move live (clientUpdated).
+    watcher = page.context.new_page()
+    watcher.goto("/groups")
+    watcher.get_by_test_id("view-toggle").get_by_text("Board").click()
+    expect(watcher.get_by_test_id("board-column-none").get_by_test_id(f"board-card-{display.uuid}")).to_be_visible()
+
+    # A group created elsewhere (here: over the API) becomes a column without a reload.
+    graphql(server, create, {"n": "Aula"}, token=token)
+    expect(page.locator("[data-testid^=board-column-]", has_text="Aula")).to_have_count(1)
+    expect(page.locator("[data-testid^=board-column-]").last).to_contain_text("Nicht zugeordnet")
+
+    card.drag_to(page.get_by_test_id(f"board-column-{library}"))
+    moved = page.get_by_test_id(f"board-column-{library}").get_by_test_id(f"board-card-{display.uuid}")
+    expect(moved).to_be_visible()
+    expect(page.get_by_test_id("board-column-none").get_by_test_id(f"board-card-{display.uuid}")).to_have_count(0)
+    expect(
+        watcher.get_by_test_id(f"board-column-{library}").get_by_test_id(f"board-card-{display.uuid}")
+    ).to_be_visible()
+    query = "query($u: String!) { client(uuid: $u) { groupId } }"
+    assert graphql(server, query, {"u": display.uuid}, token=token)["client"]["groupId"] == library
+    shot(page, "groups-board")
+
+    # Back to "Nicht zugeordnet", the last column.
+    moved.drag_to(page.get_by_test_id("board-column-none"))
+    expect(page.get_by_test_id("board-column-none").get_by_test_id(f"board-card-{display.uuid}")).to_be_visible()
+    assert graphql(server, query, {"u": display.uuid}, token=token)["client"]["groupId"] is None
+    watcher.close()

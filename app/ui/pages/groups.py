@@ -1,6 +1,8 @@
 """Raumgruppen & Clients: manage room groups, move displays between them, edit, delete and command them.
 
-Displays update live through `clientUpdated`; a command's lifecycle (queued → … → completed) through
+Two views of the displays: a table (multi-select and assign) and a board with one column per group where a
+card is dragged onto another group. Displays update live through `clientUpdated`, groups through
+`groupsChanged`; a command's lifecycle (queued → … → completed) through
 `commandUpdated` in the client's detail dialog. When the server manages per-display broker accounts, the
 table shows each display's broker access and the detail dialog approves, rotates or revokes it.
 """
@@ -23,8 +25,10 @@ from app.ui.broker_access import (
     broker_fields_available,
     broker_panel,
 )
+from app.ui.client_board import ClientBoard
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_ok, page_heading, protected_page, run_action, unavailable
+from app.ui.live_reload import CoalescedReload
 from app.ui.selection import has_field
 from app.ui.widgets import (
     CLIENT_FIELDS,
@@ -302,9 +306,11 @@ async def groups_page(ctx: PageContext) -> None:
         return True
 
     def refresh_table() -> None:
+        """The table and the board (which redraws only if what it shows changed)."""
         table.rows = state.rows()
         table.update()
         selection_label.text = t("groups.selected", count=len(table.selected))
+        board.show(state.groups, state.clients, state.grace)
 
     with ui.row().classes("w-full items-center"):
         page_heading(t("groups.title"))
@@ -321,45 +327,70 @@ async def groups_page(ctx: PageContext) -> None:
             ui.label(t("nav.groups").split(" & ")[0]).classes("text-lg font-medium")
             groups_list()
         with ui.column().classes("flex-1 w-full gap-2 min-w-0"):
-            with ui.row().classes("w-full items-center gap-2"):
-                filter_select = ui.select(
-                    {ALL: t("common.all"), **state.group_options()},
-                    value=ALL,
-                    label=t("client.group"),
-                ).classes("w-48")
+            view = ui.toggle({"table": t("groups.view_table"), "board": t("groups.view_board")}, value="table").props(
+                'dense no-caps data-testid="view-toggle"'
+            )
+            table_view = ui.column().classes("w-full gap-2 min-w-0")
+            table_view.bind_visibility_from(view, "value", value="table")
+            with table_view:
+                with ui.row().classes("w-full items-center gap-2"):
+                    filter_select = ui.select(
+                        {ALL: t("common.all"), **state.group_options()},
+                        value=ALL,
+                        label=t("client.group"),
+                    ).classes("w-48")
+                    if state.managed:
+                        ui.checkbox(
+                            t("broker.filter_pending"), on_change=lambda e: on_pending_only(bool(e.value))
+                        ).props('dense data-testid="filter-pending"')
+                    selection_label = ui.label(t("groups.selected", count=0)).classes("is-muted")
+                    ui.space()
+                    target = ui.select(state.group_options(), label=t("groups.assign_to")).classes("w-56")
+                    target.props('data-testid="assign-target"')
+                    ui.button(
+                        t("groups.assign"),
+                        icon="drive_file_move",
+                        on_click=lambda: assign([r["uuid"] for r in table.selected], target.value),
+                    ).props('data-testid="assign-submit"')
+                columns = [
+                    {
+                        "name": "status",
+                        "label": t("client.status"),
+                        "field": "alive",
+                        "align": "left",
+                        "sortable": True,
+                    },
+                    {
+                        "name": "name",
+                        "label": t("client.description"),
+                        "field": "name",
+                        "align": "left",
+                        "sortable": True,
+                    },
+                    {"name": "hostname", "label": t("client.hostname"), "field": "hostname", "align": "left"},
+                    {"name": "ip", "label": t("client.ip"), "field": "ip", "align": "left"},
+                    {"name": "group", "label": t("client.group"), "field": "group", "align": "left", "sortable": True},
+                    {"name": "lastAlive", "label": t("dash.last_alive"), "field": "lastAlive", "align": "left"},
+                    {"name": "actions", "label": "", "field": "uuid"},
+                ]
                 if state.managed:
-                    ui.checkbox(t("broker.filter_pending"), on_change=lambda e: on_pending_only(bool(e.value))).props(
-                        'dense data-testid="filter-pending"'
-                    )
-                selection_label = ui.label(t("groups.selected", count=0)).classes("is-muted")
-                ui.space()
-                target = ui.select(state.group_options(), label=t("groups.assign_to")).classes("w-56")
-                target.props('data-testid="assign-target"')
-                ui.button(
-                    t("groups.assign"),
-                    icon="drive_file_move",
-                    on_click=lambda: assign([r["uuid"] for r in table.selected], target.value),
-                ).props('data-testid="assign-submit"')
-            columns = [
-                {"name": "status", "label": t("client.status"), "field": "alive", "align": "left", "sortable": True},
-                {"name": "name", "label": t("client.description"), "field": "name", "align": "left", "sortable": True},
-                {"name": "hostname", "label": t("client.hostname"), "field": "hostname", "align": "left"},
-                {"name": "ip", "label": t("client.ip"), "field": "ip", "align": "left"},
-                {"name": "group", "label": t("client.group"), "field": "group", "align": "left", "sortable": True},
-                {"name": "lastAlive", "label": t("dash.last_alive"), "field": "lastAlive", "align": "left"},
-                {"name": "actions", "label": "", "field": "uuid"},
-            ]
-            if state.managed:
-                broker_column = {"name": "broker", "label": t("broker.section"), "field": "brokerAccess"}
-                columns.insert(-1, {**broker_column, "align": "left", "sortable": True})
-            table = ui.table(
-                columns=columns, rows=state.rows(), row_key="uuid", selection="multiple", pagination=20
-            ).classes("w-full")
-            table.props('flat bordered dense data-testid="clients-table" no-data-label="' + t("common.empty") + '"')
-            table.add_slot("body-cell-status", _STATUS_SLOT)
-            table.add_slot("body-cell-broker", _BROKER_SLOT)
-            table.add_slot("body-cell-actions", _ACTIONS_SLOT)
-            table.on_select(lambda _: setattr(selection_label, "text", t("groups.selected", count=len(table.selected))))
+                    broker_column = {"name": "broker", "label": t("broker.section"), "field": "brokerAccess"}
+                    columns.insert(-1, {**broker_column, "align": "left", "sortable": True})
+                table = ui.table(
+                    columns=columns, rows=state.rows(), row_key="uuid", selection="multiple", pagination=20
+                ).classes("w-full")
+                table.props('flat bordered dense data-testid="clients-table" no-data-label="' + t("common.empty") + '"')
+                table.add_slot("body-cell-status", _STATUS_SLOT)
+                table.add_slot("body-cell-broker", _BROKER_SLOT)
+                table.add_slot("body-cell-actions", _ACTIONS_SLOT)
+                table.on_select(
+                    lambda _: setattr(selection_label, "text", t("groups.selected", count=len(table.selected)))
+                )
+            board_view = ui.column().classes("w-full gap-2 min-w-0")
+            board_view.bind_visibility_from(view, "value", value="board")
+            with board_view:
+                board = ClientBoard(assign, lambda uuid: open_details_on_board(uuid))
+                board.show(state.groups, state.clients, state.grace)
 
     def on_filter(value: str) -> None:
         state.group_filter = value or ALL
@@ -490,6 +521,10 @@ async def groups_page(ctx: PageContext) -> None:
 
     table.on("details", lambda e: open_details(str(e.args)))
 
+    def open_details_on_board(uuid: str) -> None:
+        with board_view:  # not inside the card: a board redraw would take the open dialog along
+            open_details(uuid)
+
     def on_client(data: dict[str, Any]) -> None:
         client = data["clientUpdated"]
         previous = state.clients.get(client["uuid"], {})
@@ -502,4 +537,8 @@ async def groups_page(ctx: PageContext) -> None:
 
     if has_field("Subscription", "clientUpdated"):
         gql.follow(f"subscription {{ clientUpdated {{ {state.client_fields()} }} }}", None, on_client)
+    if has_field("Subscription", "groupsChanged"):
+        # Another admin created, renamed, deleted or reordered a group: lists, selects and board columns.
+        groups_live = CoalescedReload(reload)
+        gql.follow("subscription { groupsChanged { change } }", None, lambda _: groups_live.schedule())
     ui.timer(LOCAL_REFRESH_SECONDS, refresh_table)  # liveness and ages, computed locally
