@@ -15,13 +15,16 @@ from app.graphql.clients_types import (
     ClientGroupType,
     ClientType,
     CrashReason,
+    client_columns_for,
     client_type,
     client_types,
+    client_types_from_rows,
     grace_seconds,
 )
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.graphql.permissions import require
+from app.graphql.selection import selected_attributes
 from app.graphql.types_users import as_result
 
 MAX_PAGE = 20_000
@@ -104,12 +107,17 @@ class ClientsQuery:
         require(info)
         page = None if limit is None else max(0, min(limit, MAX_PAGE))
         async with info.context.read_session() as session:
-            models = await client_service.list_clients(
-                session, group_id=group_id, unassigned_only=unassigned, limit=page, offset=offset
+            rows = await client_service.list_clients(
+                session,
+                group_id=group_id,
+                unassigned_only=unassigned,
+                limit=page,
+                offset=offset,
+                columns=client_columns_for(selected_attributes(info, ClientType)),
             )
             # All groups in one statement: `group` then resolves without a query or an await per client.
             client_loaders(info).prime_groups(await group_service.list_groups(session), complete=True)
-        return client_types(models, grace_seconds(info))
+        return client_types_from_rows(rows, grace_seconds(info))
 
     @strawberry.field(description="One display, or null if the uuid is unknown.")
     async def client(self, info: Info, uuid: str) -> ClientType | None:

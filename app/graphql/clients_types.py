@@ -162,6 +162,48 @@ def grace_seconds(info: Info) -> int:
     return info.context.settings.heartbeat_grace_seconds
 
 
+# Client columns, and the columns each computed field of ClientType is derived from.
+CLIENT_COLUMNS: frozenset[str] = frozenset(c.name for c in ClientModel.__table__.columns)
+_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "is_alive": ("last_alive", "is_active"),
+    "latest_screenshot_url": ("uuid",),
+    "group": ("group_id",),
+    "latest_command": ("uuid",),
+}
+
+
+def client_columns_for(attributes: Iterable[str]) -> list[str]:
+    """The Client columns needed to answer the selected ClientType attributes (uuid always)."""
+    needed = {"uuid"}
+    for name in attributes:
+        if name in CLIENT_COLUMNS:
+            needed.add(name)
+        needed.update(_DERIVED_FROM.get(name, ()))
+    return sorted(needed)
+
+
+def client_types_from_rows(rows: Iterable[Any], grace: int) -> list[ClientType]:
+    """ClientTypes from rows with some of Client's columns, without the 33-argument constructor.
+
+    Only what the query selected is read (see client_columns_for); an attribute that was not loaded is
+    absent rather than null, so a selection bug surfaces as an error instead of a silently empty value.
+    """
+    now = utcnow()
+    result: list[ClientType] = []
+    new = object.__new__
+    for row in rows:
+        values = row._asdict()
+        if "last_alive" in values and "is_active" in values:
+            values["is_alive"] = is_client_alive(values["last_alive"], values["is_active"], now, grace)
+        values["latest_screenshot_url"] = screenshot_url(values["uuid"])
+        if "broker_access" in values and values["broker_access"] is None:
+            values["broker_access"] = DomainBrokerAccess.PENDING
+        item = new(ClientType)
+        item.__dict__.update(values)
+        result.append(item)
+    return result
+
+
 def client_types(models: Iterable[Any], grace: int) -> list[ClientType]:
     """Map models or read-only rows with the columns of Client."""
     now = utcnow()  # one `now` for the whole list, so isAlive is consistent within a response

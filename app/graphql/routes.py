@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from fastapi import FastAPI
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
@@ -21,6 +23,14 @@ MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
 
 class _Router(GraphQLRouter[GraphQLContext, None]):
+    def encode_json(self, data: object) -> str:
+        # orjson is ~5x faster than json for fleet-sized responses; it refuses integers beyond 64 bits
+        # (possible inside a display's JSON hardware_info), which the standard encoder still writes.
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return json.dumps(data, separators=(",", ":"))
+
     async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         header = params.get("Authorization") or params.get("authorization")

@@ -14,6 +14,7 @@ from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
+from app.graphql.execution import InlineLeafExecutionContext
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
 from app.graphql.live import LiveSubscription
 from app.graphql.live_schedule import ScheduleLiveSubscription
@@ -78,6 +79,7 @@ def build_schema() -> strawberry.Schema:
         query=query,
         mutation=mutation,
         subscription=subscription,
+        execution_context_class=InlineLeafExecutionContext,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -197,6 +197,28 @@ async def test_clients_with_alive_status_per_env_grace(api: Api, tmp_path: Path)
     assert unknown["client"] is None
 
 
+async def test_client_lists_read_only_selected_columns_yet_answer_fields_behind_fragments(api: Api) -> None:
+    token = await api.token_for(Role.USER)
+    gid = await add_group(api.container, "Raum 7")
+    uuid = await add_client(
+        api.container, description="Flur", hostname="pi-flur", group_id=gid, last_alive=utcnow(),
+        software_version="2.4.1", hardware_info={"cpu": "bcm2712"},
+    )  # fmt: skip
+    query = """query { clients { ...Ident ... on Client { isAlive group { name } } alias: softwareVersion __typename }
+        unassigned: clients(unassigned: true) { uuid } }
+      fragment Ident on Client { uuid ...More }
+      fragment More on Client { hostname hardwareInfo latestScreenshotUrl brokerAccess }"""
+    data = await api.data(query, token=token)
+    assert data["clients"] == [
+        {
+            "uuid": uuid, "hostname": "pi-flur", "hardwareInfo": {"cpu": "bcm2712"},
+            "latestScreenshotUrl": f"/screenshots/{uuid}.jpg", "brokerAccess": "PENDING",
+            "isAlive": True, "group": {"name": "Raum 7"}, "alias": "2.4.1", "__typename": "Client",
+        }
+    ]  # fmt: skip
+    assert data["unassigned"] == []
+
+
 async def test_update_client_description(api: Api) -> None:
     token = await admin(api)
     uuid = await add_client(api.container, description="alt")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,9 +39,15 @@ async def list_clients(
     unassigned_only: bool = False,
     limit: int | None = None,
     offset: int = 0,
+    columns: Sequence[str] | None = None,
 ) -> list[Any]:
-    """Read-only rows with every column of Client (attribute access like the model, no ORM overhead)."""
-    stmt = select(*Client.__table__.columns).order_by(Client.description, Client.hostname, Client.uuid)
+    """Read-only rows with the given columns of Client (default: all), attribute access like the model.
+
+    No ORM entities: a fleet-sized list would spend more time in the identity map than in the database.
+    """
+    table = Client.__table__
+    wanted = table.columns if columns is None else [table.c[name] for name in columns]
+    stmt = select(*wanted).order_by(Client.description, Client.hostname, Client.uuid)
     if unassigned_only:
         stmt = stmt.where(Client.group_id.is_(None))
     elif group_id is not None:
