@@ -688,13 +688,19 @@ async def calendar_page(ctx: PageContext) -> None:
     async def live_reload() -> None:
         if "groups" in stale:
             stale.discard("groups")
+            names = state.group_names()
             await state.load_groups()
-            # A deleted group moves the view to another one; on_group then saves and reloads it.
-            group_select.set_options(state.group_names(), value=state.group_id)
+            if state.group_names() != names:
+                # A deleted group moves the view to another one; on_group then saves and reloads it.
+                group_select.set_options(state.group_names(), value=state.group_id)
+        shown = (state.occurrences, state.masters, state.holidays)
         if "holidays" in stale:
             stale.discard("holidays")
             await state.load_holidays()
         await state.load_events()
+        if (state.occurrences, state.masters, state.holidays) == shown:
+            # Typically this tab's own edit, already shown: redrawing would only swallow a click in flight.
+            return
         if state.view != "month":
             with contextlib.suppress(Exception):  # a tab gone meanwhile: the default hour is fine
                 scrolled = await ui.run_javascript("document.querySelector('.cal-scroll')?.scrollTop ?? null")

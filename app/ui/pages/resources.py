@@ -236,7 +236,14 @@ async def resources_page(ctx: PageContext) -> None:
     ui.label(t("cal.timezone", tz=str(state.tz))).classes("text-xs is-muted")
 
     # --- live updates --------------------------------------------------------------------------------
-    live = CoalescedReload(reload)
+    async def live_reload() -> None:
+        shown = (state.groups, state.occurrences)
+        await state.load()
+        if (state.groups, state.occurrences) != shown:  # this tab's own reorder is already shown
+            timeline.refresh()
+            order_panel.refresh()
+
+    live = CoalescedReload(live_reload)
 
     def on_events(data: dict[str, Any]) -> None:
         shown = {g["id"] for g in state.groups}
