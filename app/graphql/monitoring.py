@@ -19,10 +19,14 @@ from app.graphql.monitoring_types import (
     ClientLogType,
     LogLevel,
     LogLevelCounts,
+    MonitoringClient,
     MonitoringOverviewType,
     MonitoringSummary,
 )
 from app.graphql.permissions import require
+from app.graphql.selection import selected_attributes
+
+MAX_OVERVIEW_PAGE = 20_000
 
 
 @strawberry.type
@@ -62,17 +66,27 @@ class MonitoringQuery:
 
     @strawberry.field(
         description="Live status of every display with log counts, latest log/error and screenshot state in the "
-        "last `hours` (default 24; superadmin). `status` narrows the client list (the summary counts all)."
+        "last `hours` (default 24; superadmin). `status` narrows the client list, `limit`/`offset` page it "
+        "(the summary always counts every display; `matchingClients` is the length before paging)."
     )
     async def monitoring_overview(
         self,
         info: Info,
         hours: int | None = None,
         status: list[ClientHealth] | None = None,  # type: ignore[valid-type]
+        limit: int | None = None,
+        offset: int = 0,
     ) -> MonitoringOverviewType:
         require(info, Role.SUPERADMIN)
         settings = info.context.settings
         window = service.window_hours(hours)
+        page = None if limit is None else min(limit, MAX_OVERVIEW_PAGE)
+        shown = selected_attributes(info, MonitoringClient, under=("clients",))
+        counts = selected_attributes(info, LogLevelCounts, under=("clients", "logCounts"))
+        details = service.OverviewDetails(
+            all_level_counts=bool(counts - {"error", "warn"}),
+            latest_logs=bool(shown & {"latest_log", "latest_error"}),
+        )
         async with info.context.read_session() as session:
             overview = await service.monitoring_overview(
                 session,
@@ -81,12 +95,17 @@ class MonitoringQuery:
                 grace_seconds=settings.heartbeat_grace_seconds,
                 screenshot_dir=settings.screenshot_dir,
                 priority_ttl_seconds=settings.priority_screenshot_ttl_seconds,
+                statuses=None if status is None else {DomainClientHealth(s) for s in status},
+                # A summary-only poll reads nothing per display beyond what classifying it needs.
+                limit=page if "clients" in selected_attributes(info, MonitoringOverviewType) else 0,
+                offset=offset,
+                details=details,
             )
-        wanted = None if status is None else {DomainClientHealth(s) for s in status}
         return MonitoringOverviewType(
             generated_at=overview.generated_at,
             window_hours=overview.window_hours,
             grace_period_seconds=overview.grace_period_seconds,
             summary=MonitoringSummary(**asdict(overview.summary)),
-            rows=[o for o in overview.clients if wanted is None or o.status in wanted],
+            matching_clients=overview.matching_clients,
+            rows=overview.clients,
         )

@@ -156,6 +156,7 @@ class MonitoringOverviewType:
     window_hours: int
     grace_period_seconds: int
     summary: MonitoringSummary
+    matching_clients: int = strawberry.field(description="Displays matching `status`, before limit/offset.")
     # The domain rows; mapped only when `clients` is selected (a summary-only poll stays cheap).
     rows: strawberry.Private[list[service.ClientOverview]]
 

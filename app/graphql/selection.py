@@ -9,19 +9,26 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Selection
 from app.graphql.context import Info
 
 
-def _walk(selection_set: SelectionSetNode | None, fragments: dict, seen: set[str], names: set[str]) -> None:
+def _walk(selection_set: SelectionSetNode | None, fragments: dict, seen: set[str], found: list[FieldNode]) -> None:
     if selection_set is None:
         return
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            names.add(selection.name.value)
+            found.append(selection)
         elif isinstance(selection, InlineFragmentNode):
-            _walk(selection.selection_set, fragments, seen, names)
+            _walk(selection.selection_set, fragments, seen, found)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
             seen.add(selection.name.value)  # validation forbids cycles; this keeps the walk finite anyway
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
-                _walk(fragment.selection_set, fragments, seen, names)
+                _walk(fragment.selection_set, fragments, seen, found)
+
+
+def _fields_under(nodes: list[FieldNode], fragments: dict) -> list[FieldNode]:
+    found: list[FieldNode] = []
+    for node in nodes:
+        _walk(node.selection_set, fragments, set(), found)
+    return found
 
 
 @cache
@@ -33,15 +40,16 @@ def _python_names(strawberry_type: type) -> dict[str, str]:
     return {converter.get_graphql_name(f): f.python_name for f in definition.fields}
 
 
-def selected_attributes(info: Info, item_type: type) -> set[str]:
+def selected_attributes(info: Info, item_type: type, *, under: tuple[str, ...] = ()) -> set[str]:
     """Python attribute names of `item_type` selected under the current field (fragments included).
 
-    Directives are ignored on purpose: a field under `@include(if: false)` is still counted, which only
-    means one column more is read.
+    `under` descends through fields of the current type first, e.g. `("clients",)` for the items of a
+    `clients` list inside the current object. Directives are ignored on purpose: a field under
+    `@include(if: false)` is still counted, which only means a little more is read.
     """
     raw = info._raw_info
-    graphql_names: set[str] = set()
-    for node in raw.field_nodes:
-        _walk(node.selection_set, raw.fragments, set(), graphql_names)
+    nodes: list[FieldNode] = list(raw.field_nodes)
+    for name in under:
+        nodes = [node for node in _fields_under(nodes, raw.fragments) if node.name.value == name]
     mapping = _python_names(item_type)
-    return {mapping[name] for name in graphql_names if name in mapping}
+    return {mapping[n.name.value] for n in _fields_under(nodes, raw.fragments) if n.name.value in mapping}

@@ -199,3 +199,63 @@ async def test_overview_costs_a_constant_number_of_statements(api: Api) -> None:
         uuid = await add_client(api.container)
         await add_logs(api, uuid, (LogLevel.ERROR, "x", timedelta(minutes=1)), (LogLevel.WARN, "y", timedelta(0)))
     assert await measure() == small <= 6
+
+
+PAGE = """query($s: [ClientHealth!], $l: Int, $o: Int!) {
+  monitoringOverview(status: $s, limit: $l, offset: $o) {
+    matchingClients summary { totalClients critical warning }
+    clients { description status logCounts { error warn info debug total } latestError { message } }
+} }"""
+
+
+async def test_overview_pages_through_filtered_displays_and_always_counts_all(api: Api) -> None:
+    token = await api.token_for(Role.SUPERADMIN)
+    ok = dict(process_status=ProcessStatus.RUNNING, screen_health_status=ScreenHealthStatus.OK)
+    for i in range(5):
+        uuid = await add_client(api.container, description=f"crit {i}", **ok)
+        await add_logs(
+            api,
+            uuid,
+            (LogLevel.ERROR, f"boom {i}", timedelta(minutes=5)),
+            (LogLevel.INFO, "fine", timedelta(minutes=1)),
+            (LogLevel.DEBUG, "dbg", timedelta(0)),
+        )
+    for i in range(3):
+        uuid = await add_client(api.container, description=f"warn {i}", **ok)
+        await add_logs(api, uuid, (LogLevel.WARN, "hm", timedelta(minutes=2)))
+
+    page = (await api.data(PAGE, {"s": ["CRITICAL"], "l": 2, "o": 1}, token=token))["monitoringOverview"]
+    assert page["matchingClients"] == 5
+    assert page["summary"] == {"totalClients": 8, "critical": 5, "warning": 3}
+    assert [c["description"] for c in page["clients"]] == ["crit 1", "crit 2"]
+    assert page["clients"][0]["logCounts"] == {"error": 1, "warn": 0, "info": 1, "debug": 1, "total": 3}
+    assert page["clients"][1]["latestError"] == {"message": "boom 2"}
+
+    tail = (await api.data(PAGE, {"s": ["WARNING"], "l": 10, "o": 2}, token=token))["monitoringOverview"]
+    assert [c["description"] for c in tail["clients"]] == ["warn 2"] and tail["matchingClients"] == 3
+    beyond = (await api.data(PAGE, {"l": 5, "o": 50}, token=token))["monitoringOverview"]
+    assert beyond["clients"] == [] and beyond["matchingClients"] == 8
+    bad = await api.gql(PAGE, {"l": -1, "o": 0}, token=token)
+    assert bad["errors"][0]["extensions"]["code"] == "VALIDATION"
+
+
+async def test_a_summary_only_poll_reads_nothing_per_display(api: Api) -> None:
+    token = await api.token_for(Role.SUPERADMIN)
+    for i in range(4):
+        uuid = await add_client(api.container, description=f"d{i}")
+        await add_logs(api, uuid, (LogLevel.ERROR, "x", timedelta(minutes=1)))
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    engine = api.container.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        data = await api.data("{ monitoringOverview { summary { totalClients critical errorLogs } } }", token=token)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert data["monitoringOverview"]["summary"] == {"totalClients": 4, "critical": 4, "errorLogs": 4}
+    reads = [s for s in statements if "client_logs" in s or "clients" in s]
+    # One GROUP BY classifies and counts every display; no page and no per-display detail is read.
+    assert len(reads) == 1 and "GROUP BY" in reads[0], reads

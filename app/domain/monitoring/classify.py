@@ -1,9 +1,23 @@
-"""The monitoring page's status of a display (seed-spec §6.2), decided in one place."""
+"""The monitoring page's status of a display (seed-spec §6.2), decided in one place: in the database.
+
+The rule is a SQL expression so the overview can count, filter and page ten thousand displays without
+sending them all to Python:
+
+- offline: not active, or no heartbeat within the grace period;
+- critical: crashed process, black/frozen screen, or ERROR logs in the window;
+- warning: WARN logs in the window, a starting/stopped process, or an unknown screen state;
+- healthy otherwise.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import and_, case, literal, or_, true
+
+from app.domain.clients.models import Client
 from app.domain.enums import ProcessStatus, ScreenHealthStatus
 
 
@@ -14,30 +28,35 @@ class ClientHealth(StrEnum):
     OFFLINE = "offline"
 
 
-_BAD_SCREEN = frozenset({ScreenHealthStatus.BLACK, ScreenHealthStatus.FROZEN})
-_UNSETTLED_PROCESS = frozenset({ProcessStatus.STARTING, ProcessStatus.STOPPED})
+def alive_sql(now: datetime, grace_seconds: int) -> Any:
+    """The SQL twin of app.domain.clients.status.is_client_alive (tests hold them equal)."""
+    return and_(
+        Client.is_active == true(),
+        Client.last_alive.is_not(None),
+        Client.last_alive >= now - timedelta(seconds=grace_seconds),
+    )
 
 
-def classify_client(
-    *,
-    alive: bool,
-    process_status: ProcessStatus | None,
-    screen_status: ScreenHealthStatus | None,
-    error_logs: int,
-    warn_logs: int,
-) -> ClientHealth:
-    """offline: no heartbeat within the grace period. critical: crashed process, black/frozen screen or
-    ERROR logs in the window. warning: WARN logs, a starting/stopped process or an unknown screen state
-    (while heartbeating). healthy otherwise."""
-    if not alive:
-        return ClientHealth.OFFLINE
-    if process_status == ProcessStatus.CRASHED or screen_status in _BAD_SCREEN or error_logs > 0:
-        return ClientHealth.CRITICAL
-    if (
-        warn_logs > 0
-        or process_status in _UNSETTLED_PROCESS
-        or screen_status is None
-        or screen_status == ScreenHealthStatus.UNKNOWN
-    ):
-        return ClientHealth.WARNING
-    return ClientHealth.HEALTHY
+def health_sql(alive: Any, error_logs: Any, warn_logs: Any) -> Any:
+    """The ClientHealth value of each display; `error_logs`/`warn_logs` are its counts in the window."""
+    return case(
+        (~alive, literal(ClientHealth.OFFLINE.value)),
+        (
+            or_(
+                Client.process_status == ProcessStatus.CRASHED,
+                Client.screen_health_status.in_((ScreenHealthStatus.BLACK, ScreenHealthStatus.FROZEN)),
+                error_logs > 0,
+            ),
+            literal(ClientHealth.CRITICAL.value),
+        ),
+        (
+            or_(
+                warn_logs > 0,
+                Client.process_status.in_((ProcessStatus.STARTING, ProcessStatus.STOPPED)),
+                Client.screen_health_status.is_(None),
+                Client.screen_health_status == ScreenHealthStatus.UNKNOWN,
+            ),
+            literal(ClientHealth.WARNING.value),
+        ),
+        else_=literal(ClientHealth.HEALTHY.value),
+    )

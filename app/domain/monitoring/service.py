@@ -6,20 +6,20 @@ Every read is a fixed number of aggregate statements, whatever the fleet size (n
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, select, union
+from sqlalchemy import and_, case, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.clients.models import Client, ClientGroup
 from app.domain.clients.service import CLIENT_NOT_FOUND, normalise_uuid
-from app.domain.clients.status import is_client_alive
 from app.domain.enums import LogLevel
 from app.domain.errors import NotFoundError, ValidationError
-from app.domain.monitoring.classify import ClientHealth, classify_client
+from app.domain.monitoring.classify import ClientHealth, alive_sql, health_sql
 from app.domain.monitoring.models import ClientLog
 from app.domain.screenshots.storage import ScreenshotState, ScreenshotStore
 
@@ -89,8 +89,10 @@ class LevelCounts:
         return self.error + self.warn + self.info + self.debug
 
 
-async def level_counts(session: AsyncSession, since: datetime) -> dict[str, LevelCounts]:
-    """Log counts per level per display since `since`: one GROUP BY, one row per display."""
+async def level_counts(
+    session: AsyncSession, since: datetime, uuids: list[str] | None = None
+) -> dict[str, LevelCounts]:
+    """Log counts per level per display since `since` (all displays, or those in `uuids`): one GROUP BY."""
 
     def count_of(level: LogLevel) -> Any:
         return func.sum(case((ClientLog.level == level, 1), else_=0))
@@ -106,29 +108,40 @@ async def level_counts(session: AsyncSession, since: datetime) -> dict[str, Leve
         .where(ClientLog.timestamp >= since)
         .group_by(ClientLog.client_uuid)
     )
-    return {
-        uuid: LevelCounts(int(error or 0), int(warn or 0), int(info or 0), int(debug or 0))
-        for uuid, error, warn, info, debug in (await session.execute(stmt)).all()
-    }
+    statements = [stmt] if uuids is None else [stmt.where(c) for c in _in_chunks(ClientLog.client_uuid, uuids)]
+    result: dict[str, LevelCounts] = {}
+    for statement in statements:
+        result.update(
+            {
+                uuid: LevelCounts(int(error or 0), int(warn or 0), int(info or 0), int(debug or 0))
+                for uuid, error, warn, info, debug in (await session.execute(statement)).all()
+            }
+        )
+    return result
 
 
-async def latest_logs(session: AsyncSession, since: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The newest log and the newest ERROR per display since `since`, in one statement.
+async def latest_logs(
+    session: AsyncSession, since: datetime, uuids: list[str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The newest log and the newest ERROR per display since `since` (all, or those in `uuids`).
 
     "Newest" is the last one stored (highest id): ingest stores logs in arrival order, and the id is what
     the indexes can aggregate without reading every row.
     """
-    in_window = ClientLog.timestamp >= since
-    newest = select(func.max(ClientLog.id).label("id")).where(in_window).group_by(ClientLog.client_uuid)
-    newest_error = (
-        select(func.max(ClientLog.id).label("id"))
-        .where(ClientLog.level == LogLevel.ERROR, in_window)
-        .group_by(ClientLog.client_uuid)
-    )
-    wanted = union(newest, newest_error).subquery()
-    # Plain rows with the ClientLog columns (thousands of them: no ORM entities).
-    stmt = select(*ClientLog.__table__.columns).join(wanted, ClientLog.id == wanted.c.id)
-    rows = (await session.execute(stmt)).all()
+    rows: list[Any] = []
+    scopes = [None] if uuids is None else _in_chunks(ClientLog.client_uuid, uuids)
+    for scope in scopes:
+        in_window = ClientLog.timestamp >= since if scope is None else and_(ClientLog.timestamp >= since, scope)
+        newest = select(func.max(ClientLog.id).label("id")).where(in_window).group_by(ClientLog.client_uuid)
+        newest_error = (
+            select(func.max(ClientLog.id).label("id"))
+            .where(ClientLog.level == LogLevel.ERROR, in_window)
+            .group_by(ClientLog.client_uuid)
+        )
+        wanted = union(newest, newest_error).subquery()
+        # Plain rows with the ClientLog columns (thousands of them: no ORM entities).
+        stmt = select(*ClientLog.__table__.columns).join(wanted, ClientLog.id == wanted.c.id)
+        rows.extend((await session.execute(stmt)).all())
     latest: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     for entry in rows:
@@ -143,6 +156,7 @@ async def latest_logs(session: AsyncSession, since: datetime) -> tuple[dict[str,
 
 # --- the monitoring overview ------------------------------------------------------------------------
 
+_OVERVIEW_ORDER = (Client.description, Client.hostname, Client.uuid)
 
 OVERVIEW_COLUMNS = (
     Client.uuid,
@@ -198,14 +212,28 @@ class MonitoringOverview:
     grace_period_seconds: int
     summary: OverviewSummary
     clients: list[ClientOverview] = field(default_factory=list)
+    # Displays matching the status filter, before limit/offset.
+    matching_clients: int = 0
+
+
+@dataclass(frozen=True)
+class OverviewDetails:
+    """Which per-display extras the caller will show (each costs a statement over the page)."""
+
+    all_level_counts: bool = True  # info/debug/total besides error/warn
+    latest_logs: bool = True
 
 
 _NO_SCREENSHOT = ScreenshotState(None, None, None, None, False)
+_IN_CHUNK = 1000
 
 
-def screenshot_states(
-    directory: Path, uuids: set[str], *, ttl_seconds: int, now: datetime
-) -> dict[str, ScreenshotState]:
+def _in_chunks(column: Any, keys: Collection[str]) -> list[Any]:
+    ordered = sorted(keys)
+    return [column.in_(ordered[i : i + _IN_CHUNK]) for i in range(0, len(ordered), _IN_CHUNK)]
+
+
+def screenshot_states(directory: Path, *, ttl_seconds: int, now: datetime) -> dict[str, ScreenshotState]:
     """Meta of the displays that have one: one directory listing, then only the existing meta files."""
     if not directory.is_dir():
         return {}
@@ -213,7 +241,32 @@ def screenshot_states(
     with_meta = {
         entry.name[: -len("_meta.json")] for entry in os.scandir(directory) if entry.name.endswith("_meta.json")
     }
-    return {uuid: store.state(uuid, ttl_seconds=ttl_seconds, now=now) for uuid in with_meta & uuids}
+    return {uuid: store.state(uuid, ttl_seconds=ttl_seconds, now=now) for uuid in with_meta}
+
+
+async def _known(session: AsyncSession, uuids: Collection[str]) -> set[str]:
+    found: set[str] = set()
+    for condition in _in_chunks(Client.uuid, uuids):
+        found.update((await session.scalars(select(Client.uuid).where(condition))).all())
+    return found
+
+
+def _problem_logs(since: datetime) -> Any:
+    """ERROR and WARN counts per display in the window, read from the (level, timestamp, client_uuid) index."""
+
+    def count_of(level: LogLevel) -> Any:
+        return func.sum(case((ClientLog.level == level, 1), else_=0))
+
+    return (
+        select(
+            ClientLog.client_uuid.label("uuid"),
+            count_of(LogLevel.ERROR).label("errors"),
+            count_of(LogLevel.WARN).label("warns"),
+        )
+        .where(ClientLog.level.in_((LogLevel.ERROR, LogLevel.WARN)), ClientLog.timestamp >= since)
+        .group_by(ClientLog.client_uuid)
+        .subquery("problems")
+    )
 
 
 async def monitoring_overview(
@@ -224,41 +277,84 @@ async def monitoring_overview(
     grace_seconds: int,
     screenshot_dir: Path,
     priority_ttl_seconds: int,
+    statuses: Collection[ClientHealth] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    details: OverviewDetails | None = None,
 ) -> MonitoringOverview:
-    since = now - timedelta(hours=hours)
-    # Only the columns the page shows, as plain rows (no ORM identity map for thousands of displays).
-    rows = (
-        await session.execute(
-            select(*OVERVIEW_COLUMNS, ClientGroup.name.label("group_name"))
-            .outerjoin(ClientGroup, ClientGroup.id == Client.group_id)
-            .order_by(Client.description, Client.hostname, Client.uuid)
-        )
-    ).all()
-    counts = await level_counts(session, since)
-    latest, errors = await latest_logs(session, since)
-    shots = screenshot_states(screenshot_dir, {r.uuid for r in rows}, ttl_seconds=priority_ttl_seconds, now=now)
+    """Every display classified by the database; the details only for the requested page.
 
-    summary = OverviewSummary(total_clients=len(rows))
-    overview: list[ClientOverview] = []
-    empty = LevelCounts()
-    for client in rows:
-        alive = is_client_alive(client.last_alive, client.is_active, now, grace_seconds)
-        c = counts.get(client.uuid, empty)
-        status = classify_client(
-            alive=alive,
-            process_status=client.process_status,
-            screen_status=client.screen_health_status,
-            error_logs=c.error,
-            warn_logs=c.warn,
-        )
-        shot = shots.get(client.uuid, _NO_SCREENSHOT)
-        setattr(summary, status.value, getattr(summary, status.value) + 1)
-        summary.active_priority_screenshots += shot.has_active_priority
-        summary.error_logs += c.error
-        summary.warn_logs += c.warn
-        overview.append(
-            ClientOverview(
-                client, client.group_name, alive, status, c, latest.get(client.uuid), errors.get(client.uuid), shot
+    Statements: one for the summary (a GROUP BY over the classification), one for the page, and, only for
+    the page's displays and only when `details` asks, the full level counts and the latest log and error.
+    """
+    if (limit is not None and limit < 0) or offset < 0:
+        raise ValidationError("limit und offset dürfen nicht negativ sein.", field="limit")
+    wanted = details or OverviewDetails()
+    since = now - timedelta(hours=hours)
+    problems = _problem_logs(since)
+    errors = func.coalesce(problems.c.errors, 0)
+    warns = func.coalesce(problems.c.warns, 0)
+    alive = alive_sql(now, grace_seconds)
+    status = health_sql(alive, errors, warns).label("status")
+    fleet = Client.__table__.outerjoin(problems, problems.c.uuid == Client.uuid)
+
+    summary = OverviewSummary()
+    per_status: dict[ClientHealth, int] = {}
+    summary_stmt = select(status, func.count(), func.sum(errors), func.sum(warns)).select_from(fleet).group_by(status)
+    for value, number, error_logs, warn_logs in (await session.execute(summary_stmt)).all():
+        health = ClientHealth(value)
+        per_status[health] = int(number)
+        setattr(summary, health.value, int(number))
+        summary.total_clients += int(number)
+        summary.error_logs += int(error_logs or 0)
+        summary.warn_logs += int(warn_logs or 0)
+    shots = screenshot_states(screenshot_dir, ttl_seconds=priority_ttl_seconds, now=now)
+    active = {uuid for uuid, shot in shots.items() if shot.has_active_priority}
+    summary.active_priority_screenshots = len(await _known(session, active)) if active else 0
+    matching = sum(n for health, n in per_status.items() if statuses is None or health in statuses)
+
+    rows: list[Any] = []
+    if limit != 0 and offset < matching:
+        page_stmt = (
+            select(
+                *OVERVIEW_COLUMNS,
+                ClientGroup.name.label("group_name"),
+                alive.label("alive"),
+                status,
+                errors.label("errors"),
+                warns.label("warns"),
             )
+            .select_from(fleet.outerjoin(ClientGroup, ClientGroup.id == Client.group_id))
+            .order_by(*_OVERVIEW_ORDER)
+            .offset(offset)
         )
-    return MonitoringOverview(now, hours, grace_seconds, summary, overview)
+        if statuses is not None:
+            page_stmt = page_stmt.where(status.in_([s.value for s in statuses]))
+        if limit is not None:
+            page_stmt = page_stmt.limit(limit)
+        rows = list((await session.execute(page_stmt)).all())
+
+    whole_fleet = len(rows) == summary.total_clients
+    keys = None if whole_fleet else [row.uuid for row in rows]
+    counts: dict[str, LevelCounts] = {}
+    if rows and wanted.all_level_counts:
+        counts = await level_counts(session, since, keys)
+    latest: dict[str, Any] = {}
+    newest_errors: dict[str, Any] = {}
+    if rows and wanted.latest_logs:
+        latest, newest_errors = await latest_logs(session, since, keys)
+
+    overview = [
+        ClientOverview(
+            row,
+            row.group_name,
+            bool(row.alive),
+            ClientHealth(row.status),
+            counts.get(row.uuid) or LevelCounts(error=int(row.errors), warn=int(row.warns)),
+            latest.get(row.uuid),
+            newest_errors.get(row.uuid),
+            shots.get(row.uuid, _NO_SCREENSHOT),
+        )
+        for row in rows
+    ]
+    return MonitoringOverview(now, hours, grace_seconds, summary, overview, matching)

@@ -1,0 +1,89 @@
+"""The database classifies displays exactly as seed-spec §6.2 says, on SQLite and MariaDB alike.
+
+Every combination of activity, heartbeat age, process state, screen state and ERROR/WARN logs (inside and
+outside the window) is stored, then the overview's status, alive flag and summary are compared with the
+rule written out plainly here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid as uuidlib
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from app.domain.clients.models import Client
+from app.domain.clients.status import is_client_alive
+from app.domain.clock import utcnow
+from app.domain.db import Database
+from app.domain.enums import LogLevel, ProcessStatus, ScreenHealthStatus
+from app.domain.monitoring.models import ClientLog
+from app.domain.monitoring.service import monitoring_overview
+
+GRACE = 180
+HOURS = 24
+
+
+def expected_status(alive: bool, process: ProcessStatus | None, screen: ScreenHealthStatus | None,
+                    errors: int, warns: int) -> str:  # fmt: skip
+    if not alive:
+        return "offline"
+    if process is ProcessStatus.CRASHED or screen in (ScreenHealthStatus.BLACK, ScreenHealthStatus.FROZEN) or errors:
+        return "critical"
+    if (
+        warns
+        or process in (ProcessStatus.STARTING, ProcessStatus.STOPPED)
+        or screen in (None, ScreenHealthStatus.UNKNOWN)
+    ):
+        return "warning"
+    return "healthy"
+
+
+async def test_every_combination_is_classified_like_the_rule(any_db: Database, tmp_path: Path) -> None:
+    now = utcnow().replace(microsecond=0)
+    heartbeats: list[datetime | None] = [None, now - timedelta(seconds=10), now - timedelta(seconds=GRACE + 5)]
+    combos = list(
+        itertools.product(
+            (True, False),
+            heartbeats,
+            (None, *ProcessStatus),
+            (None, *ScreenHealthStatus),
+            ((0, 0), (1, 0), (0, 2), (3, 1)),  # ERROR / WARN logs inside the window
+        )
+    )
+    clients: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
+    expected: dict[str, tuple[str, bool]] = {}
+    for active, seen, process, screen, (errors, warns) in combos:
+        uuid = str(uuidlib.uuid4())
+        clients.append({
+            "uuid": uuid, "is_active": active, "last_alive": seen, "process_status": process,
+            "screen_health_status": screen, "registered_at": now, "updated_at": now,
+        })  # fmt: skip
+        inside = now - timedelta(hours=1)
+        logs += [{"client_uuid": uuid, "level": LogLevel.ERROR, "timestamp": inside} for _ in range(errors)]
+        logs += [{"client_uuid": uuid, "level": LogLevel.WARN, "timestamp": inside} for _ in range(warns)]
+        # Noise the rule must ignore: old problems, and INFO/DEBUG now.
+        logs.append({"client_uuid": uuid, "level": LogLevel.ERROR, "timestamp": now - timedelta(hours=HOURS + 1)})
+        logs.append({"client_uuid": uuid, "level": LogLevel.INFO, "timestamp": inside})
+        alive = is_client_alive(seen, active, now, GRACE)
+        expected[uuid] = (expected_status(alive, process, screen, errors, warns), alive)
+    async with any_db.session() as session:
+        await session.execute(insert(Client), clients)
+        await session.execute(insert(ClientLog), [{"message": "m", "created_at": now, **entry} for entry in logs])
+
+    async with any_db.read_session() as session:
+        overview = await monitoring_overview(
+            session, now=now, hours=HOURS, grace_seconds=GRACE, screenshot_dir=tmp_path, priority_ttl_seconds=120
+        )
+    actual = {row.client.uuid: (row.status.value, row.alive) for row in overview.clients}
+    assert actual == expected
+    summary = overview.summary
+    assert summary.total_clients == len(combos) == overview.matching_clients
+    for status in ("healthy", "warning", "critical", "offline"):
+        assert getattr(summary, status) == sum(1 for s, _ in expected.values() if s == status) > 0
+    assert summary.error_logs == sum(e for *_, (e, _w) in combos)
+    assert summary.warn_logs == sum(w for *_, (_e, w) in combos)
