@@ -292,3 +292,9 @@ def test_calendar_and_resources_show_changes_made_through_the_api_without_a_relo
     expect(page.get_by_test_id(f"res-order-{added}")).to_be_visible()
     _delete_event(server, token, event_id)
     expect(bars).to_have_count(0)
+
+    # A burst (an integrator's bulk import) is coalesced into few reloads and ends in the final state.
+    midnight = at_ten.replace(hour=0)
+    for hour in range(12):
+        _create_event(server, token, group, f"Import {hour}", midnight + timedelta(hours=hour))
+    expect(bars).to_have_count(12)
