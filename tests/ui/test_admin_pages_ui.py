@@ -112,7 +112,10 @@ def test_media_upload_of_a_presentation_shows_the_conversion_finishing_live(
     conversion = next(m for m in media if m["id"] == media_id)["conversion"]
     assert conversion["status"] == "READY"
     assert conversion["pageCount"] == 2
-    pdf = httpx.get(httpx.URL(server.base_url).join(conversion["pdfUrl"]), timeout=30)
+    # The row offers the converted PDF once it is ready: the link the admin clicks is the one displays get.
+    link = row.get_by_test_id(f"media-pdf-{media_id}")
+    expect(link).to_have_attribute("href", conversion["pdfUrl"])
+    pdf = httpx.get(httpx.URL(server.base_url).join(str(link.get_attribute("href"))), timeout=30)
     assert pdf.status_code == 200
     assert pdf.headers["content-type"].startswith("application/pdf")
     assert pdf.content.startswith(b"%PDF")

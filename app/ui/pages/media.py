@@ -36,6 +36,8 @@ _CONVERSION_SLOT = r"""
 """
 _ACTIONS_SLOT = r"""
 <q-td :props="props" auto-width>
+  <q-btn v-if="props.row.pdfUrl" flat dense round size="sm" icon="picture_as_pdf" :href="props.row.pdfUrl"
+         target="_blank" :data-testid="'media-pdf-' + props.row.id"><q-tooltip>PDF ansehen</q-tooltip></q-btn>
   <q-btn v-if="props.row.downloadUrl" flat dense round size="sm" icon="download" :href="props.row.downloadUrl"
          target="_blank" />
   <q-btn flat dense round size="sm" icon="delete" color="negative" :data-testid="'media-delete-' + props.row.id"
@@ -57,6 +59,8 @@ def _row(media: dict[str, Any]) -> dict[str, Any]:
         "conversionLabel": label,
         "conversionColor": color,
         "conversionError": conversion.get("errorMessage"),
+        # The converted PDF, as the displays will show it (only once the conversion is ready).
+        "pdfUrl": conversion.get("pdfUrl") if conversion.get("status") == "READY" else None,
     }
 
 
