@@ -81,6 +81,17 @@ async def test_every_combination_is_classified_like_the_rule(any_db: Database, t
         )
     actual = {row.client.uuid: (row.status.value, row.alive) for row in overview.clients}
     assert actual == expected
+    # Paged without a status filter, only the page is classified: the answers must not change.
+    paged: dict[str, tuple[str, bool]] = {}
+    async with any_db.read_session() as session:
+        for offset in range(0, len(combos), 100):
+            page = await monitoring_overview(
+                session, now=now, hours=HOURS, grace_seconds=GRACE, screenshot_dir=tmp_path,
+                priority_ttl_seconds=120, limit=100, offset=offset,
+            )  # fmt: skip
+            assert len(page.clients) == min(100, len(combos) - offset)
+            paged.update({row.client.uuid: (row.status.value, row.alive) for row in page.clients})
+    assert paged == expected
     summary = overview.summary
     assert summary.total_clients == len(combos) == overview.matching_clients
     for status in ("healthy", "warning", "critical", "offline"):

@@ -233,6 +233,11 @@ async def test_overview_pages_through_filtered_displays_and_always_counts_all(ap
 
     tail = (await api.data(PAGE, {"s": ["WARNING"], "l": 10, "o": 2}, token=token))["monitoringOverview"]
     assert [c["description"] for c in tail["clients"]] == ["warn 2"] and tail["matchingClients"] == 3
+    mixed = (await api.data(PAGE, {"l": 3, "o": 4}, token=token))["monitoringOverview"]
+    assert [(c["description"], c["status"]) for c in mixed["clients"]] == [
+        ("crit 4", "CRITICAL"), ("warn 0", "WARNING"), ("warn 1", "WARNING"),
+    ]  # fmt: skip
+    assert mixed["clients"][1]["logCounts"] == {"error": 0, "warn": 1, "info": 0, "debug": 0, "total": 1}
     beyond = (await api.data(PAGE, {"l": 5, "o": 50}, token=token))["monitoringOverview"]
     assert beyond["clients"] == [] and beyond["matchingClients"] == 8
     bad = await api.gql(PAGE, {"l": -1, "o": 0}, token=token)

@@ -251,22 +251,24 @@ async def _known(session: AsyncSession, uuids: Collection[str]) -> set[str]:
     return found
 
 
-def _problem_logs(since: datetime) -> Any:
-    """ERROR and WARN counts per display in the window, read from the (level, timestamp, client_uuid) index."""
+def _problem_logs(since: datetime, uuids: list[str] | None = None) -> Any:
+    """ERROR and WARN counts per display in the window (all displays, or those in `uuids`).
+
+    For all displays this reads the (level, timestamp, client_uuid) index; for a page of them the
+    (client_uuid, timestamp) one.
+    """
 
     def count_of(level: LogLevel) -> Any:
         return func.sum(case((ClientLog.level == level, 1), else_=0))
 
-    return (
-        select(
-            ClientLog.client_uuid.label("uuid"),
-            count_of(LogLevel.ERROR).label("errors"),
-            count_of(LogLevel.WARN).label("warns"),
-        )
-        .where(ClientLog.level.in_((LogLevel.ERROR, LogLevel.WARN)), ClientLog.timestamp >= since)
-        .group_by(ClientLog.client_uuid)
-        .subquery("problems")
-    )
+    stmt = select(
+        ClientLog.client_uuid.label("uuid"),
+        count_of(LogLevel.ERROR).label("errors"),
+        count_of(LogLevel.WARN).label("warns"),
+    ).where(ClientLog.level.in_((LogLevel.ERROR, LogLevel.WARN)), ClientLog.timestamp >= since)
+    if uuids is not None:
+        stmt = stmt.where(ClientLog.client_uuid.in_(uuids))
+    return stmt.group_by(ClientLog.client_uuid).subquery("problems")
 
 
 async def monitoring_overview(
@@ -315,6 +317,21 @@ async def monitoring_overview(
 
     rows: list[Any] = []
     if limit != 0 and offset < matching:
+        page_fleet = fleet
+        narrowed: list[str] | None = None
+        if statuses is None and limit is not None and limit <= _IN_CHUNK:
+            # Unfiltered, the page does not depend on anyone's status: pick it by the sort order alone and
+            # classify only its displays, instead of counting the whole fleet's problems a second time.
+            narrowed = list(
+                (
+                    await session.scalars(select(Client.uuid).order_by(*_OVERVIEW_ORDER).offset(offset).limit(limit))
+                ).all()
+            )
+            page_problems = _problem_logs(since, narrowed)
+            errors = func.coalesce(page_problems.c.errors, 0)
+            warns = func.coalesce(page_problems.c.warns, 0)
+            status = health_sql(alive, errors, warns).label("status")
+            page_fleet = Client.__table__.outerjoin(page_problems, page_problems.c.uuid == Client.uuid)
         page_stmt = (
             select(
                 *OVERVIEW_COLUMNS,
@@ -324,15 +341,18 @@ async def monitoring_overview(
                 errors.label("errors"),
                 warns.label("warns"),
             )
-            .select_from(fleet.outerjoin(ClientGroup, ClientGroup.id == Client.group_id))
+            .select_from(page_fleet.outerjoin(ClientGroup, ClientGroup.id == Client.group_id))
             .order_by(*_OVERVIEW_ORDER)
-            .offset(offset)
         )
-        if statuses is not None:
-            page_stmt = page_stmt.where(status.in_([s.value for s in statuses]))
-        if limit is not None:
-            page_stmt = page_stmt.limit(limit)
-        rows = list((await session.execute(page_stmt)).all())
+        if narrowed is not None:
+            page_stmt = page_stmt.where(Client.uuid.in_(narrowed))
+        else:
+            page_stmt = page_stmt.offset(offset)
+            if statuses is not None:
+                page_stmt = page_stmt.where(status.in_([s.value for s in statuses]))
+            if limit is not None:
+                page_stmt = page_stmt.limit(limit)
+        rows = list((await session.execute(page_stmt)).all()) if narrowed is None or narrowed else []
 
     whole_fleet = len(rows) == summary.total_clients
     keys = None if whole_fleet else [row.uuid for row in rows]
