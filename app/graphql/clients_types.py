@@ -76,39 +76,8 @@ class ClientType:
 
     @classmethod
     def from_model(cls, c: ClientModel | Any, now: datetime, grace_seconds: int) -> ClientType:
-        return cls(
-            uuid=c.uuid,
-            description=c.description,
-            hostname=c.hostname,
-            ip=c.ip,
-            group_id=c.group_id,
-            is_alive=is_client_alive(c.last_alive, c.is_active, now, grace_seconds),
-            last_alive=c.last_alive,
-            is_active=c.is_active,
-            process_status=c.process_status,
-            current_process=c.current_process,
-            process_pid=c.process_pid,
-            current_event_id=c.current_event_id,
-            screen_health_status=c.screen_health_status,
-            last_screenshot_analyzed=c.last_screenshot_analyzed,
-            last_health_at=c.last_health_at,
-            service_failed_at=c.service_failed_at,
-            service_failed_unit=c.service_failed_unit,
-            mqtt_reconnect_count=c.mqtt_reconnect_count,
-            mqtt_last_disconnect_at=c.mqtt_last_disconnect_at,
-            latest_screenshot_url=screenshot_url(c.uuid),
-            mac_address=c.mac_address,
-            model=c.model,
-            os_version=c.os_version,
-            software_version=c.software_version,
-            hardware_info=c.hardware_info,
-            registered_at=c.registered_at,
-            last_discovery_at=c.last_discovery_at,
-            updated_at=c.updated_at,
-            broker_access=c.broker_access or DomainBrokerAccess.PENDING,
-            broker_username=c.broker_username,
-            broker_approved_at=c.broker_approved_at,
-        )
+        """From a model or a row with every column of Client."""
+        return _client_type({name: getattr(c, name) for name in _STORED_FIELDS}, now, grace_seconds)
 
     @strawberry.field(description="The room group, or null for “Nicht zugeordnet”.")
     def group(self, info: Info) -> ClientGroupType | None:
@@ -162,8 +131,12 @@ def grace_seconds(info: Info) -> int:
     return info.context.settings.heartbeat_grace_seconds
 
 
-# Client columns, and the columns each computed field of ClientType is derived from.
-CLIENT_COLUMNS: frozenset[str] = frozenset(c.name for c in ClientModel.__table__.columns)
+# The ClientType fields stored as Client columns, and the columns each computed field is derived from.
+_STORED_FIELDS: tuple[str, ...] = tuple(
+    f.python_name
+    for f in ClientType.__strawberry_definition__.fields  # type: ignore[attr-defined]
+    if f.python_name in {c.name for c in ClientModel.__table__.columns}
+)
 _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "is_alive": ("last_alive", "is_active"),
     "latest_screenshot_url": ("uuid",),
@@ -172,36 +145,36 @@ _DERIVED_FROM: dict[str, tuple[str, ...]] = {
 }
 
 
+def _client_type(values: dict[str, Any], now: datetime, grace: int) -> ClientType:
+    """A ClientType from (some of) its stored fields, without the 33-argument dataclass constructor.
+
+    Fields that were not loaded stay absent rather than null, so a selection bug surfaces as an error
+    instead of a silently empty value.
+    """
+    if "last_alive" in values and "is_active" in values:
+        values["is_alive"] = is_client_alive(values["last_alive"], values["is_active"], now, grace)
+    values["latest_screenshot_url"] = screenshot_url(values["uuid"])
+    if "broker_access" in values and values["broker_access"] is None:
+        values["broker_access"] = DomainBrokerAccess.PENDING
+    item = object.__new__(ClientType)
+    item.__dict__.update(values)
+    return item
+
+
 def client_columns_for(attributes: Iterable[str]) -> list[str]:
     """The Client columns needed to answer the selected ClientType attributes (uuid always)."""
     needed = {"uuid"}
     for name in attributes:
-        if name in CLIENT_COLUMNS:
+        if name in _STORED_FIELDS:
             needed.add(name)
         needed.update(_DERIVED_FROM.get(name, ()))
     return sorted(needed)
 
 
 def client_types_from_rows(rows: Iterable[Any], grace: int) -> list[ClientType]:
-    """ClientTypes from rows with some of Client's columns, without the 33-argument constructor.
-
-    Only what the query selected is read (see client_columns_for); an attribute that was not loaded is
-    absent rather than null, so a selection bug surfaces as an error instead of a silently empty value.
-    """
+    """ClientTypes from rows holding the columns client_columns_for chose."""
     now = utcnow()
-    result: list[ClientType] = []
-    new = object.__new__
-    for row in rows:
-        values = row._asdict()
-        if "last_alive" in values and "is_active" in values:
-            values["is_alive"] = is_client_alive(values["last_alive"], values["is_active"], now, grace)
-        values["latest_screenshot_url"] = screenshot_url(values["uuid"])
-        if "broker_access" in values and values["broker_access"] is None:
-            values["broker_access"] = DomainBrokerAccess.PENDING
-        item = new(ClientType)
-        item.__dict__.update(values)
-        result.append(item)
-    return result
+    return [_client_type(row._asdict(), now, grace) for row in rows]
 
 
 def client_types(models: Iterable[Any], grace: int) -> list[ClientType]:
