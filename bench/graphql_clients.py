@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pymysql
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, text
 
 from app.config import load_settings
 from app.container import Container
@@ -30,6 +30,7 @@ from app.domain.clock import utcnow
 from app.domain.enums import LogLevel, ProcessStatus, Role, ScreenHealthStatus, TokenKind
 from app.domain.models import Base
 from app.domain.monitoring.models import ClientLog
+from app.domain.monitoring.problem_marks import recompute_marks_statement
 from app.domain.users.models import User
 from app.domain.users.passwords import hash_password
 from app.domain.users.tokens import create_token
@@ -126,6 +127,11 @@ def seed(url: str, clients: int, logs_per_client: int) -> int:
                     batch = []
         if batch:
             conn.execute(insert(ClientLog), batch)
+    with engine.begin() as conn:
+        # The bulk insert bypassed ingest: set the displays' problem marks from the logs, as migration 0003
+        # does. Statistics first, or the optimizer plans the per-display probes for an empty table.
+        conn.execute(text("ANALYZE TABLE client_logs"))
+        conn.execute(recompute_marks_statement(only_marked=False))
     engine.dispose()
     return 17
 

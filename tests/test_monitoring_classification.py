@@ -20,7 +20,7 @@ from app.domain.clients.status import is_client_alive
 from app.domain.clock import utcnow
 from app.domain.db import Database
 from app.domain.enums import LogLevel, ProcessStatus, ScreenHealthStatus
-from app.domain.monitoring.models import ClientLog
+from app.domain.monitoring.log_ingest import ClientLogEntry, insert_logs
 from app.domain.monitoring.service import monitoring_overview
 
 GRACE = 180
@@ -55,7 +55,7 @@ async def test_every_combination_is_classified_like_the_rule(any_db: Database, t
         )
     )
     clients: list[dict[str, Any]] = []
-    logs: list[dict[str, Any]] = []
+    logs: list[ClientLogEntry] = []
     expected: dict[str, tuple[str, bool]] = {}
     for active, seen, process, screen, (errors, warns) in combos:
         uuid = str(uuidlib.uuid4())
@@ -64,16 +64,16 @@ async def test_every_combination_is_classified_like_the_rule(any_db: Database, t
             "screen_health_status": screen, "registered_at": now, "updated_at": now,
         })  # fmt: skip
         inside = now - timedelta(hours=1)
-        logs += [{"client_uuid": uuid, "level": LogLevel.ERROR, "timestamp": inside} for _ in range(errors)]
-        logs += [{"client_uuid": uuid, "level": LogLevel.WARN, "timestamp": inside} for _ in range(warns)]
-        # Noise the rule must ignore: old problems, and INFO/DEBUG now.
-        logs.append({"client_uuid": uuid, "level": LogLevel.ERROR, "timestamp": now - timedelta(hours=HOURS + 1)})
-        logs.append({"client_uuid": uuid, "level": LogLevel.INFO, "timestamp": inside})
+        # Noise the rule must ignore: old problems (arriving after the new ones), and INFO now.
+        logs += [ClientLogEntry(uuid, LogLevel.ERROR, "m", inside) for _ in range(errors)]
+        logs += [ClientLogEntry(uuid, LogLevel.WARN, "m", inside) for _ in range(warns)]
+        logs.append(ClientLogEntry(uuid, LogLevel.ERROR, "m", now - timedelta(hours=HOURS + 1)))
+        logs.append(ClientLogEntry(uuid, LogLevel.INFO, "m", inside))
         alive = is_client_alive(seen, active, now, GRACE)
         expected[uuid] = (expected_status(alive, process, screen, errors, warns), alive)
     async with any_db.session() as session:
         await session.execute(insert(Client), clients)
-        await session.execute(insert(ClientLog), [{"message": "m", "created_at": now, **entry} for entry in logs])
+        await insert_logs(session, logs, now=now)
 
     async with any_db.read_session() as session:
         overview = await monitoring_overview(

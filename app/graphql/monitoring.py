@@ -82,10 +82,11 @@ class MonitoringQuery:
         window = service.window_hours(hours)
         page = None if limit is None else min(limit, MAX_OVERVIEW_PAGE)
         shown = selected_attributes(info, MonitoringClient, under=("clients",))
-        counts = selected_attributes(info, LogLevelCounts, under=("clients", "logCounts"))
+        totals = selected_attributes(info, MonitoringSummary, under=("summary",))
         details = service.OverviewDetails(
-            all_level_counts=bool(counts - {"error", "warn"}),
+            level_counts="log_counts" in shown,
             latest_logs=bool(shown & {"latest_log", "latest_error"}),
+            log_totals=bool(totals & {"error_logs", "warn_logs"}),
         )
         async with info.context.read_session() as session:
             overview = await service.monitoring_overview(

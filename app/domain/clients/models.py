@@ -64,6 +64,11 @@ class Client(Base):
     mqtt_reconnect_count: Mapped[int | None] = mapped_column(sa.Integer)
     mqtt_last_disconnect_at: Mapped[datetime | None] = mapped_column(UTCTimestamp)
 
+    # Timestamp of the newest ERROR / WARN log this display sent (migration 0003), kept by log ingest and the
+    # retention sweep: "did it log an ERROR in the last N hours" is then a column test, not a log scan.
+    last_error_log_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_warn_log_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     # Per-display broker identity (dynamic-security); the password itself is never stored.
     broker_access: Mapped[BrokerAccess] = mapped_column(
         db_enum(BrokerAccess, 16), default=BrokerAccess.PENDING, server_default=BrokerAccess.PENDING.value

@@ -4,8 +4,8 @@ The rule is a SQL expression so the overview can count, filter and page ten thou
 sending them all to Python:
 
 - offline: not active, or no heartbeat within the grace period;
-- critical: crashed process, black/frozen screen, or ERROR logs in the window;
-- warning: WARN logs in the window, a starting/stopped process, or an unknown screen state;
+- critical: crashed process, black/frozen screen, or an ERROR log in the window;
+- warning: a WARN log in the window, a starting/stopped process, or an unknown screen state;
 - healthy otherwise.
 """
 
@@ -37,21 +37,27 @@ def alive_sql(now: datetime, grace_seconds: int) -> Any:
     )
 
 
-def health_sql(alive: Any, error_logs: Any, warn_logs: Any) -> Any:
-    """The ClientHealth value of each display; `error_logs`/`warn_logs` are its counts in the window."""
+def health_sql(alive: Any, since: datetime) -> Any:
+    """The ClientHealth value of each display, for the log window starting at `since`.
+
+    Whether it logged an ERROR / WARN in the window is read from its problem marks
+    (app.domain.monitoring.problem_marks), the timestamps of its newest such logs.
+    """
+    error_logs = Client.last_error_log_at >= since
+    warn_logs = Client.last_warn_log_at >= since
     return case(
         (~alive, literal(ClientHealth.OFFLINE.value)),
         (
             or_(
                 Client.process_status == ProcessStatus.CRASHED,
                 Client.screen_health_status.in_((ScreenHealthStatus.BLACK, ScreenHealthStatus.FROZEN)),
-                error_logs > 0,
+                error_logs,
             ),
             literal(ClientHealth.CRITICAL.value),
         ),
         (
             or_(
-                warn_logs > 0,
+                warn_logs,
                 Client.process_status.in_((ProcessStatus.STARTING, ProcessStatus.STOPPED)),
                 Client.screen_health_status.is_(None),
                 Client.screen_health_status == ScreenHealthStatus.UNKNOWN,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.clock import utcnow
 from app.domain.enums import LogLevel
 from app.domain.monitoring.models import ClientLog
+from app.domain.monitoring.problem_marks import newest_problems, raise_marks
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_CONTEXT_BYTES = 16 * 1024
@@ -58,7 +59,10 @@ def bound_context(context: Any) -> dict[str, Any] | None:
 async def insert_logs(
     session: AsyncSession, entries: Sequence[ClientLogEntry], *, now: datetime | None = None
 ) -> list[StoredLog]:
-    """Insert the entries (in order) as one multi-row INSERT; returns their ids."""
+    """Insert the entries (in order) as one multi-row INSERT and raise the displays' problem marks.
+
+    Returns the ids of the stored logs.
+    """
     if not entries:
         return []
     now = now or utcnow()
@@ -77,4 +81,5 @@ async def insert_logs(
     conn = await session.connection()  # Core insert: no ORM bookkeeping per row
     result = await conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     ids = [row[0] for row in result.all()]
+    await raise_marks(conn, newest_problems((row["client_uuid"], row["level"], row["timestamp"]) for row in rows))
     return [StoredLog(id_, e.uuid, e.level) for id_, e in zip(ids, entries, strict=True)]

@@ -28,3 +28,6 @@ class ClientLog(Base):
 sa.Index("ix_client_logs_client_timestamp", ClientLog.client_uuid, ClientLog.timestamp.desc())
 sa.Index("ix_client_logs_level_timestamp_client", ClientLog.level, ClientLog.timestamp.desc(), ClientLog.client_uuid)
 sa.Index("ix_client_logs_created_at", ClientLog.created_at.desc())
+# Per display and level (migration 0003): a page's level counts, its newest ERROR, and recomputing the
+# problem marks (app.domain.monitoring.problem_marks) read this index alone.
+sa.Index("ix_client_logs_client_level_timestamp", ClientLog.client_uuid, ClientLog.level, ClientLog.timestamp)

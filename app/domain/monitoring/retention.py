@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from app.domain.clock import utcnow
 from app.domain.db import Database
 from app.domain.monitoring.models import ClientLog
+from app.domain.monitoring.problem_marks import recompute_marks_statement
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,17 @@ _TIMESTAMPED = re.compile(
 
 
 async def purge_client_logs(db: Database, retention_days: int, *, now: datetime | None = None) -> int:
-    """Delete log rows received before the retention cutoff; returns how many."""
+    """Delete log rows received before the retention cutoff; returns how many.
+
+    The displays' problem marks are recomputed in the same transaction, so a status never rests on a
+    deleted log.
+    """
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
     async with db.session() as session:
         result = await session.execute(delete(ClientLog).where(ClientLog.created_at < cutoff))
-    removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if removed:
+            await session.execute(recompute_marks_statement())
     log.info("event=client_log_retention_sweep removed=%d retention_days=%d", removed, retention_days)
     return removed
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, union
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.clients.models import Client, ClientGroup
@@ -89,10 +89,26 @@ class LevelCounts:
         return self.error + self.warn + self.info + self.debug
 
 
-async def level_counts(
+_COUNTED = (LogLevel.ERROR, LogLevel.WARN, LogLevel.INFO, LogLevel.DEBUG)  # LevelCounts' field order
+
+
+@dataclass
+class LogActivity:
+    """One display's logs in a window: counts per level and the ids of its newest log and newest ERROR.
+
+    "Newest" is the last one stored (highest id): ingest stores logs in arrival order, and the id is in
+    every index, so it is aggregated without reading table rows.
+    """
+
+    counts: LevelCounts = field(default_factory=LevelCounts)
+    newest_id: int | None = None
+    newest_error_id: int | None = None
+
+
+async def log_activity(
     session: AsyncSession, since: datetime, uuids: list[str] | None = None
-) -> dict[str, LevelCounts]:
-    """Log counts per level per display since `since` (all displays, or those in `uuids`): one GROUP BY."""
+) -> dict[str, LogActivity]:
+    """LogActivity per display since `since` (all displays, or those in `uuids`): one GROUP BY per chunk."""
 
     def count_of(level: LogLevel) -> Any:
         return func.sum(case((ClientLog.level == level, 1), else_=0))
@@ -100,58 +116,38 @@ async def level_counts(
     stmt = (
         select(
             ClientLog.client_uuid,
-            count_of(LogLevel.ERROR),
-            count_of(LogLevel.WARN),
-            count_of(LogLevel.INFO),
-            count_of(LogLevel.DEBUG),
+            *(count_of(level) for level in _COUNTED),
+            func.max(ClientLog.id),
+            func.max(case((ClientLog.level == LogLevel.ERROR, ClientLog.id))),
         )
         .where(ClientLog.timestamp >= since)
         .group_by(ClientLog.client_uuid)
     )
     statements = [stmt] if uuids is None else [stmt.where(c) for c in _in_chunks(ClientLog.client_uuid, uuids)]
-    result: dict[str, LevelCounts] = {}
+    result: dict[str, LogActivity] = {}
     for statement in statements:
-        result.update(
-            {
-                uuid: LevelCounts(int(error or 0), int(warn or 0), int(info or 0), int(debug or 0))
-                for uuid, error, warn, info, debug in (await session.execute(statement)).all()
-            }
-        )
+        for uuid, error, warn, info, debug, newest, newest_error in (await session.execute(statement)).all():
+            counts = LevelCounts(int(error or 0), int(warn or 0), int(info or 0), int(debug or 0))
+            result[uuid] = LogActivity(counts, newest, newest_error)
     return result
 
 
-async def latest_logs(
+async def level_counts(
     session: AsyncSession, since: datetime, uuids: list[str] | None = None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The newest log and the newest ERROR per display since `since` (all, or those in `uuids`).
+) -> dict[str, LevelCounts]:
+    """Log counts per level per display since `since` (all displays, or those in `uuids`)."""
+    return {uuid: activity.counts for uuid, activity in (await log_activity(session, since, uuids)).items()}
 
-    "Newest" is the last one stored (highest id): ingest stores logs in arrival order, and the id is what
-    the indexes can aggregate without reading every row.
-    """
-    rows: list[Any] = []
-    scopes = [None] if uuids is None else _in_chunks(ClientLog.client_uuid, uuids)
-    for scope in scopes:
-        in_window = ClientLog.timestamp >= since if scope is None else and_(ClientLog.timestamp >= since, scope)
-        newest = select(func.max(ClientLog.id).label("id")).where(in_window).group_by(ClientLog.client_uuid)
-        newest_error = (
-            select(func.max(ClientLog.id).label("id"))
-            .where(ClientLog.level == LogLevel.ERROR, in_window)
-            .group_by(ClientLog.client_uuid)
-        )
-        wanted = union(newest, newest_error).subquery()
-        # Plain rows with the ClientLog columns (thousands of them: no ORM entities).
-        stmt = select(*ClientLog.__table__.columns).join(wanted, ClientLog.id == wanted.c.id)
-        rows.extend((await session.execute(stmt)).all())
-    latest: dict[str, Any] = {}
-    errors: dict[str, Any] = {}
-    for entry in rows:
-        if entry.client_uuid not in latest or entry.id > latest[entry.client_uuid].id:
-            latest[entry.client_uuid] = entry
-        if entry.level == LogLevel.ERROR and (
-            entry.client_uuid not in errors or entry.id > errors[entry.client_uuid].id
-        ):
-            errors[entry.client_uuid] = entry
-    return latest, errors
+
+async def logs_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Any]:
+    """Plain rows with the ClientLog columns (no ORM entities: there may be thousands)."""
+    rows: dict[int, Any] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start : start + _IN_CHUNK]
+        stmt = select(*ClientLog.__table__.columns).where(ClientLog.id.in_(chunk))
+        rows.update((row.id, row) for row in (await session.execute(stmt)).all())
+    return rows
 
 
 # --- the monitoring overview ------------------------------------------------------------------------
@@ -218,10 +214,11 @@ class MonitoringOverview:
 
 @dataclass(frozen=True)
 class OverviewDetails:
-    """Which per-display extras the caller will show (each costs a statement over the page)."""
+    """Which extras the caller will show (each costs a statement)."""
 
-    all_level_counts: bool = True  # info/debug/total besides error/warn
-    latest_logs: bool = True
+    level_counts: bool = True  # per display on the page
+    latest_logs: bool = True  # per display on the page
+    log_totals: bool = True  # the summary's ERROR / WARN log counts
 
 
 _NO_SCREENSHOT = ScreenshotState(None, None, None, None, False)
@@ -251,24 +248,15 @@ async def _known(session: AsyncSession, uuids: Collection[str]) -> set[str]:
     return found
 
 
-def _problem_logs(since: datetime, uuids: list[str] | None = None) -> Any:
-    """ERROR and WARN counts per display in the window (all displays, or those in `uuids`).
-
-    For all displays this reads the (level, timestamp, client_uuid) index; for a page of them the
-    (client_uuid, timestamp) one.
-    """
-
-    def count_of(level: LogLevel) -> Any:
-        return func.sum(case((ClientLog.level == level, 1), else_=0))
-
-    stmt = select(
-        ClientLog.client_uuid.label("uuid"),
-        count_of(LogLevel.ERROR).label("errors"),
-        count_of(LogLevel.WARN).label("warns"),
-    ).where(ClientLog.level.in_((LogLevel.ERROR, LogLevel.WARN)), ClientLog.timestamp >= since)
-    if uuids is not None:
-        stmt = stmt.where(ClientLog.client_uuid.in_(uuids))
-    return stmt.group_by(ClientLog.client_uuid).subquery("problems")
+async def _problem_log_totals(session: AsyncSession, since: datetime) -> tuple[int, int]:
+    """ERROR and WARN logs of all displays in the window (a count over the (level, timestamp) index)."""
+    stmt = (
+        select(ClientLog.level, func.count())
+        .where(ClientLog.level.in_((LogLevel.ERROR, LogLevel.WARN)), ClientLog.timestamp >= since)
+        .group_by(ClientLog.level)
+    )
+    totals = {LogLevel(level): int(number) for level, number in (await session.execute(stmt)).all()}
+    return totals.get(LogLevel.ERROR, 0), totals.get(LogLevel.WARN, 0)
 
 
 async def monitoring_overview(
@@ -286,30 +274,26 @@ async def monitoring_overview(
 ) -> MonitoringOverview:
     """Every display classified by the database; the details only for the requested page.
 
-    Statements: one for the summary (a GROUP BY over the classification), one for the page, and, only for
-    the page's displays and only when `details` asks, the full level counts and the latest log and error.
+    Statements: one for the summary (a GROUP BY over the classification, which reads the displays' own
+    columns only), one for the page, and, only when `details` asks, the window's log totals and, for the
+    page's displays, their level counts and latest log and error.
     """
     if (limit is not None and limit < 0) or offset < 0:
         raise ValidationError("limit und offset dürfen nicht negativ sein.", field="limit")
     wanted = details or OverviewDetails()
     since = now - timedelta(hours=hours)
-    problems = _problem_logs(since)
-    errors = func.coalesce(problems.c.errors, 0)
-    warns = func.coalesce(problems.c.warns, 0)
     alive = alive_sql(now, grace_seconds)
-    status = health_sql(alive, errors, warns).label("status")
-    fleet = Client.__table__.outerjoin(problems, problems.c.uuid == Client.uuid)
+    status = health_sql(alive, since).label("status")
 
     summary = OverviewSummary()
     per_status: dict[ClientHealth, int] = {}
-    summary_stmt = select(status, func.count(), func.sum(errors), func.sum(warns)).select_from(fleet).group_by(status)
-    for value, number, error_logs, warn_logs in (await session.execute(summary_stmt)).all():
+    for value, number in (await session.execute(select(status, func.count()).group_by(status))).all():
         health = ClientHealth(value)
         per_status[health] = int(number)
         setattr(summary, health.value, int(number))
         summary.total_clients += int(number)
-        summary.error_logs += int(error_logs or 0)
-        summary.warn_logs += int(warn_logs or 0)
+    if wanted.log_totals:
+        summary.error_logs, summary.warn_logs = await _problem_log_totals(session, since)
     shots = screenshot_states(screenshot_dir, ttl_seconds=priority_ttl_seconds, now=now)
     active = {uuid for uuid, shot in shots.items() if shot.has_active_priority}
     summary.active_priority_screenshots = len(await _known(session, active)) if active else 0
@@ -317,64 +301,40 @@ async def monitoring_overview(
 
     rows: list[Any] = []
     if limit != 0 and offset < matching:
-        page_fleet = fleet
-        narrowed: list[str] | None = None
-        if statuses is None and limit is not None and limit <= _IN_CHUNK:
-            # Unfiltered, the page does not depend on anyone's status: pick it by the sort order alone and
-            # classify only its displays, instead of counting the whole fleet's problems a second time.
-            narrowed = list(
-                (
-                    await session.scalars(select(Client.uuid).order_by(*_OVERVIEW_ORDER).offset(offset).limit(limit))
-                ).all()
-            )
-            page_problems = _problem_logs(since, narrowed)
-            errors = func.coalesce(page_problems.c.errors, 0)
-            warns = func.coalesce(page_problems.c.warns, 0)
-            status = health_sql(alive, errors, warns).label("status")
-            page_fleet = Client.__table__.outerjoin(page_problems, page_problems.c.uuid == Client.uuid)
         page_stmt = (
-            select(
-                *OVERVIEW_COLUMNS,
-                ClientGroup.name.label("group_name"),
-                alive.label("alive"),
-                status,
-                errors.label("errors"),
-                warns.label("warns"),
-            )
-            .select_from(page_fleet.outerjoin(ClientGroup, ClientGroup.id == Client.group_id))
+            select(*OVERVIEW_COLUMNS, ClientGroup.name.label("group_name"), alive.label("alive"), status)
+            .outerjoin(ClientGroup, ClientGroup.id == Client.group_id)
             .order_by(*_OVERVIEW_ORDER)
+            .offset(offset)
         )
-        if narrowed is not None:
-            page_stmt = page_stmt.where(Client.uuid.in_(narrowed))
-        else:
-            page_stmt = page_stmt.offset(offset)
-            if statuses is not None:
-                page_stmt = page_stmt.where(status.in_([s.value for s in statuses]))
-            if limit is not None:
-                page_stmt = page_stmt.limit(limit)
-        rows = list((await session.execute(page_stmt)).all()) if narrowed is None or narrowed else []
+        if statuses is not None:
+            page_stmt = page_stmt.where(status.in_([s.value for s in statuses]))
+        if limit is not None:
+            page_stmt = page_stmt.limit(limit)
+        rows = list((await session.execute(page_stmt)).all())
 
     whole_fleet = len(rows) == summary.total_clients
     keys = None if whole_fleet else [row.uuid for row in rows]
-    counts: dict[str, LevelCounts] = {}
-    if rows and wanted.all_level_counts:
-        counts = await level_counts(session, since, keys)
-    latest: dict[str, Any] = {}
-    newest_errors: dict[str, Any] = {}
-    if rows and wanted.latest_logs:
-        latest, newest_errors = await latest_logs(session, since, keys)
+    activity: dict[str, LogActivity] = {}
+    if rows and (wanted.level_counts or wanted.latest_logs):
+        activity = await log_activity(session, since, keys)
+    logs: dict[int, Any] = {}
+    if activity and wanted.latest_logs:
+        newest = {a.newest_id for a in activity.values()} | {a.newest_error_id for a in activity.values()}
+        logs = await logs_by_id(session, {i for i in newest if i is not None})
 
-    overview = [
-        ClientOverview(
+    def row_overview(row: Any) -> ClientOverview:
+        mine = activity.get(row.uuid) or LogActivity()
+        return ClientOverview(
             row,
             row.group_name,
             bool(row.alive),
             ClientHealth(row.status),
-            counts.get(row.uuid) or LevelCounts(error=int(row.errors), warn=int(row.warns)),
-            latest.get(row.uuid),
-            newest_errors.get(row.uuid),
+            mine.counts,
+            None if mine.newest_id is None else logs.get(mine.newest_id),
+            None if mine.newest_error_id is None else logs.get(mine.newest_error_id),
             shots.get(row.uuid, _NO_SCREENSHOT),
         )
-        for row in rows
-    ]
+
+    overview = [row_overview(row) for row in rows]
     return MonitoringOverview(now, hours, grace_seconds, summary, overview, matching)
