@@ -20,6 +20,7 @@ from app.config import ConfigurationError, Settings
 from app.container import Container
 from app.domain.bootstrap import bootstrap
 from app.embedded_broker import EmbeddedBroker
+from app.heap import settle_heap
 from app.http import create_http_app
 from app.migrations import upgrade
 from app.mqtt.service import MqttService
@@ -171,6 +172,7 @@ class ProcessRunner:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+        settle_heap()
         app.state.ready = True
         log.info("event=process_ready role=%s http=%s:%d", self.role, self.settings.http_host, self.settings.http_port)
         try:
