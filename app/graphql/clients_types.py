@@ -73,6 +73,12 @@ class ClientType:
     )
     broker_username: str | None = None
     broker_approved_at: datetime | None = None
+    last_error_log_at: datetime | None = strawberry.field(
+        default=None, description="Timestamp of the newest ERROR log this display sent (null: none kept)."
+    )
+    last_warn_log_at: datetime | None = strawberry.field(
+        default=None, description="Timestamp of the newest WARN log this display sent (null: none kept)."
+    )
 
     @classmethod
     def from_model(cls, c: ClientModel | Any, now: datetime, grace_seconds: int) -> ClientType:

@@ -102,6 +102,12 @@ class MonitoringClient:
     mqtt_last_disconnect_at: datetime | None
     service_failed_at: datetime | None
     service_failed_unit: str | None
+    last_error_log_at: datetime | None = strawberry.field(
+        description="Newest ERROR log of this display, also outside the window (null: none kept)."
+    )
+    last_warn_log_at: datetime | None = strawberry.field(
+        description="Newest WARN log of this display, also outside the window (null: none kept)."
+    )
 
     @classmethod
     def from_overview(cls, o: service.ClientOverview) -> MonitoringClient:
@@ -135,6 +141,8 @@ class MonitoringClient:
             mqtt_last_disconnect_at=c.mqtt_last_disconnect_at,
             service_failed_at=c.service_failed_at,
             service_failed_unit=c.service_failed_unit,
+            last_error_log_at=c.last_error_log_at,
+            last_warn_log_at=c.last_warn_log_at,
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -17,9 +17,13 @@ from tests.support.api import Api
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
-async def add_logs(api: Api, uuid: str, *entries: tuple[LogLevel, str, timedelta]) -> None:
-    """(level, message, age) per entry, stored the way display logs are ingested."""
-    now = utcnow()
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+async def add_logs(api: Api, uuid: str, *entries: tuple[LogLevel, str, timedelta], now: datetime | None = None) -> None:
+    """(level, message, age before `now`) per entry, stored the way display logs are ingested."""
+    now = now or utcnow()
     async with api.container.db.session() as session:
         await insert_logs(
             session,
@@ -100,7 +104,7 @@ OVERVIEW = """query($h: Int, $s: [ClientHealth!]) { monitoringOverview(hours: $h
   clients { uuid description groupName status isAlive processStatus screenHealthStatus latestScreenshotType
             priorityScreenshotType priorityScreenshotReceivedAt hasActivePriorityScreenshot latestScreenshotUrl
             logCounts { error warn } latestLog { message level } latestError { message }
-            mqttReconnectCount mqttLastDisconnectAt }
+            mqttReconnectCount mqttLastDisconnectAt lastErrorLogAt lastWarnLogAt }
 } }"""
 
 
@@ -128,10 +132,11 @@ async def test_monitoring_overview_classifies_every_display(api: Api) -> None:
         (LogLevel.INFO, "fine", timedelta(hours=2)),
         (LogLevel.ERROR, "boom", timedelta(hours=1)),
         (LogLevel.INFO, "later", timedelta(minutes=1)),
+        now=now,
     )
-    await add_logs(api, warned, (LogLevel.WARN, "hm", timedelta(minutes=30)))
+    await add_logs(api, warned, (LogLevel.WARN, "hm", timedelta(minutes=30)), now=now)
     # An old error of the healthy display is outside the 24 h window.
-    await add_logs(api, healthy, (LogLevel.ERROR, "yesterday", timedelta(hours=30)))
+    await add_logs(api, healthy, (LogLevel.ERROR, "yesterday", timedelta(hours=30)), now=now)
 
     store = ScreenshotStore(api.container.settings.screenshot_dir)
     store.store(healthy, JPEG, ScreenshotType.EVENT_START, now=now - timedelta(seconds=30))
@@ -160,6 +165,14 @@ async def test_monitoring_overview_classifies_every_display(api: Api) -> None:
     assert rows[erroring]["latestLog"] == {"message": "later", "level": "INFO"}
     assert rows[erroring]["latestError"] == {"message": "boom"}
     assert rows[erroring]["logCounts"] == {"error": 1, "warn": 0}
+    # When each display last complained, even outside the window (yesterday's error of the healthy one).
+    assert (rows[erroring]["lastErrorLogAt"], rows[erroring]["lastWarnLogAt"]) == (iso(now - timedelta(hours=1)), None)
+    assert (rows[warned]["lastErrorLogAt"], rows[warned]["lastWarnLogAt"]) == (None, iso(now - timedelta(minutes=30)))
+    assert rows[healthy]["lastErrorLogAt"] == iso(now - timedelta(hours=30))
+    listed = await api.data("{ clients { uuid lastErrorLogAt lastWarnLogAt } }", token=token)
+    assert {c["uuid"]: (c["lastErrorLogAt"], c["lastWarnLogAt"]) for c in listed["clients"]}[warned] == (
+        None, iso(now - timedelta(minutes=30)),
+    )  # fmt: skip
     assert rows[unknown]["latestScreenshotType"] is None
 
     # A 48 h window sees yesterday's error: the healthy display turns critical.

@@ -172,6 +172,8 @@ OVERVIEW_COLUMNS = (
     Client.mqtt_last_disconnect_at,
     Client.service_failed_at,
     Client.service_failed_unit,
+    Client.last_error_log_at,
+    Client.last_warn_log_at,
 )
 
 
