@@ -141,3 +141,34 @@ async def test_migration_0003_backfills_the_marks_from_existing_logs(
         logged: (now - timedelta(hours=1), now - timedelta(hours=5)),
         silent: (None, None),
     }
+
+
+async def test_concurrent_ingest_for_the_same_displays_neither_deadlocks_nor_loses_a_mark(
+    mariadb_url: str, tmp_path: Path
+) -> None:
+    """Several ingest processes may write logs of the same displays at once (MariaDB row locks)."""
+    await asyncio.to_thread(upgrade, mariadb_url)
+    db = Database(mariadb_url)
+    try:
+        now = utcnow().replace(microsecond=0)
+        displays = sorted([await _add_display(db, now) for _ in range(4)])
+        batches = [
+            [
+                ClientLogEntry(uuid, level, f"{writer}", now - timedelta(seconds=writer * 10 + i))
+                for uuid in (displays if writer % 2 else displays[::-1])
+                for i, level in enumerate((LogLevel.ERROR, LogLevel.WARN))
+            ]
+            for writer in range(12)
+        ]
+
+        async def ingest(batch: list[ClientLogEntry]) -> None:
+            async with db.session() as session:
+                await insert_logs(session, batch, now=now)
+
+        await asyncio.gather(*(ingest(batch) for batch in batches))
+        async with db.read_session() as session:
+            marks = (await session.execute(select(Client.last_error_log_at, Client.last_warn_log_at))).all()
+        assert marks == [(now, now - timedelta(seconds=1))] * 4
+        assert set((await _statuses(db, now, 1, tmp_path)).values()) == {"critical"}
+    finally:
+        await db.dispose()

@@ -9,7 +9,7 @@ caller's unit of work:
   same column wins, so a client's own messages keep their order);
 - one multi-row upsert per distinct column set, rows sorted by uuid (a fixed lock order, so two ingest
   processes never deadlock on each other);
-- the logs as one multi-row insert.
+- the logs as one multi-row insert, after raising the displays' ERROR/WARN marks (uuid order as well).
 
 Unknown clients: discovery registers a display, and so do heartbeat and health (a display that was
 discovered before the database was reset keeps heartbeating without discovering again, and must show

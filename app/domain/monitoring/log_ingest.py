@@ -79,7 +79,9 @@ async def insert_logs(
     ]
     table = ClientLog.__table__
     conn = await session.connection()  # Core insert: no ORM bookkeeping per row
+    # Marks first: the UPDATE takes the display rows' exclusive locks before the INSERT's foreign-key check
+    # takes shared ones, so two ingest processes logging for the same display queue instead of deadlocking.
+    await raise_marks(conn, newest_problems((row["client_uuid"], row["level"], row["timestamp"]) for row in rows))
     result = await conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     ids = [row[0] for row in result.all()]
-    await raise_marks(conn, newest_problems((row["client_uuid"], row["level"], row["timestamp"]) for row in rows))
     return [StoredLog(id_, e.uuid, e.level) for id_, e in zip(ids, entries, strict=True)]
