@@ -1,14 +1,17 @@
 """Monitoring (superadmin): fleet health, crashed displays with restart, failed services with "Quittieren",
 per-client screenshots and logs.
 
-The page reloads its overview when a display or log changes (`clientUpdated`, `clientLogAdded`), at most
-once every few seconds, instead of polling on a timer.
+The display cards come one page at a time (48, `app/ui/fleet_paging.py`) and can be narrowed to a status;
+the server filters and pages, so a fleet of thousands costs one page of cards and screenshots. The summary
+always counts the whole fleet. The page reloads its overview when a display or log changes
+(`clientUpdated`, `clientLogAdded`), at most once every few seconds, keeping the chosen filter and page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +20,7 @@ from nicegui import ui
 from app.domain.clock import utcnow
 from app.domain.enums import Role
 from app.ui import gql
+from app.ui.fleet_paging import PAGE_SIZE, FleetSlice, page_count
 from app.ui.format import fmt_age, fmt_datetime, fmt_datetime_seconds
 from app.ui.i18n import t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action, unavailable
@@ -27,13 +31,24 @@ HOURS = {1: "1 h", 6: "6 h", 24: "24 h", 72: "3 d", 168: "7 d"}
 RELOAD_DEBOUNCE_SECONDS = 3.0
 HEALTH_COLORS = {"HEALTHY": "positive", "WARNING": "warning", "CRITICAL": "negative", "OFFLINE": "grey-7"}
 HEALTH_LABELS = {"HEALTHY": "Gesund", "WARNING": "Warnung", "CRITICAL": "Kritisch", "OFFLINE": "Offline"}
+# Filter key -> label key, in the order of the filter row; the metric cards select the single-status ones.
+FILTER_LABELS = {
+    "all": "common.all",
+    "problems": "mon.filter_problems",
+    "critical": "mon.filter_critical",
+    "warning": "mon.filter_warning",
+    "offline": "mon.filter_offline",
+    "healthy": "mon.filter_healthy",
+}
+# Reloads after which the page still lies past the (shrinking) fleet's end are not retried forever.
+MAX_FIT_ATTEMPTS = 3
 LEVEL_COLORS = {"ERROR": "negative", "WARN": "warning", "INFO": "primary", "DEBUG": "grey-7"}
 LOG_FIELDS = "id clientUuid timestamp level message context"
 
 OVERVIEW = f"""
-query($h: Int) {{
-  monitoringOverview(hours: $h) {{
-    generatedAt windowHours
+query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!) {{
+  monitoringOverview(hours: $h, status: $s, limit: $l, offset: $o) {{
+    generatedAt windowHours matchingClients
     summary {{ totalClients healthy warning critical offline activePriorityScreenshots errorLogs warnLogs }}
     clients {{
       uuid description hostname ip groupName isAlive lastAlive status processStatus currentProcess processPid
@@ -49,12 +64,36 @@ query($h: Int) {{
 """
 
 
-def _metric(label: str, value: object, color: str, testid: str, hint: str = "") -> None:
-    with ui.card().classes("is-stat items-center p-3"):
+def _metric(
+    label: str,
+    value: object,
+    color: str,
+    testid: str,
+    hint: str = "",
+    *,
+    on_click: Callable[[], Any] | None = None,
+    selected: bool = False,
+) -> None:
+    card = ui.card().classes("is-stat items-center p-3").props(f'data-testid="mon-metric-{testid}"')
+    if on_click is not None:
+        # A metric card is also the shortcut to its status filter.
+        card.classes("cursor-pointer").props(f'role=button tabindex=0 aria-pressed="{str(selected).lower()}"')
+        card.on("click", on_click)
+        card.on("keydown.enter", on_click)
+        if selected:
+            card.classes(f"ring-2 ring-offset-1 ring-{_ring_color(color)}")
+    with card:
         ui.label(str(value)).classes(f"text-3xl font-bold text-{color}").props(f'data-testid="mon-{testid}"')
         ui.label(label).classes("is-muted text-sm text-center")
         if hint:
             ui.label(hint).classes("is-muted text-xs")
+
+
+def _ring_color(color: str) -> str:
+    """Tailwind ring colour for a Quasar colour name (Tailwind does not know "positive" etc.)."""
+    return {"positive": "green-700", "warning": "amber-500", "negative": "red-700", "primary": "sky-800"}.get(
+        color, "gray-500"
+    )
 
 
 def _client_label(client: dict[str, Any]) -> None:
@@ -66,14 +105,51 @@ def _client_label(client: dict[str, Any]) -> None:
 class MonitoringView:
     def __init__(self) -> None:
         self.hours = 24
+        self.slice = FleetSlice()
         self.data: dict[str, Any] = {}
         self.pending = False
         self.last_load = 0.0
+        # Bumped by every load: a slow answer for an older filter/page must not overwrite a newer one.
+        self.generation = 0
 
     async def load(self) -> None:
-        self.data = await gql.gql(OVERVIEW, {"h": self.hours})
+        self.generation += 1
+        generation = self.generation
+        for attempt in range(MAX_FIT_ATTEMPTS):
+            data = await gql.gql(
+                OVERVIEW,
+                {"h": self.hours, "s": self.slice.statuses, "l": PAGE_SIZE, "o": self.slice.offset},
+            )
+            if generation != self.generation:
+                return
+            # Fewer matching displays than before (a reload, a fixed display): show the last page that exists.
+            matching = data["monitoringOverview"]["matchingClients"]
+            if attempt == MAX_FIT_ATTEMPTS - 1 or not self.slice.fit(matching):
+                break
+        self.data = data
         self.last_load = time.monotonic()
         self.render.refresh()
+
+    async def select_filter(self, status_filter: str) -> None:
+        if status_filter == self.slice.status_filter and self.slice.page == 1:
+            return
+        self.slice.select(status_filter)
+        await run_action(self.load)
+
+    async def go_to_page(self, page: int | None) -> None:
+        if page is None or page == self.slice.page:
+            return
+        self.slice.page = max(1, int(page))
+        if await run_action(self.load):
+            # The pagination sits below the grid: bring the new page's first cards into view.
+            ui.run_javascript(
+                'document.querySelector(\'[data-testid="mon-filter"]\')?.scrollIntoView({block: "start"})'
+            )
+
+    async def set_hours(self, hours: int) -> None:
+        self.hours = int(hours)
+        self.slice.page = 1
+        await run_action(self.load)
 
     def schedule_reload(self, _: dict[str, Any] | None = None) -> None:
         """Reload after a change, but at most once per debounce window (a busy fleet sends many updates)."""
@@ -294,21 +370,73 @@ class MonitoringView:
         if not overview:
             return
         summary = overview["summary"]
+        chosen = self.slice.status_filter
         with ui.row().classes("w-full gap-3"):
-            _metric(t("mon.clients"), summary["totalClients"], "primary", "total")
-            _metric(HEALTH_LABELS["HEALTHY"], summary["healthy"], "positive", "healthy")
-            _metric(HEALTH_LABELS["WARNING"], summary["warning"], "warning", "warning")
-            _metric(HEALTH_LABELS["CRITICAL"], summary["critical"], "negative", "critical")
-            _metric(HEALTH_LABELS["OFFLINE"], summary["offline"], "grey-7", "offline")
+            for key, label, value, color, testid in (
+                ("all", t("mon.clients"), summary["totalClients"], "primary", "total"),
+                ("healthy", HEALTH_LABELS["HEALTHY"], summary["healthy"], "positive", "healthy"),
+                ("warning", HEALTH_LABELS["WARNING"], summary["warning"], "warning", "warning"),
+                ("critical", HEALTH_LABELS["CRITICAL"], summary["critical"], "negative", "critical"),
+                ("offline", HEALTH_LABELS["OFFLINE"], summary["offline"], "grey-7", "offline"),
+            ):
+                _metric(
+                    label,
+                    value,
+                    color,
+                    testid,
+                    on_click=lambda k=key: self.select_filter(k),
+                    selected=chosen == key,
+                )
             _metric(t("mon.error_logs"), summary["errorLogs"], "negative", "error-logs", t("mon.in_window"))
         self.crashed_panel()
         self.service_failed_panel()
-        clients = overview["clients"]
+        self.filter_row(summary)
+        self.client_grid(overview["clients"], overview["matchingClients"])
+
+    def filter_row(self, summary: dict[str, Any]) -> None:
+        counts = {
+            "all": summary["totalClients"],
+            "problems": summary["critical"] + summary["warning"] + summary["offline"],
+            "critical": summary["critical"],
+            "warning": summary["warning"],
+            "offline": summary["offline"],
+            "healthy": summary["healthy"],
+        }
+        with ui.row().classes("w-full items-center gap-1 scroll-mt-20").props('data-testid="mon-filter" role=group'):
+            ui.label(t("mon.filter")).classes("is-muted text-sm mr-1")
+            for key, label_key in FILTER_LABELS.items():
+                selected = key == self.slice.status_filter
+                look = "unelevated" if selected else "outline"
+                ui.button(f"{t(label_key)} ({counts[key]})", on_click=lambda k=key: self.select_filter(k)).props(
+                    f'{look} no-caps dense color=primary data-testid="mon-filter-{key}" '
+                    f'aria-pressed="{str(selected).lower()}"'
+                ).classes("px-3")
+
+    def client_grid(self, clients: list[dict[str, Any]], matching: int) -> None:
+        first, last = self.slice.shown_range(len(clients))
         if not clients:
-            ui.label(t("common.empty")).classes("is-muted")
-        with ui.element("div").classes("is-card-grid w-full"):
+            empty = "mon.no_clients" if self.slice.status_filter == "all" else "mon.no_clients_with_status"
+            with ui.row().classes("w-full items-center gap-2 p-4 is-muted"):
+                ui.icon("filter_alt_off" if self.slice.status_filter != "all" else "devices_other")
+                ui.label(t(empty)).props('data-testid="mon-empty"')
+                if self.slice.status_filter != "all":
+                    ui.button(t("mon.show_all"), on_click=lambda: self.select_filter("all")).props(
+                        'flat dense no-caps color=primary data-testid="mon-show-all"'
+                    )
+            return
+        ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted").props(
+            'data-testid="mon-range"'
+        )
+        with ui.element("div").classes("is-card-grid w-full").props('data-testid="mon-grid"'):
             for client in clients:
                 self.client_card(client)
+        pages = page_count(matching)
+        if pages > 1:
+            with ui.row().classes("w-full items-center justify-center gap-3"):
+                ui.pagination(
+                    1, pages, direction_links=True, value=self.slice.page, on_change=lambda e: self.go_to_page(e.value)
+                ).props('max-pages=9 boundary-numbers data-testid="mon-pagination"')
+                ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted")
 
 
 @protected_page("/monitoring", nav="nav.monitoring", min_role=Role.SUPERADMIN)
@@ -319,15 +447,15 @@ async def monitoring_page(ctx: PageContext) -> None:
         return
     view = MonitoringView()
 
-    async def set_hours(value: int) -> None:
-        view.hours = int(value)
-        await run_action(view.load)
-
     with ui.row().classes("w-full items-center"):
         page_heading(t("mon.title"))
         ui.space()
-        ui.select(HOURS, value=view.hours, label=t("mon.hours"), on_change=lambda e: set_hours(e.value)).classes("w-40")
-        ui.button(t("common.refresh"), icon="refresh", on_click=lambda: run_action(view.load)).props("flat")
+        ui.select(HOURS, value=view.hours, label=t("mon.hours"), on_change=lambda e: view.set_hours(e.value)).classes(
+            "w-40"
+        ).props('data-testid="mon-hours"')
+        ui.button(t("common.refresh"), icon="refresh", on_click=lambda: run_action(view.load)).props(
+            'flat data-testid="mon-refresh"'
+        )
     view.render()
     await view.load()
     if has_field("Subscription", "clientUpdated"):
