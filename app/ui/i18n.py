@@ -292,6 +292,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mon.no_clients": ("Noch keine Displays registriert", "No displays registered yet"),
     "mon.no_clients_with_status": ("Keine Displays mit diesem Status", "No displays with this status"),
     "mon.show_all": ("Alle anzeigen", "Show all"),
+    "mon.show_all_rows": ("Alle {n} anzeigen", "Show all {n}"),
+    "mon.show_fewer": ("Weniger anzeigen", "Show fewer"),
     # media
     "media.title": ("Medien", "Media"),
     "media.upload": ("Hochladen", "Upload"),

@@ -145,7 +145,16 @@ def test_the_fleet_is_shown_48_cards_a_page(page: Page, fleet: Fleet) -> None:
     expect(_current_page(page)).to_have_text("2")
     # The panels and card contents are unchanged: crashed displays with restart, logs per card.
     crashed = fleet.of("crashed")[0]
-    expect(page.get_by_test_id("crashed-panel").get_by_test_id(f"crash-restart-{crashed}")).to_be_visible()
+    panel = page.get_by_test_id("crashed-panel")
+    expect(panel.get_by_test_id(f"crash-restart-{crashed}")).to_be_visible()
+    # 2 crashed + 10 with a stale heartbeat: the panel previews 8 so the cards stay in view, the rest on demand.
+    restarts = panel.locator("[data-testid^='crash-restart-']")
+    expect(restarts).to_have_count(8)
+    expect(page.get_by_test_id("crashed-more")).to_contain_text("Alle 12 anzeigen")
+    page.get_by_test_id("crashed-more").click()
+    expect(restarts).to_have_count(12)
+    page.get_by_test_id("crashed-more").click()
+    expect(restarts).to_have_count(8)
     expect(page.get_by_test_id(f"logs-{fleet.uuids[-1]}")).to_be_visible()
 
 

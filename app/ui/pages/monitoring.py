@@ -29,6 +29,7 @@ from app.ui.widgets import CLIENT_FIELDS, client_name, issue_command
 
 HOURS = {1: "1 h", 6: "6 h", 24: "24 h", 72: "3 d", 168: "7 d"}
 RELOAD_DEBOUNCE_SECONDS = 3.0
+PANEL_PREVIEW = 8
 HEALTH_COLORS = {"HEALTHY": "positive", "WARNING": "warning", "CRITICAL": "negative", "OFFLINE": "grey-7"}
 HEALTH_LABELS = {"HEALTHY": "Gesund", "WARNING": "Warnung", "CRITICAL": "Kritisch", "OFFLINE": "Offline"}
 # Filter key -> label key, in the order of the filter row; the metric cards select the single-status ones.
@@ -111,6 +112,8 @@ class MonitoringView:
         self.last_load = 0.0
         # Bumped by every load: a slow answer for an older filter/page must not overwrite a newer one.
         self.generation = 0
+        # Panels the admin expanded past their first PANEL_PREVIEW rows.
+        self.expanded: set[str] = set()
 
     async def load(self) -> None:
         self.generation += 1
@@ -175,7 +178,7 @@ class MonitoringView:
                 ui.icon("error", color="negative")
                 ui.label(t("mon.crashed")).classes("text-lg font-medium text-red-9")
                 ui.badge(str(len(crashed)), color="negative")
-            for item in crashed:
+            for item in self._preview("crashed", crashed):
                 client = item["client"]
                 with ui.row().classes("w-full items-center gap-3 no-wrap max-md:flex-wrap"):
                     with ui.element("div").classes("w-56"):
@@ -191,6 +194,25 @@ class MonitoringView:
                     ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
                     ui.space()
                     self._restart_button(client["uuid"], reason)
+            self._more_toggle("crashed", len(crashed))
+
+    def _preview(self, panel: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A large outage would push the display cards off screen: the first rows unless expanded."""
+        return rows if panel in self.expanded else rows[:PANEL_PREVIEW]
+
+    def _more_toggle(self, panel: str, total: int) -> None:
+        if total <= PANEL_PREVIEW:
+            return
+        expanded = panel in self.expanded
+        label = t("mon.show_fewer") if expanded else t("mon.show_all_rows", n=total)
+
+        def toggle() -> None:
+            self.expanded.symmetric_difference_update({panel})
+            self.render.refresh()
+
+        ui.button(label, icon="expand_less" if expanded else "expand_more", on_click=toggle).props(
+            f'flat dense size=sm data-testid="{panel}-more"'
+        )
 
     def _restart_button(self, uuid: str, reason: str) -> None:
         button = ui.button(t("client.restart"), icon="restart_alt").props(
@@ -225,7 +247,7 @@ class MonitoringView:
                 ui.label(t("mon.service_failed")).classes("text-lg font-medium text-orange-9")
                 ui.badge(str(len(failed)), color="orange-8")
             ui.label(t("mon.service_failed_hint")).classes("text-sm is-muted")
-            for client in failed:
+            for client in self._preview("service-failed", failed):
                 with ui.row().classes("w-full items-center gap-3 no-wrap max-md:flex-wrap"):
                     with ui.element("div").classes("w-56"):
                         _client_label(client)
@@ -235,6 +257,7 @@ class MonitoringView:
                     ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
                     ui.space()
                     self._acknowledge_button(client["uuid"])
+            self._more_toggle("service-failed", len(failed))
 
     def _acknowledge_button(self, uuid: str) -> None:
         button = ui.button(t("mon.acknowledge"), icon="task_alt").props(
