@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,13 @@ SUPERADMIN = ("superadmin", "superadmin-pass")
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProcess]:
-    tmp = tmp_path_factory.mktemp("ui-server")
+@contextmanager
+def ui_server(tmp: Path, **env: str) -> Iterator[InfoscreenProcess]:
+    """`infoscreen run` for browser tests, with NiceGUI behaving as in production."""
     # NiceGUI changes behaviour under pytest (it checks this variable); the server must run as in production.
     saved = os.environ.pop("PYTEST_CURRENT_TEST", None)
     try:
-        with infoscreen("run", tmp, HEARTBEAT_GRACE_PERIOD_DEV="30") as proc:
+        with infoscreen("run", tmp, **env) as proc:
             if saved is not None:
                 os.environ["PYTEST_CURRENT_TEST"] = saved
                 saved = None
@@ -42,6 +43,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProce
     finally:
         if saved is not None:
             os.environ["PYTEST_CURRENT_TEST"] = saved
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProcess]:
+    with ui_server(tmp_path_factory.mktemp("ui-server"), HEARTBEAT_GRACE_PERIOD_DEV="30") as proc:
+        yield proc
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ the fleet (a log over MQTT, deletions over GraphQL), so it runs last.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +25,8 @@ from app.domain.enums import LogLevel, ProcessStatus, ScreenHealthStatus
 from app.domain.monitoring.log_ingest import ClientLogEntry, insert_logs
 from tests.graphql.fleet import new_uuid
 from tests.support.display import FakeDisplay
-from tests.support.process import InfoscreenProcess, infoscreen
-from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
+from tests.support.process import InfoscreenProcess
+from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot, ui_server
 
 # 60 displays: 12 critical (2 crashed, 10 with a recent ERROR), 30 warning (a WARN three hours ago),
 # 10 offline, 8 healthy; "Probleme" are 52, two pages.
@@ -47,18 +46,8 @@ class Fleet:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProcess]:
     """The shared UI server, but with a heartbeat grace of an hour: seeded heartbeats must stay fresh."""
-    tmp = tmp_path_factory.mktemp("ui-monitoring")
-    saved = os.environ.pop("PYTEST_CURRENT_TEST", None)  # NiceGUI must run as in production
-    try:
-        with infoscreen("run", tmp, HEARTBEAT_GRACE_PERIOD_DEV="3600") as proc:
-            if saved is not None:
-                os.environ["PYTEST_CURRENT_TEST"] = saved
-                saved = None
-            yield proc
-            proc.terminate()
-    finally:
-        if saved is not None:
-            os.environ["PYTEST_CURRENT_TEST"] = saved
+    with ui_server(tmp_path_factory.mktemp("ui-monitoring"), HEARTBEAT_GRACE_PERIOD_DEV="3600") as proc:
+        yield proc
 
 
 async def _seed(database_url: str) -> Fleet:
