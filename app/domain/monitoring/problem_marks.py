@@ -20,17 +20,14 @@ from app.domain.db import UTCDateTime
 from app.domain.enums import LogLevel
 from app.domain.monitoring.models import ClientLog
 
-MARK_COLUMNS: dict[LogLevel, Any] = {
-    LogLevel.ERROR: Client.__table__.c.last_error_log_at,
-    LogLevel.WARN: Client.__table__.c.last_warn_log_at,
-}
+MARKED_LEVELS = frozenset({LogLevel.ERROR, LogLevel.WARN})
 
 
 def newest_problems(entries: Iterable[tuple[str, LogLevel, datetime]]) -> dict[str, dict[LogLevel, datetime]]:
     """The newest ERROR and WARN timestamp per display among (uuid, level, timestamp) entries."""
     newest: dict[str, dict[LogLevel, datetime]] = {}
     for uuid, level, at in entries:
-        if level not in MARK_COLUMNS:
+        if level not in MARKED_LEVELS:
             continue
         per_level = newest.setdefault(uuid, {})
         if level not in per_level or at > per_level[level]:
@@ -49,7 +46,7 @@ def _raise_to(column: Any, name: str) -> Any:
 async def raise_marks(conn: AsyncConnection, newest: dict[str, dict[LogLevel, datetime]]) -> None:
     """Move each display's marks forward to the given timestamps (never backwards): one executemany.
 
-    Rows are touched in uuid order, like the telemetry upsert, so concurrent batches cannot deadlock.
+    Rows are locked in uuid order, like the telemetry upsert, and before the logs' INSERT (see insert_logs).
     """
     if not newest:
         return
