@@ -23,8 +23,9 @@ class ClientLog(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# The seeds' three indexes, newest-first as the monitoring queries read them. The level index also carries
-# client_uuid (migration 0002): "which displays logged an ERROR/WARN in the window" is answered from it alone.
+# The seeds' three indexes, newest-first as the monitoring queries read them. The level index (recent errors,
+# the overview's ERROR/WARN totals) also carries client_uuid since migration 0002, so per-display questions
+# by level are answered from the index alone.
 sa.Index("ix_client_logs_client_timestamp", ClientLog.client_uuid, ClientLog.timestamp.desc())
 sa.Index("ix_client_logs_level_timestamp_client", ClientLog.level, ClientLog.timestamp.desc(), ClientLog.client_uuid)
 sa.Index("ix_client_logs_created_at", ClientLog.created_at.desc())
