@@ -4,9 +4,9 @@ It walks every candidate local date-time (day by day; on a day, every hour and t
 seconds) from the start of DTSTART's period, tests each against the rule's parts as predicates (the
 RFC 5545 §3.3.10 expand/limit table reduces to "every named part must hold", with BYDAY ordinals counted in
 the month for MONTHLY and for YEARLY+BYMONTH, else in the year), groups the survivors by FREQ period, keeps
-every INTERVAL-th period, applies BYSETPOS per period, maps local times to instants (a gap time is dropped,
-a fold time is its first pass, DTSTART keeps its own instant and is always the first instance), and then
-applies COUNT and UNTIL. Slow and simple on purpose.
+every INTERVAL-th period, drops local times that do not exist (the spring-forward gap), applies BYSETPOS per
+period, maps local times to instants (a fold time is its first pass, DTSTART keeps its own instant and is
+always the first instance), and then applies COUNT and UNTIL. Slow and simple on purpose.
 """
 
 from __future__ import annotations
@@ -183,7 +183,8 @@ def instants(
     for index in sorted(periods):
         if index < start_period or (index - start_period) % rule.interval:
             continue
-        members = sorted(periods[index])
+        # A local time that does not exist is no instance (like 30 February): BYSETPOS does not count it.
+        members = sorted(m for m in periods[index] if m == dt0 or to_instant(m, tz) is not None)
         if rule.bysetpos:
             size = len(members)
             chosen = {members[p - 1] if p > 0 else members[size + p] for p in rule.bysetpos if 1 <= abs(p) <= size}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
@@ -120,10 +120,18 @@ def ensure_has_occurrences(rule: str, start: datetime, tz: tzinfo) -> None:
         raise _invalid("UNTIL liegt vor dem Beginn des Termins.")
     dt0 = _naive_local(start_utc, tz)
     horizon = dt0 + FIRST_OCCURRENCE_HORIZON
-    for local in _floating(spec, dt0, _period_start(spec, dt0), horizon):
-        if local >= dt0 and _instant(local, tz) is not None:
-            return
-    raise _invalid("Die Wiederholungsregel ergibt keinen einzigen Termin.")
+    checks = [spec]
+    if spec.freq in ("DAILY", "HOURLY") and (spec.bymonthday or spec.byyearday or spec.byday):
+        # Day by day (or hour by hour) over ten years is slow; the same parts evaluated YEARLY, every hour
+        # of every matching day, give a superset, so when that is empty the rule is refused at once.
+        hours = spec.byhour or (tuple(range(24)) if spec.freq == "HOURLY" else None)
+        checks.insert(0, replace(spec, freq="YEARLY", interval=1, bysetpos=None, byhour=hours))
+    for check in checks:
+        if not any(
+            local >= dt0 and _instant(local, tz) is not None
+            for local in _floating(check, dt0, _period_start(check, dt0), horizon, tz)
+        ):
+            raise _invalid("Die Wiederholungsregel ergibt keinen einzigen Termin.")
 
 
 # --- expansion -------------------------------------------------------------------------------------
@@ -284,10 +292,12 @@ def _dateutil_weekdays(spec: RuleSpec, byday: tuple[tuple[int, int], ...] | None
     return [weekday(d)(n) if n else weekday(d) for n, d in reachable]
 
 
-def _floating(spec: RuleSpec, dt0: datetime, anchor: datetime, bound: datetime) -> Iterator[datetime]:
+def _floating(spec: RuleSpec, dt0: datetime, anchor: datetime, bound: datetime, tz: tzinfo) -> Iterator[datetime]:
     """Local date-times of the rule from the period starting at `anchor` up to `bound` (inclusive), sorted.
 
-    BYSETPOS and INTERVAL are applied per whole period; COUNT/UNTIL and DTSTART are not looked at here.
+    BYSETPOS and INTERVAL are applied per whole period; COUNT/UNTIL and DTSTART are not looked at here. A
+    local time that does not exist in `tz` is no member of its period (like 30 February), so BYSETPOS
+    counts only times that exist.
     """
     args = _defaults(spec, dt0)
     if args["bysecond"] is None or args["byweekday"] == []:
@@ -323,7 +333,8 @@ def _floating(spec: RuleSpec, dt0: datetime, anchor: datetime, bound: datetime) 
         if key != group_key:
             yield from _select(spec, group, group_key, first_key)
             group, group_key = [], key
-        group.append(local)
+        if local == dt0 or _instant(local, tz) is not None:
+            group.append(local)
     yield from _select(spec, group, group_key, first_key)
 
 
@@ -356,7 +367,7 @@ def _starts(
         bound = _FAR_FUTURE
     else:
         bound = min(_naive_local(limit, tz) + timedelta(days=1) + _PERIOD_SPAN[spec.freq], _FAR_FUTURE)
-    for local in _floating(spec, dt0, anchor, bound):
+    for local in _floating(spec, dt0, anchor, bound, tz):
         if local <= dt0:
             continue  # before DTSTART, or DTSTART itself (already given with its own instant)
         utc = _instant(local, tz)
