@@ -11,6 +11,7 @@ skips, deleteOccurrence/detachOccurrence, power intents and the calendar all go 
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -32,6 +33,8 @@ from app.domain.events.rrule_spec import (
 )
 
 __all__ = ["FIELD", "MAX_COUNT", "MAX_INTERVAL", "MAX_RULE_LENGTH", "RuleSpec"]
+
+log = logging.getLogger(__name__)
 
 # No expansion ever returns more than this many occurrences (a guard against hostile windows).
 MAX_OCCURRENCES = 20_000
@@ -103,8 +106,22 @@ def normalize_rule(rule: str | None, tz: tzinfo) -> str | None:
 
 @lru_cache(maxsize=8192)
 def rule_spec(rule: str, tz: tzinfo) -> RuleSpec:
-    """The parsed, checked form of a stored (canonical) rule."""
+    """The parsed, checked form of a rule (raises ValidationError naming the problem)."""
     return parse_spec(rule, tz)
+
+
+@lru_cache(maxsize=8192)
+def _stored_spec(rule: str, tz: tzinfo) -> RuleSpec | None:
+    """A stored rule for expansion; None (logged once) if it cannot be read at all.
+
+    Rules stored before the RFC 5545 combination checks existed are still expanded; an unreadable one makes
+    the event a single occurrence at its start instead of stopping the scheduler or a calendar.
+    """
+    try:
+        return parse_spec(rule, tz, strict=False)
+    except ValidationError as exc:
+        log.warning("event=recurrence_rule_unreadable rule=%r error=%s", rule[:200], exc.message)
+        return None
 
 
 def ensure_has_occurrences(rule: str, start: datetime, tz: tzinfo) -> None:
@@ -395,7 +412,12 @@ def iter_starts(
         if anchor <= until:
             yield anchor
         return
-    yield from _starts(rule_spec(rule, tz), anchor, tz, until, since)
+    spec = _stored_spec(rule, tz)
+    if spec is None:
+        if anchor <= until:
+            yield anchor
+        return
+    yield from _starts(spec, anchor, tz, until, since)
 
 
 def expand(
@@ -433,8 +455,8 @@ def recurrence_end(start: datetime, end: datetime, rule: str | None, tz: tzinfo)
     """The end of the true last instance (UNTIL/COUNT resolved); None for open-ended or non-recurring events."""
     if not rule:
         return None
-    spec = rule_spec(rule, tz)
-    if spec.count is None and spec.until is None:
+    spec = _stored_spec(rule, tz)
+    if spec is None or (spec.count is None and spec.until is None):
         return None
     start_utc = truncate_seconds(as_utc(start) or start)
     duration = truncate_seconds(as_utc(end) or end) - start_utc
@@ -465,7 +487,7 @@ class SeriesCursor:
         span = timedelta(days=32)
         horizon = datetime(9998, 1, 1, tzinfo=UTC)
         while True:
-            until = min(since + span, horizon)
+            until = horizon if span >= horizon - since else since + span
             for utc in iter_starts(self._rule, self._start, self._tz, until, since=since):
                 if utc > since or (inc and utc == since):
                     return utc.astimezone(self._tz)
@@ -476,7 +498,8 @@ class SeriesCursor:
 
 def build_rrule(rule: str, start: datetime, tz: tzinfo) -> SeriesCursor:
     """The series anchored at `start`, with an `after` lookup (kept for callers of the former dateutil form)."""
-    rule_spec(rule, tz)
+    if _stored_spec(rule, tz) is None:
+        raise _invalid("Die gespeicherte Wiederholungsregel ist nicht lesbar.")
     utc = as_utc(start)
     assert utc is not None
     return SeriesCursor(rule, truncate_seconds(utc), tz)

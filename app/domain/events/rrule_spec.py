@@ -193,8 +193,12 @@ def _check_combinations(spec: RuleSpec, parts: dict[str, str]) -> None:
         raise invalid("BYSETPOS braucht einen weiteren BY-Teil (z. B. BYDAY), aus dem es auswählt.")
 
 
-def parse_spec(rule: str, tz: tzinfo) -> RuleSpec:
-    """Check `rule` and return it as a RuleSpec (UNTIL converted to UTC)."""
+def parse_spec(rule: str, tz: tzinfo, *, strict: bool = True) -> RuleSpec:
+    """Check `rule` and return it as a RuleSpec (UNTIL converted to UTC).
+
+    `strict=False` skips the frequency/part combination checks: a rule stored before they existed is still
+    expanded (as dateutil read it) instead of stopping the scheduler.
+    """
     parts = split_parts(rule)
     freq = _check_freq(parts)
     if "COUNT" in parts and "UNTIL" in parts:
@@ -220,7 +224,8 @@ def parse_spec(rule: str, tz: tzinfo) -> RuleSpec:
         wkst=wkst,
         **lists,
     )
-    _check_combinations(spec, parts)
+    if strict:
+        _check_combinations(spec, parts)
     return spec
 
 
