@@ -326,7 +326,7 @@ def _floating(spec: RuleSpec, dt0: datetime, anchor: datetime, bound: datetime, 
         # enumerates the days here and the week numbers are tested by `_in_weeks`.
         freq, args["byweekno"] = DAILY, None
     try:
-        rule = rrule(
+        generated = rrule(
             freq,
             dtstart=anchor,
             interval=1 if spec.byweekno is not None else spec.interval,
@@ -338,14 +338,15 @@ def _floating(spec: RuleSpec, dt0: datetime, anchor: datetime, bound: datetime, 
     except ValueError:  # dateutil: the BYxxx parts can never be reached (e.g. HOURLY;INTERVAL=24;BYHOUR=5)
         return
     if not own_periods:
-        yield from rule
+        yield from generated
         return
+    candidates: Iterator[datetime] = iter(generated)
     if spec.byweekno is not None:
-        rule = (local for local in rule if _in_weeks(spec, local))
+        candidates = (local for local in candidates if _in_weeks(spec, local))
     first_key = _period_key(spec, dt0)
     group: list[datetime] = []
     group_key: int | None = None
-    for local in rule:
+    for local in candidates:
         key = _period_key(spec, local)
         if key != group_key:
             yield from _select(spec, group, group_key, first_key)
