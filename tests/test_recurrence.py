@@ -276,6 +276,7 @@ def test_every_rfc5545_vevent_rule_part_is_accepted(rule: str) -> None:
         ("FREQ=MONTHLY;BYDAY=54MO", "±53"),
         ("FREQ=WEEKLY;WKST=XX", "WKST"),
         ("FREQ=DAILY;UNTIL=20260101T1000", "UNTIL"),
+        ("FREQ=DAILY;UNTIL=20260101T100000", "Ortszeit ohne Zone"),
     ],
 )
 def test_rules_rfc5545_forbids_are_refused_with_the_reason(rule: str, message: str) -> None:

@@ -3,8 +3,9 @@
 `parse_spec` turns a rule into a `RuleSpec` or raises a `ValidationError` (field `recurrenceRule`) that names
 the offending part. Everything the RFC allows is accepted, with two documented exceptions kept by policy:
 SECONDLY/MINUTELY frequencies (screens are not switched every minute) and COUNT/INTERVAL above sane caps.
-Two input shorthands are converted to the RFC's UTC form when the rule is stored: a date-only UNTIL (the
-whole local day) and a local UNTIL (the school time zone).
+One input shorthand is converted to the RFC's UTC form when the rule is stored: a date-only UNTIL (the
+whole local day in the school time zone, what the calendar's editor sends). A floating local date-time UNTIL
+is refused (RFC 5545: with a zoned start, UNTIL is UTC).
 """
 
 from __future__ import annotations
@@ -119,13 +120,20 @@ def _weekdays(value: str) -> tuple[tuple[int, int], ...]:
 
 
 def parse_until(value: str, tz: tzinfo) -> datetime:
-    """UNTIL as aware UTC: `...Z` is UTC, a local date-time is in the school zone, a date means its end."""
+    """UNTIL as aware UTC: `...Z` is UTC, a date means the end of that local day.
+
+    A floating local date-time is refused: RFC 5545 requires UTC when the start has a time zone.
+    """
     text = value.strip().upper()
     try:
         if text.endswith("Z") and len(text) == 16:
             return datetime.strptime(text, UTC_FORMAT).replace(tzinfo=UTC)
         if "T" in text and len(text) == 15:
-            return datetime.strptime(text, "%Y%m%dT%H%M%S").replace(tzinfo=tz).astimezone(UTC)
+            datetime.strptime(text, "%Y%m%dT%H%M%S")
+            raise invalid(
+                f"UNTIL={value[:20]} ist eine Ortszeit ohne Zone; zu einem Termin mit Zeitzone muss UNTIL in UTC "
+                "(…Z, RFC 5545) oder als Datum (JJJJMMTT, der ganze Tag) angegeben werden."
+            )
         if len(text) != 8:
             raise ValueError(text)
         day = datetime.strptime(text, "%Y%m%d").date()
