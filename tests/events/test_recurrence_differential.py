@@ -45,7 +45,7 @@ def _last_sunday(year: int, month: int) -> date:
     return day - timedelta(days=(day.weekday() - 6) % 7)
 
 
-def _dtstart(rng: random.Random) -> datetime:
+def random_dtstart(rng: random.Random) -> datetime:
     """A UTC start, mostly near a Vienna DST switch or a month end / leap day."""
     year = rng.choice([2024, 2025, 2026, 2027, 2028, 2029, 2031])
     kind = rng.random()
@@ -83,7 +83,7 @@ def _byday(rng: random.Random, freq: str, ordinals: bool) -> str:
     return ",".join(items)
 
 
-def _rule(rng: random.Random, start: datetime) -> str:
+def random_rule(rng: random.Random, start: datetime) -> str:
     freq = rng.choices(["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"], weights=[1, 3, 3, 3, 2])[0]
     parts = [f"FREQ={freq}"]
     if rng.random() < 0.4:
@@ -191,5 +191,5 @@ def _check(case: Case, rng: random.Random) -> None:
 def test_random_rules_match_the_rfc5545_reference(seed: int) -> None:
     rng = random.Random(5545 * 1000 + seed)
     for _ in range(250):
-        start = _dtstart(rng)
-        _check(Case(_rule(rng, start), start), rng)
+        start = random_dtstart(rng)
+        _check(Case(random_rule(rng, start), start), rng)

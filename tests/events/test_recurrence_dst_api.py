@@ -3,6 +3,7 @@ switches, and the scheduler's active events agreeing with eventOccurrences minut
 
 from __future__ import annotations
 
+import random
 import secrets
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,8 +15,11 @@ from app.domain.db import Database
 from app.domain.enums import EventType, ExceptionKind, Role
 from app.domain.events.active import ActiveEventsCalculator
 from app.domain.events.models import Event, EventException
+from app.domain.events.recurrence import normalize_rule
 from app.domain.events.service import list_occurrences
+from tests.events import rfc5545_reference as reference
 from tests.events.seed import add_group
+from tests.events.test_recurrence_differential import SPAN, random_dtstart, random_rule
 from tests.support.api import Api
 
 VIENNA = ZoneInfo("Europe/Vienna")
@@ -195,3 +199,43 @@ async def test_scheduler_and_event_occurrences_agree_around_dst_switches(db: Dat
             checked += len(active)
             now += timedelta(minutes=10)
     assert checked > 40  # the switch days really had occurrences running
+
+
+async def test_random_rules_over_graphql_match_the_rfc5545_reference(api: Api, editor: str) -> None:
+    """As an integrator checks it: rules created with createEvent, read back with eventOccurrences."""
+    rng = random.Random(15)
+    group = await add_group(api.container, "Zufall")
+    compared = 0
+    for _ in range(60):
+        start = random_dtstart(rng)
+        rule = random_rule(rng, start)
+        begin, finish = start.strftime("%Y-%m-%dT%H:%M:%SZ"), (start + timedelta(minutes=40))
+        created = (
+            await api.data(
+                CREATE,
+                {"input": _message(group, "R", begin, finish.strftime("%Y-%m-%dT%H:%M:%SZ"), rule)},
+                token=editor,
+            )
+        )["createEvent"]
+        canonical = normalize_rule(rule, VIENNA)
+        assert canonical is not None
+        window_end = start + min(SPAN[reference.parse(canonical).freq], timedelta(days=399))
+        if created["__typename"] == "ValidationError":
+            assert created["field"] == "recurrenceRule"
+            hits = reference.instants(canonical, start, VIENNA, start + timedelta(days=366 * 10), pattern_only=True)
+            assert not hits, f"{rule} from {begin} refused ({created['message']}) but RFC 5545 gives {hits[0]}"
+            continue
+        assert created["__typename"] == "Event", created
+        want = reference.instants(canonical, start, VIENNA, window_end)
+        rows = (
+            await api.data(
+                OCCURRENCES,
+                {"g": group, "s": begin, "e": window_end.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                token=editor,
+            )
+        )["eventOccurrences"]
+        got = [datetime.fromisoformat(r["start"].replace("Z", "+00:00")) for r in rows if r["eventId"] == created["id"]]
+        assert got == [w for w in want if w < window_end], f"RRULE:{rule} DTSTART={begin}"
+        compared += 1
+        await api.data("mutation($id: Int!) { deleteEvent(id: $id) }", {"id": created["id"]}, token=editor)
+    assert compared > 40
