@@ -148,7 +148,11 @@ def ensure_has_occurrences(rule: str, start: datetime, tz: tzinfo) -> None:
             local >= dt0 and _instant(local, tz) is not None
             for local in _floating(check, dt0, _period_start(check, dt0), horizon, tz)
         ):
-            raise _invalid("Die Wiederholungsregel ergibt keinen einzigen Termin.")
+            raise _invalid(
+                "Die Wiederholungsregel ergibt keinen einzigen Termin: in zehn Jahren ab Beginn trifft sie kein "
+                "existierendes Datum mit existierender Uhrzeit (z. B. 30. Februar oder nur die bei der "
+                "Zeitumstellung übersprungene Stunde)."
+            )
 
 
 # --- expansion -------------------------------------------------------------------------------------
