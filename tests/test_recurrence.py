@@ -14,6 +14,7 @@ from app.domain.errors import ValidationError
 from app.domain.events.holiday_skips import holiday_skip_starts
 from app.domain.events.recurrence import (
     OccurrenceIndex,
+    build_rrule,
     ensure_has_occurrences,
     expand,
     format_exdate,
@@ -238,3 +239,84 @@ def test_exdate_round_trip() -> None:
     assert parse_exdate("2026-04-01T08:00:03+02:00") == moment
     with pytest.raises(ValidationError):
         parse_exdate("gestern")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=YEARLY;BYWEEKNO=-1,1;BYDAY=MO;WKST=SU",
+        "FREQ=YEARLY;BYYEARDAY=-1,100;BYHOUR=8;BYMINUTE=0,30;BYSECOND=0,30",
+        "FREQ=MONTHLY;BYDAY=-1FR,2TU,WE;BYSETPOS=1,-1",
+        "FREQ=MONTHLY;BYMONTHDAY=-1,-31",
+        "FREQ=HOURLY;BYHOUR=8,9;BYMINUTE=15;INTERVAL=2",
+        "FREQ=WEEKLY;BYDAY=MO;BYMONTH=3,10;WKST=SU;BYSETPOS=-1",
+        "FREQ=DAILY;BYSECOND=0,60",
+        "FREQ=YEARLY;BYDAY=+20MO",
+    ],
+)
+def test_every_rfc5545_vevent_rule_part_is_accepted(rule: str) -> None:
+    canonical = normalize_rule(rule, VIENNA)
+    assert canonical is not None
+    ensure_has_occurrences(canonical, datetime(2026, 1, 5, 7, 0, tzinfo=UTC), VIENNA)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=MONTHLY;BYWEEKNO=3", "BYWEEKNO ist nur mit FREQ=YEARLY"),
+        ("FREQ=MONTHLY;BYYEARDAY=3", "BYYEARDAY ist mit FREQ=MONTHLY"),
+        ("FREQ=WEEKLY;BYMONTHDAY=3", "BYMONTHDAY ist mit FREQ=WEEKLY"),
+        ("FREQ=DAILY;BYDAY=1MO", "nur mit MONTHLY oder YEARLY"),
+        ("FREQ=YEARLY;BYWEEKNO=3;BYDAY=1MO", "zusammen mit BYWEEKNO"),
+        ("FREQ=MONTHLY;BYSETPOS=1", "BYSETPOS braucht"),
+        ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "BYSETPOS=0"),
+        ("FREQ=DAILY;BYHOUR=24", "BYHOUR=24"),
+        ("FREQ=DAILY;BYMONTH=-1", "BYMONTH"),
+        ("FREQ=YEARLY;BYYEARDAY=367", "BYYEARDAY=367"),
+        ("FREQ=MONTHLY;BYDAY=54MO", "±53"),
+        ("FREQ=WEEKLY;WKST=XX", "WKST"),
+        ("FREQ=DAILY;UNTIL=20260101T1000", "UNTIL"),
+        ("FREQ=DAILY;UNTIL=20260101T100000", "Ortszeit ohne Zone"),
+    ],
+)
+def test_rules_rfc5545_forbids_are_refused_with_the_reason(rule: str, message: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        normalize_rule(rule, VIENNA)
+    assert message in err.value.message, err.value.message
+    assert err.value.field == "recurrenceRule"
+
+
+def test_stored_rules_from_before_the_rfc_checks_still_expand_and_never_crash() -> None:
+    begin = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # a Monday
+    # Accepted by dateutil before, refused for new rules now: still expanded (dateutil ignored BYMONTHDAY).
+    legacy = [
+        o.start
+        for o in expand(
+            begin, begin + timedelta(hours=1), "FREQ=WEEKLY;BYMONTHDAY=3", VIENNA, begin, begin + timedelta(days=15)
+        )
+    ]
+    assert legacy[0] == begin
+    # Unreadable: the event is shown once at its start.
+    broken = expand(begin, begin + timedelta(hours=1), "FREQ=DAILY;BYHOUR=99", VIENNA, begin, begin + timedelta(days=5))
+    assert [o.start for o in broken] == [begin]
+    assert recurrence_end(begin, begin + timedelta(hours=1), "FREQ=DAILY;BYHOUR=99", VIENNA) is None
+
+
+def test_until_before_the_start_is_refused() -> None:
+    rule = normalize_rule("FREQ=DAILY;UNTIL=20251231T000000Z", VIENNA)
+    assert rule is not None
+    with pytest.raises(ValidationError) as err:
+        ensure_has_occurrences(rule, datetime(2026, 1, 5, 7, 0, tzinfo=UTC), VIENNA)
+    assert "UNTIL liegt vor dem Beginn" in err.value.message
+
+
+def test_build_rrule_cursor_follows_the_one_expansion_at_the_fold() -> None:
+    """periods/spillover looks up the next occurrence with build_rrule(...).after: same instants as iter_starts."""
+    start = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the second pass
+    cursor = build_rrule("FREQ=DAILY;COUNT=3", start, VIENNA)
+    first = cursor.after(start.astimezone(VIENNA), inc=True)
+    assert first is not None and first.astimezone(UTC) == start
+    second = cursor.after(start, inc=False)
+    assert second is not None and second.astimezone(UTC) == datetime(2026, 10, 26, 1, 30, tzinfo=UTC)
+    assert cursor.after(datetime(2026, 10, 27, 1, 30, tzinfo=UTC)) is None
+    assert build_rrule("FREQ=WEEKLY", start, VIENNA).after(datetime(2030, 1, 1, tzinfo=UTC)) is not None
