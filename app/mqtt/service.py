@@ -45,8 +45,9 @@ class MqttService:
     async def _check(self) -> tuple[bool, str]:
         c = self.connection
         if c.is_connected:
-            return True, f"connected to {self.container.settings.mqtt_host} (MQTT {c.stats.protocol})"
-        return False, "disconnected (reconnecting)"
+            host = self.container.settings.mqtt_host
+            return True, f"connected to {host} (MQTT {c.stats.protocol}); {c.outbox.describe()}"
+        return False, f"disconnected (reconnecting); {c.outbox.describe()}"
 
     async def start(self, *, timeout: float = 30.0) -> None:
         for component in self._components:
