@@ -271,15 +271,18 @@ class MqttConnection:
             raise PublishError("the MQTT connection is closed")
         data = payload.encode() if isinstance(payload, str) else (payload or b"")
         future = self.outbox.submit(topic, data, qos=qos, retain=retain, timeout=timeout, since=since)
-        if not wait:
-            return future
+        if wait:
+            await self.confirm(future, timeout)
+        return future
+
+    async def confirm(self, future: asyncio.Future[None], timeout: float) -> None:
+        """Wait for the outcome of a publish made with `wait=False`; raises `PublishError` like `publish`."""
         try:
             await asyncio.wait_for(asyncio.shield(future), timeout)
         except TimeoutError as exc:
             self.outbox.abandon(future)
             state = "connected" if self.is_connected else "not connected"
             raise PublishError(f"no PUBACK from the broker within {timeout:.0f}s ({state})") from exc
-        return future
 
     # --- gmqtt callbacks --------------------------------------------------------------------------
     def _on_connect(self, client: GmqttClient, flags: int, rc: int, properties: object) -> None:
