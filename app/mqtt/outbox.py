@@ -133,6 +133,10 @@ class Outbox:
         """A point in the submission order; pass it as `since=` to skip topics submitted after it."""
         return self._seq
 
+    def submitted_after(self, topic: str, mark: int) -> bool:
+        """Whether a retained publish to `topic` was submitted after `mark`."""
+        return self._retained_seq.get(topic, 0) > mark
+
     # --- submitting -------------------------------------------------------------------------------
     def submit(
         self, topic: str, payload: bytes, *, qos: int, retain: bool, timeout: float, since: int | None = None
