@@ -86,6 +86,7 @@ class Scheduler:
         self.state = SchedulerState()
         self._wake = asyncio.Event()
         self._force = True
+        self._reload = True
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
@@ -111,7 +112,7 @@ class Scheduler:
             s.power_intent_min_expiry_seconds,
         )
         self._stop.clear()
-        self._force = True
+        self._force = self._reload = True
         self.state = SchedulerState()
         self._subscription = self.container.bus.subscribe(EVENTS_CHANGED, GROUPS_CHANGED, CONVERSION_UPDATED)
         self._listener = asyncio.create_task(self._listen(), name="scheduler-changes")
@@ -157,7 +158,7 @@ class Scheduler:
             leading = await self.lock.acquire_or_renew()
             if leading and not was_leader:
                 self.state = SchedulerState()  # a takeover: republish everything, reload intents
-                self._force = True
+                self._force = self._reload = True
             due = loop.time() >= next_tick or self._wake.is_set() or self._force
             self._wake.clear()
             if leading and self._republish_group_ids and self.connection.is_connected:
@@ -165,7 +166,7 @@ class Scheduler:
             if leading and due and self.connection.is_connected:
                 retry = False
                 try:
-                    report = await self.tick(force=self._force)
+                    report = await self.tick(force=self._force, reload=self._reload)
                     retry = report.publish_failures > 0
                 except Exception:
                     log.exception("event=scheduler_tick_failed")
@@ -192,11 +193,15 @@ class Scheduler:
             await asyncio.sleep(_RETRY_SECONDS)
             self._wake.set()
 
-    async def tick(self, *, force: bool = False) -> TickReport:
-        """Compute every group's state and publish what changed; `force` republishes everything."""
+    async def tick(self, *, force: bool = False, reload: bool | None = None) -> TickReport:
+        """Compute every group's state and publish what changed; `force` republishes everything.
+
+        `reload` (default: `force`) drops the calculator's loaded series first. A reconnect forces a
+        republish without a reload: the broker lost its copy, the database did not change (edits reach
+        the calculator over the bus and its data-version probe anyway)."""
         started = asyncio.get_running_loop().time()
-        self._force = False
-        if force:
+        self._force = self._reload = False
+        if force if reload is None else reload:
             self.calculator.invalidate()
         now = utcnow()
         s = self.container.settings

@@ -53,7 +53,8 @@ def retained_snapshot(port: int, filters: tuple[str, ...], *, settle: float = 1.
     try:
         assert connected.wait(10), "reader could not connect"
         for topic in filters:
-            client.subscribe(topic, qos=1)
+            # QoS 0: Mosquitto's default max_queued_messages (1000) would drop a QoS 1 subscriber's excess.
+            client.subscribe(topic, qos=0)
         last[0] = time.monotonic()
         while time.monotonic() - last[0] < settle:
             time.sleep(0.05)
