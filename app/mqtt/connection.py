@@ -154,8 +154,11 @@ class MqttConnection:
         self.stats.publish = self.outbox.stats
         self._storage.on_confirmed = self.outbox.confirmed
         self._storage.on_discarded = self._session_discarded
-        # Our own Receive Maximum in CONNECT (MQTT 5 only; gmqtt leaves properties out for 3.1.1).
-        self._client._connect_properties.setdefault("receive_maximum", s.mqtt_receive_maximum)
+        # Our own Receive Maximum in CONNECT (MQTT 5 only; gmqtt leaves properties out for 3.1.1). Mosquitto
+        # otherwise sends us no more than its max_inflight_messages unacknowledged. Not for the embedded
+        # 3.1.1 broker: it does not refuse an MQTT 5 CONNECT that carries properties, it never answers it.
+        if not s.embedded_broker:
+            self._client._connect_properties.setdefault("receive_maximum", s.mqtt_receive_maximum)
         handler = self._client._package_handler
         original = handler._handle_puback_packet
         storage = self._storage
