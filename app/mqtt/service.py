@@ -44,10 +44,12 @@ class MqttService:
 
     async def _check(self) -> tuple[bool, str]:
         c = self.connection
+        publisher = self.container.publisher
+        copies = getattr(publisher, "copy_failures", {})
+        counts = f"{c.outbox.describe()} command_copy_failures={sum(copies.values())}"
         if c.is_connected:
-            host = self.container.settings.mqtt_host
-            return True, f"connected to {host} (MQTT {c.stats.protocol}); {c.outbox.describe()}"
-        return False, f"disconnected (reconnecting); {c.outbox.describe()}"
+            return True, f"connected to {self.container.settings.mqtt_host} (MQTT {c.stats.protocol}); {counts}"
+        return False, f"disconnected (reconnecting); {counts}"
 
     async def start(self, *, timeout: float = 30.0) -> None:
         for component in self._components:

@@ -55,6 +55,8 @@ async def test_a_refused_compat_copy_does_not_fail_the_command(tmp_path: Path) -
             publisher = container.publisher
             assert publisher.copy_failures["compat"] == 1  # type: ignore[attr-defined]
             assert stack.service.connection.stats.publish.refused == 1
+            _ok, health = await container.health_checks["mqtt"]()
+            assert "refused=1" in health and "command_copy_failures=1" in health
             primary = await asyncio.to_thread(display.expect, "infoscreen/{uuid}/commands")
             command_id = primary.json()["command_id"]
             assert command_id == result.command.command_id

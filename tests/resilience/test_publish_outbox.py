@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import pwd
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,42 @@ async def test_publishes_made_during_a_broker_outage_arrive_when_it_returns(tmp_
             assert snapshot == {f"outage/{i}": f"v{i}".encode() for i in range(100)}
             stats = connection.stats.publish
             assert stats.confirmed == 100 and stats.expired == 1
+        finally:
+            await connection.disconnect()
+
+
+async def test_a_burst_cut_by_a_broker_restart_is_completed(tmp_path: Path) -> None:
+    """20,000 retained publishes; the broker stops mid-burst (saving what it confirmed) and comes back."""
+    store = tmp_path / "store"
+    store.mkdir()
+    user = pwd.getpwuid(os.getuid()).pw_name  # Mosquitto may then write its store in the private tmp dir
+    extra = f"user {user}\npersistence true\npersistence_location {store}/\n"
+    total = 20000
+    with mosquitto_server(extra) as first:
+        port = first.port
+        connection = _connection(tmp_path, port)
+        await connection.connect()
+        try:
+            futures = [
+                await connection.publish(f"burst/{i}", str(i), retain=True, wait=False, timeout=120)
+                for i in range(total)
+            ]
+            await until(lambda: connection.stats.publish.confirmed >= 2000, 30, "burst under way")
+            first.stop()
+            assert not all(f.done() for f in futures), "the burst finished before the broker stopped"
+            await until(lambda: not connection.is_connected, 15, "disconnect noticed")
+            with mosquitto_server(extra, port=port):
+                await asyncio.wait_for(asyncio.gather(*futures), 120)
+                snapshot, _ = await asyncio.to_thread(
+                    wait_for_retained, port, ("burst/#",), lambda s: len(s) >= total, timeout=20
+                )
+                assert snapshot == {f"burst/{i}": str(i).encode() for i in range(total)}
+                # Packet ids of publishes cut off in flight were given back: the window is whole again.
+                await asyncio.wait_for(
+                    asyncio.gather(*(connection.publish(f"after/{i}", b"x", timeout=30) for i in range(1000))), 60
+                )
+            stats = connection.stats.publish
+            assert (stats.refused, stats.expired, stats.rejected_full) == (0, 0, 0)
         finally:
             await connection.disconnect()
 
