@@ -217,6 +217,7 @@ class Outbox:
             return
         if item.future.done():
             self.stats.late_confirmations += 1
+            self._finish(item, None)  # only forgets it: the future already has its outcome
             return
         if reason_code >= _REFUSED_FROM:
             self.stats.refused += 1
@@ -235,7 +236,8 @@ class Outbox:
         self._in_flight.clear()
         for item in reversed(items):
             item.mid = None
-            if item.future.done():
+            if item.future.done() and all(f.done() for f in item.followers):
+                self._finish(item, None)  # nobody waits for it any more: forget it
                 continue
             self.stats.requeued_after_reconnect += 1
             latest = self._latest_retained.get(item.topic) if item.retain else None
