@@ -89,6 +89,11 @@ class _Item:
     followers: list[asyncio.Future[None]] = field(default_factory=list)
 
 
+def _awaited(item: _Item) -> bool:
+    """Whether anybody still waits for the item's outcome (its own caller or a superseded one's)."""
+    return not item.future.done() or any(not f.done() for f in item.followers)
+
+
 def _silence(future: asyncio.Future[None]) -> None:
     """Nobody may await a fire-and-forget publish; its failure is counted and logged, not re-raised."""
     if not future.cancelled():
@@ -236,7 +241,7 @@ class Outbox:
         self._in_flight.clear()
         for item in reversed(items):
             item.mid = None
-            if item.future.done() and all(f.done() for f in item.followers):
+            if not _awaited(item):
                 self._finish(item, None)  # nobody waits for it any more: forget it
                 continue
             self.stats.requeued_after_reconnect += 1
@@ -293,7 +298,8 @@ class Outbox:
             if item.abandoned or item.superseded_by is not None:
                 continue  # already taken off the count
             self._queued -= 1
-            if item.future.done():
+            if not _awaited(item):
+                self._finish(item, None)
                 continue
             if loop.time() > item.deadline:
                 self.stats.expired += 1
