@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     mqtt_client_id: str | None = Field(None, alias="MQTT_CLIENT_ID")
     mqtt_shared_group: str | None = Field(None, alias="MQTT_SHARED_GROUP")
     mqtt_max_payload_bytes: int = Field(8 * 1024 * 1024, alias="MQTT_MAX_PAYLOAD_BYTES", ge=1024)
+    # Publishing (app/mqtt/outbox.py): at most this many QoS 1 publishes in flight (the broker's announced
+    # Receive Maximum lowers it), at most MQTT_OUTBOX_MAX_QUEUED waiting, and the Receive Maximum this
+    # server announces in CONNECT (how many QoS 1 messages the broker may send it unacknowledged).
+    mqtt_publish_window: int = Field(100, alias="MQTT_PUBLISH_WINDOW", ge=1, le=65000)
+    mqtt_outbox_max_queued: int = Field(50000, alias="MQTT_OUTBOX_MAX_QUEUED", ge=100)
+    mqtt_receive_maximum: int = Field(65535, alias="MQTT_RECEIVE_MAXIMUM", ge=1, le=65535)
     # Per-display broker accounts through Mosquitto's dynamic-security plugin (off: the broker is configured
     # by hand and every display shares one account, as in the seeds).
     mqtt_dynsec_enabled: bool = Field(False, alias="MQTT_DYNSEC_ENABLED")

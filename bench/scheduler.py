@@ -2,11 +2,19 @@
 
     .venv/bin/python bench/scheduler.py                 # 10 and 1,000 groups x 20 events on SQLite
     .venv/bin/python bench/scheduler.py --mariadb       # also on a throwaway MariaDB server
+    .venv/bin/python bench/scheduler.py --no-broker     # skip the real-broker part
 
 Reports, per size: the cold tick (first tick: series expanded, everything published), the warm tick
 (steady state, nothing changed: what runs every POLL_INTERVAL_SECONDS) and the SQL statements per tick.
-The publisher records instead of sending, so the numbers are the server's own work, not broker latency.
+Here the publisher records instead of sending, so the numbers are the server's own work.
 Power intents are enabled (heartbeat on), so every group's intent is built on every tick.
+
+Then the same through a real Mosquitto (SQLite, `--broker-groups` groups, each with one event running at
+the moment of measuring besides its series, and `--displays` displays), once with Mosquitto's DEFAULT
+configuration (max_inflight_messages 20) and once with the shipped docker/mosquitto limits: a forced tick
+publishing every event list and power intent, and the reconnect republish (forced tick plus every
+display's group_id, as after a broker restart), with the broker's view read back. No absolute limits are
+asserted; compare with the recording tick of the same run.
 """
 
 from __future__ import annotations
@@ -31,12 +39,14 @@ from sqlalchemy import event as sa_event
 
 from app.config import load_settings
 from app.container import Container
-from app.domain.clients.models import ClientGroup
+from app.domain.clients.models import Client, ClientGroup
 from app.domain.enums import EventType, MediaType
 from app.domain.events.models import Event
 from app.domain.media.models import EventMedia
 from app.domain.models import Base
 from app.mqtt.connection import MqttConnection
+from app.mqtt.publisher import MqttPublisher
+from app.mqtt.republish import republish_group_ids
 from app.mqtt.scheduler import Scheduler
 
 EVENT_MINUTES = 40
@@ -168,12 +178,119 @@ def run_engine(name: str, make_url: Any, sizes: list[int], per_group: int, warm_
     return results
 
 
+SHIPPED_LIMITS = "max_inflight_messages 100\nmax_queued_messages 100000\nmax_queued_bytes 134217728\n"
+
+
+def seed_fleet(sync_url: str, groups: int, per_group: int, displays: int) -> None:
+    """The series of `seed` plus one event per group spanning now, and `displays` assigned displays."""
+    seed(sync_url, groups, per_group)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    engine = create_engine(sync_url)
+    with engine.begin() as conn:
+        conn.execute(insert(Event), [
+            {"group_id": g, "title": "Jetzt", "event_type": EventType.MESSAGE, "message_text": "Jetzt",
+             "start": now - timedelta(hours=1), "end": now + timedelta(hours=3), "skip_holidays": False,
+             "is_active": True}
+            for g in range(1, groups + 1)
+        ])  # fmt: skip
+        rows = [{"uuid": f"{i:08x}-0000-4000-8000-{i:012x}", "group_id": 1 + i % groups, "is_active": True}
+                for i in range(displays)]  # fmt: skip
+        for i in range(0, len(rows), 5000):
+            conn.execute(insert(Client), rows[i : i + 5000])
+    engine.dispose()
+
+
+@dataclass
+class BrokerResult:
+    label: str
+    window: int
+    active_groups: int
+    recording_tick_ms: float
+    tick_ms: float
+    tick_failures: int
+    republish_ms: float
+    republish_failures: int
+    retained: int
+    expected: int
+
+
+async def measure_broker(label: str, db_url: str, port: int, groups: int, displays: int) -> BrokerResult:
+    from tests.resilience.publish_support import EVENTS, GROUP_IDS, INTENTS, retained_snapshot
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sched-broker-"))
+    settings = load_settings(
+        DATA_DIR=str(tmp), DB_CONN=db_url, SECRET_KEY="bench", POLL_INTERVAL_SECONDS="30",
+        POWER_INTENT_PUBLISH_ENABLED="true", MQTT_BROKER_HOST="127.0.0.1", MQTT_BROKER_PORT=str(port),
+    )  # fmt: skip
+    container = Container.create(settings)
+    connection = MqttConnection(settings)
+    container.publisher = MqttPublisher(connection)
+    scheduler = Scheduler(container, connection)
+    await connection.connect()
+    try:
+        await scheduler.tick(force=True)  # cold: series expanded; measured below on a loaded calculator
+        async with container.db.read_session() as session:
+            snapshot = await scheduler.calculator.compute(session, datetime.now(UTC))
+        active_groups = sum(1 for s in snapshot.groups.values() if s.active)
+        # A forced tick on loaded series (what a reconnect runs): first recorded, then through the broker.
+        container.publisher = RecordingPublisher()  # type: ignore[assignment]
+        t0 = time.perf_counter()
+        await scheduler.tick(force=True, reload=False)
+        recording_ms = (time.perf_counter() - t0) * 1000
+        container.publisher = MqttPublisher(connection)
+        t0 = time.perf_counter()
+        report = await scheduler.tick(force=True, reload=False)
+        tick_ms = (time.perf_counter() - t0) * 1000
+        # What follows a broker restart: the forced tick and the group_id republish, side by side.
+        t0 = time.perf_counter()
+        again, ids = await asyncio.gather(
+            scheduler.tick(force=True, reload=False), republish_group_ids(container.db, connection)
+        )
+        republish_ms = (time.perf_counter() - t0) * 1000
+        seen = await asyncio.to_thread(retained_snapshot, port, (EVENTS, INTENTS, GROUP_IDS), settle=1.0)
+        return BrokerResult(
+            label, connection.outbox.window, active_groups, recording_ms, tick_ms, report.publish_failures,
+            republish_ms,
+            again.publish_failures + ids.failures, len(seen), 2 * groups + displays,
+        )  # fmt: skip
+    finally:
+        await connection.disconnect()
+        await container.close()
+
+
+def run_broker(groups: int, per_group: int, displays: int) -> None:
+    from tests.support.servers import mosquitto_server
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-broker-"))
+    results = []
+    for label, extra in (("default config", ""), ("shipped limits", SHIPPED_LIMITS)):
+        path = workdir / f"{len(results)}.db"
+        seed_fleet(f"sqlite:///{path}", groups, per_group, displays)
+        with mosquitto_server(extra) as broker:
+            results.append(asyncio.run(measure_broker(label, f"sqlite+aiosqlite:///{path}", broker.port, groups,
+                                                      displays)))  # fmt: skip
+    print(f"\nReal Mosquitto: {groups} groups ({per_group} series + 1 event now each), {displays} displays, SQLite")
+    print(f"{'broker':>15} {'window':>7} {'active':>7} {'recorded ms':>12} {'tick ms':>9} {'x rec':>6} {'fail':>5} "
+          f"{'reconnect ms':>13} {'fail':>5} {'retained':>12}")  # fmt: skip
+    for r in results:
+        print(f"{r.label:>15} {r.window:>7} {r.active_groups:>7} {r.recording_tick_ms:>12.1f} {r.tick_ms:>9.1f} "
+              f"{r.tick_ms / r.recording_tick_ms:>6.1f} {r.tick_failures:>5} {r.republish_ms:>13.1f} "
+              f"{r.republish_failures:>5} {r.retained:>6}/{r.expected}")  # fmt: skip
+    print("recorded/tick: a forced tick on loaded series (as after a reconnect) with a recording publisher, then")
+    print("publishing every event list and power intent through the broker, each confirmed by PUBACK;")
+    print("reconnect: that tick + every display's group_id side by side, as after a broker restart;")
+    print("retained: what a fresh subscriber then finds on the broker.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--groups", type=int, nargs="+", default=[10, 1000])
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--ticks", type=int, default=10)
     parser.add_argument("--mariadb", action="store_true", help="also run on a throwaway MariaDB server")
+    parser.add_argument("--no-broker", action="store_true", help="skip the real-Mosquitto measurements")
+    parser.add_argument("--broker-groups", type=int, default=1000)
+    parser.add_argument("--displays", type=int, default=10000)
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
@@ -201,6 +318,9 @@ def main() -> None:
                 return f"mysql+aiomysql://root@{base}", f"mysql+pymysql://root@{base}"
 
             run_engine("MariaDB", mariadb_url, args.groups, args.events, args.ticks)
+
+    if not args.no_broker:
+        run_broker(args.broker_groups, args.events, args.displays)
 
 
 if __name__ == "__main__":

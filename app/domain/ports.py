@@ -23,7 +23,10 @@ class DisplayPublisher(Protocol):
         """Empty retained payload on `infoscreen/{uuid}/service_failed`."""
 
     async def publish_command(self, client_uuid: str, payload: dict[str, Any], *, legacy_restart: bool) -> None:
-        """QoS 1, not retained, to `/commands` then the compat `/command` (+ legacy `clients/{uuid}/restart`)."""
+        """QoS 1, not retained, to `/commands` then the compat `/command` (+ legacy `clients/{uuid}/restart`).
+
+        Raises only when the primary `/commands` publish was not confirmed; the copies are best effort
+        (logged and counted by the implementation)."""
 
     async def publish_event_list(self, group_id: int, events: list[dict[str, Any]]) -> None:
         """Retained `infoscreen/events/{group_id}` (an empty list clears the group)."""

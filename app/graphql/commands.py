@@ -157,7 +157,7 @@ async def _issue(info: Info, uuid: str, action: DomainCommandAction, reason: str
     try:
         result = await service.issue_command(
             container.db, container.publisher, principal, uuid, action, reason,
-            bus=container.bus, legacy_restart=action is DomainCommandAction.REBOOT_HOST, ip=info.context.client_ip,
+            bus=container.bus, ip=info.context.client_ip,
         )  # fmt: skip
     except (AuthenticationError, ForbiddenError):
         raise

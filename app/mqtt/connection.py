@@ -2,6 +2,8 @@
 
 - infinite reconnect with capped backoff, and re-subscription in on_connect (a fresh session has none);
 - MQTT 5 first, falling back to 3.1.1 for brokers that refuse it (the embedded amqtt broker);
+- every publish goes through the connection's outbox (`app/mqtt/outbox.py`), which keeps the broker's
+  Receive Maximum, retries across reconnects and reports per message whether the broker confirmed it;
 - `publish(..., wait=True)` returns only once the broker acknowledged a QoS 1 publish (PUBACK), so a
   caller can record `published` truthfully, and raises `PublishError` when it does not arrive in time.
 """
@@ -13,7 +15,7 @@ import logging
 import ssl
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gmqtt import Client as GmqttClient
 from gmqtt import Message
@@ -21,6 +23,7 @@ from gmqtt.mqtt.constants import UNLIMITED_RECONNECTS, MQTTv50, MQTTv311
 from gmqtt.storage import PersistentStorage
 
 from app.config import Settings
+from app.mqtt.outbox import Outbox, OutboxStats, PublishError
 
 log = logging.getLogger(__name__)
 
@@ -28,36 +31,37 @@ MessageHandler = Callable[[str, bytes, int, bool], Awaitable[None]]
 ConnectHook = Callable[[], Awaitable[None]]
 
 
-class PublishError(RuntimeError):
-    """The broker did not acknowledge a publish (not connected, or no PUBACK in time)."""
+__all__ = ["ConnectionStats", "MqttConnection", "PublishError"]
 
 
 class _AckTrackingStorage(PersistentStorage):
-    """gmqtt keeps in-flight QoS>0 publishes here until PUBACK; we hang a future on each."""
+    """gmqtt keeps in-flight QoS>0 publishes here until PUBACK; the outbox hears of each removal.
+
+    `reason_code` is set by the PUBACK hook (`MqttConnection._install_publish_hooks`) just before gmqtt
+    removes the message, because gmqtt itself ignores the MQTT 5 reason code.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.waiters: dict[int, asyncio.Future[None]] = {}
         self.last_pushed: int | None = None
+        self.reason_code = 0
+        self.on_confirmed: Callable[[int, int], None] | None = None
+        self.on_discarded: Callable[[], None] | None = None
 
     def push_message(self, mid: int, raw_package: bytes) -> None:  # type: ignore[override]
         super().push_message(mid, raw_package)
         self.last_pushed = mid
-        if mid not in self.waiters:
-            self.waiters[mid] = asyncio.get_running_loop().create_future()
 
     def remove_message_by_mid(self, mid: int) -> None:  # type: ignore[override]
         super().remove_message_by_mid(mid)
-        waiter = self.waiters.pop(mid, None)
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        code, self.reason_code = self.reason_code, 0
+        if self.on_confirmed is not None:
+            self.on_confirmed(mid, code)
 
     def clear(self) -> None:  # type: ignore[override]
         super().clear()
-        for waiter in self.waiters.values():
-            if not waiter.done():
-                waiter.set_exception(PublishError("in-flight publish discarded by a clean reconnect"))
-        self.waiters.clear()
+        if self.on_discarded is not None:
+            self.on_discarded()
 
 
 @dataclass
@@ -65,6 +69,7 @@ class ConnectionStats:
     connects: int = 0
     disconnects: int = 0
     protocol: str = ""
+    publish: OutboxStats = field(default_factory=OutboxStats)
 
 
 class MqttConnection:
@@ -87,6 +92,7 @@ class MqttConnection:
         self._hook_tasks: set[asyncio.Task[None]] = set()
         self.stats = ConnectionStats()
         self._closing = False
+        self._install_publish_hooks()
 
     # --- configuration ----------------------------------------------------------------------------
     @property
@@ -141,6 +147,52 @@ class MqttConnection:
             context.verify_mode = ssl.CERT_NONE
         return context
 
+    def _install_publish_hooks(self) -> None:
+        """The outbox and the two things gmqtt does not offer: PUBACK reason codes and freeing packet ids."""
+        s = self._settings
+        self.outbox = Outbox(self._send_now, max_queued=s.mqtt_outbox_max_queued, default_window=s.mqtt_publish_window)
+        self.stats.publish = self.outbox.stats
+        self._storage.on_confirmed = self.outbox.confirmed
+        self._storage.on_discarded = self._session_discarded
+        # Our own Receive Maximum in CONNECT (MQTT 5 only; gmqtt leaves properties out for 3.1.1). Mosquitto
+        # otherwise sends us no more than its max_inflight_messages unacknowledged. Not for the embedded
+        # 3.1.1 broker: it does not refuse an MQTT 5 CONNECT that carries properties, it never answers it.
+        if not s.embedded_broker:
+            self._client._connect_properties.setdefault("receive_maximum", s.mqtt_receive_maximum)
+        handler = self._client._package_handler
+        original = handler._handle_puback_packet
+        storage = self._storage
+
+        def puback_with_reason(cmd: int, packet: bytes) -> None:
+            storage.reason_code = packet[2] if len(packet) > 2 else 0
+            original(cmd, packet)
+
+        # gmqtt looks the handler up by name on the instance (MqttPackageHandler.__get_handler__).
+        handler._handle_puback_packet = puback_with_reason
+
+    def _session_discarded(self) -> None:
+        """A clean session dropped the in-flight publishes: the outbox sends them again, the ids are free."""
+        pool = self._client._package_handler.id_generator
+        for mid in self.outbox.session_discarded():
+            pool.free_id(mid)  # gmqtt would otherwise keep them used forever and shrink the window
+
+    def _broker_receive_maximum(self) -> int | None:
+        """What the broker announced in CONNACK (None: nothing, as from an MQTT 3.1.1 broker)."""
+        values = self._client._package_handler._connack_properties.get("receive_maximum")
+        return int(values[0]) if values else None
+
+    def _send_now(self, topic: str, payload: bytes, qos: int, retain: bool) -> int | None:
+        """Hand one publish to gmqtt; returns its packet id (None for QoS 0). Called by the outbox only."""
+        if not self._connected.is_set():
+            raise PublishError("not connected to the MQTT broker")
+        self._storage.last_pushed = None
+        self._client.publish(Message(topic, payload, qos=qos, retain=retain))
+        if qos == 0:
+            return None
+        if self._storage.last_pushed is None:
+            raise PublishError("gmqtt did not store the QoS 1 publish")
+        return self._storage.last_pushed
+
     # --- lifecycle --------------------------------------------------------------------------------
     async def connect(self, *, timeout: float = 10.0) -> None:
         """Connect (retrying until `timeout`); afterwards gmqtt reconnects on its own forever.
@@ -189,6 +241,8 @@ class MqttConnection:
         except Exception as exc:
             log.debug("mqtt disconnect: %s", exc)
         self._connected.clear()
+        self.outbox.disconnected()
+        await self.outbox.close()
 
     async def wait_connected(self, timeout: float | None = None) -> bool:
         try:
@@ -207,25 +261,31 @@ class MqttConnection:
         retain: bool = False,
         wait: bool = True,
         timeout: float = 5.0,
-    ) -> None:
-        if not self.is_connected:
-            raise PublishError("not connected to the MQTT broker")
+        since: int | None = None,
+    ) -> asyncio.Future[None]:
+        """Queue a publish in the outbox; with `wait` return once the broker confirmed it.
+
+        Raises `PublishError` when it was refused or not confirmed within `timeout` (a publish still
+        queued then is never sent). Without `wait` the returned future tells the outcome later.
+        `since` (retained topics; a value of `outbox.mark()`): skip the publish if the topic got a newer
+        value after that mark.
+        """
+        if self._closing:
+            raise PublishError("the MQTT connection is closed")
         data = payload.encode() if isinstance(payload, str) else (payload or b"")
-        self._storage.last_pushed = None
+        future = self.outbox.submit(topic, data, qos=qos, retain=retain, timeout=timeout, since=since)
+        if wait:
+            await self.confirm(future, timeout)
+        return future
+
+    async def confirm(self, future: asyncio.Future[None], timeout: float) -> None:
+        """Wait for the outcome of a publish made with `wait=False`; raises `PublishError` like `publish`."""
         try:
-            self._client.publish(Message(topic, data, qos=qos, retain=retain))
-        except Exception as exc:  # socket already closed underneath us
-            raise PublishError(f"publish failed: {exc}") from exc
-        if qos == 0 or not wait:
-            return
-        mid = self._storage.last_pushed
-        waiter = self._storage.waiters.get(mid) if mid is not None else None
-        if waiter is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+            await asyncio.wait_for(asyncio.shield(future), timeout)
         except TimeoutError as exc:
-            raise PublishError(f"no PUBACK from the broker within {timeout:.0f}s") from exc
+            self.outbox.abandon(future)
+            state = "connected" if self.is_connected else "not connected"
+            raise PublishError(f"no PUBACK from the broker within {timeout:.0f}s ({state})") from exc
 
     # --- gmqtt callbacks --------------------------------------------------------------------------
     def _on_connect(self, client: GmqttClient, flags: int, rc: int, properties: object) -> None:
@@ -236,6 +296,7 @@ class MqttConnection:
         for topic, qos in self._subscriptions.items():
             client.subscribe(self.subscription_topic(topic), qos=qos)
         self._connected.set()
+        self.outbox.connected(self._broker_receive_maximum() if self.stats.protocol == "5" else None)
         log.info(
             "event=mqtt_connected client_id=%s rc=%s protocol=%s connects=%d subscriptions=%d",
             self._client_id,
@@ -258,6 +319,7 @@ class MqttConnection:
     def _on_disconnect(self, client: GmqttClient, packet: object, exc: BaseException | None = None) -> None:
         was_connected = self._connected.is_set()
         self._connected.clear()
+        self.outbox.disconnected()
         if was_connected and not self._closing:
             self.stats.disconnects += 1
             log.warning(

@@ -2,7 +2,13 @@
 
 Exactly one scheduler publishes across processes (LeaderLock on Redis; alone without Redis). A tick runs
 every POLL_INTERVAL_SECONDS, immediately on start and after every broker (re)connect (full republish),
-and promptly when events, groups or conversions change on the event bus.
+and promptly when events, groups or conversions change on the event bus. After every (re)connect the
+leader also republishes every display's retained `group_id` (`app/mqtt/republish.py`), in its own task
+(it touches other topics than a tick, so the two cannot overwrite each other's data).
+
+Publishes go through the connection's outbox, which keeps the broker's in-flight window, so a tick hands
+it every publish at once. A group whose publish was not confirmed is retried on its own a few seconds
+later (not the whole set).
 
 Event lists (retained `infoscreen/events/{group_id}`) are published only when a group's list changed,
 or every REFRESH_SECONDS when > 0 (the `refresh_seconds` setting overrides the environment); an empty
@@ -29,11 +35,15 @@ from app.domain.power.models import GroupPowerIntent
 from app.domain.settings.service import get_refresh_seconds
 from app.leader import LeaderLock
 from app.mqtt.connection import MqttConnection
+from app.mqtt.republish import GroupIdReport, republish_group_ids
 from app.mqtt.service import register_scheduler
 
 log = logging.getLogger(__name__)
 
-_MAX_CONCURRENT_PUBLISHES = 50
+# The outbox keeps the broker's window; this only bounds how much one tick puts in the queue at once.
+_MAX_CONCURRENT_PUBLISHES = 2000
+# A tick with unconfirmed publishes retries those groups after this long.
+_RETRY_SECONDS = 2.0
 # Coalesce a burst of edits (a bulk import) into one tick.
 _CHANGE_DEBOUNCE_SECONDS = 0.2
 
@@ -60,6 +70,9 @@ class SchedulerState:
     event_lists: dict[int, _GroupState] = field(default_factory=dict)
     intents: dict[int, power.PublishedIntent] = field(default_factory=dict)
     intents_loaded: bool = False
+    # Groups whose last publish was not confirmed: sent again on the next tick whatever changed.
+    retry_lists: set[int] = field(default_factory=set)
+    retry_intents: set[int] = field(default_factory=set)
 
 
 class Scheduler:
@@ -73,12 +86,16 @@ class Scheduler:
         self.state = SchedulerState()
         self._wake = asyncio.Event()
         self._force = True
+        self._reload = True
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._subscription: Any = None
         self.last_report: TickReport | None = None
         self.ticks = 0
+        self._republish_group_ids = False
+        self._group_ids_task: asyncio.Task[None] | None = None
+        self.last_group_ids: GroupIdReport | None = None
         connection.on_connected(self._on_connected)
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -95,7 +112,7 @@ class Scheduler:
             s.power_intent_min_expiry_seconds,
         )
         self._stop.clear()
-        self._force = True
+        self._force = self._reload = True
         self.state = SchedulerState()
         self._subscription = self.container.bus.subscribe(EVENTS_CHANGED, GROUPS_CHANGED, CONVERSION_UPDATED)
         self._listener = asyncio.create_task(self._listen(), name="scheduler-changes")
@@ -104,12 +121,12 @@ class Scheduler:
     async def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        for task in (self._task, self._listener):
+        for task in (self._task, self._listener, self._group_ids_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._task = self._listener = None
+        self._task = self._listener = self._group_ids_task = None
         if self._subscription is not None:
             await self._subscription.aclose()
             self._subscription = None
@@ -118,6 +135,7 @@ class Scheduler:
     async def _on_connected(self) -> None:
         # The broker may have lost retained state (restart without persistence): republish everything.
         self._force = True
+        self._republish_group_ids = True
         self._wake.set()
 
     async def _listen(self) -> None:
@@ -140,24 +158,50 @@ class Scheduler:
             leading = await self.lock.acquire_or_renew()
             if leading and not was_leader:
                 self.state = SchedulerState()  # a takeover: republish everything, reload intents
-                self._force = True
+                self._force = self._reload = True
             due = loop.time() >= next_tick or self._wake.is_set() or self._force
             self._wake.clear()
+            if leading and self._republish_group_ids and self.connection.is_connected:
+                self._start_group_id_republish()
             if leading and due and self.connection.is_connected:
+                retry = False
                 try:
-                    await self.tick(force=self._force)
+                    report = await self.tick(force=self._force, reload=self._reload)
+                    retry = report.publish_failures > 0
                 except Exception:
                     log.exception("event=scheduler_tick_failed")
-                next_tick = loop.time() + self.poll_interval
+                next_tick = loop.time() + (min(_RETRY_SECONDS, self.poll_interval) if retry else self.poll_interval)
             timeout = max(0.05, min(renew_every, next_tick - loop.time()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    async def tick(self, *, force: bool = False) -> TickReport:
-        """Compute every group's state and publish what changed; `force` republishes everything."""
+    def _start_group_id_republish(self) -> None:
+        """Republish every display's group_id in the background; a newer (re)connect restarts it."""
+        self._republish_group_ids = False
+        if self._group_ids_task is not None and not self._group_ids_task.done():
+            self._group_ids_task.cancel()
+        self._group_ids_task = asyncio.create_task(self._republish_ids(), name="scheduler-group-ids")
+
+    async def _republish_ids(self) -> None:
+        try:
+            self.last_group_ids = await republish_group_ids(self.container.db, self.connection)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("event=group_id_republish_failed")
+            self._republish_group_ids = True  # try again on the next loop turn
+            await asyncio.sleep(_RETRY_SECONDS)
+            self._wake.set()
+
+    async def tick(self, *, force: bool = False, reload: bool | None = None) -> TickReport:
+        """Compute every group's state and publish what changed; `force` republishes everything.
+
+        `reload` (default: `force`) drops the calculator's loaded series first. A reconnect forces a
+        republish without a reload: the broker lost its copy, the database did not change (edits reach
+        the calculator over the bus and its data-version probe anyway)."""
         started = asyncio.get_running_loop().time()
-        self._force = False
-        if force:
+        self._force = self._reload = False
+        if force if reload is None else reload:
             self.calculator.invalidate()
         now = utcnow()
         s = self.container.settings
@@ -167,11 +211,9 @@ class Scheduler:
             if s.power_intent_publish_enabled and not self.state.intents_loaded:
                 await self._load_intents(session)
         report = TickReport(groups=len(snapshot.groups))
-        failed_lists = await self._publish_event_lists(snapshot, now, refresh, force, report)
+        await self._publish_event_lists(snapshot, now, refresh, force, report)
         if s.power_intent_publish_enabled:
             await self._publish_intents(snapshot, force, report)
-        if failed_lists:
-            self._force = True  # retry the whole set on the next tick
         report.duration_ms = (asyncio.get_running_loop().time() - started) * 1000
         self.last_report = report
         self.ticks += 1
@@ -202,10 +244,11 @@ class Scheduler:
 
     async def _publish_event_lists(
         self, snapshot: Snapshot, now: datetime, refresh: int, force: bool, report: TickReport
-    ) -> bool:
+    ) -> None:
         publisher = self.container.publisher
         assert publisher is not None
         states = self.state.event_lists
+        retry = self.state.retry_lists
         jobs: list[tuple[int, Any]] = []
         lists: dict[int, list[dict[str, Any]]] = {}
         for group_id in sorted(set(snapshot.groups) | set(states)):
@@ -214,22 +257,21 @@ class Scheduler:
             stale = refresh > 0 and state is not None and now - state.published_at >= timedelta(seconds=refresh)
             # Never published by this scheduler: only a non-empty list needs sending (force clears all).
             changed = bool(events) if state is None else state.events != events
-            if force or changed or stale:
+            if force or changed or stale or group_id in retry:
                 jobs.append((group_id, events))
                 lists[group_id] = events
         results = await self._publish_all(jobs, publisher.publish_event_list)
-        failed = False
         for group_id, ok in results.items():
             if not ok:
-                failed = True
+                retry.add(group_id)
                 report.publish_failures += 1
                 continue
+            retry.discard(group_id)
             report.event_lists_published += 1
             if group_id not in snapshot.groups:
                 states.pop(group_id, None)  # a deleted group: cleared once, then forgotten
             else:
                 states[group_id] = _GroupState(lists[group_id], now)
-        return failed
 
     async def _load_intents(self, session: Any) -> None:
         rows = (await session.scalars(select(GroupPowerIntent))).all()
@@ -262,7 +304,7 @@ class Scheduler:
                 multiplier=s.power_intent_expiry_multiplier,
                 min_expiry_seconds=s.power_intent_min_expiry_seconds,
                 heartbeat=s.power_intent_heartbeat_enabled,
-                force=force,
+                force=force or group_id in self.state.retry_intents,
             )
             if decision is not None:
                 decisions[group_id] = decision
@@ -272,8 +314,10 @@ class Scheduler:
         persist: list[power.PublishedIntent] = []
         for group_id, ok in results.items():
             if not ok:
+                self.state.retry_intents.add(group_id)
                 report.publish_failures += 1
                 continue
+            self.state.retry_intents.discard(group_id)
             report.intents_published += 1
             decision = decisions[group_id]
             self.state.intents[group_id] = decision.intent
@@ -289,6 +333,7 @@ class Scheduler:
                     )
         for gone in set(self.state.intents) - set(snapshot.groups):
             del self.state.intents[gone]
+        self.state.retry_intents &= set(snapshot.groups)
         if persist:
             await self._persist_intents(persist)
 

@@ -44,9 +44,12 @@ class MqttService:
 
     async def _check(self) -> tuple[bool, str]:
         c = self.connection
+        publisher = self.container.publisher
+        copies = getattr(publisher, "copy_failures", {})
+        counts = f"{c.outbox.describe()} command_copy_failures={sum(copies.values())}"
         if c.is_connected:
-            return True, f"connected to {self.container.settings.mqtt_host} (MQTT {c.stats.protocol})"
-        return False, "disconnected (reconnecting)"
+            return True, f"connected to {self.container.settings.mqtt_host} (MQTT {c.stats.protocol}); {counts}"
+        return False, f"disconnected (reconnecting); {counts}"
 
     async def start(self, *, timeout: float = 30.0) -> None:
         for component in self._components:

@@ -11,6 +11,13 @@ Decisions (seed-spec §4.8–4.10, documented in docs/commands.md):
   until `expires_at`, so a late ACK still moves the command on (and clears the timeout error). The stage
   that overran is kept in `error_code` (ack_timeout / execution_start_timeout / reconnect_timeout), which
   also gives the timed-out command its place in the order above.
+- Commands that never left the server: `queued` longer than the queue stage (5 s from `created_at`) or
+  `publish_in_progress` longer than the publish stage (8 s from entering it, i.e. `updated_at`) become
+  `timed_out` (queue_timeout / publish_timeout) at the next sweep instead of waiting for `expires_at`. A
+  publish that did leave before the process stopped can still be ACKed: the ACK moves the command on.
+- Success of a publish is judged on the primary topic `infoscreen/{uuid}/commands` only; the compat
+  `/command` and legacy `clients/{uuid}/restart` copies are best effort (`sends_legacy_restart` decides
+  the legacy copy, here and nowhere else).
 - `expires_at` is the universal hard stop: any non-terminal command past it becomes `expired`.
 - `reboot_host` only: `execution_started` becomes `awaiting_reconnect` once the 10 s execution stage is over
   (the server cannot see the display's TCP connection drop, so time is the signal). A heartbeat received
@@ -54,15 +61,21 @@ _PROGRESS: tuple[CommandStatus, ...] = (
 PROGRESS_RANK: dict[str, int] = {status.value: rank for rank, status in enumerate(_PROGRESS)}
 
 # Which stage a `timed_out` command is stuck in, by its error_code.
+QUEUE_TIMEOUT = "queue_timeout"
+PUBLISH_TIMEOUT = "publish_timeout"
 ACK_TIMEOUT = "ack_timeout"
 EXECUTION_START_TIMEOUT = "execution_start_timeout"
 RECONNECT_TIMEOUT = "reconnect_timeout"
 TIMEOUT_STAGES: dict[str, CommandStatus] = {
+    QUEUE_TIMEOUT: S.QUEUED,
+    PUBLISH_TIMEOUT: S.PUBLISH_IN_PROGRESS,
     ACK_TIMEOUT: S.PUBLISHED,
     EXECUTION_START_TIMEOUT: S.ACK_RECEIVED,
     RECONNECT_TIMEOUT: S.AWAITING_RECONNECT,
 }
 TIMEOUT_MESSAGES: dict[str, str] = {
+    QUEUE_TIMEOUT: "The server did not start publishing the command in time (process stopped?).",
+    PUBLISH_TIMEOUT: "The server did not finish publishing the command in time (process stopped?).",
     ACK_TIMEOUT: "Display did not acknowledge the command in time.",
     EXECUTION_START_TIMEOUT: "Display acknowledged but did not start executing in time.",
     RECONNECT_TIMEOUT: "Display did not reconnect after the reboot in time.",
@@ -100,6 +113,8 @@ RESTART_ACTIONS: frozenset[str] = frozenset({CommandAction.REBOOT_HOST.value, Co
 class CommandTimeouts:
     """§4.10 plan defaults (seconds). Tests shorten them by replacing `lifecycle.TIMEOUTS`."""
 
+    queued: float = 5
+    publish: float = 8
     ack: float = 20
     execution_start_host: float = 25
     execution_start_app: float = 15
@@ -127,6 +142,8 @@ class CommandView(Protocol):
     status: str
     error_code: str | None
     expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
     published_at: datetime | None
     acked_at: datetime | None
     execution_started_at: datetime | None
@@ -134,6 +151,21 @@ class CommandView(Protocol):
 
 def is_terminal(status: str) -> bool:
     return status in TERMINAL
+
+
+def sends_legacy_restart(action: str, source: TransitionSource) -> bool:
+    """Whether a command also goes to the legacy `clients/{uuid}/restart` topic (seed §3.4 step 8).
+
+    Only a reboot an operator asked for (GraphQL, one display or a group's offline ones); crash recovery
+    publishes to the primary and compat topics only (seed §5)."""
+    return action == CommandAction.REBOOT_HOST and source is not TransitionSource.RECOVERY
+
+
+def not_yet_published(status: str, error_code: str | None) -> bool:
+    """Queued, being published, or timed out in one of those two stages: the server may still publish."""
+    if status == S.TIMED_OUT:
+        return error_code in (QUEUE_TIMEOUT, PUBLISH_TIMEOUT)
+    return status in (S.QUEUED, S.PUBLISH_IN_PROGRESS)
 
 
 def progress_rank(status: str, error_code: str | None) -> int | None:
@@ -191,6 +223,14 @@ def due_step(cmd: CommandView, now: datetime, t: CommandTimeouts) -> Step | None
         return None
     if now >= cmd.expires_at:
         return Step(S.EXPIRED, EXPIRED_CODE, EXPIRED_MESSAGE)
+    if status == S.QUEUED:
+        if now >= cmd.created_at + timedelta(seconds=t.queued):
+            return Step(S.TIMED_OUT, QUEUE_TIMEOUT, TIMEOUT_MESSAGES[QUEUE_TIMEOUT])
+        return None
+    if status == S.PUBLISH_IN_PROGRESS:
+        if now >= cmd.updated_at + timedelta(seconds=t.publish):
+            return Step(S.TIMED_OUT, PUBLISH_TIMEOUT, TIMEOUT_MESSAGES[PUBLISH_TIMEOUT])
+        return None
     if status == S.PUBLISHED and cmd.published_at is not None:
         if now >= cmd.published_at + timedelta(seconds=t.ack):
             return Step(S.TIMED_OUT, ACK_TIMEOUT, TIMEOUT_MESSAGES[ACK_TIMEOUT])

@@ -1,7 +1,8 @@
 """Issuing remote commands (§3.4): validation, the safety lockout, the tracked publish and the queries.
 
 A command row is committed before anything is sent (`queued` → `publish_in_progress`), so a crash mid-way
-leaves a row the expiry sweep will close; the final status is written only after the broker's PUBACK.
+leaves a row the sweep times out by stage (`lifecycle.py`); the final status is written only after the
+broker's PUBACK for the primary topic (the compat/legacy copies are best effort, see `DisplayPublisher`).
 Lockout: at most `REBOOT_LOCKOUT_THRESHOLD` reboot_host/restart_app per client in a rolling
 `REBOOT_LOCKOUT_WINDOW_MINUTES`, counted by created_at over all rows (blocked ones too); the client row is
 locked while counting so concurrent requests on MariaDB cannot both slip under the threshold.
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.audit.service import record_audit
 from app.domain.clients.models import Client, ClientGroup
 from app.domain.clock import iso_z, utcnow
-from app.domain.commands.lifecycle import RESTART_ACTIONS, TransitionSource
+from app.domain.commands.lifecycle import RESTART_ACTIONS, TransitionSource, not_yet_published, sends_legacy_restart
 from app.domain.commands.models import ClientCommand, ClientCommandTransition
 from app.domain.commands.transitions import (
     CommandChange,
@@ -113,7 +114,6 @@ async def issue_command(
     reason: str | None,
     *,
     bus: EventPublisher | None = None,
-    legacy_restart: bool = False,
     source: TransitionSource = TransitionSource.API,
     expiry_seconds: int | None = None,
     ip: str | None = None,
@@ -177,7 +177,8 @@ async def issue_command(
     try:
         if publisher is None:
             raise RuntimeError(NO_BROKER_ERROR)
-        await publisher.publish_command(command.client_uuid, build_payload(command), legacy_restart=legacy_restart)
+        legacy = sends_legacy_restart(command.action, source)
+        await publisher.publish_command(command.client_uuid, build_payload(command), legacy_restart=legacy)
     except Exception as exc:
         error = str(exc) or type(exc).__name__
         log.warning("event=command_publish_failed command_id=%s client=%s error=%s", command.command_id,
@@ -209,7 +210,7 @@ async def _step(
         command = await lock_command(session, command_id)
         if command is None:
             return None
-        if command.status in (CommandStatus.QUEUED, CommandStatus.PUBLISH_IN_PROGRESS):
+        if not_yet_published(command.status, command.error_code):
             fields: dict[str, object] = {}
             if error_code is not None:
                 fields = {"error_code": error_code, "error_message": error}
@@ -230,7 +231,7 @@ async def _mark_published(
         now = utcnow()
         if command.published_at is None:
             command.published_at = now
-        if command.status in (CommandStatus.QUEUED, CommandStatus.PUBLISH_IN_PROGRESS):
+        if not_yet_published(command.status, command.error_code):
             changes.append(move(session, command, CommandStatus.PUBLISHED, source=source, now=now))
     await announce(bus, changes)
     return command
@@ -278,7 +279,7 @@ async def restart_offline_clients(
         try:
             result = await issue_command(
                 db, publisher, principal, client_uuid, CommandAction.REBOOT_HOST, clean_reason,
-                bus=bus, legacy_restart=True, ip=ip,
+                bus=bus, ip=ip,
             )  # fmt: skip
         except NotFoundError as exc:  # deleted between listing and issuing
             result = IssueResult(False, exc.message, None)

@@ -221,7 +221,7 @@ async def crash_recovery_scan(
         try:
             result = await issue_command(
                 db, publisher, None, client_uuid, CommandAction.REBOOT_HOST, reason.value,
-                bus=bus, legacy_restart=False, source=TransitionSource.RECOVERY,
+                bus=bus, source=TransitionSource.RECOVERY,
                 expiry_seconds=settings.crash_recovery_command_expiry_seconds,
             )  # fmt: skip
         except Exception as exc:
