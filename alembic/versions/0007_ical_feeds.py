@@ -81,9 +81,11 @@ def upgrade() -> None:
         sa.Column("last_used_at", DT, nullable=True),
         sa.Column("revoked_at", DT, nullable=True),
         sa.ForeignKeyConstraint(
-            ["group_id"], ["client_groups.id"], name=op.f("fk_calendar_feed_tokens_group_id_client_groups"),
+            ["group_id"],
+            ["client_groups.id"],
+            name=op.f("fk_calendar_feed_tokens_group_id_client_groups"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
             ["created_by"], ["users.id"], name=op.f("fk_calendar_feed_tokens_created_by_users"), ondelete="SET NULL"
         ),
