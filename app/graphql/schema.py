@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
+from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
 from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
@@ -38,6 +39,7 @@ QUERY_TYPES: tuple[type, ...] = (
     MonitoringQuery,
     MediaQuery,
     BrokerAccessQuery,
+    CalendarFeedsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
@@ -50,6 +52,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     HolidaysMutation,
     MediaMutation,
     BrokerAccessMutation,
+    CalendarFeedsMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     CommandsSubscription,
