@@ -16,6 +16,7 @@ from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscr
 from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.execution import InlineLeafExecutionContext
+from app.graphql.holiday_subscriptions import HolidaySubscriptionsMutation, HolidaySubscriptionsQuery
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
 from app.graphql.live import LiveSubscription
 from app.graphql.live_schedule import ScheduleLiveSubscription
@@ -40,6 +41,7 @@ QUERY_TYPES: tuple[type, ...] = (
     MediaQuery,
     BrokerAccessQuery,
     CalendarFeedsQuery,
+    HolidaySubscriptionsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
@@ -53,6 +55,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     MediaMutation,
     BrokerAccessMutation,
     CalendarFeedsMutation,
+    HolidaySubscriptionsMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     CommandsSubscription,

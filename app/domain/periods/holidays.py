@@ -71,7 +71,7 @@ def _clean(values: HolidayValues) -> HolidayValues:
     return HolidayValues(name, values.start_date, values.end_date, region)
 
 
-def _inside(period: AcademicPeriod, start: date, end: date) -> bool:
+def inside_period(period: AcademicPeriod, start: date, end: date) -> bool:
     return period.start_date <= start and end <= period.end_date
 
 
@@ -82,14 +82,14 @@ def _outside_message(period: AcademicPeriod) -> str:
     )
 
 
-async def _writable_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
+async def writable_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
     period = await get_period(session, period_id)
     if period.is_archived:
         raise ConflictError("Ferien archivierter Perioden können nicht geändert werden.")
     return period
 
 
-async def _period_holidays(session: AsyncSession, period_id: int) -> list[SchoolHoliday]:
+async def period_holidays(session: AsyncSession, period_id: int) -> list[SchoolHoliday]:
     stmt = (
         select(SchoolHoliday)
         .where(SchoolHoliday.academic_period_id == period_id)
@@ -121,7 +121,7 @@ async def get_holiday(session: AsyncSession, holiday_id: int) -> SchoolHoliday:
 # --- after every change -----------------------------------------------------------------------------
 
 
-async def _refresh_event_skips(session: AsyncSession, period_id: int | None) -> list[int]:
+async def refresh_event_skips(session: AsyncSession, period_id: int | None) -> list[int]:
     """Regenerate holiday skips of the period's events; returns the groups whose event lists changed."""
     try:
         from app.domain.events.holiday_skips import refresh_holiday_exceptions
@@ -135,7 +135,7 @@ async def _refresh_event_skips(session: AsyncSession, period_id: int | None) -> 
     return sorted(set((await session.scalars(stmt)).all()))
 
 
-async def _announce(deps: UseCaseDeps, group_ids: list[int]) -> None:
+async def announce_holidays_changed(deps: UseCaseDeps, group_ids: list[int]) -> None:
     # Always announced: every calendar shades holidays, even when no event of a group skips them.
     await announce_events_changed(deps.bus, group_ids, HOLIDAYS)
 
@@ -173,10 +173,10 @@ async def create_holiday(
     require_admin(principal)
     clean = _clean(values)
     async with deps.db.session() as session:
-        period = await _writable_period(session, period_id)
-        if not _inside(period, clean.start_date, clean.end_date):
+        period = await writable_period(session, period_id)
+        if not inside_period(period, clean.start_date, clean.end_date):
             raise ValidationError(_outside_message(period), field="startDate")
-        existing = await _period_holidays(session, period_id)
+        existing = await period_holidays(session, period_id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing)
         if plan.outcome is Outcome.CONFLICT:
             raise _refuse_conflict(plan)
@@ -196,8 +196,8 @@ async def create_holiday(
             {"period": period_id, "name": clean.name, "outcome": str(plan.outcome),
              "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat()}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period_id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period_id)
+    await announce_holidays_changed(deps, groups)
     return holiday
 
 
@@ -210,10 +210,10 @@ async def update_holiday(
         holiday = await get_holiday(session, holiday_id)
         if holiday.academic_period_id is None:
             raise ConflictError("Nicht zugeordnete Alt-Ferien können nur gelöscht werden.")
-        period = await _writable_period(session, holiday.academic_period_id)
-        if not _inside(period, clean.start_date, clean.end_date):
+        period = await writable_period(session, holiday.academic_period_id)
+        if not inside_period(period, clean.start_date, clean.end_date):
             raise ValidationError(_outside_message(period), field="startDate")
-        existing = await _period_holidays(session, period.id)
+        existing = await period_holidays(session, period.id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing, editing_id=holiday_id)
         if plan.outcome is Outcome.CONFLICT:
             raise _refuse_conflict(plan)
@@ -224,8 +224,8 @@ async def update_holiday(
             {"name": clean.name, "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat(),
              "absorbed": [h.id for h in plan.absorbed]}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period.id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period.id)
+    await announce_holidays_changed(deps, groups)
     return holiday
 
 
@@ -237,15 +237,15 @@ async def delete_holiday(
         holiday = await get_holiday(session, holiday_id)
         period_id = holiday.academic_period_id
         if period_id is not None:
-            await _writable_period(session, period_id)
+            await writable_period(session, period_id)
         await session.delete(holiday)
         await session.flush()
         await record_audit(
             session, principal, "holiday.delete", "school_holiday", holiday_id,
             {"period": period_id, "name": holiday.name}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period_id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period_id)
+    await announce_holidays_changed(deps, groups)
     return holiday
 
 
@@ -275,7 +275,7 @@ class ImportSummary:
         return asdict(self)
 
 
-def _row_text(row: HolidayRow) -> str:
+def row_text(row: HolidayRow) -> str:
     region = f", {row.region}" if row.region else ""
     return f"Zeile {row.line}: „{row.name}“{region} {row.start_date.isoformat()} – {row.end_date.isoformat()}"
 
@@ -304,18 +304,18 @@ async def _import_rows(
 ) -> None:
     """Write a file's rows into the period by the holiday policy (manual writes' rules, conflicts skipped)."""
     now = utcnow()
-    existing = await _period_holidays(session, period.id)
+    existing = await period_holidays(session, period.id)
     for row in rows:
-        if not _inside(period, row.start_date, row.end_date):
+        if not inside_period(period, row.start_date, row.end_date):
             summary.skipped += 1
-            summary.skipped_lines.append(f"{_row_text(row)} liegt außerhalb der Periode.")
+            summary.skipped_lines.append(f"{row_text(row)} liegt außerhalb der Periode.")
             continue
         plan = plan_write(row.name, row.region, row.start_date, row.end_date, existing)
         if plan.outcome is Outcome.CONFLICT:
             summary.conflicts += 1
             summary.skipped += 1
             others = "; ".join(describe(h) for h in plan.others[:3])
-            summary.conflict_lines.append(f"{_row_text(row)} überschneidet sich mit {others}")
+            summary.conflict_lines.append(f"{row_text(row)} überschneidet sich mit {others}")
             continue
         if plan.outcome is Outcome.DUPLICATE:
             same = plan.others[0]
@@ -330,7 +330,7 @@ async def _import_rows(
                 summary.updated += 1
             else:
                 summary.skipped += 1
-                summary.skipped_lines.append(f"{_row_text(row)} ist bereits erfasst.")
+                summary.skipped_lines.append(f"{row_text(row)} ist bereits erfasst.")
             continue
         if plan.outcome is Outcome.MERGE:
             values = HolidayValues(row.name, row.start_date, row.end_date, row.region)
@@ -368,7 +368,7 @@ async def import_holidays(
     summary = ImportSummary()
     source = (file_name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255] or None
     async with deps.db.session() as session:
-        period = await _writable_period(session, period_id)
+        period = await writable_period(session, period_id)
         rows = read_holiday_rows(data, period, school_zone(tz), summary)
         await _import_rows(session, period, rows, summary, source)
         await record_audit(
@@ -377,6 +377,6 @@ async def import_holidays(
              "updated": summary.updated, "merged": summary.merged, "skipped": summary.skipped,
              "conflicts": summary.conflicts, "refused": summary.refused}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period_id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period_id)
+    await announce_holidays_changed(deps, groups)
     return summary
