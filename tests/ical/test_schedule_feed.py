@@ -80,6 +80,13 @@ async def build_schedule(api: Api, editor: str) -> tuple[int, int, int]:
         await api.data(DETACH, {"id": lessons["id"], "at": "2026-09-14T06:00:00Z", "input": moved}, token=editor)
     )["detachOccurrence"]
     assert detached["__typename"] == "Event", detached
+    # Another occurrence moves to the other room: an EXDATE here, an event of its own in that group's feed.
+    elsewhere = {**moved, "groupId": other, "title": "Morgenansage (Raum 101)", "start": "2026-09-16T06:00:00Z"}
+    elsewhere["end"] = "2026-09-16T06:50:00Z"
+    moved_away = (
+        await api.data(DETACH, {"id": lessons["id"], "at": "2026-09-16T06:00:00Z", "input": elsewhere}, token=editor)
+    )["detachOccurrence"]
+    assert moved_away["__typename"] == "Event", moved_away
     return aula, other, lessons["id"]
 
 
@@ -96,7 +103,7 @@ def instants(calendar: icalendar.Calendar) -> set[tuple[str, datetime, datetime]
 
 async def test_export_round_trip_matches_event_occurrences(api: Api) -> None:
     editor = await api.token_for(Role.EDITOR)
-    aula, _, lessons_id = await build_schedule(api, editor)
+    aula, other, lessons_id = await build_schedule(api, editor)
     created = await feed_token(api, editor, aula, "Outlook Sekretariat")
     assert created["url"] == f"/ical/groups/{aula}.ics?token={created['token']}"
 
@@ -123,6 +130,7 @@ async def test_export_round_trip_matches_event_occurrences(api: Api) -> None:
     assert datetime(2026, 10, 26, 7, 0, tzinfo=UTC) in exdates
     assert datetime(2026, 12, 28, 7, 0, tzinfo=UTC) in exdates
     assert datetime(2026, 9, 14, 6, 0, tzinfo=UTC) not in exdates
+    assert datetime(2026, 9, 16, 6, 0, tzinfo=UTC) in exdates
 
     expected: set[tuple[str, datetime, datetime]] = set()
     occurrences = (
@@ -133,6 +141,20 @@ async def test_export_round_trip_matches_event_occurrences(api: Api) -> None:
         expected.add((o["title"], start, end))
     assert len(occurrences) == len(expected) > 100
     assert instants(calendar) == expected
+    moved_start = datetime(2026, 9, 16, 6, tzinfo=UTC)
+    assert not any(start == moved_start for _, start, _ in expected)
+
+    # The other room's feed holds its own event and the occurrence that moved there, nothing of the Aula.
+    other_feed = await feed_token(api, editor, other)
+    other_calendar = icalendar.Calendar.from_ical((await api.client.get(other_feed["url"])).content)
+    other_occurrences = (
+        await api.data(OCCURRENCES, {"g": other, "s": WINDOW[0].isoformat(), "e": WINDOW[1].isoformat()}, token=editor)
+    )["eventOccurrences"]
+    assert instants(other_calendar) == {
+        (o["title"], *(datetime.fromisoformat(o[k].replace("Z", "+00:00")) for k in ("start", "end")))
+        for o in other_occurrences
+    }
+    assert {str(e["SUMMARY"]) for e in other_calendar.walk("VEVENT")} == {"Anderer Raum", "Morgenansage (Raum 101)"}
 
     # UIDs are stable: the next refresh of the feed names the same events.
     again = icalendar.Calendar.from_ical((await api.client.get(created["url"])).content)

@@ -123,13 +123,18 @@ def _replacement(exception: EventException, overrides: dict[int, Event]) -> Even
 def build_feed(group_name: str, items: list[EventWithExceptions], options: FeedOptions) -> bytes:
     """The iCalendar bytes for these events (pure: the caller loaded them)."""
     active = {i.event.id: i for i in items if i.event.is_active}
-    # Detached events shown as overrides of a series in this feed (instead of as events of their own).
+    # Detached events shown as overrides of a series in this feed (instead of as events of their own): the
+    # series is here and active, its exception points at the detached event, and that one is no series itself.
     overrides: dict[int, Event] = {}
     for item in active.values():
-        master_id = item.event.detached_from_event_id
-        master = active.get(master_id) if master_id is not None else None
-        if master is not None and master.event.recurrence_rule:
-            overrides[item.event.id] = item.event
+        if not item.event.recurrence_rule:
+            continue
+        for exception in item.exceptions:
+            detached = active.get(exception.detached_event_id or -1)
+            if exception.kind is not ExceptionKind.DETACHED or detached is None:
+                continue
+            if not detached.event.recurrence_rule and detached.event.detached_from_event_id == item.event.id:
+                overrides[detached.event.id] = detached.event
 
     calendar = icalendar.Calendar()
     calendar.add("PRODID", PRODID)
