@@ -29,6 +29,8 @@ from app.domain.periods.holiday_file import MAX_NAME_LENGTH, MAX_REGION_LENGTH, 
 
 FIELD = "file"
 _ONE_DAY = timedelta(days=1)
+# A daily rule may start ~270 years before the period; anything longer is refused, not walked.
+MAX_RULE_STEPS = 100_000
 _DATE_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID", "EXDATE", "RDATE")
 
 
@@ -134,6 +136,9 @@ def _instances(
     tz: tzinfo,
 ) -> Iterator[date]:
     """First days of the instances of a recurring VEVENT that touch the window."""
+    freq = str((component["RRULE"][0] if isinstance(component["RRULE"], list) else component["RRULE"]).get("FREQ"))
+    if any(unit in freq.upper() for unit in ("SECONDLY", "MINUTELY", "HOURLY")):
+        raise _Refused("Ferien wiederholen sich höchstens täglich")
     try:
         rule = rrulestr(_rule_text(component, tz), dtstart=datetime.combine(first, time(0)))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
@@ -141,10 +146,12 @@ def _instances(
     skip = skip | (_dates_of(component["EXDATE"], tz) if "EXDATE" in component else set())
     extra = sorted(_dates_of(component["RDATE"], tz)) if "RDATE" in component else []
     seen: set[date] = set()
-    for produced, moment in enumerate(rule):
+    for steps, moment in enumerate(rule):
         day = moment.date()
-        if day > window[1] or produced > MAX_ROWS:
+        if day > window[1]:
             break
+        if steps > MAX_RULE_STEPS:
+            raise _Refused("die Wiederholungsregel beginnt zu weit vor der Periode")
         if day + length >= window[0] and day not in skip:
             seen.add(day)
             yield day
