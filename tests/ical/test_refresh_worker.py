@@ -114,3 +114,22 @@ async def test_subscription_and_feed_on_both_engines(any_db: Database) -> None:
     calendar = icalendar.Calendar.from_ical(body)
     [event] = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Morgenansage" and event["DTSTART"].dt.hour == 8
+
+
+async def test_two_refreshes_at_once_write_the_feed_once(any_db: Database) -> None:
+    """The refresh button pressed while the daily run fetches the same feed: no holiday is written twice."""
+    deps = Deps(any_db)
+    period = await _period(any_db)
+    async with feed_server(WIEN_2025_26.encode()) as server:
+        async with any_db.session() as session:
+            subscription = HolidaySubscription(academic_period_id=period, url=server.url)
+            session.add(subscription)
+            await session.flush()
+            sub_id = subscription.id
+        results = await asyncio.gather(
+            refresh_subscription(deps, None, sub_id, RefreshOptions()),
+            refresh_subscription(deps, None, sub_id, RefreshOptions()),
+        )
+        assert len(server.requests) == 2
+    assert sorted(r.last_status or "" for r in results)[0] == "ok"
+    assert await _holiday_count(any_db, sub_id) == len(WIEN_EXPECTED)

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from itertools import count
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit.service import record_audit
@@ -222,8 +222,8 @@ async def refresh_subscription(
     groups: list[int] = []
     try:
         async with deps.db.session() as session:
-            subscription = await get_subscription(session, subscription_id)
             now = utcnow()
+            subscription = await _lock(session, subscription_id, now)
             if response.not_modified:
                 status, summary = STATUS_UNCHANGED, None
             else:
@@ -252,6 +252,19 @@ async def refresh_subscription(
     if changed:
         await announce_holidays_changed(deps, groups)
     return await _reload(deps, subscription_id)
+
+
+async def _lock(session: AsyncSession, subscription_id: int, now: datetime) -> HolidaySubscription:
+    """Write to the subscription first: two refreshes of one feed (the button and the daily run) then apply
+    one after the other (row lock on MariaDB, the write lock on SQLite), and the second sees the first's rows."""
+    touched = await session.execute(
+        update(HolidaySubscription).where(HolidaySubscription.id == subscription_id).values(last_attempt_at=now)
+    )
+    if not touched.rowcount:  # type: ignore[attr-defined]
+        raise NotFoundError("Ferien-Abo nicht gefunden.")
+    stmt = select(HolidaySubscription).where(HolidaySubscription.id == subscription_id)
+    subscription = (await session.scalars(stmt.execution_options(populate_existing=True))).one()
+    return subscription
 
 
 async def _reload(deps: UseCaseDeps, subscription_id: int) -> HolidaySubscription:
