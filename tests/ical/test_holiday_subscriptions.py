@@ -42,7 +42,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
+async def feed() -> AsyncIterator[FeedServer]:
     async with feed_server(WIEN_2025_26.encode()) as running:
         yield running
 
@@ -51,7 +51,7 @@ async def refresh(api: Api, token: str, subscription_id: int) -> dict[str, Any]:
     return (await api.data(REFRESH, {"id": subscription_id}, token=token))["refreshHolidaySubscription"]
 
 
-async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, server: FeedServer) -> None:
+async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, feed: FeedServer) -> None:
     admin = await api.token_for(Role.ADMIN)
     period = await add_period(api)
     # Entered by hand before the subscription: the feed's copy of it must not replace or duplicate it.
@@ -68,7 +68,7 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, serve
     )["createEvent"]  # fmt: skip
     assert lesson["__typename"] == "Event", lesson
 
-    created = (await api.data(CREATE, {"u": server.url, "p": period}, token=admin))["createHolidaySubscription"]
+    created = (await api.data(CREATE, {"u": feed.url, "p": period}, token=admin))["createHolidaySubscription"]
     assert created["__typename"] == "HolidaySubscription", created
     assert (created["lastStatus"], created["lastHttpStatus"], created["lastError"]) == ("ok", 200, None)
     assert created["holidayCount"] == len(WIEN_EXPECTED) - 1  # the Herbstferien stay the hand-made ones
@@ -83,8 +83,8 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, serve
 
     # Unchanged: the server sees the ETag and answers 304; nothing is rewritten.
     unchanged = await refresh(api, admin, sub_id)
-    assert server.requests[-1].get("If-None-Match") == server.etag
-    assert server.requests[-1].get("If-Modified-Since") is not None
+    assert feed.requests[-1].get("If-None-Match") == feed.etag
+    assert feed.requests[-1].get("If-Modified-Since") is not None
     assert (unchanged["lastStatus"], unchanged["lastHttpStatus"]) == ("unchanged", 304)
     assert unchanged["holidayCount"] == created["holidayCount"]
     last_success = unchanged["lastSuccessAt"]
@@ -95,8 +95,8 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, serve
         ("huge", 200, "zu groß"),
         ("html", 200, "keinen iCalendar-Inhalt"),
     ):
-        server.mode = mode
-        server.body = server.body + b"\r\n"  # a new ETag: a conditional request cannot short-cut the failure
+        feed.mode = mode
+        feed.body = feed.body + b"\r\n"  # a new ETag: a conditional request cannot short-cut the failure
         failed = await refresh(api, admin, sub_id)
         assert failed["__typename"] == "HolidaySubscription", failed
         assert failed["lastStatus"] == "error" and text in failed["lastError"], (mode, failed)
@@ -106,8 +106,8 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, serve
         assert await listing(api, admin, period) == expected
 
     # Fixed, and the state moved the Pfingstferien by a day: recovered, error cleared, holidays replaced.
-    server.mode = "ok"
-    server.body = WIEN_2025_26.replace("DTEND;VALUE=DATE:20260526", "DTEND;VALUE=DATE:20260527").encode()
+    feed.mode = "ok"
+    feed.body = WIEN_2025_26.replace("DTEND;VALUE=DATE:20260526", "DTEND;VALUE=DATE:20260527").encode()
     recovered = await refresh(api, admin, sub_id)
     assert (recovered["lastStatus"], recovered["lastHttpStatus"], recovered["lastError"]) == ("ok", 200, None)
     assert recovered["lastSuccessAt"] > last_success
@@ -128,29 +128,29 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, serve
 
 
 async def test_bad_addresses_are_refused_and_the_daily_refresh_fetches_only_due_feeds(
-    api: Api, server: FeedServer, settings: Settings
+    api: Api, feed: FeedServer, settings: Settings
 ) -> None:
     admin = await api.token_for(Role.ADMIN)
     period = await add_period(api)
     for url in ("ftp://example.org/ferien.ics", "kein link", ""):
         refused = (await api.data(CREATE, {"u": url, "p": period}, token=admin))["createHolidaySubscription"]
         assert refused["__typename"] == "ValidationError", refused
-    missing = (await api.data(CREATE, {"u": server.url, "p": 999}, token=admin))["createHolidaySubscription"]
+    missing = (await api.data(CREATE, {"u": feed.url, "p": 999}, token=admin))["createHolidaySubscription"]
     assert missing["__typename"] == "NotFoundError"
 
-    created = (await api.data(CREATE, {"u": server.url, "p": period}, token=admin))["createHolidaySubscription"]
+    created = (await api.data(CREATE, {"u": feed.url, "p": period}, token=admin))["createHolidaySubscription"]
     assert created["lastStatus"] == "ok"
-    fetched = len(server.requests)
+    fetched = len(feed.requests)
 
     # Just refreshed: the periodic run leaves it alone.
     assert await refresh_due(api.container, settings) == 0
-    assert len(server.requests) == fetched
+    assert len(feed.requests) == fetched
     # A day later it is due: fetched once (conditionally: 304, nothing rewritten).
     async with api.container.db.session() as session:
         row = await session.get(HolidaySubscription, created["id"])
         assert row is not None and row.last_attempt_at is not None
         row.last_attempt_at -= timedelta(hours=25)
     assert await refresh_due(api.container, settings) == 1
-    assert len(server.requests) == fetched + 1
+    assert len(feed.requests) == fetched + 1
     listed = (await api.data(LIST, {"p": period}, token=admin))["holidaySubscriptions"]
     assert listed[0]["lastStatus"] == "unchanged"
