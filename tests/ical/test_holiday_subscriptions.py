@@ -33,6 +33,9 @@ LIST = "query($p: Int) { holidaySubscriptions(academicPeriodId: $p) { id url las
 EVENT = """mutation($input: EventInput!) { createEvent(input: $input) { __typename
     ... on Event { id } ... on Error { message } } }"""
 EXCEPTIONS = "query($id: Int!) { event(id: $id) { recurrenceExceptions } }"
+HOLIDAYS = "query($p: Int) { holidays(academicPeriodId: $p) { id name subscriptionId } }"
+UPDATE_HOLIDAY = """mutation($id: Int!, $i: SchoolHolidayInput!) { updateHoliday(id: $id, input: $i) { __typename
+    ... on SchoolHoliday { id subscriptionId } ... on Error { message } } }"""
 
 
 @pytest.fixture
@@ -115,6 +118,26 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, feed:
     listed = (await api.data(LIST, {"p": period}, token=admin))["holidaySubscriptions"]
     assert [(s["id"], s["lastStatus"], s["holidayCount"]) for s in listed] == [(sub_id, "ok", len(WIEN_EXPECTED) - 1)]
 
+    # Editing a subscribed holiday by hand takes it over: later refreshes leave the edited one alone.
+    easter = next(
+        h for h in (await api.data(HOLIDAYS, {"p": period}, token=admin))["holidays"] if h["name"] == "Osterferien"
+    )
+    assert easter["subscriptionId"] == sub_id
+    edited = (
+        await api.data(
+            UPDATE_HOLIDAY,
+            {"id": easter["id"], "i": {"name": "Osterferien", "region": "Wien", "startDate": "2026-03-28",
+                                       "endDate": "2026-04-07"}},
+            token=admin,
+        )
+    )["updateHoliday"]  # fmt: skip
+    assert edited["subscriptionId"] is None
+    feed.body = feed.body + b"\r\n"  # a new ETag: fetched and read again
+    again = await refresh(api, admin, sub_id)
+    assert again["holidayCount"] == len(WIEN_EXPECTED) - 2
+    assert any("Osterferien" in line and "bereits erfasst" in line for line in again["lastSummary"]["skippedLines"])
+    assert ("Osterferien", "Wien", "2026-03-28", "2026-04-07") in await listing(api, admin, period)
+
     # Only admins manage subscriptions.
     editor = await api.token_for(Role.EDITOR)
     assert (await refresh(api, editor, sub_id))["__typename"] == "ForbiddenError"
@@ -123,7 +146,10 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, feed:
     # Deleting it removes what it brought; the hand-made Herbstferien stay.
     deleted = (await api.data(DELETE, {"id": sub_id}, token=admin))["deleteHolidaySubscription"]
     assert deleted["__typename"] == "HolidaySubscriptionDeleted"
-    assert await listing(api, admin, period) == [("Herbstferien", "Wien", "2025-10-27", "2025-10-31")]
+    assert await listing(api, admin, period) == [
+        ("Herbstferien", "Wien", "2025-10-27", "2025-10-31"),
+        ("Osterferien", "Wien", "2026-03-28", "2026-04-07"),
+    ]
     assert manual["__typename"] == "SchoolHoliday"
 
 
