@@ -2,7 +2,7 @@
 
 - Every active event of the group whose series has not ended more than CALENDAR_FEED_PAST_DAYS ago is one
   VEVENT with a stable UID (`event-<id>@<host>`), DTSTART/DTEND as local wall time with the school zone's
-  TZID (a VTIMEZONE for that zone is included), the stored RRULE and one EXDATE per excluded occurrence:
+  TZID (a VTIMEZONE for that zone is included, see `vtimezone`), the stored RRULE and one EXDATE per excluded occurrence:
   deleted occurrences and holiday skips alike — clients know nothing of our holidays, so the skipped
   dates have to be spelled out.
 - A detached occurrence whose event is in the same feed becomes an override: a VEVENT with the series'
@@ -15,13 +15,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
 import icalendar
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.calendar_feeds.vtimezone import vtimezone
 from app.domain.clients.groups import get_group
 from app.domain.clock import as_utc
 from app.domain.enums import ExceptionKind
@@ -29,9 +29,9 @@ from app.domain.events.models import Event, EventException
 from app.domain.events.service import EventWithExceptions, list_events
 
 PRODID = "-//infoscreen//Schedule feed//DE"
-REFRESH = timedelta(hours=1)
-# The VTIMEZONE lists the zone's transitions up to this many years after the export (clients need them for
-# every occurrence they show; open-ended series beyond that fall back to the zone's last listed offset).
+REFRESH = timedelta(hours=1)  # REFRESH-INTERVAL / X-PUBLISHED-TTL (PT1H)
+# The VTIMEZONE is derived from the zone's transitions up to this many years after the export; regular yearly
+# changes become open-ended RRULEs, so later occurrences stay right too (app.domain.calendar_feeds.vtimezone).
 TIMEZONE_YEARS_AHEAD = 15
 
 
@@ -56,13 +56,6 @@ def feed_host(public_base_url: str | None) -> str:
 def _zone_name(tz: tzinfo) -> str:
     name = getattr(tz, "key", None) or str(tz)
     return str(name)
-
-
-@lru_cache(maxsize=16)
-def _vtimezone(tz: tzinfo, first_year: int, last_year: int) -> icalendar.Timezone:
-    return icalendar.Timezone.from_tzinfo(
-        tz, tzid=_zone_name(tz), first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)
-    )
 
 
 def _local(value: datetime, tz: tzinfo) -> datetime:
@@ -146,7 +139,7 @@ def build_feed(group_name: str, items: list[EventWithExceptions], options: FeedO
     calendar.add("NAME", name)
     calendar.add("X-WR-TIMEZONE", _zone_name(options.tz))
     calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", REFRESH)
+    calendar.add("X-PUBLISHED-TTL", "PT1H")
 
     first_year = options.now.year - 1
     for item in sorted(active.values(), key=lambda i: (i.event.start, i.event.id)):
@@ -160,7 +153,8 @@ def build_feed(group_name: str, items: list[EventWithExceptions], options: FeedO
         else:
             calendar.add_component(_base_vevent(event, uid_for(event.id, options.host), options))
     last_year = options.now.year + TIMEZONE_YEARS_AHEAD
-    calendar.subcomponents.insert(0, _vtimezone(options.tz, max(first_year, 1970), last_year))
+    zone = vtimezone(options.tz, _zone_name(options.tz), max(first_year, 1971), last_year)
+    calendar.subcomponents.insert(0, zone)
     return calendar.to_ical()
 
 
