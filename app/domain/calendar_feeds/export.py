@@ -2,9 +2,9 @@
 
 - Every active event of the group whose series has not ended more than CALENDAR_FEED_PAST_DAYS ago is one
   VEVENT with a stable UID (`event-<id>@<host>`), DTSTART/DTEND as local wall time with the school zone's
-  TZID (a VTIMEZONE for that zone is included, see `vtimezone`), the stored RRULE and one EXDATE per excluded occurrence:
-  deleted occurrences and holiday skips alike — clients know nothing of our holidays, so the skipped
-  dates have to be spelled out.
+  TZID (a VTIMEZONE for that zone is included, see `vtimezone`), the stored RRULE and one EXDATE per
+  excluded occurrence: deleted occurrences and holiday skips alike — clients know nothing of our
+  holidays, so the skipped dates have to be spelled out.
 - A detached occurrence whose event is in the same feed becomes an override: a VEVENT with the series'
   UID and RECURRENCE-ID = the occurrence it replaces (no EXDATE for it). A detached event shown elsewhere
   (another group, or its series inactive) is an ordinary event of its own; when it is inactive the
