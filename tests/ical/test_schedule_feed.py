@@ -166,7 +166,19 @@ async def test_tokens_are_revocable_and_reveal_nothing(api: Api) -> None:
     aula, other, _ = await build_schedule(api, editor)
     created = await feed_token(api, editor, aula)
     token = created["token"]
-    assert (await api.client.get(f"/ical/groups/{aula}.ics?token={token}")).status_code == 200
+    first = await api.client.get(f"/ical/groups/{aula}.ics?token={token}")
+    assert first.status_code == 200 and first.headers["etag"]
+    # A calendar app polling an unchanged schedule gets 304 (DTSTAMP moves, the schedule did not); HEAD works.
+    headers = {"If-None-Match": first.headers["etag"]}
+    assert (await api.client.get(f"/ical/groups/{aula}.ics?token={token}", headers=headers)).status_code == 304
+    head = await api.client.head(f"/ical/groups/{aula}.ics?token={token}")
+    assert head.status_code == 200 and head.headers["etag"] == first.headers["etag"]
+    await create_event(
+        api, editor, groupId=aula, title="Neu", eventType="MESSAGE", messageText="x",
+        start="2026-12-01T09:00:00Z", end="2026-12-01T10:00:00Z",
+    )  # fmt: skip
+    changed = await api.client.get(f"/ical/groups/{aula}.ics?token={token}", headers=headers)
+    assert changed.status_code == 200 and "SUMMARY:Neu" in changed.text
 
     # A token opens its own group only; a wrong token, or any token for a missing group, is the same 404.
     assert (await api.client.get(f"/ical/groups/{other}.ics?token={token}")).status_code == 404
