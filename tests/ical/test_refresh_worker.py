@@ -22,6 +22,7 @@ from app.domain.periods.holiday_subscriptions import RefreshOptions, create_subs
 from app.domain.periods.models import AcademicPeriod, HolidaySubscription, SchoolHoliday
 from app.domain.users.models import User
 from app.domain.users.tokens import Principal
+from app.tasks.sweep_scheduler import SweepScheduler
 from tests.commands.test_sweep_actors import run_actor, worker_stack
 from tests.ical.feed_server import feed_server
 from tests.ical.feeds import WIEN_2025_26, WIEN_EXPECTED
@@ -133,3 +134,18 @@ async def test_two_refreshes_at_once_write_the_feed_once(any_db: Database) -> No
         assert len(server.requests) == 2
     assert sorted(r.last_status or "" for r in results)[0] == "ok"
     assert await _holiday_count(any_db, sub_id) == len(WIEN_EXPECTED)
+
+
+async def test_the_sweep_leader_refreshes_due_feeds_inline_in_one_process(tmp_path: Path) -> None:
+    """`infoscreen run` (no Redis): the hourly sweep runs the refresh in the leader's own process."""
+    async with worker_stack(tmp_path) as (container, _broker):
+        period = await _period(container.db)
+        async with feed_server(WIEN_2025_26.encode()) as server:
+            async with container.db.session() as session:
+                subscription = HolidaySubscription(academic_period_id=period, url=server.url)
+                session.add(subscription)
+                await session.flush()
+                sub_id = subscription.id
+            await SweepScheduler(container).run_hourly()
+            assert len(server.requests) == 1
+        assert await _holiday_count(container.db, sub_id) == len(WIEN_EXPECTED)
