@@ -218,7 +218,7 @@ async def refresh_subscription(
         await _record_failure(deps, subscription_id, exc.message, exc.http_status)
         return await _reload(deps, subscription_id)
 
-    changed = False
+    changed = applied = False
     groups: list[int] = []
     try:
         async with deps.db.session() as session:
@@ -228,21 +228,22 @@ async def refresh_subscription(
                 status, summary = STATUS_UNCHANGED, None
             else:
                 assert response.body is not None
-                summary, changed = await _apply_feed(session, subscription, response.body, school_zone(opts.tz))
-                status = STATUS_OK if changed else STATUS_UNCHANGED
+                summary, applied = await _apply_feed(session, subscription, response.body, school_zone(opts.tz))
+                status = STATUS_OK if applied else STATUS_UNCHANGED
                 subscription.etag, subscription.last_modified = response.etag, response.last_modified
                 subscription.last_summary = summary.as_dict()
             subscription.last_attempt_at = subscription.last_success_at = now
             subscription.last_status, subscription.last_http_status = status, response.status
             subscription.last_error = None
-            if changed or principal is not None:
+            if applied or principal is not None:
                 await record_audit(
                     session, principal, "holiday_subscription.refresh", "holiday_subscription", subscription.id,
-                    {"status": status, "http": response.status, "changed": changed,
+                    {"status": status, "http": response.status, "changed": applied,
                      "holidays": summary.inserted if summary else None}, ip=ip,
                 )  # fmt: skip
-            if changed:
+            if applied:
                 groups = await refresh_event_skips(session, subscription.academic_period_id)
+        changed = applied  # committed
     except FeedError as exc:
         await _record_failure(deps, subscription_id, exc.message, exc.http_status)
     except NotFoundError:
