@@ -109,6 +109,14 @@ class Settings(BaseSettings):
     client_log_retention_days: int = Field(30, alias="CLIENT_LOG_RETENTION_DAYS", ge=1)
     screenshot_retention_days: int = Field(30, alias="SCREENSHOT_RETENTION_DAYS", ge=1)
 
+    # --- iCalendar: holiday subscriptions and schedule feeds (docs/calendar-feeds.md) ------------------
+    # A subscription is refreshed when its last attempt is older than this; the sweep leader checks hourly.
+    holiday_feed_refresh_hours: int = Field(24, alias="HOLIDAY_FEED_REFRESH_HOURS", ge=1, le=24 * 30)
+    holiday_feed_timeout_seconds: float = Field(20.0, alias="HOLIDAY_FEED_TIMEOUT_SECONDS", gt=0, le=300)
+    holiday_feed_max_bytes: int = Field(2 * 1024 * 1024, alias="HOLIDAY_FEED_MAX_BYTES", ge=1024)
+    # How far back a group's schedule feed reaches (series that ended earlier are left out).
+    calendar_feed_past_days: int = Field(400, alias="CALENDAR_FEED_PAST_DAYS", ge=1, le=3660)
+
     # --- accounts ------------------------------------------------------------------------------------
     default_superadmin_username: str = Field("superadmin", alias="DEFAULT_SUPERADMIN_USERNAME", min_length=1)
     default_superadmin_password: str | None = Field(None, alias="DEFAULT_SUPERADMIN_PASSWORD")

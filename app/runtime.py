@@ -48,6 +48,7 @@ ADAPTER_MODULES: tuple[str, ...] = (
     "app.tasks.sweep_scheduler",
     "app.files.screenshots",
     "app.files.media_routes",
+    "app.files.ical_routes",
 )
 
 

@@ -1,13 +1,14 @@
 """Imports every model so `Base.metadata` is complete (Alembic and create_all rely on this)."""
 
 from app.domain.audit.models import AuditLogEntry
+from app.domain.calendar_feeds.models import CalendarFeedToken
 from app.domain.clients.models import Client, ClientGroup
 from app.domain.commands.models import ClientCommand, ClientCommandTransition
 from app.domain.db import Base
 from app.domain.events.models import Event, EventException
 from app.domain.media.models import Conversion, EventMedia
 from app.domain.monitoring.models import ClientLog
-from app.domain.periods.models import AcademicPeriod, SchoolHoliday
+from app.domain.periods.models import AcademicPeriod, HolidaySubscription, SchoolHoliday
 from app.domain.power.models import GroupPowerIntent
 from app.domain.settings.models import SystemSetting
 from app.domain.users.models import ApiToken, User
@@ -17,6 +18,7 @@ __all__ = [
     "ApiToken",
     "AuditLogEntry",
     "Base",
+    "CalendarFeedToken",
     "Client",
     "ClientCommand",
     "ClientCommandTransition",
@@ -27,6 +29,7 @@ __all__ = [
     "EventException",
     "EventMedia",
     "GroupPowerIntent",
+    "HolidaySubscription",
     "SchoolHoliday",
     "SystemSetting",
     "User",

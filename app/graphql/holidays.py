@@ -1,4 +1,4 @@
-"""School holidays over GraphQL: reading needs login; writes and the CSV/TXT import need admin+."""
+"""School holidays over GraphQL: reading needs login; writes and the CSV/TXT/iCalendar import need admin+."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ class SchoolHolidayType:
     start_date: date
     end_date: date
     source_file_name: str | None
+    subscription_id: int | None = strawberry.field(
+        description="The holiday subscription that brought it (a refresh replaces it); null = entered or imported."
+    )
     imported_at: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
@@ -44,6 +47,7 @@ class SchoolHolidayType:
             start_date=h.start_date,
             end_date=h.end_date,
             source_file_name=h.source_file_name,
+            subscription_id=h.subscription_id,
             imported_at=h.imported_at,
             created_at=h.created_at,
             updated_at=h.updated_at,
@@ -70,6 +74,24 @@ class HolidayImportSummary:
     conflicts: int
     conflict_lines: list[str]
     skipped_lines: list[str]
+    refused: int = strawberry.field(description="Entries that could not be read (counted in skipped, too).")
+    refused_lines: list[str] = strawberry.field(default_factory=list)
+    file_format: str = strawberry.field(default="csv", description="`csv` or `ics` (detected by content).")
+
+    @classmethod
+    def from_summary(cls, s: service.ImportSummary) -> HolidayImportSummary:
+        return cls(
+            inserted=s.inserted,
+            updated=s.updated,
+            merged=s.merged,
+            skipped=s.skipped,
+            conflicts=s.conflicts,
+            conflict_lines=s.conflict_lines,
+            skipped_lines=s.skipped_lines,
+            refused=s.refused,
+            refused_lines=s.refused_lines,
+            file_format=s.file_format,
+        )
 
 
 @strawberry.type
@@ -155,24 +177,18 @@ class HolidaysMutation:
         return await _admin(info, action)  # type: ignore[no-any-return]
 
     @strawberry.mutation(
-        description="Import a CSV/TXT list (name, start, end[, region]; `,` `;` or tab; ISO or dd.mm.yyyy; "
-        "at most 1 MB) into a period. Conflicting rows are skipped and reported."
+        description="Import a CSV/TXT list (name, start, end[, region]; `,` `;` or tab; ISO or dd.mm.yyyy) or an "
+        "iCalendar file (all-day VEVENTs, DTEND exclusive, RRULEs expanded within the period; detected by "
+        "content), at most 1 MB, into a period. Conflicting rows are skipped, unreadable VEVENTs refused; "
+        "both are reported."
     )
     async def import_holidays(self, info: Info, academic_period_id: int, file: Upload) -> HolidayImportResult:
-        deps, ip = info.context.container, info.context.client_ip
+        deps, ip, tz = info.context.container, info.context.client_ip, info.context.settings.tz
 
         async def action(p: Principal) -> HolidayImportSummary:
             data = await file.read(MAX_FILE_BYTES + 1)  # type: ignore[attr-defined]
             name = getattr(file, "filename", None)
-            s = await service.import_holidays(deps, p, academic_period_id, data, file_name=name, ip=ip)
-            return HolidayImportSummary(
-                inserted=s.inserted,
-                updated=s.updated,
-                merged=s.merged,
-                skipped=s.skipped,
-                conflicts=s.conflicts,
-                conflict_lines=s.conflict_lines,
-                skipped_lines=s.skipped_lines,
-            )
+            s = await service.import_holidays(deps, p, academic_period_id, data, file_name=name, ip=ip, tz=tz)
+            return HolidayImportSummary.from_summary(s)
 
         return await _admin(info, action)  # type: ignore[no-any-return]

@@ -10,11 +10,13 @@ from strawberry.tools import merge_types
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
+from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
 from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors
 from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.execution import InlineLeafExecutionContext
+from app.graphql.holiday_subscriptions import HolidaySubscriptionsMutation, HolidaySubscriptionsQuery
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
 from app.graphql.live import LiveSubscription
 from app.graphql.live_schedule import ScheduleLiveSubscription
@@ -38,6 +40,8 @@ QUERY_TYPES: tuple[type, ...] = (
     MonitoringQuery,
     MediaQuery,
     BrokerAccessQuery,
+    CalendarFeedsQuery,
+    HolidaySubscriptionsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
@@ -50,6 +54,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     HolidaysMutation,
     MediaMutation,
     BrokerAccessMutation,
+    CalendarFeedsMutation,
+    HolidaySubscriptionsMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     CommandsSubscription,

@@ -18,7 +18,7 @@ from app.tasks.runtime import ActorRuntimeCleanup
 
 log = logging.getLogger(__name__)
 
-ACTOR_MODULES: tuple[str, ...] = ("app.tasks.conversions", "app.tasks.sweeps")
+ACTOR_MODULES: tuple[str, ...] = ("app.tasks.conversions", "app.tasks.sweeps", "app.tasks.holiday_feeds")
 _configured: dramatiq.Broker | None = None
 
 

@@ -1,7 +1,8 @@
 """Drives the periodic sweeps: exactly one process across replicas (LeaderLock "sweeps") triggers them.
 
 Every POLL_INTERVAL_SECONDS the leader runs the command sweep (and crash recovery when enabled); hourly the
-retention sweep and a re-enqueue of conversions left pending. With a Redis broker the work is sent to the
+retention sweep, the holiday-subscription refresh (each feed daily) and a re-enqueue of
+conversions left pending. With a Redis broker the work is sent to the
 Dramatiq actors (any `infoscreen worker` runs it); with the in-process StubBroker it runs right here, on
 this process' own database, bus and broker link.
 
@@ -27,6 +28,7 @@ from app.domain.monitoring.retention import purge_client_logs, purge_screenshots
 from app.leader import LeaderLock
 from app.mqtt.connection import MqttConnection
 from app.mqtt.service import register_scheduler
+from app.tasks import holiday_refresh
 from app.tasks.broker import is_stub
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,8 @@ class SweepScheduler:
             await purge_screenshots(s.screenshot_dir, s.screenshot_retention_days)
 
         await self._dispatch("retention_sweep", retention)
+        # Holiday subscriptions: only those due (HOLIDAY_FEED_REFRESH_HOURS) are fetched.
+        await self._dispatch(holiday_refresh.ACTOR_NAME, lambda: holiday_refresh.refresh_due(self.container, s))
         await self._requeue_conversions()
 
     def _broker(self) -> dramatiq.Broker | None:

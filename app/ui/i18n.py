@@ -417,6 +417,56 @@ TEXTS: dict[str, tuple[str, str]] = {
     "res.order_read_only": ("Nur Administratoren können die Reihenfolge ändern", "Only administrators can reorder"),
     "res.free": ("frei", "free"),
     "res.events": ("{count} Termin(e)", "{count} event(s)"),
+    # iCalendar: holiday import and subscriptions (Einstellungen), the schedule feed (Termine)
+    "ical.import": ("CSV/TXT/iCalendar importieren", "Import CSV/TXT/iCalendar"),
+    "ical.subscriptions": ("Ferien-Abos", "Holiday feeds"),
+    "ical.sub_help": (
+        "Ein Ferienkalender (iCalendar-Adresse, z. B. des Landes) wird täglich abgeholt. Seine Ferien ersetzen "
+        "nur die Ferien, die aus diesem Abo stammen; von Hand eingetragene bleiben unverändert.",
+        "A holiday calendar (iCalendar address, e.g. the state's) is fetched daily. Its holidays replace only "
+        "the holidays that came from this feed; holidays entered by hand stay as they are.",
+    ),
+    "ical.sub_url": ("Kalender-Adresse (URL)", "Calendar address (URL)"),
+    "ical.sub_add": ("Abonnieren", "Subscribe"),
+    "ical.sub_need_url": ("Bitte Adresse und Periode angeben", "Please give an address and a period"),
+    "ical.sub_none": ("Keine Ferien-Abos", "No holiday feeds"),
+    "ical.sub_refresh": ("Jetzt aktualisieren", "Refresh now"),
+    "ical.sub_ok": ("Ferien-Abo aktualisiert: {count} Ferien", "Holiday feed refreshed: {count} holidays"),
+    "ical.sub_failed": ("Ferien-Abo fehlgeschlagen: {error}", "Holiday feed failed: {error}"),
+    "ical.sub_delete_confirm": (
+        "Abo löschen? Die {count} Ferien aus diesem Abo werden entfernt.",
+        "Delete the feed? Its {count} holidays are removed.",
+    ),
+    "ical.sub_line": (
+        "{period} · {count} Ferien · zuletzt erfolgreich: {success} · letzter Versuch: {attempt}",
+        "{period} · {count} holidays · last success: {success} · last attempt: {attempt}",
+    ),
+    "ical.sub_refused": ("{count} Einträge des Feeds waren nicht lesbar", "{count} feed entries were unreadable"),
+    "ical.sub_status.new": ("Neu", "New"),
+    "ical.sub_status.ok": ("OK", "OK"),
+    "ical.sub_status.unchanged": ("Unverändert", "Unchanged"),
+    "ical.sub_status.error": ("Fehler", "Error"),
+    "ical.feed": ("Kalender (ICS)", "Calendar (ICS)"),
+    "ical.download": ("Als ICS herunterladen", "Download as ICS"),
+    "ical.subscribe": ("Kalender-Abo-Adresse …", "Subscription address …"),
+    "ical.subscribe_title": ("Kalender abonnieren: {group}", "Subscribe to the calendar: {group}"),
+    "ical.subscribe_help": (
+        "Diese Adresse in Outlook („Kalender hinzufügen → Aus dem Internet“), Google Kalender („Per URL“) oder "
+        "Thunderbird („Im Netzwerk“) eintragen. Wer die Adresse kennt, sieht die Termine dieser Raumgruppe; "
+        "sie wird nur jetzt angezeigt und kann jederzeit widerrufen werden.",
+        "Add this address in Outlook (Add calendar → From Internet), Google Calendar (From URL) or "
+        "Thunderbird (On the Network). Anyone with the address sees this room group's events; it is shown "
+        "only now and can be revoked at any time.",
+    ),
+    "ical.label": ("Bezeichnung (z. B. Outlook Sekretariat)", "Label (e.g. office Outlook)"),
+    "ical.create": ("Adresse erzeugen", "Create address"),
+    "ical.copy": ("Kopieren", "Copy"),
+    "ical.copied": ("In die Zwischenablage kopiert", "Copied to the clipboard"),
+    "ical.tokens": ("Bestehende Abo-Adressen", "Existing subscription addresses"),
+    "ical.revoke": ("Widerrufen", "Revoke"),
+    "ical.revoked": ("widerrufen", "revoked"),
+    "ical.last_used": ("zuletzt abgerufen: {when}", "last fetched: {when}"),
+    "ical.never_used": ("noch nie abgerufen", "never fetched"),
 }
 
 

@@ -1,4 +1,4 @@
-"""School holidays, always scoped to an academic period: manual CRUD and CSV/TXT import.
+"""School holidays, always scoped to an academic period: manual CRUD and CSV/TXT/iCalendar import.
 
 Writes follow app.domain.periods.holiday_policy; afterwards the holiday skips of the period's events
 are regenerated in the same unit of work, and the scheduler is told which groups' event lists changed.
@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field
+from datetime import date, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import get_settings
 from app.domain.audit.service import record_audit
 from app.domain.clock import utcnow
-from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.enums import Role
+from app.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.domain.events.changes import HOLIDAYS, announce_events_changed
 from app.domain.events.models import Event
-from app.domain.periods.holiday_file import MAX_NAME_LENGTH, MAX_REGION_LENGTH, HolidayRow, parse_holiday_file
+from app.domain.periods.holiday_file import (
+    MAX_FILE_BYTES,
+    MAX_NAME_LENGTH,
+    MAX_REGION_LENGTH,
+    HolidayRow,
+    parse_holiday_file,
+)
+from app.domain.periods.holiday_ics import looks_like_icalendar, parse_holiday_ics
 from app.domain.periods.holiday_policy import Outcome, WritePlan, describe, identity, plan_write
 from app.domain.periods.models import AcademicPeriod, SchoolHoliday
 from app.domain.periods.service import get_period
@@ -30,6 +41,12 @@ log = logging.getLogger(__name__)
 
 HOLIDAY_NOT_FOUND = "Ferien nicht gefunden"
 _SKIPS_MODULE = "app.domain.events.holiday_skips"
+
+
+def require_admin(principal: Principal) -> None:
+    """Holiday writes (manual, import, subscriptions) are for admins and above."""
+    if not principal.has(Role.ADMIN):
+        raise ForbiddenError("Keine Berechtigung für diese Aktion.")
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,7 @@ def _clean(values: HolidayValues) -> HolidayValues:
     return HolidayValues(name, values.start_date, values.end_date, region)
 
 
-def _inside(period: AcademicPeriod, start: date, end: date) -> bool:
+def inside_period(period: AcademicPeriod, start: date, end: date) -> bool:
     return period.start_date <= start and end <= period.end_date
 
 
@@ -65,14 +82,14 @@ def _outside_message(period: AcademicPeriod) -> str:
     )
 
 
-async def _writable_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
+async def writable_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
     period = await get_period(session, period_id)
     if period.is_archived:
         raise ConflictError("Ferien archivierter Perioden können nicht geändert werden.")
     return period
 
 
-async def _period_holidays(session: AsyncSession, period_id: int) -> list[SchoolHoliday]:
+async def period_holidays(session: AsyncSession, period_id: int) -> list[SchoolHoliday]:
     stmt = (
         select(SchoolHoliday)
         .where(SchoolHoliday.academic_period_id == period_id)
@@ -104,7 +121,7 @@ async def get_holiday(session: AsyncSession, holiday_id: int) -> SchoolHoliday:
 # --- after every change -----------------------------------------------------------------------------
 
 
-async def _refresh_event_skips(session: AsyncSession, period_id: int | None) -> list[int]:
+async def refresh_event_skips(session: AsyncSession, period_id: int | None) -> list[int]:
     """Regenerate holiday skips of the period's events; returns the groups whose event lists changed."""
     try:
         from app.domain.events.holiday_skips import refresh_holiday_exceptions
@@ -118,7 +135,7 @@ async def _refresh_event_skips(session: AsyncSession, period_id: int | None) -> 
     return sorted(set((await session.scalars(stmt)).all()))
 
 
-async def _announce(deps: UseCaseDeps, group_ids: list[int]) -> None:
+async def announce_holidays_changed(deps: UseCaseDeps, group_ids: list[int]) -> None:
     # Always announced: every calendar shades holidays, even when no event of a group skips them.
     await announce_events_changed(deps.bus, group_ids, HOLIDAYS)
 
@@ -138,6 +155,7 @@ async def _apply_plan(
     survivor.region = values.region
     survivor.start_date = plan.start_date
     survivor.end_date = plan.end_date
+    survivor.subscription_id = None  # shaped by hand or by a file now: a subscription refresh keeps it
     for other in absorbed:
         if other is not survivor:
             await session.delete(other)
@@ -152,12 +170,13 @@ def _refuse_conflict(plan: WritePlan) -> ConflictError:
 async def create_holiday(
     deps: UseCaseDeps, principal: Principal, period_id: int, values: HolidayValues, *, ip: str | None = None
 ) -> SchoolHoliday:
+    require_admin(principal)
     clean = _clean(values)
     async with deps.db.session() as session:
-        period = await _writable_period(session, period_id)
-        if not _inside(period, clean.start_date, clean.end_date):
+        period = await writable_period(session, period_id)
+        if not inside_period(period, clean.start_date, clean.end_date):
             raise ValidationError(_outside_message(period), field="startDate")
-        existing = await _period_holidays(session, period_id)
+        existing = await period_holidays(session, period_id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing)
         if plan.outcome is Outcome.CONFLICT:
             raise _refuse_conflict(plan)
@@ -177,23 +196,24 @@ async def create_holiday(
             {"period": period_id, "name": clean.name, "outcome": str(plan.outcome),
              "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat()}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period_id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period_id)
+    await announce_holidays_changed(deps, groups)
     return holiday
 
 
 async def update_holiday(
     deps: UseCaseDeps, principal: Principal, holiday_id: int, values: HolidayValues, *, ip: str | None = None
 ) -> SchoolHoliday:
+    require_admin(principal)
     clean = _clean(values)
     async with deps.db.session() as session:
         holiday = await get_holiday(session, holiday_id)
         if holiday.academic_period_id is None:
             raise ConflictError("Nicht zugeordnete Alt-Ferien können nur gelöscht werden.")
-        period = await _writable_period(session, holiday.academic_period_id)
-        if not _inside(period, clean.start_date, clean.end_date):
+        period = await writable_period(session, holiday.academic_period_id)
+        if not inside_period(period, clean.start_date, clean.end_date):
             raise ValidationError(_outside_message(period), field="startDate")
-        existing = await _period_holidays(session, period.id)
+        existing = await period_holidays(session, period.id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing, editing_id=holiday_id)
         if plan.outcome is Outcome.CONFLICT:
             raise _refuse_conflict(plan)
@@ -204,27 +224,28 @@ async def update_holiday(
             {"name": clean.name, "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat(),
              "absorbed": [h.id for h in plan.absorbed]}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period.id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period.id)
+    await announce_holidays_changed(deps, groups)
     return holiday
 
 
 async def delete_holiday(
     deps: UseCaseDeps, principal: Principal, holiday_id: int, *, ip: str | None = None
 ) -> SchoolHoliday:
+    require_admin(principal)
     async with deps.db.session() as session:
         holiday = await get_holiday(session, holiday_id)
         period_id = holiday.academic_period_id
         if period_id is not None:
-            await _writable_period(session, period_id)
+            await writable_period(session, period_id)
         await session.delete(holiday)
         await session.flush()
         await record_audit(
             session, principal, "holiday.delete", "school_holiday", holiday_id,
             {"period": period_id, "name": holiday.name}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period_id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period_id)
+    await announce_holidays_changed(deps, groups)
     return holiday
 
 
@@ -240,11 +261,94 @@ class ImportSummary:
     conflicts: int = 0
     conflict_lines: list[str] = field(default_factory=list)
     skipped_lines: list[str] = field(default_factory=list)
+    # Entries that could not be read at all (an iCalendar VEVENT without date, title, ...); also in `skipped`.
+    refused: int = 0
+    refused_lines: list[str] = field(default_factory=list)
+    file_format: str = "csv"
+
+    def refuse(self, lines: list[str]) -> None:
+        self.refused += len(lines)
+        self.skipped += len(lines)
+        self.refused_lines.extend(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def _row_text(row: HolidayRow) -> str:
+def row_text(row: HolidayRow) -> str:
     region = f", {row.region}" if row.region else ""
     return f"Zeile {row.line}: „{row.name}“{region} {row.start_date.isoformat()} – {row.end_date.isoformat()}"
+
+
+def school_zone(tz: tzinfo | None) -> tzinfo:
+    return tz if tz is not None else ZoneInfo(get_settings().school_timezone)
+
+
+def read_holiday_rows(data: bytes, period: AcademicPeriod, tz: tzinfo, summary: ImportSummary) -> list[HolidayRow]:
+    """The rows of a CSV/TXT list or an iCalendar file (detected by content); refused VEVENTs go to `summary`."""
+    if looks_like_icalendar(data):
+        parsed = parse_holiday_ics(data, (period.start_date, period.end_date), tz)
+        summary.file_format = "ics"
+        summary.refuse(parsed.refused)
+        return parsed.rows
+    return parse_holiday_file(data)  # refuses the whole file before anything is written
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError("Die Datei ist zu groß (höchstens 1 MB).", field="file")
+
+
+async def _import_rows(
+    session: AsyncSession, period: AcademicPeriod, rows: list[HolidayRow], summary: ImportSummary, source: str | None
+) -> None:
+    """Write a file's rows into the period by the holiday policy (manual writes' rules, conflicts skipped)."""
+    now = utcnow()
+    existing = await period_holidays(session, period.id)
+    for row in rows:
+        if not inside_period(period, row.start_date, row.end_date):
+            summary.skipped += 1
+            summary.skipped_lines.append(f"{row_text(row)} liegt außerhalb der Periode.")
+            continue
+        plan = plan_write(row.name, row.region, row.start_date, row.end_date, existing)
+        if plan.outcome is Outcome.CONFLICT:
+            summary.conflicts += 1
+            summary.skipped += 1
+            others = "; ".join(describe(h) for h in plan.others[:3])
+            summary.conflict_lines.append(f"{row_text(row)} überschneidet sich mit {others}")
+            continue
+        if plan.outcome is Outcome.DUPLICATE:
+            same = plan.others[0]
+            if (same.name, same.region) != (row.name, row.region) and identity(same.name, same.region) == identity(
+                row.name, row.region
+            ):
+                # Same holiday spelled differently (case, spaces): take the file's spelling.
+                holiday = next(h for h in existing if h.id == same.id)
+                holiday.name, holiday.region = row.name, row.region
+                holiday.source_file_name, holiday.imported_at = source, now
+                holiday.subscription_id = None  # a file import takes it over
+                summary.updated += 1
+            else:
+                summary.skipped += 1
+                summary.skipped_lines.append(f"{row_text(row)} ist bereits erfasst.")
+            continue
+        if plan.outcome is Outcome.MERGE:
+            values = HolidayValues(row.name, row.start_date, row.end_date, row.region)
+            holiday = await _apply_plan(session, plan, values, None)
+            absorbed_ids = {h.id for h in plan.absorbed if h is not holiday}
+            existing = [h for h in existing if h.id not in absorbed_ids]
+            summary.merged += 1
+        else:
+            holiday = SchoolHoliday(
+                academic_period_id=period.id, name=row.name, region=row.region,
+                start_date=row.start_date, end_date=row.end_date,
+            )  # fmt: skip
+            session.add(holiday)
+            existing.append(holiday)
+            summary.inserted += 1
+        holiday.source_file_name, holiday.imported_at = source, now
+        holiday.subscription_id = None
+        await session.flush()  # gives new rows their id before the next row is planned
 
 
 async def import_holidays(
@@ -255,62 +359,24 @@ async def import_holidays(
     *,
     file_name: str | None = None,
     ip: str | None = None,
+    tz: tzinfo | None = None,
 ) -> ImportSummary:
-    """Import a CSV/TXT list into one period; conflicting rows and rows outside the period are skipped."""
-    rows = parse_holiday_file(data)  # refuses the whole file before anything is written
+    """Import a CSV/TXT list or an iCalendar file into one period; conflicting rows and rows outside the
+    period are skipped, unreadable VEVENTs refused, each with its line in the summary."""
+    require_admin(principal)
+    _check_size(data)
     summary = ImportSummary()
-    now = utcnow()
     source = (file_name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255] or None
     async with deps.db.session() as session:
-        period = await _writable_period(session, period_id)
-        existing = await _period_holidays(session, period_id)
-        for row in rows:
-            if not _inside(period, row.start_date, row.end_date):
-                summary.skipped += 1
-                summary.skipped_lines.append(f"{_row_text(row)} liegt außerhalb der Periode.")
-                continue
-            plan = plan_write(row.name, row.region, row.start_date, row.end_date, existing)
-            if plan.outcome is Outcome.CONFLICT:
-                summary.conflicts += 1
-                summary.skipped += 1
-                others = "; ".join(describe(h) for h in plan.others[:3])
-                summary.conflict_lines.append(f"{_row_text(row)} überschneidet sich mit {others}")
-                continue
-            if plan.outcome is Outcome.DUPLICATE:
-                same = plan.others[0]
-                if (same.name, same.region) != (row.name, row.region) and identity(same.name, same.region) == identity(
-                    row.name, row.region
-                ):
-                    # Same holiday spelled differently (case, spaces): take the file's spelling.
-                    holiday = next(h for h in existing if h.id == same.id)
-                    holiday.name, holiday.region = row.name, row.region
-                    holiday.source_file_name, holiday.imported_at = source, now
-                    summary.updated += 1
-                else:
-                    summary.skipped += 1
-                    summary.skipped_lines.append(f"{_row_text(row)} ist bereits erfasst.")
-                continue
-            if plan.outcome is Outcome.MERGE:
-                values = HolidayValues(row.name, row.start_date, row.end_date, row.region)
-                holiday = await _apply_plan(session, plan, values, None)
-                absorbed_ids = {h.id for h in plan.absorbed if h is not holiday}
-                existing = [h for h in existing if h.id not in absorbed_ids]
-                summary.merged += 1
-            else:
-                holiday = SchoolHoliday(
-                    academic_period_id=period_id, name=row.name, region=row.region,
-                    start_date=row.start_date, end_date=row.end_date,
-                )  # fmt: skip
-                session.add(holiday)
-                existing.append(holiday)
-                summary.inserted += 1
-            holiday.source_file_name, holiday.imported_at = source, now
-            await session.flush()  # gives new rows their id before the next row is planned
+        period = await writable_period(session, period_id)
+        rows = read_holiday_rows(data, period, school_zone(tz), summary)
+        await _import_rows(session, period, rows, summary, source)
         await record_audit(
             session, principal, "holiday.import", "academic_period", period_id,
-            {"file": source, "rows": len(rows), "inserted": summary.inserted, "updated": summary.updated,
-             "merged": summary.merged, "skipped": summary.skipped, "conflicts": summary.conflicts}, ip=ip,
+            {"file": source, "format": summary.file_format, "rows": len(rows), "inserted": summary.inserted,
+             "updated": summary.updated, "merged": summary.merged, "skipped": summary.skipped,
+             "conflicts": summary.conflicts, "refused": summary.refused}, ip=ip,
         )  # fmt: skip
-        groups = await _refresh_event_skips(session, period_id)
-    await _announce(deps, groups)
+        groups = await refresh_event_skips(session, period_id)
+    await announce_holidays_changed(deps, groups)
     return summary

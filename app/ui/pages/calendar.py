@@ -22,6 +22,7 @@ from nicegui import app, ui
 
 from app.domain.enums import Role
 from app.ui import gql
+from app.ui.calendar_feed import calendar_feed_buttons
 from app.ui.calendar_model import (
     VIEWS,
     View,
@@ -477,6 +478,9 @@ async def calendar_page(ctx: PageContext) -> None:
     with ui.row().classes("w-full items-center gap-2"):
         page_heading(t("cal.title"))
         ui.space()
+        if state.group_id is not None:
+            calendar_feed_buttons(lambda: (state.group_id, state.group_names().get(state.group_id or 0, "")),
+                                  can_manage=editable)  # fmt: skip
         if editable and state.group_id is not None:
             ui.button(t("cal.new"), icon="add", on_click=lambda: new_event()).props('data-testid="cal-new"')
     if not state.groups:

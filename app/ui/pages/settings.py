@@ -1,5 +1,6 @@
-"""Einstellungen: academic periods (lifecycle with blockers), holidays (import and manual), event defaults,
-the supplement table and the raw system settings; each tab shown only to the roles that may use it.
+"""Einstellungen: academic periods (lifecycle with blockers), holidays (import and manual), holiday feeds
+(iCalendar subscriptions), event defaults, the supplement table and the raw system settings; each tab shown
+only to the roles that may use it.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from nicegui import ui
 from app.domain.enums import Role
 from app.ui import gql
 from app.ui.format import fmt_date
+from app.ui.holiday_subscriptions import SubscriptionsPanel
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_error, notify_ok, page_heading, protected_page, run_action
 from app.ui.selection import has_field
 from app.ui.uploads import UploadedFile
 
 PERIOD_FIELDS = "id name displayName startDate endDate periodType isActive isArchived archivedAt"
-HOLIDAY_FIELDS = "id academicPeriodId name region startDate endDate sourceFileName"
+HOLIDAY_FIELDS = "id academicPeriodId name region startDate endDate sourceFileName subscriptionId"
 PERIOD_TYPES = {"SCHULJAHR": "Schuljahr", "SEMESTER": "Semester", "TRIMESTER": "Trimester"}
 _PERIOD_RESULT = f"{{ __typename ... on AcademicPeriod {{ {PERIOD_FIELDS} }} ... on Error {{ message }} ... on BlockedError {{ blockers }} }}"  # noqa: E501
 _HOLIDAY_RESULT = f"{{ __typename ... on SchoolHoliday {{ {HOLIDAY_FIELDS} }} ... on Error {{ message }} }}"
@@ -256,7 +258,8 @@ class HolidaysTab:
         result = await run_action(
             lambda: _mutate(
                 "mutation($p: Int!, $f: Upload!) { importHolidays(academicPeriodId: $p, file: $f) { __typename "
-                "... on HolidayImportSummary { inserted updated merged skipped conflicts conflictLines skippedLines } "
+                "... on HolidayImportSummary { inserted updated merged skipped conflicts conflictLines skippedLines "
+                "refusedLines } "
                 "... on Error { message } } }",
                 {"p": self.period_id, "f": upload},
                 "importHolidays",
@@ -342,8 +345,8 @@ class HolidaysTab:
                 )
         if self.can_edit:
             self.uploader = (
-                ui.upload(label=t("holiday.import"), auto_upload=True, on_upload=self.import_file)
-                .props('accept=".csv,.txt" flat bordered data-testid="holiday-import"')
+                ui.upload(label=t("ical.import"), auto_upload=True, on_upload=self.import_file)
+                .props('accept=".csv,.txt,.ics" flat bordered data-testid="holiday-import"')
                 .classes("w-full max-w-md")
             )
         self.render()
@@ -362,6 +365,8 @@ class HolidaysTab:
                 )
                 for line in s.get("conflictLines", []):
                     ui.label(f"⚠ {line}").classes("text-sm text-negative")
+                for line in s.get("refusedLines", []):
+                    ui.label(f"✗ {line}").classes("text-sm text-negative")
                 for line in s.get("skippedLines", []):
                     ui.label(f"– {line}").classes("text-sm is-muted")
         if not self.holidays:
@@ -371,7 +376,10 @@ class HolidaysTab:
             for holiday in self.holidays:
                 with ui.item().props(f'data-testid="holiday-{holiday["id"]}"'):
                     with ui.item_section():
-                        ui.item_label(holiday["name"]).classes("font-medium")
+                        with ui.row().classes("items-center gap-1"):
+                            ui.item_label(holiday["name"]).classes("font-medium")
+                            if holiday.get("subscriptionId"):
+                                ui.icon("rss_feed", size="xs").classes("is-muted").tooltip(t("ical.subscriptions"))
                         ui.item_label(
                             f"{fmt_date(holiday['startDate'])} – {fmt_date(holiday['endDate'])}"
                             + (f" · {holiday['region']}" if holiday.get("region") else "")
@@ -524,7 +532,9 @@ async def settings_page(ctx: PageContext) -> None:
                 with ui.tabs().props("align=left dense") as sub_tabs:
                     periods_sub = ui.tab("periods", t("settings.periods"), icon="folder_open") if is_admin else None
                     holidays_sub = ui.tab("holidays", t("settings.holidays"), icon="beach_access")
+                    feeds_sub = ui.tab("feeds", t("ical.subscriptions"), icon="rss_feed") if is_admin else None
                 start_sub = holidays_sub if focus == "holidays" or periods_sub is None else periods_sub
+                start_sub = feeds_sub if focus == "holiday-feeds" and feeds_sub is not None else start_sub
                 with ui.tab_panels(sub_tabs, value=start_sub).classes("w-full bg-transparent"):
                     if periods_sub is not None:
                         with ui.tab_panel(periods_sub).classes("px-0 gap-2"):
@@ -532,6 +542,11 @@ async def settings_page(ctx: PageContext) -> None:
                     with ui.tab_panel(holidays_sub).classes("px-0 gap-2"):
                         await holidays.load_periods()
                         holidays.build()
+                    if feeds_sub is not None:
+                        feeds = SubscriptionsPanel(on_change=lambda: run_action(holidays.load))
+                        with ui.tab_panel(feeds_sub).classes("px-0 gap-2"):
+                            await feeds.load()
+                            feeds.build()
                 if periods_sub is not None:
                     await periods.load()
                 await holidays.load()
@@ -560,5 +575,5 @@ async def settings_page(ctx: PageContext) -> None:
         if system_tab is not None:
             with ui.tab_panel(system_tab).classes("px-0"):
                 _system_tab(settings_rows)
-    if focus in ("holidays", "academic-periods") and calendar_tab is not None:
+    if focus in ("holidays", "academic-periods", "holiday-feeds") and calendar_tab is not None:
         tabs.set_value(calendar_tab)

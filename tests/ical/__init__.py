@@ -1,0 +1,1 @@
+"""iCalendar in and out: holiday import and subscriptions, the schedule feed and its tokens."""
