@@ -72,7 +72,7 @@ def _media_file(container: Container, media: EventMedia) -> Path | None:
 
 @register_routes
 def install_media_routes(app: FastAPI, container: Container) -> None:
-    app.add_middleware(UploadSizeLimit, max_upload_mb=container.settings.max_upload_mb)
+    app.add_middleware(UploadSizeLimit, container=container, max_upload_mb=container.settings.max_upload_mb)
 
     @app.api_route(STREAM_PREFIX + "/{media_id}/{access_token}/{file_name:path}", methods=["GET", "HEAD"])
     async def stream_media(media_id: int, access_token: str, file_name: str) -> Response:
