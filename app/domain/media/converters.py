@@ -166,7 +166,7 @@ class LibreOfficeConverter:
             ok = produced.exists() and produced.stat().st_size > 0 and _looks_like_pdf(produced)
             if result.returncode != 0 or not ok:
                 raise self._failure(result, work)
-            if produced.stat().st_size > self.limits.output_bytes:
+            if produced.stat().st_size >= self.limits.output_bytes:
                 raise output_too_large(self.limits.output_bytes)
             shutil.move(str(produced), out_path)
 
