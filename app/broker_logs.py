@@ -5,7 +5,8 @@
   at most once a minute for the same code.
 - A refused MQTT 5 CONNECT with code 0x1 (unacceptable protocol version) is a 3.1.1 broker — the embedded
   amqtt one — and the connection falls back to 3.1.1 at once: one INFO line `event=mqtt_protocol_fallback`.
-- amqtt (the embedded broker) logs that MQTT 5 attempt as two WARNINGs; they become one INFO line.
+- amqtt (the embedded broker) logs that MQTT 5 attempt as two WARNINGs; they are dropped (the client's
+  fallback line says it).
 - gmqtt's `[TRYING WRITE TO CLOSED SOCKET]` WARNING after the broker closed a refused connection is dropped
   (publishes are confirmed by PUBACK in app.mqtt.connection, which reports what really failed).
 
@@ -92,14 +93,8 @@ class AmqttProtocolFilter(logging.Filter):
         message = record.getMessage()
         if message.startswith("Invalid connection from"):
             return False  # always followed by the line that says why
-        match = _MQTT5_REFUSED.search(message)
-        if match is not None:
-            _rewrite(
-                record,
-                logging.INFO,
-                f"event=embedded_broker_mqtt5_refused client={match.group(1)} (the broker speaks MQTT 3.1.1)",
-            )
-        return True
+        # The client's side says it once (event=mqtt_protocol_fallback); the broker's side adds nothing.
+        return _MQTT5_REFUSED.search(message) is None
 
 
 def _install(logger_name: str, filter_type: type[logging.Filter]) -> None:

@@ -189,9 +189,9 @@ async def _hand_to_workers(info: Info, ensured: EnsureResult | None) -> None:
         return
     try:
         await queue.enqueue(conversion.id)
-    except Exception:
-        # The row stays pending; a worker picks it up when it (re)starts.
-        log.exception("event=conversion_enqueue_failed conversion_id=%s", conversion.id)
+    except Exception as exc:
+        # The row stays pending; a worker picks it up when it (re)starts. Expected when Redis is down: one line.
+        log.warning("event=conversion_enqueue_failed conversion_id=%s error=%s", conversion.id, exc)
 
 
 @strawberry.type
