@@ -9,6 +9,8 @@ upload element (`/_nicegui/client/<client>/upload/<element>`). For them, in this
    Anonymous or expired → 401 at once (GraphQL-shaped body, code `UNAUTHENTICATED`).
 2. a body announcing more than MAX_UPLOAD_MB (plus room for the other form fields) → 413 at once.
 
+The database down while the caller is looked up → 503 `SERVICE_UNAVAILABLE` at once.
+
 Both answers close the connection, so the server never drains an unwanted body. Chunked bodies are then
 counted as they arrive and cut off at the same limit. The exact per-file limit is enforced again while the
 file is stored, which gives the friendlier GraphQL error for files just over it.
@@ -21,6 +23,7 @@ import logging
 import re
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -67,7 +70,14 @@ class UploadSizeLimit:
         if kind is None:
             await self.app(scope, receive, send)
             return
-        principal = await request_principal(self.container, HTTPConnection(scope), allow_cookie=kind == "dashboard")
+        try:
+            principal = await request_principal(self.container, HTTPConnection(scope), allow_cookie=kind == "dashboard")
+        except (SQLAlchemyError, OSError) as exc:
+            # The database is down: an expected failure, answered at once and logged in one line.
+            log.warning("event=upload_refused reason=database_unavailable error=%s", type(exc).__name__)
+            message = "Die Datenbank ist nicht erreichbar; bitte später erneut versuchen."
+            await _answer(send, 503, _error_body(message, "SERVICE_UNAVAILABLE"))
+            return
         if principal is None:
             log.info("event=upload_refused reason=unauthenticated path=%s", scope.get("path", "")[:80])
             await _answer(

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.domain.enums import Role
-from app.domain.media.converters import ConversionError, LibreOfficeConverter
+from app.domain.media.converters import ConversionError, GotenbergConverter, LibreOfficeConverter
 from app.domain.media.sandbox import MB, ConverterLimits, run_limited
 from app.tasks.worker import InProcessWorker
-from tests.media.support import make_pptx, upload, wait_for_conversion
+from tests.media.support import fake_gotenberg, make_pdf, make_pptx, upload, wait_for_conversion
 from tests.support.api import Api
 from tests.support.live_server import eventually
 
@@ -126,3 +126,13 @@ async def test_the_whole_process_group_is_killed(tmp_path: Path) -> None:
     assert result.timed_out
     child = _read_pid(pid_file)
     await eventually(lambda: not _alive(child), timeout=10)
+
+
+async def test_gotenberg_output_beyond_the_limit_is_refused(tmp_path: Path) -> None:
+    deck = make_pptx(tmp_path / "deck.pptx", slides=1)
+    huge_pdf = make_pdf(1) + b"%" + b"x" * (2 * MB)
+    with fake_gotenberg(huge_pdf) as gotenberg:
+        converter = GotenbergConverter(gotenberg.url, 30, max_output_bytes=1 * MB)
+        with pytest.raises(ConversionError) as failure:
+            await converter.to_pdf(deck, deck.name, tmp_path / "out.pdf")
+    assert failure.value.code == "converter_output_too_large"

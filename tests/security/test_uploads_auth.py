@@ -13,10 +13,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.config import load_settings
+from app.container import Container
 from app.domain.enums import Role
+from app.runtime import load_adapters
 from tests.media.support import files_under, make_pdf, upload
 from tests.support.api import Api
 from tests.support.live_server import served
+from tests.support.servers import free_port
 
 ANNOUNCED = 300 * 1024 * 1024
 SENT = 64 * 1024
@@ -115,3 +119,16 @@ async def test_logged_in_uploads_still_work(api: Api) -> None:
     token = await api.token_for(Role.EDITOR)
     result = await upload(api, token, "aushang.pdf", make_pdf(1))
     assert result["__typename"] == "EventMedia"
+
+
+async def test_database_down_answers_503_at_once(tmp_path: Path) -> None:
+    load_adapters()
+    nowhere = f"mysql+aiomysql://root@127.0.0.1:{free_port()}/gone"
+    container = Container.create(load_settings(DATA_DIR=str(tmp_path / "data"), SECRET_KEY="s", DB_CONN=nowhere))
+    try:
+        async with served(container) as address:
+            answer = await announce_upload(address, "/graphql", headers={"Authorization": "Bearer some-token"})
+    finally:
+        await container.close()
+    assert answer.status == 503 and _code(answer) == "SERVICE_UNAVAILABLE"
+    assert answer.closed
