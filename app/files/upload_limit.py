@@ -42,8 +42,8 @@ def _error_body(message: str, code: str) -> bytes:
     return json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}).encode()
 
 
-class UploadSizeLimit:
-    """The upload guard (name kept for its registration in `app.files.media_routes`)."""
+class UploadGuard:
+    """ASGI middleware: the caller and the announced size of upload requests, judged before the body."""
 
     def __init__(self, app: ASGIApp, *, container: Container, max_upload_mb: int) -> None:
         self.app = app
