@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 GOTENBERG_ENDPOINT = "/forms/libreoffice/convert"
 # LibreOffice messages that mean "this file is broken", not "LibreOffice is broken".
 _LOAD_FAILURES = ("could not be loaded", "general error", "source file could not")
+# What LibreOffice prints when writing the PDF failed (RLIMIT_FSIZE, or a full disk).
+_WRITE_FAILURES = ("class:write",)
 # What LibreOffice prints when an allocation fails under the address-space limit.
 _MEMORY_FAILURES = (
     "bad_alloc",
@@ -165,12 +167,12 @@ class LibreOfficeConverter:
                 )
             ok = produced.exists() and produced.stat().st_size > 0 and _looks_like_pdf(produced)
             if result.returncode != 0 or not ok:
-                raise self._failure(result, work)
+                raise self._failure(result, work, src)
             if produced.stat().st_size >= self.limits.output_bytes:
                 raise output_too_large(self.limits.output_bytes)
             shutil.move(str(produced), out_path)
 
-    def _failure(self, result: SandboxResult, work: Path) -> ConversionError:
+    def _failure(self, result: SandboxResult, work: Path, src: Path) -> ConversionError:
         """Which limit (if any) ended a failed run, as the error the conversion ends with."""
         limits = self.limits
         lowered = result.output.lower()
@@ -185,8 +187,15 @@ class LibreOfficeConverter:
                 f"LibreOffice hat die Rechenzeitgrenze von {limits.cpu_seconds} s erreicht und wurde beendet.",
                 code="converter_cpu",
             )
-        if largest_file(work) >= limits.output_bytes:
+        if largest_file(work, exclude=src) >= limits.output_bytes:
             return output_too_large(limits.output_bytes)
+        if any(marker in lowered for marker in _WRITE_FAILURES):
+            # LibreOffice removes the half-written PDF; with room on the disk, RLIMIT_FSIZE refused the write.
+            if shutil.disk_usage(work).free > limits.output_bytes:
+                return output_too_large(limits.output_bytes)
+            return TransientConversionError(
+                "Kein Speicherplatz mehr auf dem Server: das PDF ließ sich nicht schreiben."
+            )
         if any(marker in lowered for marker in _MEMORY_FAILURES):
             return PermanentConversionError(
                 f"LibreOffice hat die Speichergrenze von {limits.memory_bytes // (1024 * 1024)} MB erreicht "

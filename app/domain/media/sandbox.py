@@ -136,7 +136,7 @@ async def kill_group(proc: asyncio.subprocess.Process) -> None:
         await proc.wait()
 
 
-def largest_file(root: Path) -> int:
-    """Size of the largest file under `root` (to tell an output-size kill from other failures)."""
-    sizes = [p.stat().st_size for p in root.rglob("*") if p.is_file()]
+def largest_file(root: Path, *, exclude: Path | None = None) -> int:
+    """Size of the largest file under `root` but `exclude` (to tell an output-size kill from other failures)."""
+    sizes = [p.stat().st_size for p in root.rglob("*") if p.is_file() and p != exclude]
     return max(sizes, default=0)
