@@ -37,6 +37,10 @@ _CHUNK = 1 << 20
 _SPOOL_IN_MEMORY = 8 * MB
 
 
+# Every `ArchiveRefused.reason` (also stored as a conversion's error_code).
+REFUSAL_CODES = ("archive_too_large", "archive_too_many_entries", "archive_ratio", "archive_nested", "archive_corrupt")
+
+
 @dataclass(frozen=True, slots=True)
 class ArchiveLimits:
     max_uncompressed_bytes: int = 1024 * MB

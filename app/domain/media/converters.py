@@ -37,6 +37,10 @@ _MEMORY_FAILURES = (
 )
 
 
+# The `code`s a sandbox limit hit fails a conversion with.
+LIMIT_CODES = ("converter_memory", "converter_cpu", "converter_timeout", "converter_output_too_large")
+
+
 class ConversionError(Exception):
     """`message` in German for the admin; `code` (when set) names the reason for the dashboard's own text."""
 
