@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.broker_logs import install_broker_log_filters
 from app.config import ConfigurationError, load_settings
 from app.embedded_broker import EmbeddedBroker
 from app.mqtt.connection import MqttConnection
+from tests.support.process import infoscreen
 from tests.support.servers import free_port, mosquitto_server
 
 USER, PASSWORD = "infoscreen-server", "broker-secret-value"
@@ -145,3 +147,18 @@ def test_the_server_refused_by_its_broker_says_so_in_one_line(password_broker, t
     assert "Traceback" not in result.stderr
     assert "Not authorized" in result.stderr.splitlines()[-1]
     assert sum("mqtt_connect_refused" in line for line in result.stderr.splitlines()) == 1
+
+
+def test_run_with_credentials_connects_to_its_own_broker_calmly(tmp_path: Path) -> None:
+    """`infoscreen run` with MQTT_USER/MQTT_PASSWORD: network listener, the server logs in, one INFO line."""
+    with infoscreen("run", tmp_path, MQTT_USER=USER, MQTT_PASSWORD=PASSWORD) as proc:
+        mqtt = httpx.get(f"{proc.base_url}/health").json()["components"]["mqtt"]
+        assert mqtt["ok"] and "3.1.1" in mqtt["detail"]
+        port = int(proc.env["MQTT_BROKER_PORT"])
+        assert listening_addresses(port) == {"0.0.0.0"}
+        assert proc.terminate() == 0
+    lines = proc.log().splitlines()
+    assert sum("event=mqtt_protocol_fallback" in line for line in lines) == 1
+    assert any("event=embedded_broker_started" in line and "login required" in line for line in lines)
+    broker_noise = [line for line in lines if (" WARNING " in line or " ERROR " in line) and "mqtt" in line]
+    assert broker_noise == []
