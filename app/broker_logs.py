@@ -7,6 +7,8 @@
   amqtt one — and the connection falls back to 3.1.1 at once: one INFO line `event=mqtt_protocol_fallback`.
 - amqtt (the embedded broker) logs that MQTT 5 attempt as two WARNINGs; they are dropped (the client's
   fallback line says it).
+- While the broker is away gmqtt logs every reconnect attempt (one WARNING each 2 s); it becomes
+  `event=mqtt_reconnect_failed retries=N reason=...`, at most once a minute.
 - gmqtt's `[TRYING WRITE TO CLOSED SOCKET]` WARNING after the broker closed a refused connection is dropped
   (publishes are confirmed by PUBACK in app.mqtt.connection, which reports what really failed).
 
@@ -21,11 +23,13 @@ import time
 
 GMQTT_HANDLER_LOGGER = "gmqtt.mqtt.handler"
 GMQTT_PROTOCOL_LOGGER = "gmqtt.mqtt.protocol"
+GMQTT_CLIENT_LOGGER = "gmqtt.client"
 AMQTT_BROKER_LOGGER = "amqtt.broker"
 REPEAT_AFTER_SECONDS = 60.0
 
 _CONNACK = re.compile(r"CONNACK: 0x([0-9a-fA-F]+)\s*$")
 _PERMANENT = ("is permanent, not reconnecting", "not reconnecting after a permanent CONNACK refusal")
+_RECONNECT_FAILED = re.compile(r"failed to reconnect\. Number of retries: (\d+)\. Reason: (.*)$", re.DOTALL)
 _MQTT5_REFUSED = re.compile(r"Invalid protocol from (.*): 5\s*$")
 
 # CONNACK codes of MQTT 3.1.1 (1-5) and MQTT 5 (0x80+), with what the operator should check.
@@ -81,6 +85,24 @@ class GmqttConnackFilter(logging.Filter):
         return True
 
 
+class GmqttReconnectFilter(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._last = float("-inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        match = _RECONNECT_FAILED.search(record.getMessage())
+        if match is None:
+            return True
+        now = time.monotonic()
+        if now - self._last < REPEAT_AFTER_SECONDS:
+            return False
+        self._last = now
+        reason = " ".join(match.group(2).split())[:200]
+        _rewrite(record, logging.WARNING, f"event=mqtt_reconnect_failed retries={match.group(1)} reason={reason}")
+        return True
+
+
 class GmqttClosedSocketFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return "TRYING WRITE TO CLOSED SOCKET" not in record.getMessage()
@@ -97,14 +119,22 @@ class AmqttProtocolFilter(logging.Filter):
         return _MQTT5_REFUSED.search(message) is None
 
 
-def _install(logger_name: str, filter_type: type[logging.Filter]) -> None:
+def _install(logger_name: str, filter_type: type[logging.Filter], *, fresh: bool) -> None:
     logger = logging.getLogger(logger_name)
-    if not any(isinstance(existing, filter_type) for existing in logger.filters):
-        logger.addFilter(filter_type())
+    existing = [f for f in logger.filters if isinstance(f, filter_type)]
+    if existing and not fresh:
+        return
+    for old in existing:
+        logger.removeFilter(old)
+    logger.addFilter(filter_type())
 
 
-def install_broker_log_filters() -> None:
-    """Idempotent; called at logging set-up and when the embedded broker starts."""
-    _install(GMQTT_HANDLER_LOGGER, GmqttConnackFilter)
-    _install(GMQTT_PROTOCOL_LOGGER, GmqttClosedSocketFilter)
-    _install(AMQTT_BROKER_LOGGER, AmqttProtocolFilter)
+def install_broker_log_filters(*, fresh: bool = False) -> None:
+    """Idempotent; called at logging set-up and when the embedded broker starts.
+
+    `fresh=True` replaces the filters, forgetting which lines were said within the last minute.
+    """
+    _install(GMQTT_HANDLER_LOGGER, GmqttConnackFilter, fresh=fresh)
+    _install(GMQTT_PROTOCOL_LOGGER, GmqttClosedSocketFilter, fresh=fresh)
+    _install(GMQTT_CLIENT_LOGGER, GmqttReconnectFilter, fresh=fresh)
+    _install(AMQTT_BROKER_LOGGER, AmqttProtocolFilter, fresh=fresh)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from app.broker_logs import install_broker_log_filters
 from app.config import ConfigurationError, load_settings
 from app.embedded_broker import EmbeddedBroker
 from app.mqtt.connection import MqttConnection
+from tests.support.live_server import eventually
 from tests.support.process import infoscreen
 from tests.support.servers import free_port, mosquitto_server
 
@@ -94,7 +96,7 @@ async def test_anonymous_network_listening_needs_an_explicit_opt_in_and_warns(ca
 
 
 async def test_the_servers_first_connect_logs_one_calm_info_line(caplog: pytest.LogCaptureFixture) -> None:
-    install_broker_log_filters()
+    install_broker_log_filters(fresh=True)
     caplog.set_level(logging.INFO)
     async with embedded() as port:
         caplog.clear()
@@ -118,7 +120,7 @@ def password_broker(tmp_path: Path):  # type: ignore[no-untyped-def]
 async def test_a_wrong_password_is_one_warning_line_without_a_trace(
     password_broker, caplog: pytest.LogCaptureFixture
 ) -> None:  # type: ignore[no-untyped-def]
-    install_broker_log_filters()
+    install_broker_log_filters(fresh=True)
     caplog.set_level(logging.INFO)
     assert not await connects(password_broker.port, USER, "wrong-password")
     loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -162,3 +164,24 @@ def test_run_with_credentials_connects_to_its_own_broker_calmly(tmp_path: Path) 
     assert any("event=embedded_broker_started" in line and "login required" in line for line in lines)
     broker_noise = [line for line in lines if (" WARNING " in line or " ERROR " in line) and "mqtt" in line]
     assert broker_noise == []
+
+
+async def test_a_lost_broker_is_one_warning_a_minute_not_one_per_retry(caplog: pytest.LogCaptureFixture) -> None:
+    install_broker_log_filters(fresh=True)
+    caplog.set_level(logging.INFO)
+    with mosquitto_server() as broker:
+        env = {"MQTT_BROKER_HOST": "127.0.0.1", "MQTT_BROKER_PORT": str(broker.port)}
+        connection = MqttConnection(load_settings(**env))
+        await connection.connect(timeout=5)
+        broker.stop()
+        try:
+            await eventually(lambda: _reconnect_lines(caplog) >= 1, timeout=15)
+            await asyncio.sleep(5)  # gmqtt retries every 2 s meanwhile
+        finally:
+            await connection.disconnect()
+    assert _reconnect_lines(caplog) == 1
+    assert not [r for r in caplog.records if r.name.startswith("gmqtt") and r.levelno >= logging.ERROR]
+
+
+def _reconnect_lines(caplog: pytest.LogCaptureFixture) -> int:
+    return sum("event=mqtt_reconnect_failed" in r.getMessage() for r in caplog.records)
