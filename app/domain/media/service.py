@@ -111,8 +111,11 @@ async def upload_media(
             try:
                 await session.flush()
             except IntegrityError:
-                # Another upload of the same content committed between our check and this insert.
-                raise await _duplicate_of(db, staged.sha256, academic_period_id) from None
+                # Another upload of the same content committed between our check and this insert?
+                conflict = await _duplicate_of(db, staged.sha256, academic_period_id)
+                if conflict is None:
+                    raise  # some other constraint (e.g. the period deleted meanwhile)
+                raise conflict from None
             media.file_path = storage.media_relative_path(media.id, name)
             placed = storage.place(staged, root, media.file_path)
             conversion = None
@@ -150,9 +153,7 @@ async def _existing_copy(session: AsyncSession, sha256: str, academic_period_id:
     )
 
 
-def _already_stored(existing: EventMedia | None) -> ConflictError:
-    if existing is None:
-        return ConflictError("Diese Datei ist bereits in der Mediathek.")
+def _already_stored(existing: EventMedia) -> ConflictError:
     return ConflictError(f"Diese Datei ist bereits in der Mediathek: „{existing.file_name}“ (ID {existing.id}).")
 
 
@@ -163,14 +164,16 @@ async def _refuse_duplicate(session: AsyncSession, sha256: str, academic_period_
         raise _already_stored(existing)
 
 
-async def _duplicate_of(db: Database, sha256: str, academic_period_id: int | None) -> ConflictError:
-    """The same error as a sequential duplicate, naming the copy that won the race (read after its commit)."""
+async def _duplicate_of(db: Database, sha256: str, academic_period_id: int | None) -> ConflictError | None:
+    """The same error as a sequential duplicate, naming the copy that won the race (read after its commit);
+    None when no such copy exists (the insert failed for another reason)."""
     async with db.read_session() as session:
         existing = await session.scalar(
             select(EventMedia).where(EventMedia.duplicate_key == duplicate_key(sha256, academic_period_id))
         )
-        existing = existing or await _existing_copy(session, sha256, academic_period_id)
-    log.info("event=media_duplicate_refused sha256=%s race=true", sha256[:12])
+    if existing is None:
+        return None
+    log.info("event=media_duplicate_refused media_id=%s sha256=%s race=true", existing.id, sha256[:12])
     return _already_stored(existing)
 
 
