@@ -21,26 +21,28 @@ from tests.conftest import create_mariadb_database
 from tests.media.support import files_under, make_pdf, multipart_body
 from tests.support.api import Api
 from tests.support.live_server import served
-from tests.support.servers import RunningServer
 
 PARALLEL = 10
 
 
-@pytest.fixture
-async def mariadb_api(tmp_path: Path, mariadb: RunningServer) -> AsyncIterator[Api]:
-    """The app on a migrated MariaDB database, in the default configuration (pool, isolation)."""
-    url = create_mariadb_database(mariadb, "dup")
-    await asyncio.to_thread(upgrade, url)
-    settings: Settings = load_settings(DATA_DIR=str(tmp_path / "data"), SECRET_KEY="test-secret", DB_CONN=url)
+@pytest.fixture(params=["mariadb", "sqlite"])
+async def migrated_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
+    """The app on a migrated database in its default configuration: MariaDB (production) or the embedded
+    default's SQLite file."""
+    env = {}
+    if request.param == "mariadb":
+        env["DB_CONN"] = create_mariadb_database(request.getfixturevalue("mariadb"), "dup")
+    settings: Settings = load_settings(DATA_DIR=str(tmp_path / "data"), SECRET_KEY="test-secret", **env)
     settings.data_dir.mkdir(parents=True)
+    await asyncio.to_thread(upgrade, settings.database_url)
     load_adapters()
     container = Container.create(settings)
     yield Api(container, httpx.AsyncClient())
     await container.close()
 
 
-async def test_ten_parallel_identical_uploads_store_one_copy(mariadb_api: Api) -> None:
-    api = mariadb_api
+async def test_ten_parallel_identical_uploads_store_one_copy(migrated_api: Api) -> None:
+    api = migrated_api
     token = await api.token_for(Role.EDITOR)
     content = make_pdf(3)
     async with served(api.container) as address, httpx.AsyncClient(timeout=60) as client:
