@@ -29,6 +29,10 @@ def _serve(role: str) -> int:
     except ConfigurationError as exc:
         print(f"infoscreen: {exc}", file=sys.stderr)
         return 2
+    except ConnectionError as exc:
+        # An expected start-up failure (broker unreachable, wrong MQTT_PASSWORD): one line, no traceback.
+        print(f"infoscreen: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

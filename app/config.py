@@ -84,6 +84,20 @@ class Settings(BaseSettings):
     conversion_timeout_seconds: int = Field(180, alias="CONVERSION_TIMEOUT_SECONDS", ge=5)
     max_upload_mb: int = Field(500, alias="MAX_UPLOAD_MB", ge=1)
 
+    # --- upload and converter safety (docs/operations.md "Uploads and the converter sandbox") ---------
+    # Presentations (ZIP containers) are inspected before anything unpacks them.
+    archive_max_uncompressed_mb: int = Field(1024, alias="ARCHIVE_MAX_UNCOMPRESSED_MB", ge=1)
+    archive_max_entries: int = Field(10_000, alias="ARCHIVE_MAX_ENTRIES", ge=1)
+    archive_max_ratio: int = Field(100, alias="ARCHIVE_MAX_RATIO", ge=2)
+    # Limits of the local LibreOffice (per process: address space, CPU time, size of any file written).
+    converter_memory_mb: int = Field(3072, alias="CONVERTER_MEMORY_MB", ge=16)
+    converter_cpu_seconds: int = Field(300, alias="CONVERTER_CPU_SECONDS", ge=1)
+    converter_max_output_mb: int = Field(512, alias="CONVERTER_MAX_OUTPUT_MB", ge=1)
+    # The embedded broker (no MQTT_BROKER_HOST): its bind address (default loopback, or all interfaces
+    # when MQTT_USER/MQTT_PASSWORD are set) and the opt-in to anonymous clients from the network.
+    mqtt_embedded_bind: str | None = Field(None, alias="MQTT_EMBEDDED_BIND")
+    mqtt_embedded_allow_anonymous_network: bool = Field(False, alias="MQTT_EMBEDDED_ALLOW_ANONYMOUS_NETWORK")
+
     # --- scheduler -----------------------------------------------------------------------------------
     poll_interval_seconds: int = Field(30, alias="POLL_INTERVAL_SECONDS", ge=1, le=3600)
     refresh_seconds: int = Field(0, alias="REFRESH_SECONDS", ge=0)

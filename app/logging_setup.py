@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from app.broker_logs import install_broker_log_filters
+
 
 def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
@@ -18,3 +20,4 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("amqtt", "transitions", "gmqtt", "aiosqlite", "httpx", "dramatiq", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    install_broker_log_filters()

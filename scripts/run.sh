@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole system in one process on the embedded default: SQLite under ./data, an embedded MQTT
-# broker on :1883, an in-process worker, and the dashboard + GraphQL on http://localhost:8000.
+# broker on 127.0.0.1:1883 (all interfaces with MQTT_USER/MQTT_PASSWORD), an in-process worker, and the
+# dashboard + GraphQL on http://localhost:8000.
 source "$(dirname "$0")/_venv.sh"
 # Presentation conversions (LibreOffice), PDF page counts/thumbnails (poppler), video metadata (ffprobe).
 apt_install_optional libreoffice-impress poppler-utils ffmpeg

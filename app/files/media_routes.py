@@ -25,7 +25,7 @@ from app.domain.media.service import get_media, media_by_token, media_root
 from app.domain.media.storage import confined
 from app.domain.media.urls import CONVERTED_PREFIX, DOWNLOAD_PREFIX, STREAM_PREFIX
 from app.files.auth import request_principal
-from app.files.upload_limit import UploadSizeLimit
+from app.files.upload_limit import UploadGuard
 from app.http import register_routes
 
 MAX_TOKEN_LENGTH = 128
@@ -72,7 +72,7 @@ def _media_file(container: Container, media: EventMedia) -> Path | None:
 
 @register_routes
 def install_media_routes(app: FastAPI, container: Container) -> None:
-    app.add_middleware(UploadSizeLimit, max_upload_mb=container.settings.max_upload_mb)
+    app.add_middleware(UploadGuard, container=container, max_upload_mb=container.settings.max_upload_mb)
 
     @app.api_route(STREAM_PREFIX + "/{media_id}/{access_token}/{file_name:path}", methods=["GET", "HEAD"])
     async def stream_media(media_id: int, access_token: str, file_name: str) -> Response:

@@ -50,6 +50,11 @@ class ConversionType:
     id: int
     status: ConversionStatusEnum  # type: ignore[valid-type]
     error_message: str | None
+    error_code: str | None = strawberry.field(
+        description="Why it failed, when a limit or check refused it: converter_memory, converter_cpu, "
+        "converter_timeout, converter_output_too_large, archive_too_large, archive_too_many_entries, "
+        "archive_ratio, archive_nested, archive_corrupt."
+    )
     pdf_url: str | None = strawberry.field(description="Public URL of the PDF once it is READY.")
     page_count: int | None
     thumbnail_url: str | None = strawberry.field(description="Small PNG of page 1 (dashboard).")
@@ -63,6 +68,7 @@ class ConversionType:
             id=conversion.id,
             status=conversion.status,
             error_message=conversion.error_message,
+            error_code=conversion.error_code,
             pdf_url=converted_pdf_url(conversion),
             page_count=conversion.page_count,
             thumbnail_url=thumbnail_url(conversion),
@@ -183,9 +189,9 @@ async def _hand_to_workers(info: Info, ensured: EnsureResult | None) -> None:
         return
     try:
         await queue.enqueue(conversion.id)
-    except Exception:
-        # The row stays pending; a worker picks it up when it (re)starts.
-        log.exception("event=conversion_enqueue_failed conversion_id=%s", conversion.id)
+    except Exception as exc:
+        # The row stays pending; a worker picks it up when it (re)starts. Expected when Redis is down: one line.
+        log.warning("event=conversion_enqueue_failed conversion_id=%s error=%s", conversion.id, exc)
 
 
 @strawberry.type

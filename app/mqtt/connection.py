@@ -136,6 +136,8 @@ class MqttConnection:
         self._connect_hooks.append(hook)
 
     def _ssl_context(self) -> ssl.SSLContext | bool:
+        """TLS to the broker. MQTT_TLS_INSECURE skips only the host name check (as the seed does): the
+        certificate must still chain to MQTT_TLS_CA_CERT (or the system CAs), so a stranger's is refused."""
         s = self._settings
         if not s.mqtt_tls_enabled:
             return False
@@ -143,8 +145,7 @@ class MqttConnection:
         if s.mqtt_tls_certfile:
             context.load_cert_chain(s.mqtt_tls_certfile, s.mqtt_tls_keyfile)
         if s.mqtt_tls_insecure:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+            context.check_hostname = False  # verify_mode stays CERT_REQUIRED
         return context
 
     def _install_publish_hooks(self) -> None:

@@ -39,7 +39,7 @@ DEFAULT_TIME_LIMIT_MS = 30 * 60_000
 
 
 def _retry_when(retries: int, exc: BaseException) -> bool:
-    transient = isinstance(exc, TransientConversionError | TimeLimitExceeded | DBAPIError)
+    transient = isinstance(exc, dramatiq.Retry | TransientConversionError | TimeLimitExceeded | DBAPIError)
     return transient and retries < MAX_ATTEMPTS
 
 
@@ -60,7 +60,12 @@ async def convert_media(conversion_id: int) -> None:
         )
 
     started = time.monotonic()
-    status = await run_conversion(runtime.db, runtime.settings, conversion_id, publish)
+    try:
+        status = await run_conversion(runtime.db, runtime.settings, conversion_id, publish)
+    except TransientConversionError as exc:
+        # Expected (converter busy/down): run_conversion logged event=conversion_retry in one line. As a
+        # Retry, Dramatiq backs off without logging an ERROR with a traceback.
+        raise dramatiq.Retry(exc.message) from None
     log.info(
         "event=convert_media_done conversion_id=%s status=%s seconds=%.1f",
         conversion_id,

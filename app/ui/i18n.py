@@ -467,6 +467,40 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ical.revoked": ("widerrufen", "revoked"),
     "ical.last_used": ("zuletzt abgerufen: {when}", "last fetched: {when}"),
     "ical.never_used": ("noch nie abgerufen", "never fetched"),
+    # Why a conversion failed (Conversion.errorCode; app/domain/media/archive.py and sandbox.py).
+    "conversion_error.converter_memory": (
+        "Abgebrochen: die Umwandlung hat die Speichergrenze erreicht.",
+        "Stopped: the conversion reached its memory limit.",
+    ),
+    "conversion_error.converter_cpu": (
+        "Abgebrochen: die Umwandlung hat die Rechenzeitgrenze erreicht.",
+        "Stopped: the conversion reached its CPU time limit.",
+    ),
+    "conversion_error.converter_timeout": (
+        "Abgebrochen: die Umwandlung hat zu lange gedauert.",
+        "Stopped: the conversion took too long.",
+    ),
+    "conversion_error.converter_output_too_large": (
+        "Abgebrochen: das PDF wäre zu groß geworden.",
+        "Stopped: the PDF would have been too large.",
+    ),
+    "conversion_error.archive_too_large": (
+        "Abgelehnt: die Datei ist entpackt zu groß (mögliche Zip-Bombe).",
+        "Refused: the file is too large when unpacked (possible zip bomb).",
+    ),
+    "conversion_error.archive_too_many_entries": (
+        "Abgelehnt: die Datei enthält zu viele Einträge.",
+        "Refused: the file contains too many entries.",
+    ),
+    "conversion_error.archive_ratio": (
+        "Abgelehnt: die Datei ist ungewöhnlich stark komprimiert (mögliche Zip-Bombe).",
+        "Refused: the file is unusually highly compressed (possible zip bomb).",
+    ),
+    "conversion_error.archive_nested": (
+        "Abgelehnt: die Datei enthält zu tief verschachtelte Archive.",
+        "Refused: the file contains too deeply nested archives.",
+    ),
+    "conversion_error.archive_corrupt": ("Abgelehnt: die Datei ist beschädigt.", "Refused: the file is damaged."),
 }
 
 

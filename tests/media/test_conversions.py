@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from app.domain.enums import Role
@@ -161,8 +163,9 @@ async def test_a_corrupt_presentation_fails_once_with_a_readable_message(
 
 
 async def test_gotenberg_busy_is_retried_with_backoff_then_succeeds(
-    api: Api, conversion_worker: InProcessWorker, tmp_path: Path
+    api: Api, conversion_worker: InProcessWorker, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     token = await api.token_for(Role.EDITOR)
     with fake_gotenberg(make_pdf(4), script=[503]) as gotenberg:
         api.container.settings.gotenberg_url = gotenberg.url
@@ -174,6 +177,9 @@ async def test_gotenberg_busy_is_retried_with_backoff_then_succeeds(
         assert media["pageCount"] == 4  # what the endpoint returned
         assert [r["path"] for r in gotenberg.requests] == ["/forms/libreoffice/convert"] * 2
         assert all(r["has_files_field"] for r in gotenberg.requests)
+    # An expected, retried failure is one WARNING line, not an ERROR with a traceback.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+    assert sum("event=conversion_retry" in r.getMessage() for r in caplog.records) == 1
 
 
 async def test_gotenberg_refusing_the_file_fails_without_retry(

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def _seed(db_file: Path, media_root: Path) -> dict[str, int]:
             media.file_path = f"media/{media.id}/{name}.pptx"
             path = media_root / media.file_path
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(b"PK\x03\x04")
+            # A real (tiny) ZIP container: conversions inspect the archive before the converter runs.
+            with zipfile.ZipFile(path, "w") as archive:
+                archive.writestr("[Content_Types].xml", "<Types/>")
+                archive.writestr("ppt/presentation.xml", "<presentation/>")
             conversion = Conversion(
                 source_event_media_id=media.id,
                 target_format="pdf",

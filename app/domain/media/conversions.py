@@ -32,6 +32,7 @@ from app.domain.clock import utcnow
 from app.domain.db import Database
 from app.domain.enums import CONVERTIBLE_MEDIA_TYPES, ConversionStatus
 from app.domain.errors import ValidationError
+from app.domain.media.archive import ArchiveLimits, ArchiveRefused, inspect_archive
 from app.domain.media.converters import (
     Converter,
     PermanentConversionError,
@@ -184,6 +185,7 @@ def _reset(conversion: Conversion, message: str | None) -> None:
     conversion.status = ConversionStatus.PENDING
     conversion.attempts = 0
     conversion.error_message = message
+    conversion.error_code = None
     conversion.started_at = None
     conversion.completed_at = None
     conversion.target_path = None
@@ -301,6 +303,7 @@ class ProducedPdf:
 async def produce_pdf(settings: Settings, job: ClaimedConversion, converter: Converter) -> ProducedPdf:
     if job.source is None or not job.source.is_file():
         raise PermanentConversionError("Die Originaldatei fehlt auf dem Server.")
+    await asyncio.to_thread(_inspect_container, settings, job.source)
     out_dir = confined(settings.converted_dir, job.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     part = out_dir / f".{job.file_hash}.{uuid.uuid4().hex}.part"
@@ -319,6 +322,17 @@ async def produce_pdf(settings: Settings, job: ClaimedConversion, converter: Con
         page_count=page_count,
         thumbnail_path=f"{job.out_dir}/{thumb.name}" if has_thumb else None,
     )
+
+
+def _inspect_container(settings: Settings, source: Path) -> None:
+    """Zip bombs never reach the converter (also files stored before uploads were inspected)."""
+    with source.open("rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            return
+    try:
+        inspect_archive(source, ArchiveLimits.from_settings(settings))
+    except ArchiveRefused as exc:
+        raise PermanentConversionError(exc.message, code=exc.reason) from exc
 
 
 def count_pdf_pages(path: Path) -> int:
@@ -408,15 +422,17 @@ async def run_conversion(
         produced = await produce_pdf(settings, job, converter)
     except TransientConversionError as exc:
         if job.attempts >= MAX_ATTEMPTS:
-            return await _fail(db, job, f"{exc.message} (nach {job.attempts} Versuchen)", publish)
-        await _set(db, job.conversion_id, status=ConversionStatus.PENDING, error_message=exc.message)
+            return await _fail(db, job, f"{exc.message} (nach {job.attempts} Versuchen)", publish, exc.code)
+        await _set(
+            db, job.conversion_id, status=ConversionStatus.PENDING, error_message=exc.message, error_code=exc.code
+        )
         log.warning(
             "event=conversion_retry conversion_id=%s attempt=%s error=%s", job.conversion_id, job.attempts, exc.message
         )
         await publish(job.media_id, job.conversion_id, ConversionStatus.PENDING)
         raise
     except PermanentConversionError as exc:
-        return await _fail(db, job, exc.message, publish)
+        return await _fail(db, job, exc.message, publish, exc.code)
     except asyncio.CancelledError:
         # The task's time limit hit: leave the row claimable again instead of stuck in `processing`.
         with contextlib.suppress(Exception):
@@ -438,6 +454,7 @@ async def run_conversion(
         thumbnail_path=produced.thumbnail_path,
         completed_at=completed,
         error_message=None,
+        error_code=None,
     )
     if not stored:
         # The media was deleted while we converted: do not leave its PDF behind.
@@ -454,10 +471,23 @@ async def run_conversion(
     return ConversionStatus.READY
 
 
-async def _fail(db: Database, job: ClaimedConversion, message: str, publish: PublishConversion) -> ConversionStatus:
-    await _set(db, job.conversion_id, status=ConversionStatus.FAILED, error_message=message, completed_at=utcnow())
+async def _fail(
+    db: Database, job: ClaimedConversion, message: str, publish: PublishConversion, code: str | None = None
+) -> ConversionStatus:
+    await _set(
+        db,
+        job.conversion_id,
+        status=ConversionStatus.FAILED,
+        error_message=message,
+        error_code=code,
+        completed_at=utcnow(),
+    )
     log.warning(
-        "event=conversion_failed conversion_id=%s media_id=%s error=%s", job.conversion_id, job.media_id, message
+        "event=conversion_failed conversion_id=%s media_id=%s code=%s error=%s",
+        job.conversion_id,
+        job.media_id,
+        code,
+        message,
     )
     await publish(job.media_id, job.conversion_id, ConversionStatus.FAILED)
     return ConversionStatus.FAILED

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.domain.enums import MediaType
 from app.domain.errors import ValidationError
+from app.domain.media.archive import ArchiveLimits, inspect_archive
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 EBML_MAGIC = bytes.fromhex("1A45DFA3")
@@ -39,6 +40,8 @@ WEBP = ContentKind("webp", MediaType.IMAGE, "image/webp")
 MP4 = ContentKind("mp4", MediaType.VIDEO, "video/mp4")
 QUICKTIME = ContentKind("mov", MediaType.VIDEO, "video/quicktime")
 WEBM = ContentKind("webm", MediaType.VIDEO, "video/webm")
+
+ZIP_CONTAINERS = frozenset({PPTX, ODP})
 
 # Which contents each accepted file extension may hold.
 EXTENSIONS: dict[str, tuple[ContentKind, ...]] = {
@@ -120,8 +123,11 @@ def _contains(path: Path, needle: bytes, chunk_size: int = 1 << 20) -> bool:
     return False
 
 
-def detect(path: Path, file_name: str) -> ContentKind:
-    """The kind of an uploaded file whose name and content agree; raises ValidationError otherwise."""
+def detect(path: Path, file_name: str, archive_limits: ArchiveLimits | None = None) -> ContentKind:
+    """The kind of an uploaded file whose name and content agree; raises ValidationError otherwise.
+
+    With `archive_limits`, ZIP containers (PPTX, ODP) must also pass `inspect_archive` (zip bombs).
+    """
     ext = extension_of(file_name)
     allowed = EXTENSIONS.get(ext)
     if allowed is None:
@@ -140,4 +146,6 @@ def detect(path: Path, file_name: str) -> ContentKind:
             f"Dateiname und Inhalt passen nicht zusammen: '{ext}' enthält {found.name.upper()}-Daten.",
             field="file",
         )
+    if archive_limits is not None and found in ZIP_CONTAINERS:
+        inspect_archive(path, archive_limits)
     return found

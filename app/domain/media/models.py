@@ -25,6 +25,10 @@ class EventMedia(Base):
     mime_type: Mapped[str | None] = mapped_column(sa.String(100))
     size: Mapped[int | None] = mapped_column(sa.BigInteger)
     sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # "<academic_period_id or 0>:<sha256>" of an uploaded file; unique, so two concurrent uploads of the same
+    # content for the same period cannot both be stored. NULL for websites (and, after migration 0006, for
+    # copies an old database already held: only the oldest of each keeps the key).
+    duplicate_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
     # Unguessable part of the public stream/file URLs used by displays.
     access_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     duration: Mapped[float | None] = mapped_column(sa.Float)
@@ -55,5 +59,7 @@ class Conversion(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_message: Mapped[str | None] = mapped_column(sa.Text)
+    # Why it failed, for the dashboard's own (German/English) text: `converter_memory`, `archive_ratio`, ...
+    error_code: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

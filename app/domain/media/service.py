@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -24,6 +25,7 @@ from app.domain.enums import CONVERTIBLE_MEDIA_TYPES, MediaType
 from app.domain.errors import BlockedError, ConflictError, NotFoundError, ValidationError
 from app.domain.events.models import Event
 from app.domain.media import storage
+from app.domain.media.archive import ArchiveLimits
 from app.domain.media.conversions import EnsureResult, ensure_pdf_conversion
 from app.domain.media.detect import ACCEPTED_EXTENSIONS, EXTENSIONS, detect, extension_of
 from app.domain.media.models import Conversion, EventMedia
@@ -82,7 +84,7 @@ async def upload_media(
     staged = await storage.receive_upload(source, root, settings.max_upload_mb * 1024 * 1024)
     placed: Path | None = None
     try:
-        kind = await asyncio.to_thread(detect, staged.path, name)
+        kind = await asyncio.to_thread(detect, staged.path, name, ArchiveLimits.from_settings(settings))
         info = await probe_video(staged.path) if kind.media_type == MediaType.VIDEO else None
         async with db.session() as session:
             await _check_period(session, academic_period_id)
@@ -94,6 +96,7 @@ async def upload_media(
                 mime_type=kind.mime_type,
                 size=staged.size,
                 sha256=staged.sha256,
+                duplicate_key=duplicate_key(staged.sha256, academic_period_id),
                 access_token=new_access_token(),
                 uploaded_by=uploaded_by,
             )
@@ -105,7 +108,14 @@ async def upload_media(
                     info.bitrate,
                 )
             session.add(media)
-            await session.flush()
+            try:
+                await session.flush()
+            except IntegrityError:
+                # Another upload of the same content committed between our check and this insert?
+                conflict = await _duplicate_of(db, staged.sha256, academic_period_id)
+                if conflict is None:
+                    raise  # some other constraint (e.g. the period deleted meanwhile)
+                raise conflict from None
             media.file_path = storage.media_relative_path(media.id, name)
             placed = storage.place(staged, root, media.file_path)
             conversion = None
@@ -127,19 +137,44 @@ async def upload_media(
     return UploadOutcome(media=media, conversion=conversion)
 
 
-async def _refuse_duplicate(session: AsyncSession, sha256: str, academic_period_id: int | None) -> None:
+def duplicate_key(sha256: str, academic_period_id: int | None) -> str:
+    """What the unique `event_media.duplicate_key` holds: one file content per academic period."""
+    return f"{academic_period_id or 0}:{sha256}"
+
+
+async def _existing_copy(session: AsyncSession, sha256: str, academic_period_id: int | None) -> EventMedia | None:
     period_match = (
         EventMedia.academic_period_id.is_(None)
         if academic_period_id is None
         else EventMedia.academic_period_id == academic_period_id
     )
-    existing = await session.scalar(
+    return await session.scalar(
         select(EventMedia).where(EventMedia.sha256 == sha256, period_match).order_by(EventMedia.id).limit(1)
     )
+
+
+def _already_stored(existing: EventMedia) -> ConflictError:
+    return ConflictError(f"Diese Datei ist bereits in der Mediathek: „{existing.file_name}“ (ID {existing.id}).")
+
+
+async def _refuse_duplicate(session: AsyncSession, sha256: str, academic_period_id: int | None) -> None:
+    """The quick check; the unique duplicate_key decides races (see `_duplicate_of`)."""
+    existing = await _existing_copy(session, sha256, academic_period_id)
     if existing is not None:
-        raise ConflictError(
-            f"Diese Datei ist bereits in der Mediathek: „{existing.file_name}“ (ID {existing.id}).",
+        raise _already_stored(existing)
+
+
+async def _duplicate_of(db: Database, sha256: str, academic_period_id: int | None) -> ConflictError | None:
+    """The same error as a sequential duplicate, naming the copy that won the race (read after its commit);
+    None when no such copy exists (the insert failed for another reason)."""
+    async with db.read_session() as session:
+        existing = await session.scalar(
+            select(EventMedia).where(EventMedia.duplicate_key == duplicate_key(sha256, academic_period_id))
         )
+    if existing is None:
+        return None
+    log.info("event=media_duplicate_refused media_id=%s sha256=%s race=true", existing.id, sha256[:12])
+    return _already_stored(existing)
 
 
 def _validate_website_url(url: str) -> str:

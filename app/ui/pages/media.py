@@ -9,14 +9,14 @@ from nicegui import ui
 from app.domain.enums import Role
 from app.ui import gql
 from app.ui.format import fmt_datetime, fmt_size
-from app.ui.i18n import t
+from app.ui.i18n import TEXTS, t
 from app.ui.layout import PageContext, notify_ok, page_heading, protected_page, run_action, unavailable
 from app.ui.selection import has_field
 from app.ui.uploads import UploadedFile
 
 MEDIA_FIELDS = (
     "id fileName mediaType size uploadedAt url downloadUrl thumbnailUrl pageCount duration "
-    "conversion { status errorMessage pdfUrl pageCount }"
+    "conversion { status errorMessage errorCode pdfUrl pageCount }"
 )
 _MEDIA_RESULT = f"{{ __typename ... on EventMedia {{ {MEDIA_FIELDS} }} ... on Error {{ message }} }}"
 CONVERSION_LABELS = {
@@ -46,6 +46,16 @@ _ACTIONS_SLOT = r"""
 """
 
 
+def _conversion_error(conversion: dict[str, Any]) -> str | None:
+    """The reason in the page's language when the API names it by code, else the API's (German) message."""
+    code = conversion.get("errorCode")
+    key = f"conversion_error.{code}"
+    if code and key in TEXTS:
+        return t(key)
+    message = conversion.get("errorMessage")
+    return str(message) if message else None
+
+
 def _row(media: dict[str, Any]) -> dict[str, Any]:
     conversion = media.get("conversion") or {}
     label, color = CONVERSION_LABELS.get(conversion.get("status", ""), ("", "grey-7"))
@@ -58,7 +68,7 @@ def _row(media: dict[str, Any]) -> dict[str, Any]:
         "downloadUrl": media.get("downloadUrl") or media.get("url"),
         "conversionLabel": label,
         "conversionColor": color,
-        "conversionError": conversion.get("errorMessage"),
+        "conversionError": _conversion_error(conversion),
         # The converted PDF, as the displays will show it (only once the conversion is ready).
         "pdfUrl": conversion.get("pdfUrl") if conversion.get("status") == "READY" else None,
     }
