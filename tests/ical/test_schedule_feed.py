@@ -1,18 +1,19 @@
 """A group's schedule as iCalendar: exported over HTTP with a feed token, parsed with `icalendar`, expanded with
-an independent engine (`recurring-ical-events`) and compared with what `eventOccurrences` returns; tokens
-are revocable and never reveal whether a group exists."""
+the brute-force RFC 5545 reference of the recurrence tests (`tests/events/rfc5545_reference.py`, which shares
+no code with the application or dateutil) and compared with what `eventOccurrences` returns; tokens are
+revocable and never reveal whether a group exists."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import icalendar
-import recurring_ical_events
 from sqlalchemy import update
 
 from app.domain.enums import Role
 from app.domain.users.models import User
+from tests.events import rfc5545_reference
 from tests.ical.support import add_group, add_holiday, add_period
 from tests.support.api import Api
 
@@ -96,9 +97,30 @@ async def feed_token(api: Api, token: str, group: int, label: str | None = None)
     return created
 
 
+def _dates(component: icalendar.cal.Component, name: str) -> set[datetime]:
+    raw = component.get(name, [])
+    return {d.dt.astimezone(UTC) for prop in (raw if isinstance(raw, list) else [raw]) for d in prop.dts}
+
+
 def instants(calendar: icalendar.Calendar) -> set[tuple[str, datetime, datetime]]:
-    occurrences = recurring_ical_events.of(calendar).between(*WINDOW)
-    return {(str(o["SUMMARY"]), o.start.astimezone(UTC), o.end.astimezone(UTC)) for o in occurrences}
+    """Expand the parsed feed as a calendar app would: RRULE by the reference, minus EXDATEs, with the
+    RECURRENCE-ID overrides in place of the instances they replace; occurrences overlapping WINDOW."""
+    tz = next(iter(calendar.timezones)).to_tz()
+    events = list(calendar.walk("VEVENT"))
+    overrides = {(str(e["UID"]), e["RECURRENCE-ID"].dt.astimezone(UTC)) for e in events if "RECURRENCE-ID" in e}
+    result: set[tuple[str, datetime, datetime]] = set()
+    for event in events:
+        start = event["DTSTART"].dt.astimezone(UTC)
+        duration = event["DTEND"].dt.astimezone(UTC) - start
+        starts = [start]
+        if "RRULE" in event:
+            rule = event["RRULE"].to_ical().decode()
+            horizon = WINDOW[1] + timedelta(days=1)
+            excluded = _dates(event, "EXDATE") | {at for uid, at in overrides if uid == str(event["UID"])}
+            starts = [s for s in rfc5545_reference.instants(rule, start, tz, horizon) if s not in excluded]
+        title = str(event["SUMMARY"])
+        result |= {(title, s, s + duration) for s in starts if s < WINDOW[1] and s + duration > WINDOW[0]}
+    return result
 
 
 async def test_export_round_trip_matches_event_occurrences(api: Api) -> None:
