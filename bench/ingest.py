@@ -105,9 +105,10 @@ class NaiveWriter(TelemetryBatcher):
         super().__init__(*args, **kwargs)
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
 
-    def submit(self, item: Any, received_at: float | None = None) -> bool:
-        self._queue.put_nowait(_Pending(item, received_at if received_at is not None else time.perf_counter()))
-        return True
+    def submit(self, item: Any, received_at: float | None = None, *, qos: int = 1) -> asyncio.Future[bool]:
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(item, received_at if received_at is not None else time.perf_counter(), done))
+        return done
 
     @property
     def pending(self) -> int:

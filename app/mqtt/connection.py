@@ -21,11 +21,16 @@ from gmqtt.mqtt.constants import UNLIMITED_RECONNECTS, MQTTv50, MQTTv311
 from gmqtt.storage import PersistentStorage
 
 from app.config import Settings
+from app.mqtt.session import SessionOptions, durable_session
 
 log = logging.getLogger(__name__)
 
 MessageHandler = Callable[[str, bytes, int, bool], Awaitable[None]]
 ConnectHook = Callable[[], Awaitable[None]]
+
+
+class MessageDeferred(Exception):
+    """Raised by a message handler: do not acknowledge this message now (the broker delivers it again)."""
 
 
 class PublishError(RuntimeError):
@@ -72,13 +77,8 @@ class MqttConnection:
         self._settings = settings
         self._client_id = settings.mqtt_client_id or f"{client_id_prefix}-{uuid.uuid4().hex[:10]}"
         self._storage = _AckTrackingStorage()
-        self._client = GmqttClient(self._client_id, clean_session=True, persistent_storage=self._storage)
-        self._client.on_connect = self._on_connect
-        self._client.on_disconnect = self._on_disconnect
-        self._client.on_message = self._on_message
-        self._client.set_config({"reconnect_retries": UNLIMITED_RECONNECTS, "reconnect_delay": 2})
-        if settings.mqtt_user:
-            self._client.set_auth_credentials(settings.mqtt_user, settings.mqtt_password or "")
+        self._session = SessionOptions(self._client_id)
+        self._client = self._build_client()
         self._subscriptions: dict[str, int] = {}
         self._shared: set[str] = set()
         self._handler: MessageHandler | None = None
@@ -89,6 +89,38 @@ class MqttConnection:
         self._closing = False
 
     # --- configuration ----------------------------------------------------------------------------
+    def _build_client(self) -> GmqttClient:
+        """The gmqtt client for the current session options (see `use_durable_session`)."""
+        options, settings = self._session, self._settings
+        client = GmqttClient(
+            options.client_id,
+            clean_session=options.clean_start,
+            optimistic_acknowledgement=options.clean_start,
+            persistent_storage=self._storage,
+            **options.connect_properties(settings),
+        )
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.set_config({"reconnect_retries": UNLIMITED_RECONNECTS, "reconnect_delay": 2})
+        if settings.mqtt_user:
+            client.set_auth_credentials(settings.mqtt_user, settings.mqtt_password or "")
+        return client
+
+    def use_durable_session(self, role: str) -> None:
+        """Before `connect`: a fixed client id, a persistent session, and PUBACK only after the handler returned.
+
+        For the ingest: the broker keeps the subscriptions and every unacknowledged QoS 1 message for
+        `MQTT_SESSION_EXPIRY_SECONDS` while this process is away, and a message is acknowledged only once the
+        handler returned (committed, or dropped on purpose); a handler raising `MessageDeferred` leaves it
+        unacknowledged. See app/mqtt/session.py for how the client id is chosen.
+        """
+        if self.is_connected:
+            raise RuntimeError("use_durable_session() must be called before connect()")
+        self._session = durable_session(self._settings, role)
+        self._client_id = self._session.client_id
+        self._client = self._build_client()
+
     @property
     def client_id(self) -> str:
         return self._client_id
@@ -273,10 +305,31 @@ class MqttConnection:
         retain = bool(getattr(properties, "get", lambda *_: None)("retain")) if properties else False
         try:
             await self._handler(topic, payload or b"", qos, retain)
+        except MessageDeferred:
+            if self._session.clean_start:  # optimistic acknowledgement: gmqtt has acknowledged it already
+                return 0
+            # Durable session: gmqtt sends no PUBACK when this coroutine raises, so the broker keeps the message.
+            raise
         except Exception:
             # The ingest loop must survive anything a display sends.
             log.exception("mqtt handler crashed on topic %s", topic[:200])
         return 0
+
+
+class _WithheldAckFilter(logging.Filter):
+    """gmqtt sends a held PUBACK from a done-callback that reads the handler's result; for a message we
+    deliberately leave unacknowledged (MessageDeferred, or cancelled at shutdown) that read raises, and asyncio
+    would log a traceback per message. Those are expected: the broker redelivers them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Exception in callback") or record.exc_info is None:
+            return True
+        kind = record.exc_info[0]
+        withheld = kind is not None and issubclass(kind, (MessageDeferred, asyncio.CancelledError))
+        return not (withheld and "handle_publish_callback" in record.getMessage())
+
+
+logging.getLogger("asyncio").addFilter(_WithheldAckFilter())
 
 
 def _looks_like_protocol_refusal(exc: Exception) -> bool:

@@ -21,6 +21,8 @@ class IngestComponent:
     def __init__(self, container: Container, connection: MqttConnection) -> None:
         settings = container.settings
         self.connection = connection
+        # A fixed client id and a persistent session; PUBACK only after commit (app/mqtt/session.py).
+        connection.use_durable_session("ingest")
         self.stats = IngestStats()
         self.store = ScreenshotStore(settings.screenshot_dir)
         self.batcher = TelemetryBatcher(container.db, container.bus, self.stats)
@@ -40,7 +42,7 @@ class IngestComponent:
         ok = self.batcher.pending < 50_000
         return ok, (
             f"committed {s.committed_messages} in {s.batches} transactions, pending {self.batcher.pending}, "
-            f"dropped {sum(s.dropped.values())}"
+            f"dropped {sum(s.dropped.values())}, repaired {sum(s.repaired.values())}, db retries {s.db_retries}"
         )
 
     def handlers_idle(self) -> bool:
