@@ -28,7 +28,12 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from app.domain.bus import CLIENT_LOG_ADDED, CLIENT_UPDATED, DomainEvent, InMemoryEventBus
-from app.domain.clients.telemetry import TelemetryItem, TelemetryOutcome, apply_telemetry_batch
+from app.domain.clients.telemetry import (
+    RegistrationPolicy,
+    TelemetryItem,
+    TelemetryOutcome,
+    apply_telemetry_batch,
+)
 from app.domain.db import Database
 from app.mqtt.connection import MessageDeferred
 from app.mqtt.ingest.stats import IngestStats
@@ -87,7 +92,9 @@ class TelemetryBatcher:
         max_batch: int = DEFAULT_MAX_BATCH,
         max_pending: int = DEFAULT_MAX_PENDING,
         on_committed: CommitHook | None = None,
+        registration: RegistrationPolicy | None = None,
     ) -> None:
+        self._registration = registration
         self._db = db
         self._bus = bus
         self._stats = stats
@@ -190,7 +197,7 @@ class TelemetryBatcher:
         while True:
             try:
                 async with self._db.session() as session:
-                    outcome = await apply_telemetry_batch(session, items)
+                    outcome = await apply_telemetry_batch(session, items, registration=self._registration)
                 break
             except Exception as exc:
                 if is_connection_error(exc):
@@ -209,6 +216,14 @@ class TelemetryBatcher:
         for index in outcome.unknown_client:
             item = items[index]
             self._stats.drop("unknown_client", item.uuid, f"{type(item).__name__} from a display never seen")
+        if outcome.refused_new:
+            # One log line per minute for the whole flood (its uuids are random), counted per message.
+            self._stats.drop("new_display_limit", "new-displays", f"{len(outcome.refused_new)} messages of "
+                             "unknown displays beyond DISCOVERY_NEW_PER_MINUTE / DISCOVERY_MAX_CLIENTS",
+                             count=len(outcome.refused_new))  # fmt: skip
+        for uuid in outcome.identity_ignored:
+            self._stats.drop("discovery_identity_ignored", uuid, "identity fields on the shared discovery topic "
+                             "for a display with its own broker account")  # fmt: skip
         for pending in batch:
             if pending.done is not None and not pending.done.done():
                 pending.done.set_result(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.container import Container
+from app.domain.clients.telemetry import RegistrationPolicy
 from app.domain.screenshots.storage import ScreenshotStore
 from app.mqtt.connection import MqttConnection
 from app.mqtt.ingest.batcher import TelemetryBatcher
@@ -25,7 +26,8 @@ class IngestComponent:
         connection.use_durable_session("ingest")
         self.stats = IngestStats()
         self.store = ScreenshotStore(settings.screenshot_dir)
-        self.batcher = TelemetryBatcher(container.db, container.bus, self.stats)
+        registration = RegistrationPolicy(settings.discovery_new_per_minute, settings.discovery_max_clients)
+        self.batcher = TelemetryBatcher(container.db, container.bus, self.stats, registration=registration)
         self.handlers = IngestHandlers(
             settings, container.db, container.bus, self.batcher, self.store, self.stats, MqttPublisher(connection)
         )
