@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     mqtt_receive_maximum: int = Field(10_000, alias="MQTT_RECEIVE_MAXIMUM", ge=20, le=65535)
     # New (unknown) displays registered per minute by one ingest process, and in total; beyond either,
     # discoveries/heartbeats of unknown uuids are counted and logged, not stored.
-    discovery_new_per_minute: int = Field(120, alias="DISCOVERY_NEW_PER_MINUTE", ge=1)
+    discovery_new_per_minute: int = Field(300, alias="DISCOVERY_NEW_PER_MINUTE", ge=1)
     discovery_max_clients: int = Field(5_000, alias="DISCOVERY_MAX_CLIENTS", ge=1)
 
     @field_validator("school_timezone")
