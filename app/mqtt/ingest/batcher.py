@@ -24,9 +24,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-
 from app.domain.bus import CLIENT_LOG_ADDED, CLIENT_UPDATED, DomainEvent, InMemoryEventBus
 from app.domain.clients.telemetry import (
     RegistrationPolicy,
@@ -35,6 +32,7 @@ from app.domain.clients.telemetry import (
     apply_telemetry_batch,
 )
 from app.domain.db import Database
+from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.mqtt.connection import MessageDeferred
 from app.mqtt.ingest.stats import IngestStats
 
@@ -46,12 +44,6 @@ DEFAULT_MAX_BATCH = 2_000
 # QoS 1 items are never dropped for load: the broker only sends as many unacknowledged ones as the server's
 # receive-maximum allows, which bounds them.
 DEFAULT_MAX_PENDING = 200_000
-# Backoff between attempts while the database is unreachable (the last value repeats, indefinitely).
-_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
-# MariaDB/MySQL client and server error codes that mean "the connection or server is away / busy", not
-# "this row is wrong": can't connect, gone away, lost connection, server shutdown, connection killed,
-# lock wait timeout, deadlock, too many connections, read-only/standby.
-_TRANSIENT_MYSQL_CODES = frozenset({1040, 1053, 1205, 1213, 1290, 1927, 2002, 2003, 2006, 2013, 2014, 2055, 4031})
 
 
 @dataclass(slots=True)
@@ -59,23 +51,6 @@ class _Pending:
     item: TelemetryItem
     received_at: float  # time.perf_counter() at receipt
     done: asyncio.Future[bool] | None = None  # True: committed; False: dropped on purpose
-
-
-def is_connection_error(exc: BaseException) -> bool:
-    """True for a lost/unreachable database (retry the same work later), False for a data error."""
-    if isinstance(exc, (InterfaceError, PoolTimeoutError, ConnectionError, OSError, TimeoutError)):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        orig = exc.orig
-        code = orig.args[0] if orig is not None and orig.args and isinstance(orig.args[0], int) else None
-        if code is not None:
-            return code in _TRANSIENT_MYSQL_CODES
-        if isinstance(exc, OperationalError):
-            text = str(orig).lower()  # SQLite: a busy/locked database, a vanished file system
-            return any(word in text for word in ("locked", "busy", "unable to open", "disk i/o"))
-    return False
 
 
 CommitHook = Callable[[TelemetryOutcome], None]
@@ -201,7 +176,7 @@ class TelemetryBatcher:
                 break
             except Exception as exc:
                 if is_connection_error(exc):
-                    delay = _RETRY_DELAYS[min(attempt, len(_RETRY_DELAYS) - 1)]
+                    delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
                     attempt += 1
                     self._stats.db_retries += 1
                     log.warning("event=mqtt_ingest_batch_retry size=%d attempt=%d next_in=%.1fs error=%s",
