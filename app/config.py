@@ -112,8 +112,9 @@ class Settings(BaseSettings):
     # How long the broker keeps the ingest's session (subscriptions, unacknowledged QoS 1 messages) while the
     # `mqtt` process is away; MQTT_CLIENT_ID (above) pins the client id of one process.
     mqtt_session_expiry_seconds: int = Field(3600, alias="MQTT_SESSION_EXPIRY_SECONDS", ge=0, le=0xFFFFFFFF)
-    # Receive-maximum the server asks for in CONNECT: QoS 1 messages in flight toward it, unacknowledged.
-    mqtt_receive_maximum: int = Field(10_000, alias="MQTT_RECEIVE_MAXIMUM", ge=20, le=65535)
+    # Receive Maximum the server announces in CONNECT: QoS 1 messages the broker may send it unacknowledged
+    # (the ingest acknowledges after commit). Same definition as the publisher's outbox setting of this name.
+    mqtt_receive_maximum: int = Field(65535, alias="MQTT_RECEIVE_MAXIMUM", ge=1, le=65535)
     # New (unknown) displays registered per minute by one ingest process, and in total; beyond either,
     # discoveries/heartbeats of unknown uuids are counted and logged, not stored.
     discovery_new_per_minute: int = Field(300, alias="DISCOVERY_NEW_PER_MINUTE", ge=1)

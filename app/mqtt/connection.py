@@ -78,7 +78,13 @@ class MqttConnection:
         self._client_id = settings.mqtt_client_id or f"{client_id_prefix}-{uuid.uuid4().hex[:10]}"
         self._storage = _AckTrackingStorage()
         self._session = SessionOptions(self._client_id)
-        self._client = self._build_client()
+        self._client = GmqttClient(self._client_id, clean_session=True, persistent_storage=self._storage)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+        self._client.set_config({"reconnect_retries": UNLIMITED_RECONNECTS, "reconnect_delay": 2})
+        if settings.mqtt_user:
+            self._client.set_auth_credentials(settings.mqtt_user, settings.mqtt_password or "")
         self._subscriptions: dict[str, int] = {}
         self._shared: set[str] = set()
         self._handler: MessageHandler | None = None
@@ -89,24 +95,6 @@ class MqttConnection:
         self._closing = False
 
     # --- configuration ----------------------------------------------------------------------------
-    def _build_client(self) -> GmqttClient:
-        """The gmqtt client for the current session options (see `use_durable_session`)."""
-        options, settings = self._session, self._settings
-        client = GmqttClient(
-            options.client_id,
-            clean_session=options.clean_start,
-            optimistic_acknowledgement=options.clean_start,
-            persistent_storage=self._storage,
-            **options.connect_properties(settings),
-        )
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_message = self._on_message
-        client.set_config({"reconnect_retries": UNLIMITED_RECONNECTS, "reconnect_delay": 2})
-        if settings.mqtt_user:
-            client.set_auth_credentials(settings.mqtt_user, settings.mqtt_password or "")
-        return client
-
     def use_durable_session(self, role: str) -> None:
         """Before `connect`: a fixed client id, a persistent session, and PUBACK only after the handler returned.
 
@@ -119,7 +107,13 @@ class MqttConnection:
             raise RuntimeError("use_durable_session() must be called before connect()")
         self._session = durable_session(self._settings, role)
         self._client_id = self._session.client_id
-        self._client = self._build_client()
+        # The same gmqtt client, reconfigured (hooks installed on it elsewhere stay in place). gmqtt reads
+        # these at every CONNECT; its package handler shares the connect-properties dict.
+        client = self._client
+        client._client_id = self._client_id
+        client._clean_session = False
+        client._connect_properties.update(self._session.connect_properties(self._settings))
+        client._package_handler._optimistic_acknowledgement = False
 
     @property
     def client_id(self) -> str:

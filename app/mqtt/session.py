@@ -10,9 +10,11 @@ is the lowest number whose lock file this process can hold (an advisory `flock` 
 broker address). The lock dies with the process, even on `kill -9`, so a restarted process takes the same
 slot again, while a second process on the same host takes the next one.
 
-Every connection asks for a large receive-maximum in CONNECT: without it an MQTT 5 session gets
-Mosquitto's `max_inflight_messages` (20) as the number of unacknowledged QoS 1 messages in flight toward
-the server, and with acknowledgements held until commit that would cap the ingest at 20 per batch.
+The durable session asks for a large receive-maximum in CONNECT (`MQTT_RECEIVE_MAXIMUM`): without it
+Mosquitto 2.0 limits the unacknowledged QoS 1 messages in flight toward an MQTT 5 client to its
+`max_inflight_messages` (default 20), and with acknowledgements held until commit that would cap the
+ingest at 20 messages per batch transaction. It also bounds what the ingest holds in memory while the
+database is away; the broker queues the rest (`max_queued_messages`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class SessionOptions:
     slot_lock: IO[bytes] | None = field(default=None, repr=False)
 
     def connect_properties(self, settings: Settings) -> dict[str, Any]:
+        """MQTT 5 CONNECT properties of this session (gmqtt leaves them out for 3.1.1)."""
         properties: dict[str, Any] = {"receive_maximum": settings.mqtt_receive_maximum}
         if not self.clean_start:
             properties["session_expiry_interval"] = self.session_expiry_seconds
