@@ -112,7 +112,8 @@ class MqttConnection:
         client = self._client
         client._client_id = self._client_id
         client._clean_session = False
-        client._connect_properties.update(self._session.connect_properties(self._settings))
+        if not self._settings.embedded_broker:  # amqtt (3.1.1 only) cannot even parse MQTT 5 properties
+            client._connect_properties.update(self._session.connect_properties(self._settings))
         client._package_handler._optimistic_acknowledgement = False
 
     @property
