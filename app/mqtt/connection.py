@@ -21,16 +21,12 @@ from gmqtt.mqtt.constants import UNLIMITED_RECONNECTS, MQTTv50, MQTTv311
 from gmqtt.storage import PersistentStorage
 
 from app.config import Settings
-from app.mqtt.session import SessionOptions, durable_session
+from app.mqtt.session import MessageDeferred, SessionOptions, durable_session
 
 log = logging.getLogger(__name__)
 
 MessageHandler = Callable[[str, bytes, int, bool], Awaitable[None]]
 ConnectHook = Callable[[], Awaitable[None]]
-
-
-class MessageDeferred(Exception):
-    """Raised by a message handler: do not acknowledge this message now (the broker delivers it again)."""
 
 
 class PublishError(RuntimeError):

@@ -37,6 +37,10 @@ _MAX_SLOTS = 64
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+class MessageDeferred(Exception):
+    """Raised by a message handler: do not acknowledge this message now (the broker delivers it again)."""
+
+
 @dataclass
 class SessionOptions:
     client_id: str

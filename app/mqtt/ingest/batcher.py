@@ -33,8 +33,8 @@ from app.domain.clients.telemetry import (
 )
 from app.domain.db import Database
 from app.domain.db_errors import RETRY_DELAYS, is_connection_error
-from app.mqtt.connection import MessageDeferred
 from app.mqtt.ingest.stats import IngestStats
+from app.mqtt.session import MessageDeferred
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,11 @@ import time
 
 from app.config import Settings
 from app.mqtt import topics
-from app.mqtt.connection import MessageDeferred, MqttConnection
+from app.mqtt.connection import MqttConnection
 from app.mqtt.ingest.handlers import IngestHandlers
 from app.mqtt.ingest.stats import IngestStats
 from app.mqtt.ingest.validation import Drop, route_topic
+from app.mqtt.session import MessageDeferred
 
 log = logging.getLogger(__name__)
 
