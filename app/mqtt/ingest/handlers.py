@@ -17,6 +17,7 @@ from app.domain.clients.models import Client
 from app.domain.clients.telemetry import ClientStateChange, TelemetryOutcome, TelemetryReason
 from app.domain.clock import iso_z, utcnow
 from app.domain.db import Database
+from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.domain.enums import ScreenshotType
 from app.domain.errors import DomainError
 from app.domain.monitoring.log_ingest import content_hash
@@ -162,9 +163,18 @@ class IngestHandlers:
         return self._store.store(uuid, image, shot_type)
 
     async def _client_known(self, uuid: str) -> bool:
-        async with self._db.read_session() as session:
-            found = await session.scalar(sa.select(Client.uuid).where(Client.uuid == uuid))
-        return found is not None
+        """Whether the display is registered; waits (with backoff) while the database is unreachable."""
+        attempt = 0
+        while True:
+            try:
+                async with self._db.read_session() as session:
+                    found = await session.scalar(sa.select(Client.uuid).where(Client.uuid == uuid))
+                return found is not None
+            except Exception as exc:
+                if not is_connection_error(exc):
+                    raise
+                await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+                attempt += 1
 
     # --- after a batch committed ------------------------------------------------------------------
     def on_committed(self, outcome: TelemetryOutcome) -> None:
