@@ -10,11 +10,14 @@ is the lowest number whose lock file this process can hold (an advisory `flock` 
 broker address). The lock dies with the process, even on `kill -9`, so a restarted process takes the same
 slot again, while a second process on the same host takes the next one.
 
-The durable session asks for a large receive-maximum in CONNECT (`MQTT_RECEIVE_MAXIMUM`): without it
-Mosquitto 2.0 limits the unacknowledged QoS 1 messages in flight toward an MQTT 5 client to its
-`max_inflight_messages` (default 20), and with acknowledgements held until commit that would cap the
-ingest at 20 messages per batch transaction. It also bounds what the ingest holds in memory while the
-database is away; the broker queues the rest (`max_queued_messages`).
+The durable session states its Receive Maximum in CONNECT (`MQTT_RECEIVE_MAXIMUM`, 65,535): the number
+of unacknowledged QoS 1 messages the broker may have in flight toward the server, which (with PUBACK held
+until commit) is what the ingest can hold in memory and batch at once; the broker queues the rest
+(`max_queued_messages`). Mosquitto 2.0 applies `max_inflight_messages` (default 20) toward MQTT 3.1.1
+clients only; toward an MQTT 5 client it keeps the client's Receive Maximum, the protocol default 65,535
+when none is sent (measured with Mosquitto 2.0.11's default config: 300 of 300 slow-acknowledged messages
+in flight at once either way). For MQTT 5 clients `max_inflight_messages` is what Mosquitto announces as
+*its* Receive Maximum in CONNACK, which limits the server's publishing (app/mqtt/outbox.py), not ingest.
 """
 
 from __future__ import annotations
