@@ -15,9 +15,10 @@ of unacknowledged QoS 1 messages the broker may have in flight toward the server
 until commit) is what the ingest can hold in memory and batch at once; the broker queues the rest
 (`max_queued_messages`). Mosquitto 2.0 applies `max_inflight_messages` (default 20) toward MQTT 3.1.1
 clients only; toward an MQTT 5 client it keeps the client's Receive Maximum, the protocol default 65,535
-when none is sent (measured with Mosquitto 2.0.11's default config: 300 of 300 slow-acknowledged messages
-in flight at once with the property, 280 without). For MQTT 5 clients `max_inflight_messages` is what Mosquitto announces as
-*its* Receive Maximum in CONNACK, which limits the server's publishing (app/mqtt/outbox.py), not ingest.
+when none is sent (measured with Mosquitto 2.0.11's default config: of 300 slow-acknowledged messages, 300
+were in flight at once with the property and 280 without). For MQTT 5 clients `max_inflight_messages` is
+what Mosquitto announces as *its* Receive Maximum in CONNACK, which limits the server's publishing
+(app/mqtt/outbox.py), not the ingest.
 """
 
 from __future__ import annotations
