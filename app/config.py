@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     # How long the broker keeps the ingest's session (subscriptions, unacknowledged QoS 1 messages) while the
     # `mqtt` process is away; MQTT_CLIENT_ID (above) pins the client id of one process.
     mqtt_session_expiry_seconds: int = Field(3600, alias="MQTT_SESSION_EXPIRY_SECONDS", ge=0, le=0xFFFFFFFF)
+    # A directory shared by the ingest processes of one deployment (e.g. a volume of all ingest containers):
+    # client ids become `infoscreen-ingest-<slot>`, independent of host names that change on redeploy.
+    mqtt_client_id_dir: Path | None = Field(None, alias="MQTT_CLIENT_ID_DIR")
     # Receive Maximum the server announces in CONNECT: QoS 1 messages the broker may send it unacknowledged
     # (the ingest acknowledges after commit). Same definition as the publisher's outbox setting of this name.
     mqtt_receive_maximum: int = Field(65535, alias="MQTT_RECEIVE_MAXIMUM", ge=1, le=65535)

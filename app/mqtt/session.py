@@ -5,10 +5,13 @@ process and a persistent MQTT 5 session (clean start false, `MQTT_SESSION_EXPIRY
 telemetry sent while the process is down or restarting is held by the broker and delivered afterwards.
 
 The client id must be the same after a restart and different for two processes sharing a broker:
-`MQTT_CLIENT_ID` when set (one value per process), else `infoscreen-<role>-<host name>-<slot>`, where slot
-is the lowest number whose lock file this process can hold (an advisory `flock` in the temp directory, per
-broker address). The lock dies with the process, even on `kill -9`, so a restarted process takes the same
-slot again, while a second process on the same host takes the next one.
+`MQTT_CLIENT_ID` when set (one value per process); else, with `MQTT_CLIENT_ID_DIR` (a directory all ingest
+processes of a deployment share, e.g. a volume mounted into every ingest container),
+`infoscreen-<role>-<slot>`; else `infoscreen-<role>-<host name>-<slot>`. The slot is the lowest number
+whose lock file (an advisory `flock`, per broker address, in that directory or the temp directory) this
+process can hold. The lock dies with the process, even on `kill -9`, so a restarted process takes the same
+slot again and resumes its session, while a second process takes the next one. A container gets a new
+host name when it is recreated (a redeploy), which is why the compose file shares a directory instead.
 
 The durable session states its Receive Maximum in CONNECT (`MQTT_RECEIVE_MAXIMUM`, 65,535): the number
 of unacknowledged QoS 1 messages the broker may have in flight toward the server, which (with PUBACK held
@@ -65,9 +68,12 @@ def durable_session(settings: Settings, role: str) -> SessionOptions:
     expiry = settings.mqtt_session_expiry_seconds
     if settings.mqtt_client_id:
         return SessionOptions(settings.mqtt_client_id, clean_start=False, session_expiry_seconds=expiry)
-    base = _safe(f"infoscreen-{role}-{socket.gethostname()}")[:48]
-    lock_dir = Path(tempfile.gettempdir()) / "infoscreen-mqtt-client-ids"
-    lock_dir.mkdir(mode=0o700, exist_ok=True)
+    if settings.mqtt_client_id_dir is not None:
+        base, lock_dir = _safe(f"infoscreen-{role}"), settings.mqtt_client_id_dir
+    else:
+        base = _safe(f"infoscreen-{role}-{socket.gethostname()}")[:48]
+        lock_dir = Path(tempfile.gettempdir()) / "infoscreen-mqtt-client-ids"
+    lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     broker = _safe(f"{settings.mqtt_host}-{settings.mqtt_broker_port}")
     for slot in range(_MAX_SLOTS):
         handle = (lock_dir / f"{base}-{broker}-{slot}.lock").open("ab")
