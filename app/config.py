@@ -136,6 +136,18 @@ class Settings(BaseSettings):
     default_superadmin_password: str | None = Field(None, alias="DEFAULT_SUPERADMIN_PASSWORD")
     session_ttl_hours: int = Field(12, alias="SESSION_TTL_HOURS", ge=1)
 
+    # --- durable ingest and unknown displays (docs/operations.md) -----------------------------------
+    # How long the broker keeps the ingest's session (subscriptions, unacknowledged QoS 1 messages) while the
+    # `mqtt` process is away; MQTT_CLIENT_ID (above) pins the client id of one process.
+    mqtt_session_expiry_seconds: int = Field(3600, alias="MQTT_SESSION_EXPIRY_SECONDS", ge=0, le=0xFFFFFFFF)
+    # A directory shared by the ingest processes of one deployment (e.g. a volume of all ingest containers):
+    # client ids become `infoscreen-ingest-<slot>`, independent of host names that change on redeploy.
+    mqtt_client_id_dir: Path | None = Field(None, alias="MQTT_CLIENT_ID_DIR")
+    # New (unknown) displays registered per minute by one ingest process, and in total; beyond either,
+    # discoveries/heartbeats of unknown uuids are counted and logged, not stored.
+    discovery_new_per_minute: int = Field(300, alias="DISCOVERY_NEW_PER_MINUTE", ge=1)
+    discovery_max_clients: int = Field(5_000, alias="DISCOVERY_MAX_CLIENTS", ge=1)
+
     @field_validator("school_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -24,6 +24,7 @@ from gmqtt.storage import PersistentStorage
 
 from app.config import Settings
 from app.mqtt.outbox import Outbox, OutboxStats, PublishError
+from app.mqtt.session import MessageDeferred, SessionOptions, durable_session
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class MqttConnection:
         self._settings = settings
         self._client_id = settings.mqtt_client_id or f"{client_id_prefix}-{uuid.uuid4().hex[:10]}"
         self._storage = _AckTrackingStorage()
+        self._session = SessionOptions(self._client_id)
         self._client = GmqttClient(self._client_id, clean_session=True, persistent_storage=self._storage)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
@@ -95,6 +97,27 @@ class MqttConnection:
         self._install_publish_hooks()
 
     # --- configuration ----------------------------------------------------------------------------
+    def use_durable_session(self, role: str) -> None:
+        """Before `connect`: a fixed client id, a persistent session, and PUBACK only after the handler returned.
+
+        For the ingest: the broker keeps the subscriptions and every unacknowledged QoS 1 message for
+        `MQTT_SESSION_EXPIRY_SECONDS` while this process is away, and a message is acknowledged only once the
+        handler returned (committed, or dropped on purpose); a handler raising `MessageDeferred` leaves it
+        unacknowledged. See app/mqtt/session.py for how the client id is chosen.
+        """
+        if self.is_connected:
+            raise RuntimeError("use_durable_session() must be called before connect()")
+        self._session = durable_session(self._settings, role)
+        self._client_id = self._session.client_id
+        # The same gmqtt client, reconfigured (hooks installed on it elsewhere stay in place). gmqtt reads
+        # these at every CONNECT; its package handler shares the connect-properties dict.
+        client = self._client
+        client._client_id = self._client_id
+        client._clean_session = False
+        if not self._settings.embedded_broker:  # amqtt (3.1.1 only) cannot even parse MQTT 5 properties
+            client._connect_properties.update(self._session.connect_properties(self._settings))
+        client._package_handler._optimistic_acknowledgement = False
+
     @property
     def client_id(self) -> str:
         return self._client_id
@@ -336,10 +359,31 @@ class MqttConnection:
         retain = bool(getattr(properties, "get", lambda *_: None)("retain")) if properties else False
         try:
             await self._handler(topic, payload or b"", qos, retain)
+        except MessageDeferred:
+            if self._session.clean_start:  # optimistic acknowledgement: gmqtt has acknowledged it already
+                return 0
+            # Durable session: gmqtt sends no PUBACK when this coroutine raises, so the broker keeps the message.
+            raise
         except Exception:
             # The ingest loop must survive anything a display sends.
             log.exception("mqtt handler crashed on topic %s", topic[:200])
         return 0
+
+
+class _WithheldAckFilter(logging.Filter):
+    """gmqtt sends a held PUBACK from a done-callback that reads the handler's result; for a message we
+    deliberately leave unacknowledged (MessageDeferred, or cancelled at shutdown) that read raises, and asyncio
+    would log a traceback per message. Those are expected: the broker redelivers them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Exception in callback") or record.exc_info is None:
+            return True
+        kind = record.exc_info[0]
+        withheld = kind is not None and issubclass(kind, (MessageDeferred, asyncio.CancelledError))
+        return not (withheld and "handle_publish_callback" in record.getMessage())
+
+
+logging.getLogger("asyncio").addFilter(_WithheldAckFilter())
 
 
 def _looks_like_protocol_refusal(exc: Exception) -> bool:

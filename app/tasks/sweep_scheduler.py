@@ -6,8 +6,9 @@ conversions left pending. With a Redis broker the work is sent to the
 Dramatiq actors (any `infoscreen worker` runs it); with the in-process StubBroker it runs right here, on
 this process' own database, bus and broker link.
 
-The leader also reacts to heartbeats at once (CLIENT_UPDATED with reason "heartbeat"): a rebooting display
-that reconnects is marked recovered/completed within seconds instead of at the next poll.
+The leader also reacts to discoveries at once (CLIENT_UPDATED with reason "discovery"): a rebooting display
+that comes back and announces itself is marked recovered/completed within seconds instead of at the next
+poll (docs/commands.md, "When a reboot counts as done").
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class SweepScheduler:
         assert self._heartbeats is not None
         c = self.container
         async for event in self._heartbeats:
-            if event.data.get("reason") != "heartbeat" or not self.lock.is_leader:
+            if event.data.get("reason") != "discovery" or not self.lock.is_leader:
                 continue
             uuid = event.data.get("uuid")
             if not isinstance(uuid, str) or not uuid:

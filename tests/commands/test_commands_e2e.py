@@ -212,7 +212,7 @@ async def test_duplicate_acks_and_acks_on_another_clients_topic_change_nothing(l
     intruder.close()
 
 
-async def test_reboot_and_come_back_completes_on_the_heartbeat(live: Live, fast_lifecycle: CommandTimeouts) -> None:
+async def test_reboot_and_come_back_completes_on_the_discovery(live: Live, fast_lifecycle: CommandTimeouts) -> None:
     token = await live.api.token_for(Role.ADMIN)
     display = await display_online(live)
     cmd = (await issue(live, token, display.uuid, "reboot_host", "Bild schwarz"))["command"]
@@ -222,8 +222,12 @@ async def test_reboot_and_come_back_completes_on_the_heartbeat(live: Live, fast_
     await wait_status(live, token, cmd["commandId"], "ack_received")
     await send_ack(display, cmd["commandId"], "execution_started")
     await wait_status(live, token, cmd["commandId"], "awaiting_reconnect", timeout=5)
-    # The display "reboots": it comes back and only sends its heartbeat, never a completed ACK.
+    # A heartbeat alone is no proof the host restarted (the reboot may not have happened).
     await heartbeat(display)
+    await asyncio.sleep(1.5)  # the sweep runs every second
+    assert (await command(live, token, cmd["commandId"]))["status"] == "awaiting_reconnect"
+    # The display "reboots": its client starts again and announces itself, never sending a completed ACK.
+    await asyncio.to_thread(display.publish, "infoscreen/discovery", {"uuid": display.uuid})
     done = await wait_status(live, token, cmd["commandId"], "completed", timeout=5)
     assert done["completedAt"] >= done["executionStartedAt"]
     assert [(t["toStatus"], t["source"]) for t in done["transitions"]][-3:] == [

@@ -20,6 +20,12 @@ async def set_last_alive(db: Database, uuid: str, when) -> None:  # type: ignore
         await session.execute(update(Client).where(Client.uuid == uuid).values(last_alive=when))
 
 
+async def set_discovered(db: Database, uuid: str, when) -> None:  # type: ignore[no-untyped-def]
+    """The display announced itself at `when` (as its client does at every start): reboot evidence."""
+    async with db.session() as session:
+        await session.execute(update(Client).where(Client.uuid == uuid).values(last_discovery_at=when, last_alive=when))
+
+
 async def test_unanswered_command_times_out_then_expires(any_db: Database) -> None:
     db = any_db
     client = await make_client(db)
@@ -56,19 +62,24 @@ async def test_execution_start_timeout_depends_on_the_action(db: Database) -> No
     assert (await load(db, host)).status == "timed_out"
 
 
-async def test_reboot_heartbeat_after_the_stage_completes_without_a_completed_ack(db: Database) -> None:
+async def test_reboot_discovery_after_the_stage_completes_without_a_completed_ack(db: Database) -> None:
     bus = InMemoryEventBus()
     updates = bus.subscribe(COMMAND_UPDATED)
     client = await make_client(db)
     t0 = utcnow() - timedelta(seconds=60)
     cid = await make_command(db, client, status="execution_started", issued_at=t0, execution_started_at=t0)
-    # A heartbeat from just before the reboot does not count.
-    await set_last_alive(db, client, t0 + timedelta(seconds=3))
+    # A discovery from just before the reboot does not count.
+    await set_discovered(db, client, t0 + timedelta(seconds=3))
     await detect_reconnect(db, bus, client, now=t0 + timedelta(seconds=5))
     assert (await load(db, cid)).status == "execution_started"
     await sweep_commands(db, bus, now=t0 + timedelta(seconds=11))
     assert (await load(db, cid)).status == "awaiting_reconnect"
-    await set_last_alive(db, client, t0 + timedelta(seconds=50))
+    # Heartbeats alone prove nothing: the host may never have gone down.
+    await set_last_alive(db, client, t0 + timedelta(seconds=40))
+    await detect_reconnect(db, bus, client, now=t0 + timedelta(seconds=40))
+    await sweep_commands(db, bus, now=t0 + timedelta(seconds=41))
+    assert (await load(db, cid)).status == "awaiting_reconnect"
+    await set_discovered(db, client, t0 + timedelta(seconds=50))
     await detect_reconnect(db, bus, client, now=t0 + timedelta(seconds=50))
     row = await load(db, cid)
     assert row.status == "completed" and row.completed_at == t0 + timedelta(seconds=50)
@@ -94,7 +105,7 @@ async def test_reboot_that_never_returns_escalates_to_manual_intervention(db: Da
     await sweep_commands(db, None, now=started + timedelta(seconds=220))
     row = await load(db, cid)
     assert row.status == "manual_intervention_required" and row.failed_at is not None
-    await set_last_alive(db, client, started + timedelta(seconds=230))
+    await set_discovered(db, client, started + timedelta(seconds=230))
     assert await detect_reconnect(db, None, client, now=started + timedelta(seconds=230)) == []
 
 
@@ -104,8 +115,8 @@ async def test_a_late_comeback_during_the_cooldown_still_recovers(db: Database) 
     cid = await make_command(db, client, status="execution_started", issued_at=t0, execution_started_at=t0)
     await sweep_commands(db, None, now=t0 + timedelta(seconds=170))
     assert (await load(db, cid)).status == "timed_out"
-    await set_last_alive(db, client, t0 + timedelta(seconds=190))
-    # Even a sweep that only runs later sees the heartbeat that arrived before the escalation.
+    await set_discovered(db, client, t0 + timedelta(seconds=190))
+    # Even a sweep that only runs later sees the discovery that arrived before the escalation.
     await sweep_commands(db, None, now=t0 + timedelta(seconds=235))
     row = await load(db, cid)
     assert (row.status, row.error_code) == ("completed", None)

@@ -14,12 +14,21 @@ caller's unit of work:
 Unknown clients: discovery registers a display, and so do heartbeat and health (a display that was
 discovered before the database was reset keeps heartbeating without discovering again, and must show
 up). Logs, service_failed and screenshots of an unknown uuid are dropped with a warning, so noise on
-a topic cannot create rows on its own.
+a topic cannot create rows on its own. New displays are bounded by a `RegistrationPolicy` (a rate per
+minute and a total): beyond it their messages are refused (`TelemetryOutcome.refused_new`), so a flood of
+random uuids is counted and logged by the caller instead of stored.
+
+Discovery identity (docs/accounts-and-auth.md): `infoscreen/discovery` is one topic every display and the
+provisioning login may publish to, so its payload does not prove who sent it. Once a display has its own
+broker account (`broker_access` approved), discovery no longer changes its identity fields (hostname, ip,
+mac, model, versions, hardware info): only `last_discovery_at` moves. A display can change them again
+only after its account is revoked (back to provisioning).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,6 +104,33 @@ class ClientStateChange:
 
 TelemetryItem = ClientStateChange | ClientLogEntry
 
+# Columns a discovery may no longer change once the display has its own broker account.
+IDENTITY_COLUMNS = frozenset(
+    {"hostname", "ip", "mac_address", "model", "os_version", "software_version", "hardware_info"}
+)
+
+
+@dataclass
+class RegistrationPolicy:
+    """How many unknown displays telemetry may register: `per_minute` (a token bucket, per process) and at
+    most `max_clients` rows in total."""
+
+    per_minute: int
+    max_clients: int
+    _tokens: float = field(default=-1.0, repr=False)
+    _updated: float = field(default=0.0, repr=False)
+
+    def take(self, wanted: int) -> int:
+        """Grant up to `wanted` registrations now."""
+        clock = time.monotonic()
+        if self._tokens < 0:
+            self._tokens, self._updated = float(self.per_minute), clock
+        self._tokens = min(float(self.per_minute), self._tokens + (clock - self._updated) * self.per_minute / 60)
+        self._updated = clock
+        granted = min(wanted, int(self._tokens))
+        self._tokens -= granted
+        return granted
+
 
 @dataclass
 class TelemetryOutcome:
@@ -105,22 +141,37 @@ class TelemetryOutcome:
     logs: list[StoredLog] = field(default_factory=list)
     # Items refused because their client is unknown (indexes into the batch).
     unknown_client: list[int] = field(default_factory=list)
+    # Items of new displays refused by the RegistrationPolicy (indexes into the batch).
+    refused_new: list[int] = field(default_factory=list)
+    # Displays with their own broker account whose discovery carried identity fields (not applied).
+    identity_ignored: list[str] = field(default_factory=list)
 
 
 async def apply_telemetry_batch(
-    session: AsyncSession, items: Sequence[TelemetryItem], *, now: datetime | None = None
+    session: AsyncSession,
+    items: Sequence[TelemetryItem],
+    *,
+    now: datetime | None = None,
+    registration: RegistrationPolicy | None = None,
 ) -> TelemetryOutcome:
     """Write one batch in the caller's unit of work. Items are applied in the order given."""
     now = now or utcnow()
     outcome = TelemetryOutcome()
     uuids = sorted({item.uuid for item in items})
     known: dict[str, int | None] = {}
+    own_account: set[str] = set()
     # Core statements on the session's connection: the ORM layer adds nothing here but per-row overhead.
     conn = await session.connection()
     table = Client.__table__
     for chunk in _chunks(uuids, 500):
-        rows = await conn.execute(sa.select(table.c.uuid, table.c.group_id).where(table.c.uuid.in_(chunk)))
-        known.update({uuid: group_id for uuid, group_id in rows.all()})
+        rows = await conn.execute(
+            sa.select(table.c.uuid, table.c.group_id, table.c.broker_access).where(table.c.uuid.in_(chunk))
+        )
+        for uuid, group_id, access in rows.all():
+            known[uuid] = group_id
+            if access == BrokerAccess.APPROVED:
+                own_account.add(uuid)
+    admitted = await _admit_new(conn, items, known, registration)
 
     merged: dict[str, dict[str, Any]] = {}
     seen_updates: set[tuple[str, TelemetryReason]] = set()
@@ -135,7 +186,16 @@ async def apply_telemetry_batch(
         if item.reason not in REGISTERING_REASONS and item.uuid not in known and item.uuid not in merged:
             outcome.unknown_client.append(index)
             continue
-        merged.setdefault(item.uuid, {}).update(item.values)
+        if item.uuid not in known and item.uuid not in admitted:
+            outcome.refused_new.append(index)
+            continue
+        values = item.values
+        if item.reason is TelemetryReason.DISCOVERY and item.uuid in own_account:
+            kept = {k: v for k, v in values.items() if k not in IDENTITY_COLUMNS}
+            if len(kept) < len(values):
+                outcome.identity_ignored.append(item.uuid)
+            values = kept
+        merged.setdefault(item.uuid, {}).update(values)
         if item.reason is TelemetryReason.DISCOVERY:
             outcome.discovered[item.uuid] = known.get(item.uuid)
         key = (item.uuid, item.reason)
@@ -146,6 +206,24 @@ async def apply_telemetry_batch(
     await _upsert_clients(session, merged, now)
     outcome.logs = await insert_logs(session, logs, now=now)
     return outcome
+
+
+async def _admit_new(
+    conn: Any, items: Sequence[TelemetryItem], known: dict[str, int | None], policy: RegistrationPolicy | None
+) -> set[str]:
+    """The unknown displays of this batch that may be registered (all of them without a policy)."""
+    new = list(
+        dict.fromkeys(
+            item.uuid
+            for item in items
+            if isinstance(item, ClientStateChange) and item.reason in REGISTERING_REASONS and item.uuid not in known
+        )
+    )
+    if not new or policy is None:
+        return set(new)
+    total = (await conn.execute(sa.select(sa.func.count()).select_from(Client.__table__))).scalar_one()
+    room = max(0, policy.max_clients - int(total))
+    return set(new[: policy.take(min(len(new), room))])
 
 
 async def _upsert_clients(session: AsyncSession, merged: dict[str, dict[str, Any]], now: datetime) -> None:

@@ -15,6 +15,7 @@ stored values only when they are not null (§4.8). Over-long values are truncate
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -29,6 +30,7 @@ from app.domain.clock import utcnow
 from app.domain.commands.lifecycle import ACK_STATUS_MAP, TransitionSource, ack_refusal
 from app.domain.commands.transitions import CommandChange, EventPublisher, announce, lock_command, move
 from app.domain.db import Database
+from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.domain.enums import CommandStatus
 
 log = logging.getLogger(__name__)
@@ -124,17 +126,31 @@ def decode_ack(payload: dict[str, Any] | bytes | str) -> dict[str, Any] | None:
 async def handle_ack(
     db: Database, bus: EventPublisher | None, topic_uuid: str, payload: dict[str, Any] | bytes | str
 ) -> AckOutcome:
-    """Apply an ACK in its own unit of work, commit, then publish COMMAND_UPDATED. Never raises."""
+    """Apply an ACK in its own unit of work, commit, then publish COMMAND_UPDATED. Never raises.
+
+    While the database is unreachable the ACK is retried with backoff until it is applied (a display's
+    `completed` must not be lost to a database restart); a data error is logged and the ACK dropped.
+    """
     decoded = decode_ack(payload)
     if decoded is None:
         log.error("Ungueltiges Command-ACK Payload von %s", str(topic_uuid)[:64])
         return AckOutcome(False, "invalid_payload")
-    try:
-        async with db.session() as session:
-            outcome = await apply_ack(session, topic_uuid, decoded)
-    except SQLAlchemyError as exc:
-        log.error("event=command_ack_error topic_uuid=%s error=%s", str(topic_uuid)[:64], exc)
-        return AckOutcome(False, "db_error")
+    attempt = 0
+    while True:
+        try:
+            async with db.session() as session:
+                outcome = await apply_ack(session, topic_uuid, decoded)
+            break
+        except SQLAlchemyError as exc:
+            if not is_connection_error(exc):
+                log.error("event=command_ack_error topic_uuid=%s error=%s", str(topic_uuid)[:64], exc)
+                return AckOutcome(False, "db_error")
+            # The database is away: keep the ACK (the caller holds its PUBACK meanwhile) and try again.
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+            attempt += 1
+            log.warning("event=command_ack_retry topic_uuid=%s attempt=%d error=%s", str(topic_uuid)[:64], attempt,
+                        str(exc)[:200])  # fmt: skip
+            await asyncio.sleep(delay)
     if outcome.change is not None:
         await announce(bus, [outcome.change])
     return outcome

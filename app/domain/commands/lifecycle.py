@@ -20,11 +20,12 @@ Decisions (seed-spec §4.8–4.10, documented in docs/commands.md):
   the legacy copy, here and nowhere else).
 - `expires_at` is the universal hard stop: any non-terminal command past it becomes `expired`.
 - `reboot_host` only: `execution_started` becomes `awaiting_reconnect` once the 10 s execution stage is over
-  (the server cannot see the display's TCP connection drop, so time is the signal). A heartbeat received
-  after that moment is reconnect evidence → `recovered` → `completed`, even without the display's own
-  `completed` ACK. Heartbeats from inside the stage are ignored: they may predate the reboot.
+  (the server cannot see the display's TCP connection drop, so time is the signal). A discovery received
+  after that moment (a display announces itself once per boot) is reconnect evidence → `recovered` →
+  `completed`, even without the display's own `completed` ACK. Heartbeats prove nothing: a display whose
+  reboot never happened keeps sending them.
 - `reboot_host` whose display does not reconnect within the ceiling (150 s after the stage) becomes
-  `timed_out` (reconnect_timeout); a heartbeat can still recover it during the 60 s escalation cooldown,
+  `timed_out` (reconnect_timeout); a discovery can still recover it during the 60 s escalation cooldown,
   after which it is `manual_intervention_required` (terminal) — unless `expires_at` came first.
 """
 
@@ -254,9 +255,9 @@ def due_step(cmd: CommandView, now: datetime, t: CommandTimeouts) -> Step | None
     return None
 
 
-def reconnect_evidence(cmd: CommandView, last_alive: datetime | None, t: CommandTimeouts) -> bool:
-    """Whether a heartbeat at `last_alive` proves a rebooting display came back."""
+def reconnect_evidence(cmd: CommandView, discovered_at: datetime | None, t: CommandTimeouts) -> bool:
+    """Whether a discovery at `discovered_at` proves a rebooting display came back (a new boot announces itself)."""
     since = awaiting_since(cmd, t)
-    if not _in_reconnect_phase(cmd) or since is None or last_alive is None:
+    if not _in_reconnect_phase(cmd) or since is None or discovered_at is None:
         return False
-    return last_alive > since
+    return discovered_at > since

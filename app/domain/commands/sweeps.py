@@ -93,8 +93,9 @@ async def sweep_commands(
     changes: list[CommandChange] = []
     async with db.session() as session:
         await begin_write(session)
+        # Reboot evidence is the display's newest discovery (docs/commands.md, "When a reboot counts as done").
         stmt = (
-            select(ClientCommand, Client.last_alive)
+            select(ClientCommand, Client.last_discovery_at)
             .join(Client, Client.uuid == ClientCommand.client_uuid)
             .where(ClientCommand.status.not_in(sorted(TERMINAL)))
             .order_by(ClientCommand.id)
@@ -127,13 +128,18 @@ async def detect_reconnect(
     now: datetime | None = None,
     timeouts: CommandTimeouts | None = None,
 ) -> list[CommandChange]:
-    """React to one display's heartbeat: finish its rebooting commands that now have reconnect evidence."""
+    """React to one display's discovery: finish its rebooting commands that now have restart evidence.
+
+    The evidence is a discovery received after the execution stage: a display client announces itself at
+    every start, which after `reboot_host` means the host came back. A heartbeat alone proves nothing (the
+    old process may still be running, e.g. when the reboot did not happen).
+    """
     now = now or utcnow()
     t = timeouts or lifecycle.current_timeouts()
     changes: list[CommandChange] = []
     async with db.session() as session:
         await begin_write(session)
-        last_alive = await session.scalar(select(Client.last_alive).where(Client.uuid == client_uuid))
+        last_alive = await session.scalar(select(Client.last_discovery_at).where(Client.uuid == client_uuid))
         if last_alive is None:
             return []
         stmt = (

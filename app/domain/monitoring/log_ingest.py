@@ -1,7 +1,20 @@
-"""Storing the log lines displays send (`client_logs`), bounded so one chatty display cannot bloat the table."""
+"""Storing the log lines displays send (`client_logs`), bounded so one chatty display cannot bloat the table.
+
+Idempotent: an entry from the wire carries `content_hash` (its display, level and payload bytes); a log whose
+hash is already stored for that display is skipped, so a QoS 1 redelivery (after a crash before PUBACK, or a
+broker resend) never stores a duplicate. The unique key `uq_client_logs_client_content` (migration 0004) is
+the final guard when two ingest processes race on the same redelivery: the loser's batch fails with an
+IntegrityError, and the batcher isolates and drops just that message.
+
+A log's stored time is the display's `timestamp`, but never later than its receipt: a display whose clock
+runs ahead cannot date a log into the future and so cannot hold its ERROR/WARN problem marks up past the
+moment the server actually heard of the problem. Logs a display sends late (catching up after an outage)
+keep their own, older time and do not raise a current mark.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.domain.clock import utcnow
 from app.domain.enums import LogLevel
@@ -28,6 +41,10 @@ class ClientLogEntry:
     message: str
     timestamp: datetime | None = None
     context: Any = None
+    # When the server received it (caps `timestamp`); None: the `now` of the insert.
+    received_at: datetime | None = None
+    # Identity for idempotent inserts (see the module docstring); None: always inserted.
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,22 +83,58 @@ async def insert_logs(
     if not entries:
         return []
     now = now or utcnow()
-    rows = [
-        {
-            "client_uuid": e.uuid,
-            "timestamp": e.timestamp or now,
-            "level": e.level,
-            "message": bound_message(e.message),
-            "context": bound_context(e.context),
-            "created_at": now,
-        }
-        for e in entries
-    ]
     table = ClientLog.__table__
     conn = await session.connection()  # Core insert: no ORM bookkeeping per row
+    entries = await _not_yet_stored(conn, entries)
+    if not entries:
+        return []
+    rows = []
+    for e in entries:
+        cap = e.received_at or now
+        rows.append(
+            {
+                "client_uuid": e.uuid,
+                "timestamp": min(e.timestamp, cap) if e.timestamp is not None else cap,
+                "level": e.level,
+                "message": bound_message(e.message),
+                "context": bound_context(e.context),
+                "content_hash": e.content_hash,
+                "created_at": now,
+            }
+        )
     # Marks first: the UPDATE takes the display rows' exclusive locks before the INSERT's foreign-key check
     # takes shared ones, so two ingest processes logging for the same display queue instead of deadlocking.
     await raise_marks(conn, newest_problems((row["client_uuid"], row["level"], row["timestamp"]) for row in rows))
     result = await conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     ids = [row[0] for row in result.all()]
     return [StoredLog(id_, e.uuid, e.level) for id_, e in zip(ids, entries, strict=True)]
+
+
+def content_hash(level: LogLevel, payload: bytes) -> str:
+    """The identity of a log message from the wire: its level (topic) and exact payload bytes."""
+    return hashlib.blake2b(level.value.encode() + b"\0" + payload, digest_size=16).hexdigest()
+
+
+async def _not_yet_stored(conn: AsyncConnection, entries: Sequence[ClientLogEntry]) -> list[ClientLogEntry]:
+    """The entries whose (display, content_hash) is neither stored already nor repeated earlier in the batch."""
+    hashed = [e for e in entries if e.content_hash is not None]
+    if not hashed:
+        return list(entries)
+    table = ClientLog.__table__
+    stored: set[tuple[str, str]] = set()
+    hashes = sorted({e.content_hash for e in hashed if e.content_hash is not None})
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start : start + 500]
+        rows = await conn.execute(
+            sa.select(table.c.client_uuid, table.c.content_hash).where(table.c.content_hash.in_(chunk))
+        )
+        stored.update((uuid, digest) for uuid, digest in rows.all())
+    fresh: list[ClientLogEntry] = []
+    for entry in entries:
+        if entry.content_hash is not None:
+            key = (entry.uuid, entry.content_hash)
+            if key in stored:
+                continue
+            stored.add(key)
+        fresh.append(entry)
+    return fresh

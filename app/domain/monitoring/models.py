@@ -21,6 +21,8 @@ class ClientLog(Base):
     message: Mapped[str] = mapped_column(sa.Text)
     context: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Identity of a log from the wire (migration 0004): redeliveries are stored once (log_ingest).
+    content_hash: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 # The seeds' three indexes, newest-first as the monitoring queries read them. The level index (recent errors,
@@ -32,3 +34,6 @@ sa.Index("ix_client_logs_created_at", ClientLog.created_at.desc())
 # Per display and level (migration 0003): a page's level counts, its newest ERROR, and recomputing the
 # problem marks (app.domain.monitoring.problem_marks) read this index alone.
 sa.Index("ix_client_logs_client_level_timestamp", ClientLog.client_uuid, ClientLog.level, ClientLog.timestamp)
+# Idempotent ingest (migration 0004): a display's log with the same content is stored once. Leading with the
+# hash serves the ingest's lookup by hash; NULL hashes (logs not from the wire) never collide.
+sa.Index("uq_client_logs_content_client", ClientLog.content_hash, ClientLog.client_uuid, unique=True)

@@ -4,6 +4,15 @@ Displays send a health message every 5 s and a heartbeat every 65 s; one commit 
 the database the bottleneck long before the broker. Items are appended in arrival order by a plain
 synchronous call (no await between receipt and append), so a display's own messages keep their order;
 one loop flushes them in that order. Domain events go out only after the batch committed.
+
+Durability (docs/operations.md, "What the server guarantees when ingesting"):
+- `submit` hands back a future that resolves once the item is committed or deliberately dropped; the MQTT
+  layer sends the PUBACK only then, so an item the broker thinks delivered is in the database.
+- A lost database connection is not the data's fault: the same batch is retried with backoff, for as long as
+  it takes. Nothing is acknowledged meanwhile, so the broker holds the rest (bounded by the in-flight window
+  the server grants it); only QoS 0 telemetry beyond `max_pending` is dropped (counted).
+- A data error (the database refuses a value) costs only the offending message: the batch is bisected and
+  retried until the one message that fails alone is dropped, counted and logged.
 """
 
 from __future__ import annotations
@@ -15,26 +24,33 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-
 from app.domain.bus import CLIENT_LOG_ADDED, CLIENT_UPDATED, DomainEvent, InMemoryEventBus
-from app.domain.clients.telemetry import TelemetryItem, TelemetryOutcome, apply_telemetry_batch
+from app.domain.clients.telemetry import (
+    RegistrationPolicy,
+    TelemetryItem,
+    TelemetryOutcome,
+    apply_telemetry_batch,
+)
 from app.domain.db import Database
+from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.mqtt.ingest.stats import IngestStats
+from app.mqtt.session import MessageDeferred
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_SECONDS = 0.1
 DEFAULT_MAX_BATCH = 2_000
-# Beyond this many waiting items (the database is down or far too slow) new telemetry is dropped.
+# Beyond this many waiting items (the database is down or far too slow) new QoS 0 telemetry is dropped.
+# QoS 1 items are never dropped for load: the broker only sends as many unacknowledged ones as the server's
+# receive-maximum allows, which bounds them.
 DEFAULT_MAX_PENDING = 200_000
-_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0)
 
 
 @dataclass(slots=True)
 class _Pending:
     item: TelemetryItem
     received_at: float  # time.perf_counter() at receipt
+    done: asyncio.Future[bool] | None = None  # True: committed; False: dropped on purpose
 
 
 CommitHook = Callable[[TelemetryOutcome], None]
@@ -51,7 +67,9 @@ class TelemetryBatcher:
         max_batch: int = DEFAULT_MAX_BATCH,
         max_pending: int = DEFAULT_MAX_PENDING,
         on_committed: CommitHook | None = None,
+        registration: RegistrationPolicy | None = None,
     ) -> None:
+        self._registration = registration
         self._db = db
         self._bus = bus
         self._stats = stats
@@ -72,19 +90,27 @@ class TelemetryBatcher:
     def pending(self) -> int:
         return len(self._buffer)
 
-    def submit(self, item: TelemetryItem, received_at: float | None = None) -> bool:
-        """Queue one item (never blocks). False when the pipeline is overloaded or stopped."""
-        if self._stopping:
-            self._stats.drop("shutting_down", item.uuid)
-            return False
-        if len(self._buffer) >= self._max_pending:
+    def submit(
+        self, item: TelemetryItem, received_at: float | None = None, *, qos: int = 1
+    ) -> asyncio.Future[bool] | None:
+        """Queue one item (never blocks).
+
+        Returns a future resolved when the item is committed (True) or dropped on purpose (False), for the
+        caller to hold the broker acknowledgement until then; it is cancelled if the process stops first.
+        None when a QoS 0 item was dropped (beyond `max_pending`); MessageDeferred while stopping.
+        """
+        if self._stopping:  # not acknowledged: the broker delivers it again to the next session
+            self._stats.ignored["deferred_shutting_down"] += 1
+            raise MessageDeferred("ingest is stopping")
+        if qos == 0 and len(self._buffer) >= self._max_pending:
             self._stats.drop("overload", item.uuid, f"{len(self._buffer)} items waiting")
-            return False
-        self._buffer.append(_Pending(item, received_at if received_at is not None else time.perf_counter()))
+            return None
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._buffer.append(_Pending(item, received_at if received_at is not None else time.perf_counter(), done))
         self._has_items.set()
         if len(self._buffer) >= self._max_batch:
             self._full.set()
-        return True
+        return done
 
     async def start(self) -> None:
         if self._task is None:
@@ -105,6 +131,9 @@ class TelemetryBatcher:
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
             self._task = None
+        for pending in self._buffer:  # never committed: no acknowledgement, the broker delivers them again
+            if pending.done is not None and not pending.done.done():
+                pending.done.cancel()
 
     async def _run(self) -> None:
         while True:
@@ -127,46 +156,71 @@ class TelemetryBatcher:
                 log.exception("event=mqtt_ingest_batch_crashed size=%d", len(batch))
 
     async def flush(self, batch: list[_Pending]) -> None:
+        """Commit `batch`, retrying while the database is away and bisecting around rows it refuses."""
+        try:
+            await self._commit(batch)
+        except BaseException:
+            for pending in batch:  # cancelled (shutdown): leave the messages unacknowledged
+                if pending.done is not None and not pending.done.done():
+                    pending.done.cancel()
+            raise
+
+    async def _commit(self, batch: list[_Pending]) -> None:
         items = [p.item for p in batch]
-        outcome: TelemetryOutcome | None = None
         started = time.perf_counter()
-        for attempt, delay in enumerate((*_RETRY_DELAYS, None)):
+        attempt = 0
+        while True:
             try:
                 async with self._db.session() as session:
-                    outcome = await apply_telemetry_batch(session, items)
+                    outcome = await apply_telemetry_batch(session, items, registration=self._registration)
                 break
-            except (OperationalError, InterfaceError) as exc:  # connection trouble: the same batch again
-                if delay is None:
-                    log.error("event=mqtt_ingest_batch_failed size=%d attempts=%d error=%s", len(items), attempt + 1,
-                              exc)  # fmt: skip
-                    self._stats.drop("db_error", "database", str(exc), count=len(items))
-                    return
-                log.warning("event=mqtt_ingest_batch_retry size=%d attempt=%d error=%s", len(items), attempt + 1,
-                            str(exc)[:300])  # fmt: skip
-                await asyncio.sleep(delay)
-            except SQLAlchemyError as exc:
-                # The database refused some row (a client deleted meanwhile, a value it will not take):
-                # isolate it so one bad message does not cost the whole batch.
-                if len(batch) == 1:
-                    self._stats.drop("db_rejected", items[0].uuid, str(exc)[:300])
-                    return
-                log.warning("event=mqtt_ingest_batch_split size=%d error=%s", len(items), str(exc)[:300])
-                for single in batch:
-                    await self.flush([single])
+            except Exception as exc:
+                if is_connection_error(exc):
+                    delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+                    attempt += 1
+                    self._stats.db_retries += 1
+                    log.warning("event=mqtt_ingest_batch_retry size=%d attempt=%d next_in=%.1fs error=%s",
+                                len(items), attempt, delay, str(exc)[:300])  # fmt: skip
+                    await asyncio.sleep(delay)
+                    continue
+                await self._isolate(batch, exc)
                 return
-        assert outcome is not None
         committed_at = time.perf_counter()
         self._stats.flush_seconds.append(committed_at - started)
         self._stats.committed([p.received_at for p in batch], committed_at)
         for index in outcome.unknown_client:
             item = items[index]
             self._stats.drop("unknown_client", item.uuid, f"{type(item).__name__} from a display never seen")
+        if outcome.refused_new:
+            # One log line per minute for the whole flood (its uuids are random), counted per message.
+            self._stats.drop("new_display_limit", "new-displays", f"{len(outcome.refused_new)} messages of "
+                             "unknown displays beyond DISCOVERY_NEW_PER_MINUTE / DISCOVERY_MAX_CLIENTS",
+                             count=len(outcome.refused_new))  # fmt: skip
+        for uuid in outcome.identity_ignored:
+            self._stats.drop("discovery_identity_ignored", uuid, "identity fields on the shared discovery topic "
+                             "for a display with its own broker account")  # fmt: skip
+        for pending in batch:
+            if pending.done is not None and not pending.done.done():
+                pending.done.set_result(True)
         await self._announce(outcome)
         if self._on_committed is not None:
             try:
                 self._on_committed(outcome)
             except Exception:
                 log.exception("event=mqtt_ingest_commit_hook_failed")
+
+    async def _isolate(self, batch: list[_Pending], exc: Exception) -> None:
+        """The database refused something in `batch`: bisect until the message that fails alone is dropped."""
+        if len(batch) == 1:
+            pending = batch[0]
+            self._stats.drop("db_rejected", pending.item.uuid, f"{type(exc).__name__}: {str(exc)[:300]}")
+            if pending.done is not None and not pending.done.done():
+                pending.done.set_result(False)
+            return
+        log.info("event=mqtt_ingest_batch_split size=%d error=%s", len(batch), str(exc)[:300])
+        middle = len(batch) // 2
+        await self._commit(batch[:middle])
+        await self._commit(batch[middle:])
 
     async def _announce(self, outcome: TelemetryOutcome) -> None:
         """One CLIENT_UPDATED per (client, reason) of the batch and one CLIENT_LOG_ADDED per stored log."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.container import Container
+from app.domain.clients.telemetry import RegistrationPolicy
 from app.domain.screenshots.storage import ScreenshotStore
 from app.mqtt.connection import MqttConnection
 from app.mqtt.ingest.batcher import TelemetryBatcher
@@ -21,9 +22,12 @@ class IngestComponent:
     def __init__(self, container: Container, connection: MqttConnection) -> None:
         settings = container.settings
         self.connection = connection
+        # A fixed client id and a persistent session; PUBACK only after commit (app/mqtt/session.py).
+        connection.use_durable_session("ingest")
         self.stats = IngestStats()
         self.store = ScreenshotStore(settings.screenshot_dir)
-        self.batcher = TelemetryBatcher(container.db, container.bus, self.stats)
+        registration = RegistrationPolicy(settings.discovery_new_per_minute, settings.discovery_max_clients)
+        self.batcher = TelemetryBatcher(container.db, container.bus, self.stats, registration=registration)
         self.handlers = IngestHandlers(
             settings, container.db, container.bus, self.batcher, self.store, self.stats, MqttPublisher(connection)
         )
@@ -40,7 +44,7 @@ class IngestComponent:
         ok = self.batcher.pending < 50_000
         return ok, (
             f"committed {s.committed_messages} in {s.batches} transactions, pending {self.batcher.pending}, "
-            f"dropped {sum(s.dropped.values())}"
+            f"dropped {sum(s.dropped.values())}, repaired {sum(s.repaired.values())}, db retries {s.db_retries}"
         )
 
     def handlers_idle(self) -> bool:

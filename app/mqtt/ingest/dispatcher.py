@@ -12,6 +12,7 @@ from app.mqtt.connection import MqttConnection
 from app.mqtt.ingest.handlers import IngestHandlers
 from app.mqtt.ingest.stats import IngestStats
 from app.mqtt.ingest.validation import Drop, route_topic
+from app.mqtt.session import MessageDeferred
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,14 @@ class IngestDispatcher:
             connection.add_subscription(topic, qos, shared=shared and topic not in UNSHARED_SUBSCRIPTIONS)
 
     async def handle(self, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        """Handle one message; returns once it is committed or deliberately dropped (then it may be acked).
+
+        Raises CancelledError when the process stops before that: the message stays unacknowledged.
+        """
         received_at = time.perf_counter()
-        if self.closed:
-            self._stats.drop("shutting_down", "ingest")
-            return
+        if self.closed:  # stopping: leave it unacknowledged, the broker delivers it again after the restart
+            self._stats.ignored["deferred_shutting_down"] += 1
+            raise MessageDeferred("ingest is stopping")
         self._inflight += 1
         self._idle.clear()
         try:
@@ -58,7 +63,12 @@ class IngestDispatcher:
             return
         self._stats.received[routed.kind.value] += 1
         try:
-            await self._handlers.handle(routed, payload, received_at)
+            waiter = await self._handlers.handle(routed, payload, received_at, qos)
+            if waiter is not None and qos > 0:
+                # Held until committed (or dropped on purpose): only then may the broker forget it.
+                await waiter
+        except MessageDeferred:
+            raise
         except Drop as drop:
             self._stats.drop(drop.reason, routed.uuid or "discovery", f"topic={topic[:120]} {drop.detail}")
         except Exception:

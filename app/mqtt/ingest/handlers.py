@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +17,10 @@ from app.domain.clients.models import Client
 from app.domain.clients.telemetry import ClientStateChange, TelemetryOutcome, TelemetryReason
 from app.domain.clock import iso_z, utcnow
 from app.domain.db import Database
+from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.domain.enums import ScreenshotType
 from app.domain.errors import DomainError
+from app.domain.monitoring.log_ingest import content_hash
 from app.domain.screenshots.storage import InvalidScreenshot, ScreenshotStore, decode_image, image_kind
 from app.mqtt import topics
 from app.mqtt.connection import PublishError
@@ -28,6 +31,9 @@ from app.mqtt.ingest.validation import TELEMETRY_MAX_BYTES, Drop, RoutedTopic, T
 from app.mqtt.publisher import MqttPublisher
 
 log = logging.getLogger(__name__)
+
+# What the MQTT layer awaits before it acknowledges a message: the batch commit, or nothing.
+Waiter = asyncio.Future[bool] | None
 
 
 class IngestHandlers:
@@ -54,54 +60,67 @@ class IngestHandlers:
         # The container when per-display broker accounts are on (app.domain.clients.broker_access).
         self.access_deps: Any | None = None
 
-    async def handle(self, routed: RoutedTopic, payload: bytes, received_at: float) -> None:
+    async def handle(self, routed: RoutedTopic, payload: bytes, received_at: float, qos: int = 1) -> Waiter:
+        """Validate and hand on one message. Returns what to await before acknowledging it (or None)."""
         kind, uuid = routed.kind, routed.uuid
         now = utcnow()
-        if kind is TopicKind.DISCOVERY:
-            obj = decode_object(payload, self._telemetry_limit)
-            self._submit(payloads.discovery(obj, now), received_at)
-            return
-        assert uuid is not None
-        if kind is TopicKind.HEARTBEAT:
-            self._submit(payloads.heartbeat(uuid, decode_object(payload, self._telemetry_limit), now), received_at)
-        elif kind is TopicKind.HEALTH:
-            self._submit(payloads.health(uuid, decode_object(payload, self._telemetry_limit), now), received_at)
-        elif kind is TopicKind.LOG:
-            assert routed.level is not None
-            obj = decode_object(payload, self._telemetry_limit)
-            self._batcher.submit(payloads.log_entry(uuid, routed.level, obj), received_at)
-        elif kind is TopicKind.SERVICE_FAILED:
-            self._service_failed(uuid, payload, now, received_at)
-        elif kind is TopicKind.COMMAND_ACK:
-            await self._command_ack(uuid, decode_object(payload, self._telemetry_limit))
-        elif kind is TopicKind.DASHBOARD:
-            image, shot_type = payloads.dashboard_screenshot(decode_object(payload, self._max_image_bytes))
-            await self._screenshot(uuid, image, shot_type, received_at)
-        elif kind is TopicKind.SCREENSHOT:
-            check_size(payload, self._max_image_bytes)
+        repairs: list[str] = []
+        try:
+            if kind is TopicKind.DISCOVERY:
+                obj = decode_object(payload, self._telemetry_limit, repairs)
+                return self._submit(payloads.discovery(obj, now), received_at, qos)
+            assert uuid is not None
+            if kind is TopicKind.HEARTBEAT:
+                obj = decode_object(payload, self._telemetry_limit, repairs)
+                return self._submit(payloads.heartbeat(uuid, obj, now), received_at, qos)
+            if kind is TopicKind.HEALTH:
+                obj = decode_object(payload, self._telemetry_limit, repairs)
+                return self._submit(payloads.health(uuid, obj, now, repairs), received_at, qos)
+            if kind is TopicKind.LOG:
+                assert routed.level is not None
+                obj = decode_object(payload, self._telemetry_limit, repairs)
+                entry = payloads.log_entry(uuid, routed.level, obj, now, repairs)
+                entry = replace(entry, content_hash=content_hash(routed.level, payload))
+                return self._batcher.submit(entry, received_at, qos=qos)
+            if kind is TopicKind.SERVICE_FAILED:
+                return self._service_failed(uuid, payload, now, received_at, qos, repairs)
+            if kind is TopicKind.COMMAND_ACK:
+                await self._command_ack(uuid, decode_object(payload, self._telemetry_limit, repairs))
+                return None
+            if kind is TopicKind.DASHBOARD:
+                obj = decode_object(payload, self._max_image_bytes, repairs)
+                image, shot_type = payloads.dashboard_screenshot(obj)
+                return await self._screenshot(uuid, image, shot_type, received_at, qos)
+            check_size(payload, self._max_image_bytes)  # TopicKind.SCREENSHOT
             if image_kind(payload) is not None:  # raw JPEG/PNG bytes
-                await self._screenshot(uuid, payload, ScreenshotType.PERIODIC, received_at, raw=True)
-            else:
-                image, shot_type = payloads.screenshot_message(decode_object(payload, self._max_image_bytes))
-                await self._screenshot(uuid, image, shot_type, received_at)
+                return await self._screenshot(uuid, payload, ScreenshotType.PERIODIC, received_at, qos, raw=True)
+            obj = decode_object(payload, self._max_image_bytes, repairs)
+            image, shot_type = payloads.screenshot_message(obj)
+            return await self._screenshot(uuid, image, shot_type, received_at, qos)
+        finally:
+            if repairs:
+                self._stats.repair(repairs, uuid or "discovery")
 
-    def _submit(self, change: ClientStateChange, received_at: float) -> None:
-        self._batcher.submit(change, received_at)
+    def _submit(self, change: ClientStateChange, received_at: float, qos: int) -> Waiter:
+        return self._batcher.submit(change, received_at, qos=qos)
 
-    def _service_failed(self, uuid: str, payload: bytes, now: datetime, received_at: float) -> None:
+    def _service_failed(
+        self, uuid: str, payload: bytes, now: datetime, received_at: float, qos: int, repairs: list[str]
+    ) -> Waiter:
         if not payload:
             # The server's own retain-clear (or an operator's `mosquitto_pub -n -r`) coming back to us.
             log.info("service_failed retained message cleared for %s", uuid)
             self._stats.ignored["service_failed_cleared"] += 1
-            return
-        change = payloads.service_failed(uuid, decode_object(payload, self._telemetry_limit), now)
+            return None
+        obj = decode_object(payload, self._telemetry_limit, repairs)
+        change = payloads.service_failed(uuid, obj, now, repairs)
         log.warning(
             "event=service_failed uuid=%s unit=%s failed_at=%s",
             uuid,
             change.values["service_failed_unit"],
             iso_z(change.values["service_failed_at"]),
         )
-        self._submit(change, received_at)
+        return self._submit(change, received_at, qos)
 
     async def _command_ack(self, uuid: str, payload: dict[str, Any]) -> None:
         """ACKs are rare and latency matters: applied at once in their own transaction (not batched)."""
@@ -114,8 +133,15 @@ class IngestHandlers:
             self._stats.ignored[f"command_ack_{outcome.reason}"] += 1
 
     async def _screenshot(
-        self, uuid: str, data: str | bytes, shot_type: ScreenshotType, received_at: float, *, raw: bool = False
-    ) -> None:
+        self,
+        uuid: str,
+        data: str | bytes,
+        shot_type: ScreenshotType,
+        received_at: float,
+        qos: int,
+        *,
+        raw: bool = False,
+    ) -> Waiter:
         # Take the per-display lock before the first await, so a display's screenshots land in order.
         lock = self._screenshot_locks.setdefault(uuid, asyncio.Lock())
         try:
@@ -130,16 +156,25 @@ class IngestHandlers:
             if not lock.locked() and self._screenshot_locks.get(uuid) is lock:
                 del self._screenshot_locks[uuid]
         change = ClientStateChange(uuid, TelemetryReason.SCREENSHOT, {"last_screenshot_hash": stored.md5})
-        self._submit(change, received_at)
+        return self._submit(change, received_at, qos)
 
     def _decode_and_store(self, uuid: str, data: str | bytes, shot_type: ScreenshotType, raw: bool) -> Any:
         image = data if raw and isinstance(data, bytes) else decode_image(data, max_bytes=self._max_image_bytes)
         return self._store.store(uuid, image, shot_type)
 
     async def _client_known(self, uuid: str) -> bool:
-        async with self._db.read_session() as session:
-            found = await session.scalar(sa.select(Client.uuid).where(Client.uuid == uuid))
-        return found is not None
+        """Whether the display is registered; waits (with backoff) while the database is unreachable."""
+        attempt = 0
+        while True:
+            try:
+                async with self._db.read_session() as session:
+                    found = await session.scalar(sa.select(Client.uuid).where(Client.uuid == uuid))
+                return found is not None
+            except Exception as exc:
+                if not is_connection_error(exc):
+                    raise
+                await asyncio.sleep(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+                attempt += 1
 
     # --- after a batch committed ------------------------------------------------------------------
     def on_committed(self, outcome: TelemetryOutcome) -> None:

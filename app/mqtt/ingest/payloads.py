@@ -16,11 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.clients.telemetry import ClientStateChange, TelemetryReason
-from app.domain.clock import parse_iso
 from app.domain.enums import LogLevel, ProcessStatus, ScreenHealthStatus, ScreenshotType
 from app.domain.monitoring.log_ingest import ClientLogEntry
 from app.domain.screenshots.storage import normalize_screenshot_type
-from app.mqtt.ingest.validation import ABSENT, Drop, opt_int, opt_obj, opt_str, put
+from app.mqtt.ingest.validation import ABSENT, Drop, opt_int, opt_obj, opt_str, put, sane_timestamp
 from app.mqtt.topics import is_uuid
 
 HARDWARE_INFO_MAX_BYTES = 16 * 1024
@@ -94,7 +93,7 @@ def heartbeat(uuid: str, payload: dict[str, Any], now: datetime) -> ClientStateC
     return ClientStateChange(uuid, TelemetryReason.HEARTBEAT, values)
 
 
-def health(uuid: str, payload: dict[str, Any], now: datetime) -> ClientStateChange:
+def health(uuid: str, payload: dict[str, Any], now: datetime, repairs: list[str] | None = None) -> ClientStateChange:
     values: dict[str, Any] = {"last_health_at": now}
     actual = opt_obj(payload, "actual_state")
     if actual is not None:
@@ -116,7 +115,7 @@ def health(uuid: str, payload: dict[str, Any], now: datetime) -> ClientStateChan
             break
     put(values, "screen_health_status", _enum_or_absent(ScreenHealthStatus, screen, upper=True))
     if metrics is not None:
-        frame = parse_iso(metrics.get("last_frame_update"))
+        frame = sane_timestamp(metrics.get("last_frame_update"), now, repairs, "last_frame_update")
         if frame is not None:
             values["last_screenshot_analyzed"] = frame
     broker = payload.get("broker_connection")
@@ -124,28 +123,33 @@ def health(uuid: str, payload: dict[str, Any], now: datetime) -> ClientStateChan
         count = broker.get("reconnect_count")
         if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 2**31 - 1:
             values["mqtt_reconnect_count"] = count
-        disconnected = parse_iso(broker.get("last_disconnect_at"))
+        disconnected = sane_timestamp(broker.get("last_disconnect_at"), now, repairs, "last_disconnect_at")
         if disconnected is not None:
             values["mqtt_last_disconnect_at"] = disconnected
     return ClientStateChange(uuid, TelemetryReason.HEALTH, values)
 
 
-def log_entry(uuid: str, level: LogLevel, payload: dict[str, Any]) -> ClientLogEntry:
+def log_entry(
+    uuid: str, level: LogLevel, payload: dict[str, Any], now: datetime, repairs: list[str] | None = None
+) -> ClientLogEntry:
     message = payload.get("message")
     if message is None:
         raise Drop("missing_field", "message")
     if not isinstance(message, str):
         raise Drop("wrong_type", "message")
-    timestamp = parse_iso(payload.get("timestamp"))  # missing or unparsable: the time we received it
-    return ClientLogEntry(uuid, level, message, timestamp, payload.get("context"))
+    # Missing, unparsable or outside the window: the time we received it.
+    timestamp = sane_timestamp(payload.get("timestamp"), now, repairs, "timestamp") or now
+    return ClientLogEntry(uuid, level, message, timestamp, payload.get("context"), received_at=now)
 
 
-def service_failed(uuid: str, payload: dict[str, Any], now: datetime) -> ClientStateChange:
+def service_failed(
+    uuid: str, payload: dict[str, Any], now: datetime, repairs: list[str] | None = None
+) -> ClientStateChange:
     claimed = payload.get("client_uuid")
     if claimed is not None and (not isinstance(claimed, str) or claimed.lower() != uuid):
         raise Drop("uuid_mismatch", "client_uuid")
     unit = opt_str(payload, "unit", 128)
-    failed_at = parse_iso(payload.get("failed_at")) or now
+    failed_at = sane_timestamp(payload.get("failed_at"), now, repairs, "failed_at") or now
     return ClientStateChange(
         uuid,
         TelemetryReason.SERVICE_FAILED,

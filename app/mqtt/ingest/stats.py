@@ -18,6 +18,10 @@ class IngestStats:
     received: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     ignored: Counter[str] = field(default_factory=Counter)
+    # Values changed to fit the database (a timestamp outside the window, invalid Unicode), per reason.
+    repaired: Counter[str] = field(default_factory=Counter)
+    # Attempts of a batch repeated because the database was unreachable.
+    db_retries: int = 0
     committed_messages: int = 0
     batches: int = 0
     # Seconds from receipt to commit, per committed message (the newest samples).
@@ -29,14 +33,8 @@ class IngestStats:
     def drop(self, reason: str, key: str, detail: str = "", *, count: int = 1) -> None:
         """Count a drop; log it at most once per minute per display (or per bad topic segment)."""
         self.dropped[reason] += count
-        now = time.monotonic()
-        last = self._last_drop_log.get(key)
-        if last is not None and now - last < DROP_LOG_INTERVAL_SECONDS:
+        if not self._may_log(key):
             return
-        if len(self._last_drop_log) >= _MAX_TRACKED_KEYS:
-            cutoff = now - DROP_LOG_INTERVAL_SECONDS
-            self._last_drop_log = {k: t for k, t in self._last_drop_log.items() if t >= cutoff}
-        self._last_drop_log[key] = now
         log.warning(
             "event=mqtt_ingest_drop reason=%s source=%s detail=%s dropped_total=%d (further drops from this "
             "source are counted, logged again after %.0fs)",
@@ -46,6 +44,31 @@ class IngestStats:
             self.dropped[reason],
             DROP_LOG_INTERVAL_SECONDS,
         )
+
+    def repair(self, reasons: list[str], key: str) -> None:
+        """Count values adjusted to fit the columns; logged like drops, once per minute per display."""
+        for reason in reasons:
+            self.repaired[reason] += 1
+        if not reasons or not self._may_log("repair:" + key):
+            return
+        log.warning(
+            "event=mqtt_ingest_repair reasons=%s source=%s (the message was stored with these values replaced; "
+            "further repairs from this source are counted, logged again after %.0fs)",
+            ",".join(sorted(set(reasons)))[:200],
+            key[:80],
+            DROP_LOG_INTERVAL_SECONDS,
+        )
+
+    def _may_log(self, key: str) -> bool:
+        now = time.monotonic()
+        last = self._last_drop_log.get(key)
+        if last is not None and now - last < DROP_LOG_INTERVAL_SECONDS:
+            return False
+        if len(self._last_drop_log) >= _MAX_TRACKED_KEYS:
+            cutoff = now - DROP_LOG_INTERVAL_SECONDS
+            self._last_drop_log = {k: t for k, t in self._last_drop_log.items() if t >= cutoff}
+        self._last_drop_log[key] = now
+        return True
 
     def committed(self, received_at: list[float], committed_at: float) -> None:
         self.batches += 1

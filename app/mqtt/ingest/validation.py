@@ -7,7 +7,9 @@ A dropped message never touches stored data.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +18,16 @@ from app.mqtt.topics import is_uuid
 
 # Telemetry (everything but screenshots) is small; a bigger payload is a broken or hostile client.
 TELEMETRY_MAX_BYTES = 256 * 1024
+# Nesting of a whole payload. Stored JSON (a log's `context`, discovery's `hardware_info`) is a sub-tree of it
+# (plus at most one wrapping level), so it stays well under MariaDB's JSON nesting limit of 32, beyond which
+# `JSON_VALID` (the CHECK constraint of a JSON column) refuses the row. Real displays send depth <= 4.
+MAX_JSON_DEPTH = 20
+# Timestamps a display sends are stored only inside this window: not before 2000 (a Pi without RTC before NTP
+# says 1970; TIMESTAMP columns start in 1970 and end on 2038-01-19) and not later than a day after receipt.
+EARLIEST_TIMESTAMP = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_TIMESTAMP_AHEAD = timedelta(days=1)
+# json.loads joins valid surrogate pairs into one character; any surrogate left in a str is a lone one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Integer columns are 32-bit signed on both engines.
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
@@ -83,8 +95,11 @@ def check_size(payload: bytes, limit: int) -> None:
         raise Drop("oversized", f"{len(payload)} bytes > {limit}")
 
 
-def decode_object(payload: bytes, limit: int) -> dict[str, Any]:
-    """UTF-8 JSON whose top level is an object, at most `limit` bytes."""
+def decode_object(payload: bytes, limit: int, repairs: list[str] | None = None) -> dict[str, Any]:
+    """UTF-8 JSON whose top level is an object, at most `limit` bytes, nested at most MAX_JSON_DEPTH.
+
+    Repairs made on the way (lone surrogates replaced) are appended to `repairs` for counting.
+    """
     check_size(payload, limit)
     try:
         value = json.loads(payload)
@@ -92,7 +107,60 @@ def decode_object(payload: bytes, limit: int) -> dict[str, Any]:
         raise Drop("not_json") from None
     if not isinstance(value, dict):
         raise Drop("not_object")
+    return sanitize_json(value, repairs)
+
+
+def sanitize_json(value: Any, repairs: list[str] | None = None, depth: int = 1) -> Any:
+    """Check nesting (`MAX_JSON_DEPTH`, else `Drop("too_deep")`) and make every string valid Unicode.
+
+    JSON may carry lone surrogates (`"\\ud800"`), which Python decodes into a `str` that cannot be encoded
+    as UTF-8 and that the database refuses: they are replaced by U+FFFD (the rest of the text is kept).
+    """
+    if depth > MAX_JSON_DEPTH:
+        raise Drop("too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH}")
+    if isinstance(value, str):
+        return valid_text(value, repairs)
+    if isinstance(value, dict):
+        return {valid_text(k, repairs): sanitize_json(v, repairs, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sanitize_json(v, repairs, depth + 1) for v in value]
     return value
+
+
+def valid_text(text: str, repairs: list[str] | None = None) -> str:
+    """`text` with lone surrogates replaced by U+FFFD (a no-op, and cheap, for valid text)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        if repairs is not None:
+            repairs.append("invalid_unicode")
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def sane_timestamp(value: Any, received: datetime, repairs: list[str] | None = None, name: str = "") -> datetime | None:
+    """An ISO 8601 timestamp inside the storable window (see EARLIEST_TIMESTAMP), else None.
+
+    None for a missing, unparsable or out-of-window value; the caller decides between "receipt time" and
+    "leave the column alone", as the contract says for that field (docs/mqtt-contract.md).
+    """
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+        parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # "9999-12-31T23:00:00-05:00" overflows when moved to UTC
+        return None
+    if parsed < EARLIEST_TIMESTAMP or parsed > received + LATEST_TIMESTAMP_AHEAD:
+        if repairs is not None:
+            repairs.append(f"timestamp_out_of_window:{name}")
+        return None
+    return parsed
 
 
 # --- typed field access ---------------------------------------------------------------------------
