@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import messages  # noqa: F401  (every process builds a container: installs the error texts)
 from app.config import Settings
 from app.domain.bus import InMemoryEventBus, RedisEventBus, create_event_bus
 from app.domain.db import Database

@@ -195,7 +195,7 @@ def ack_refusal(status: str, error_code: str | None, target: CommandStatus) -> s
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A transition a sweep (or a heartbeat) must make now."""
+    """A transition a sweep (or a discovery) must make now."""
 
     to: CommandStatus
     error_code: str | None = None

@@ -31,6 +31,8 @@ class Principal:
     role: Role
     token_id: int | None = None
     token_kind: TokenKind | None = None
+    # The caller's address as the adapter established it (trusted proxies); recorded with audit rows.
+    ip: str | None = None
 
     def has(self, role: Role) -> bool:
         return self.role.at_least(role)

@@ -1,0 +1,5 @@
+"""Texts of the users area's expected failures (keys raised in app/domain)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {}
