@@ -6,7 +6,7 @@ a refresh replaces exactly those rows (manual and file-imported holidays keep NU
 holds the sha256 of each revocable token for `/ical/groups/{id}.ics`.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import mysql
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
