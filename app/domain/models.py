@@ -10,7 +10,7 @@ from app.domain.monitoring.models import ClientLog
 from app.domain.periods.models import AcademicPeriod, SchoolHoliday
 from app.domain.power.models import GroupPowerIntent
 from app.domain.settings.models import SystemSetting
-from app.domain.users.models import ApiToken, User
+from app.domain.users.models import ApiToken, LoginThrottle, User
 
 __all__ = [
     "AcademicPeriod",
@@ -27,6 +27,7 @@ __all__ = [
     "EventException",
     "EventMedia",
     "GroupPowerIntent",
+    "LoginThrottle",
     "SchoolHoliday",
     "SystemSetting",
     "User",
