@@ -76,15 +76,16 @@ class CallerLimits(SchemaExtension):
                 quota.release(user_id)
 
     def on_validate(self) -> Iterator[None]:
+        # The document is parsed by now; errors set here skip validation and end the operation.
         context = self.execution_context.context
         if is_anonymous(context):
             rules = self.execution_context.validation_rules
             self.execution_context.validation_rules = (*rules, NoSchemaIntrospectionCustomRule)
+        elif self.execution_context.operation_type is OperationType.SUBSCRIPTION:
+            self._take_subscription_slot(context)
         yield
-        if self.execution_context.pre_execution_errors:
-            return
-        if self.execution_context.operation_type is not OperationType.SUBSCRIPTION:
-            return
+
+    def _take_subscription_slot(self, context: Any) -> None:
         principal = getattr(context, "principal", None)
         container = getattr(context, "container", None)
         if principal is None or container is None:
