@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -352,3 +353,17 @@ async def test_api_token_revocation_respects_ownership_and_visibility(api: Api) 
         "auditLog"
     ]
     assert {"action": "api_token.revoke", "actorUsername": "a1", "objectId": str(u1_token)} in audit
+
+
+async def test_parallel_failures_from_one_source_all_count_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
+    settings = load_settings(DATA_DIR=str(tmp_path / "p"), SECRET_KEY="s", DB_CONN=mariadb_url)
+    async with api_for(settings) as api:
+        await api.make_user(Role.USER, "parallel", "richtig-123")
+        for name in ("parallel", "unbekannt"):  # a real account (row-locked) and an unknown name
+            bodies = await asyncio.gather(*(login(api, name, "falsch") for _ in range(12)))
+            codes = {error_of(body)["extensions"]["code"] for body in bodies}
+            assert codes == {"UNAUTHENTICATED"}, bodies
+        async with api.container.db.session() as session:
+            throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "parallel"))
+            # Every failure before the lock counted; none was lost to a race, none crashed.
+            assert throttle is not None and throttle.failures >= FREE_FAILURES and throttle.locked_until is not None

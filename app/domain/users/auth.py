@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit.service import record_audit
@@ -53,6 +54,10 @@ log = logging.getLogger(__name__)
 MAX_USERNAME_LENGTH = 100
 MAX_API_TOKENS_PER_USER = 50
 MAX_API_TOKEN_DAYS = 3650
+# MariaDB deadlock / lock wait timeout between parallel login attempts.
+_LOCK_CONFLICT_CODES = frozenset({1213, 1205})
+_LOCK_CONFLICT_RETRIES = 3
+PRUNE_EVERY_FAILURES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +106,10 @@ async def _fail(
 ) -> None:
     """Count a failure against the source (or device) and, from unknown sources, the account."""
     now = attempt.now
-    account = account_key(attempt.username)
-    throttle = await find_throttle(session, account, source)
-    throttle, locked = await record_failure(session, throttle, account, source, now)
+    throttle, locked = await record_failure(session, account_key(attempt.username), source, now)
     if user is not None and locked and throttle.locked_until is not None:
-        await _audit_lock(
-            session, user, "device" if known_device else "source", throttle.locked_until, throttle.failures, attempt.ip
-        )
+        scope = "device" if known_device else "source"
+        await _audit_lock(session, user, scope, throttle.locked_until, throttle.failures, attempt.ip)
     if user is None:
         return
     if user.locked_until is not None and not is_locked(user.locked_until, now):
@@ -122,17 +124,33 @@ async def _fail(
             await _audit_lock(session, user, "account", until, user.failed_login_attempts, attempt.ip)
 
 
-async def _attempt_login(session: AsyncSession, attempt: LoginAttempt, guard: LoginGuard) -> LoginResult | DomainError:
-    user = await _find_user(session, attempt.username)
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """The password verdict, reached before any write (argon2 is slow; it never runs twice)."""
+
+    user_id: int | None
+    password_ok: bool
+
+
+async def _check_password(db: Database, attempt: LoginAttempt) -> _Checked:
+    async with db.read_session() as session:
+        user = await _find_user(session, attempt.username)
+        password_hash, user_id = (user.password_hash, user.id) if user else (None, None)
     # Always pay for one argon2 verification (a dummy hash for unknown users), locked or not, so timing
     # tells nothing; in a thread, because argon2 is deliberately slow and would stall every other request.
     candidate = attempt.password if len(attempt.password) <= MAX_PASSWORD_LENGTH else ""
-    password_ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, candidate)
-    password_ok = password_ok and bool(candidate)
+    ok = await asyncio.to_thread(verify_password, password_hash, candidate)
+    return _Checked(user_id, ok and bool(candidate))
+
+
+async def _apply(
+    session: AsyncSession, attempt: LoginAttempt, checked: _Checked, guard: LoginGuard
+) -> LoginResult | DomainError:
     refused = AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
-    if user is not None:
-        # Re-read under a row lock so concurrent failures all count (MariaDB; SQLite serialises writers).
-        await session.refresh(user, with_for_update=True)
+    # Under a row lock so concurrent attempts on one account are counted one after the other.
+    user = None
+    if checked.user_id is not None:
+        user = await session.get(User, checked.user_id, with_for_update=True, populate_existing=True)
     known_device = user is not None and attempt.device is not None and attempt.device.user_id == user.id
     source = device_source(attempt.device.device_id) if known_device and attempt.device else ip_source(attempt.ip)
     account = account_key(attempt.username)
@@ -142,10 +160,8 @@ async def _attempt_login(session: AsyncSession, attempt: LoginAttempt, guard: Lo
         return refused  # locked from this source only; attempts meanwhile are not counted
     if not known_device and user is not None and is_locked(user.locked_until, attempt.now):
         return refused  # closed to unknown sources; known devices still get in
-    if user is None or not password_ok or not user.is_active:
+    if user is None or not checked.password_ok or not user.is_active:
         await _fail(session, attempt, user, known_device, source)
-        if not known_device:
-            guard.limiter.source_failed(attempt.ip)
         return refused
 
     if throttle is not None:
@@ -158,6 +174,23 @@ async def _attempt_login(session: AsyncSession, attempt: LoginAttempt, guard: Lo
     raw, token = await create_token(session, user, TokenKind.SESSION, ttl=attempt.ttl, ip=attempt.ip)
     device = attempt.device if known_device and attempt.device else guard.devices.issue(user.id)
     return LoginResult(token=raw, user=user, expires_at=token.expires_at, device_token=device.token)
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    args = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] in _LOCK_CONFLICT_CODES
+
+
+async def _prune_now_and_then(db: Database, guard: LoginGuard, now: datetime) -> None:
+    guard.failures_since_prune += 1
+    if guard.failures_since_prune < PRUNE_EVERY_FAILURES:
+        return
+    guard.failures_since_prune = 0
+    try:
+        async with db.session() as session:
+            await prune(session, now)
+    except Exception as exc:  # housekeeping only: the next round tries again
+        log.info("event=login_throttle_prune_failed error=%s", type(exc).__name__)
 
 
 async def login(
@@ -185,12 +218,20 @@ async def login(
             log.info("event=login_rate_limited source=%s", ip or "?")
             raise
     attempt = LoginAttempt(username, password, ip, device, ttl, now or utcnow())
-    async with db.session() as session:
-        outcome = await _attempt_login(session, attempt, guard)
-        if isinstance(outcome, DomainError):
-            await prune(session, attempt.now)
+    checked = await _check_password(db, attempt)
+    for retry in range(_LOCK_CONFLICT_RETRIES + 1):
+        try:
+            async with db.session() as session:
+                outcome = await _apply(session, attempt, checked, guard)
+            break
+        except OperationalError as exc:  # a MariaDB deadlock between parallel attempts: do it again
+            if retry == _LOCK_CONFLICT_RETRIES or not _is_lock_conflict(exc):
+                raise
     if isinstance(outcome, DomainError):
+        if device is None:
+            guard.limiter.source_failed(ip)
         log.info("event=login_failed user=%r source=%s", account_key(username), ip or "?")
+        await _prune_now_and_then(db, guard, attempt.now)
         raise outcome
     return outcome
 

@@ -185,3 +185,4 @@ class LoginGuard:
     def __init__(self, secret: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.devices = DeviceTokens(secret)
         self.limiter = LoginRateLimiter(clock)
+        self.failures_since_prune = 0
