@@ -194,3 +194,14 @@ async def test_a_wrong_password_is_one_log_line_not_an_error(api: Api, caplog: p
     assert records, caplog.text
     assert all(r.levelno < logging.ERROR and r.exc_info is None for r in records), caplog.text
     assert all("\n" not in r.getMessage() for r in records), caplog.text
+
+
+async def test_error_members_carry_a_code(api: Api) -> None:
+    token = await api.token_for(Role.USER)
+    query = """mutation { changePassword(currentPassword: "falsch", newPassword: "neu-geheim") {
+      __typename ... on Error { message code } } }"""
+    result = (await api.data(query, token=token))["changePassword"]
+    assert result["__typename"] == "ValidationError" and result["code"] == "VALIDATION"
+    admin = await api.token_for(Role.ADMIN)
+    missing = await api.data("mutation { unlockUser(id: 999999) { ... on Error { code } } }", token=admin)
+    assert missing["unlockUser"] == {"code": "NOT_FOUND"}
