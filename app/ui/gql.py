@@ -193,6 +193,8 @@ def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler,
                 raise
             except NotAuthenticatedError:
                 return
+            except GqlError as exc:  # refused (e.g. the subscription quota): one line, then try again later
+                log.info("event=ui_subscription_refused message=%s", exc.message)
             except Exception:
                 log.exception("event=ui_subscription_failed")
             if client.is_deleted:

@@ -205,3 +205,21 @@ async def test_error_members_carry_a_code(api: Api) -> None:
     admin = await api.token_for(Role.ADMIN)
     missing = await api.data("mutation { unlockUser(id: 999999) { ... on Error { code } } }", token=admin)
     assert missing["unlockUser"] == {"code": "NOT_FOUND"}
+
+
+async def test_health_names_no_internal_hosts_except_to_admins(tmp_path: Path) -> None:
+    settings = load_settings(DATA_DIR=str(tmp_path / "h"), SECRET_KEY="s", MQTT_BROKER_HOST="mqtt.schule.intern")
+    async with api_for(settings) as api:
+
+        async def mqtt_check() -> tuple[bool, str]:
+            return True, "connected to mqtt.schule.intern:1883 (MQTT 5), peer 10.0.3.7:1883"
+
+        api.container.health_checks["mqtt"] = mqtt_check
+        probe = await api.client.get("/health")
+        assert probe.status_code == 200
+        assert "mqtt.schule.intern" not in probe.text and "10.0.3.7" not in probe.text
+        assert probe.json()["components"]["mqtt"] == {"ok": True, "detail": "connected to * (MQTT 5), peer *"}
+        user = await api.data("{ health }", token=await api.token_for(Role.USER))
+        assert "mqtt.schule.intern" not in str(user) and user["health"]["mqtt"]["ok"] is True
+        admin = await api.data("{ health }", token=await api.token_for(Role.ADMIN))
+        assert "mqtt.schule.intern" in admin["health"]["mqtt"]["detail"]
