@@ -7,12 +7,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from app.config import load_settings
+from app.domain.audit.models import AuditLogEntry
 from app.domain.clock import parse_iso, utcnow
 from app.domain.enums import Role
+from app.domain.errors import AuthenticationError
+from app.domain.users import auth
 from app.domain.users.login_policy import (
+    ACCOUNT_LOCK_THRESHOLD,
     BACKOFF_START,
     FREE_FAILURES,
     INVALID_CREDENTIALS_MESSAGE,
@@ -20,6 +25,7 @@ from app.domain.users.login_policy import (
     SPRAY_LIMIT,
 )
 from app.domain.users.models import ApiToken, LoginThrottle, User
+from app.graphql.auth import login_guard
 from tests.graphql.apps import api_for
 from tests.support.api import Api
 
@@ -367,3 +373,38 @@ async def test_parallel_failures_from_one_source_all_count_on_mariadb(tmp_path: 
             throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "parallel"))
             # Every failure before the lock counted; none was lost to a race, none crashed.
             assert throttle is not None and throttle.failures >= FREE_FAILURES and throttle.locked_until is not None
+
+
+async def test_many_sources_close_the_account_to_strangers_but_a_known_device_gets_in(api: Api) -> None:
+    await api.make_user(Role.SUPERADMIN, "chefin", "richtig-123")
+    guard = login_guard(api.container)
+    ttl = timedelta(hours=1)
+    first = await auth.login(api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.0.0.1")
+    assert first.device_token
+    for i in range(ACCOUNT_LOCK_THRESHOLD):  # a distributed guess: one failure from each of many addresses
+        with pytest.raises(AuthenticationError):
+            await auth.login(api.container.db, "chefin", f"rate-{i}", ttl=ttl, guard=guard, ip=f"10.1.{i}.1")
+    row = await user_row(api, "chefin")
+    assert row.locked_until is not None and row.failed_login_attempts == ACCOUNT_LOCK_THRESHOLD
+    # Unknown sources are refused even with the right password, with the one message ...
+    with pytest.raises(AuthenticationError) as refused:
+        await auth.login(api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1")
+    assert refused.value.message == INVALID_CREDENTIALS_MESSAGE
+    # ... but the browser that logged in before still gets in, from any address.
+    again = await auth.login(
+        api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1", device_token=first.device_token
+    )
+    assert again.token and again.device_token == first.device_token
+    # A forged or foreign device token is just an unknown source.
+    other = await api.make_user(Role.USER, "fremd", "richtig-123")
+    forged = f"{other.id}.abc.{'0' * 32}"
+    with pytest.raises(AuthenticationError):
+        await auth.login(
+            api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1", device_token=forged
+        )
+    async with api.container.db.session() as session:
+        scopes = [
+            entry.details["scope"]
+            for entry in await session.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "user.lockout"))
+        ]
+    assert scopes == ["account"]

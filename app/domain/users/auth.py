@@ -167,8 +167,10 @@ async def _apply(
     if throttle is not None:
         await forget_source(session, account, source)
     user.last_login_at = attempt.now
-    user.failed_login_attempts = 0
-    user.locked_until = None
+    if not is_locked(user.locked_until, attempt.now):
+        # A known device getting in says nothing about the strangers: their lock (and count) stays.
+        user.failed_login_attempts = 0
+        user.locked_until = None
     if needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(hash_password, attempt.password)
     raw, token = await create_token(session, user, TokenKind.SESSION, ttl=attempt.ttl, ip=attempt.ip)
