@@ -18,6 +18,7 @@ from graphql import ExecutionResult
 from app.container import Container
 from app.domain.users.tokens import Principal
 from app.graphql.context import GraphQLContext
+from app.graphql.error_codes import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,14 @@ def browser_ip() -> str | None:
 async def _context(token: str | None, client_ip: str | None = None) -> GraphQLContext:
     ctx = GraphQLContext(container(), client_ip=client_ip or browser_ip())
     if token:
-        await ctx.authenticate(f"Bearer {token}")
+        try:
+            await ctx.authenticate(f"Bearer {token}")
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # As over HTTP: the call answers SERVICE_UNAVAILABLE with a message the page can show.
+            log.warning("event=ui_db_unavailable during=authenticate error=%s", type(exc).__name__)
+            ctx.unavailable = exc
     return ctx
 
 
