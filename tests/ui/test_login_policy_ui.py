@@ -67,6 +67,7 @@ def admin(server: InfoscreenProcess, superadmin: str) -> str:
     return api_login(server, "verwalter", "richtig-123")
 
 
+@pytest.mark.slow
 def test_a_hundred_failed_logins_in_one_browser_do_not_stop_another_browsers_login(
     browser: Browser, server: InfoscreenProcess, superadmin: str, admin: str
 ) -> None:
