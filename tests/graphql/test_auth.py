@@ -219,11 +219,19 @@ async def test_a_source_failing_on_many_names_is_rate_limited_but_a_known_device
         )
     )["login"]["deviceToken"]
     assert device
+    await api.make_user(Role.USER, "schlau", "richtig-123")
+    own = await api.data('mutation { login(username: "schlau", password: "richtig-123") { deviceToken } }')
     for i in range(SPRAY_LIMIT):  # password spraying: one wrong password per name
         assert error_of(await login(api, f"name-{i}", "sommer2026"))["extensions"]["code"] == "UNAUTHENTICATED"
     limited = error_of(await login(api, "andere", "richtig-123"))
     assert limited["extensions"]["code"] == "RATE_LIMITED" and "Zu viele" in limited["message"]
-    # The browser that logged in as "andere" before is judged on its own.
+    # Another account's device token does not exempt the address ...
+    foreign = await api.gql(
+        'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) { token } }',
+        {"d": own["login"]["deviceToken"]},
+    )
+    assert error_of(foreign)["extensions"]["code"] == "RATE_LIMITED"
+    # ... but the browser that logged in as "andere" before is judged on its own.
     known = await api.gql(
         'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) { token } }',
         {"d": device},

@@ -145,7 +145,8 @@ async def _check_password(db: Database, attempt: LoginAttempt) -> _Checked:
 
 async def _apply(
     session: AsyncSession, attempt: LoginAttempt, checked: _Checked, guard: LoginGuard
-) -> LoginResult | DomainError:
+) -> tuple[LoginResult | DomainError, bool]:
+    """The outcome, and whether it was a counted failure (not a refusal during a lock)."""
     refused = AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
     # Under a row lock so concurrent attempts on one account are counted one after the other.
     user = None
@@ -157,12 +158,12 @@ async def _apply(
 
     throttle = await find_throttle(session, account, source)
     if throttle is not None and is_locked(throttle.locked_until, attempt.now):
-        return refused  # locked from this source only; attempts meanwhile are not counted
+        return refused, False  # locked from this source only; attempts meanwhile are not counted
     if not known_device and user is not None and is_locked(user.locked_until, attempt.now):
-        return refused  # closed to unknown sources; known devices still get in
+        return refused, False  # closed to unknown sources; known devices still get in
     if user is None or not checked.password_ok or not user.is_active:
         await _fail(session, attempt, user, known_device, source)
-        return refused
+        return refused, True
 
     if throttle is not None:
         await forget_source(session, account, source)
@@ -175,7 +176,7 @@ async def _apply(
         user.password_hash = await asyncio.to_thread(hash_password, attempt.password)
     raw, token = await create_token(session, user, TokenKind.SESSION, ttl=attempt.ttl, ip=attempt.ip)
     device = attempt.device if known_device and attempt.device else guard.devices.issue(user.id)
-    return LoginResult(token=raw, user=user, expires_at=token.expires_at, device_token=device.token)
+    return LoginResult(token=raw, user=user, expires_at=token.expires_at, device_token=device.token), False
 
 
 def _is_lock_conflict(exc: OperationalError) -> bool:
@@ -193,6 +194,14 @@ async def _prune_now_and_then(db: Database, guard: LoginGuard, now: datetime) ->
             await prune(session, now)
     except Exception as exc:  # housekeeping only: the next round tries again
         log.info("event=login_throttle_prune_failed error=%s", type(exc).__name__)
+
+
+def _check_source(guard: LoginGuard, ip: str | None) -> None:
+    try:
+        guard.limiter.check_source(ip)
+    except DomainError:
+        log.info("event=login_rate_limited source=%s", ip or "?")
+        raise
 
 
 async def login(
@@ -214,23 +223,23 @@ async def login(
     password = password or ""
     device = guard.devices.verify(device_token)
     if device is None:
-        try:
-            guard.limiter.check_source(ip)
-        except DomainError:
-            log.info("event=login_rate_limited source=%s", ip or "?")
-            raise
+        _check_source(guard, ip)
     attempt = LoginAttempt(username, password, ip, device, ttl, now or utcnow())
     checked = await _check_password(db, attempt)
+    # Only this account's own device token exempts from the per-address limit (not any valid one).
+    known = device is not None and device.user_id == checked.user_id
+    if device is not None and not known:
+        _check_source(guard, ip)
     for retry in range(_LOCK_CONFLICT_RETRIES + 1):
         try:
             async with db.session() as session:
-                outcome = await _apply(session, attempt, checked, guard)
+                outcome, counted = await _apply(session, attempt, checked, guard)
             break
         except OperationalError as exc:  # a MariaDB deadlock between parallel attempts: do it again
             if retry == _LOCK_CONFLICT_RETRIES or not _is_lock_conflict(exc):
                 raise
     if isinstance(outcome, DomainError):
-        if device is None:
+        if counted and not known:
             guard.limiter.source_failed(ip)
         log.info("event=login_failed user=%r source=%s", account_key(username), ip or "?")
         await _prune_now_and_then(db, guard, attempt.now)
