@@ -121,12 +121,16 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_networks(cls, value: str) -> str:
-        items = [item.strip() for item in value.split(",") if item.strip()]
-        for item in items:
+        items = []
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
             try:
-                ipaddress.ip_network(item, strict=False)
+                network = ipaddress.ip_network(item, strict=False)
             except ValueError as exc:
                 raise ValueError(f"{item!r} is not an IP address or network (CIDR)") from exc
+            # Canonical form: uvicorn reads "10.0.0.1/8" (host bits set) as a name that never matches.
+            items.append(str(network) if "/" in item else item)
         return ",".join(items)
 
     @property
