@@ -6,6 +6,7 @@ chases a misconfiguration through a stack trace.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -147,6 +148,33 @@ class Settings(BaseSettings):
     # discoveries/heartbeats of unknown uuids are counted and logged, not stored.
     discovery_new_per_minute: int = Field(300, alias="DISCOVERY_NEW_PER_MINUTE", ge=1)
     discovery_max_clients: int = Field(5_000, alias="DISCOVERY_MAX_CLIENTS", ge=1)
+    # --- proxies and API limits (docs/accounts-and-auth.md) -----------------------------------------
+    # Peers whose X-Forwarded-For/-Proto is believed (addresses or CIDRs, comma-separated); the client is the
+    # right-most address in X-Forwarded-For that is not one of them. Default: only a proxy on this host.
+    trusted_proxies: str = Field("127.0.0.1,::1", alias="TRUSTED_PROXIES")
+    # Largest non-upload request body to /graphql (JSON queries); uploads have MAX_UPLOAD_MB.
+    graphql_max_body_kb: int = Field(1024, alias="GRAPHQL_MAX_BODY_KB", ge=16)
+    # Live subscriptions one account may hold at once in one process (the websocket cap per connection is 20).
+    max_subscriptions_per_user: int = Field(100, alias="MAX_SUBSCRIPTIONS_PER_USER", ge=1)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        items = []
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            try:
+                network = ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not an IP address or network (CIDR)") from exc
+            # Canonical form: uvicorn reads "10.0.0.1/8" (host bits set) as a name that never matches.
+            items.append(str(network) if "/" in item else item)
+        return ",".join(items)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [item for item in self.trusted_proxies.split(",") if item]
 
     @field_validator("school_timezone")
     @classmethod

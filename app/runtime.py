@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from app.config import ConfigurationError, Settings
 from app.container import Container
@@ -76,6 +77,24 @@ async def migrate_and_bootstrap(container: Container) -> None:
         report.superadmin_created,
         report.periods_created,
         report.active_period,
+    )
+
+
+def http_server_config(app: ASGIApp, settings: Settings, *, lifespan: str = "on") -> uvicorn.Config:
+    """uvicorn for one process: X-Forwarded-For/-Proto are believed only from TRUSTED_PROXIES.
+
+    The client address is the right-most hop in X-Forwarded-For that is not a trusted proxy (uvicorn's
+    ProxyHeadersMiddleware), so a caller cannot choose the address that rate limits and the audit log see.
+    """
+    return uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="warning",
+        lifespan=lifespan,
+        ws="websockets-sansio",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxy_list,
     )
 
 
@@ -158,17 +177,7 @@ class ProcessRunner:
     async def serve(self) -> None:
         await self.start()
         app = create_http_app(self.container, full=self.role in (Role.RUN, Role.API))
-        config = uvicorn.Config(
-            app,
-            host=self.settings.http_host,
-            port=self.settings.http_port,
-            log_level="warning",
-            lifespan="on",
-            ws="websockets-sansio",
-            proxy_headers=True,
-            forwarded_allow_ips="*",
-        )
-        self.server = _Server(config)
+        self.server = _Server(http_server_config(app, self.settings))
         server = self.server
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -63,3 +63,12 @@ def test_production_requires_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         load_settings()
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert load_settings(TRUSTED_PROXIES=" 172.30.80.0/24, ::1 ").trusted_proxy_list == ["172.30.80.0/24", "::1"]
+    assert load_settings().trusted_proxy_list == ["127.0.0.1", "::1"]
+    assert load_settings(TRUSTED_PROXIES="10.0.0.1/8").trusted_proxy_list == ["10.0.0.0/8"]
+    for bad in ("*", "nginx", "10.0.0.0/33"):
+        with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES"):
+            load_settings(TRUSTED_PROXIES=bad)

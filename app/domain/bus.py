@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -87,9 +88,40 @@ class Subscription:
             self.queue.put_nowait(event)
 
 
+class DeliveryGate:
+    """Fair, bounded work for delivering events to subscribers (re-reading rows, building results).
+
+    At most `per_owner` deliveries of one owner (a user) run at once, and at most `total` of everyone's:
+    an owner's surplus waits in its own queue, so one account with many subscriptions takes its turn like
+    any other and never holds more than `total` database connections; requests keep the rest of the pool.
+    """
+
+    def __init__(self, total: int = 4, per_owner: int = 1) -> None:
+        self.total = total
+        self.per_owner = per_owner
+        self._all = asyncio.Semaphore(total)
+        self._owners: dict[object, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def slot(self, owner: object) -> AsyncIterator[None]:
+        entry = self._owners.get(owner)
+        if entry is None:
+            entry = self._owners[owner] = (asyncio.Semaphore(self.per_owner), [0])
+        semaphore, users = entry
+        users[0] += 1
+        try:
+            async with semaphore, self._all:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                self._owners.pop(owner, None)
+
+
 class InMemoryEventBus:
     def __init__(self) -> None:
         self._subs: set[Subscription] = set()
+        self.delivery = DeliveryGate()
 
     @property
     def subscriber_count(self) -> int:

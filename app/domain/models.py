@@ -11,7 +11,7 @@ from app.domain.monitoring.models import ClientLog
 from app.domain.periods.models import AcademicPeriod, HolidaySubscription, SchoolHoliday
 from app.domain.power.models import GroupPowerIntent
 from app.domain.settings.models import SystemSetting
-from app.domain.users.models import ApiToken, User
+from app.domain.users.models import ApiToken, LoginThrottle, User
 
 __all__ = [
     "AcademicPeriod",
@@ -30,6 +30,7 @@ __all__ = [
     "EventMedia",
     "GroupPowerIntent",
     "HolidaySubscription",
+    "LoginThrottle",
     "SchoolHoliday",
     "SystemSetting",
     "User",

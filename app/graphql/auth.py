@@ -9,7 +9,7 @@ import strawberry
 from app.container import Container
 from app.domain.enums import Role as DomainRole
 from app.domain.users import auth
-from app.domain.users.login_policy import LoginRateLimiter
+from app.domain.users.login_policy import LoginGuard, LoginRateLimiter
 from app.domain.users.service import get_me
 from app.graphql.context import Info
 from app.graphql.permissions import require
@@ -25,15 +25,19 @@ from app.graphql.types_users import (
     as_result,
 )
 
-_LIMITER_KEY = "login_rate_limiter"
+_GUARD_KEY = "login_guard"
+
+
+def login_guard(container: Container) -> LoginGuard:
+    """One per process (container), shared by GraphQL over HTTP and the in-process dashboard."""
+    guard = container.extras.get(_GUARD_KEY)
+    if not isinstance(guard, LoginGuard):
+        guard = container.extras[_GUARD_KEY] = LoginGuard(container.settings.secret_key)
+    return guard
 
 
 def login_limiter(container: Container) -> LoginRateLimiter:
-    """One limiter per process (container), shared by GraphQL over HTTP and the in-process dashboard."""
-    limiter = container.extras.get(_LIMITER_KEY)
-    if not isinstance(limiter, LoginRateLimiter):
-        limiter = container.extras[_LIMITER_KEY] = LoginRateLimiter()
-    return limiter
+    return login_guard(container).limiter
 
 
 @strawberry.type
@@ -56,18 +60,27 @@ class AuthQuery:
 
 @strawberry.type
 class AuthMutation:
-    @strawberry.mutation(description="Exchange credentials for a bearer token. Failures are errors, never a token.")
-    async def login(self, info: Info, username: str, password: str) -> LoginPayload:
+    @strawberry.mutation(
+        description="Exchange credentials for a bearer token. Failures are errors, never a token. Pass the "
+        "`deviceToken` of this account's last login from this client: failures of others do not throttle it."
+    )
+    async def login(self, info: Info, username: str, password: str, device_token: str | None = None) -> LoginPayload:
         container = info.context.container
         result = await auth.login(
             container.db,
             username,
             password,
             ttl=timedelta(hours=container.settings.session_ttl_hours),
-            limiter=login_limiter(container),
+            guard=login_guard(container),
             ip=info.context.client_ip,
+            device_token=device_token,
         )
-        return LoginPayload(token=result.token, user=UserType.from_model(result.user), expires_at=result.expires_at)
+        return LoginPayload(
+            token=result.token,
+            user=UserType.from_model(result.user),
+            expires_at=result.expires_at,
+            device_token=result.device_token,
+        )
 
     @strawberry.mutation(description="End the current session: the token stops working.")
     async def logout(self, info: Info) -> bool:

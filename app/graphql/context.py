@@ -20,6 +20,9 @@ class GraphQLContext(BaseContext):
         self.container = container
         self.principal = principal
         self.client_ip = client_ip
+        # Set when the token could not be checked because the database is unreachable: `require` re-raises
+        # it, so the caller gets SERVICE_UNAVAILABLE instead of "not logged in" (or an HTTP 500).
+        self.unavailable: BaseException | None = None
         # Request-scoped caches (DataLoaders register themselves here by name).
         self.loaders: dict[str, Any] = {}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import strawberry
 
 from app.domain import errors as domain
@@ -10,6 +12,19 @@ from app.domain import errors as domain
 @strawberry.interface(description="An expected failure: the message is safe to show to a user.")
 class Error:
     message: str
+
+    @strawberry.field(
+        description="Machine-readable kind, as in `extensions.code` of top-level errors: VALIDATION, NOT_FOUND, "
+        "FORBIDDEN, BLOCKED, CONFLICT, RATE_LIMITED, ..."
+    )
+    def code(self) -> str:
+        return _code_of(type(self).__name__)
+
+
+def _code_of(type_name: str) -> str:
+    """`NotFoundError` → `NOT_FOUND` (every error type, including ones added later, gets its code)."""
+    base = type_name.removesuffix("Error") or type_name
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", base).upper()
 
 
 @strawberry.type

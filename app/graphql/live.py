@@ -34,20 +34,23 @@ class LiveSubscription:
         "only the given display when uuid is set."
     )
     async def client_updated(self, info: Info, uuid: str | None = None) -> AsyncGenerator[ClientType, None]:
-        require(info)
+        principal = require(info)
         wanted = normalise_uuid(uuid) if uuid else None
-        subscription = info.context.container.bus.subscribe(CLIENT_UPDATED)
+        bus = info.context.container.bus
+        subscription = bus.subscribe(CLIENT_UPDATED)
         try:
             async for event in subscription:
                 key = normalise_uuid(str(event.data.get("uuid") or ""))
                 if not key or (wanted is not None and key != wanted):
                     continue
-                async with info.context.read_session() as session:
-                    model = await find_client(session, key)
-                if model is None:
-                    continue  # deleted meanwhile: nothing to show
-                _fresh_loaders(info)
-                yield client_type(model, info)
+                async with bus.delivery.slot(principal.user_id):
+                    async with info.context.read_session() as session:
+                        model = await find_client(session, key)
+                    if model is None:
+                        continue  # deleted meanwhile: nothing to show
+                    _fresh_loaders(info)
+                    result = client_type(model, info)
+                yield result
         finally:
             await subscription.aclose()
 
@@ -58,10 +61,11 @@ class LiveSubscription:
         uuid: str | None = None,
         level: LogLevel | None = None,  # type: ignore[valid-type]
     ) -> AsyncGenerator[ClientLogType, None]:
-        require(info, Role.ADMIN)
+        principal = require(info, Role.ADMIN)
         wanted_uuid = normalise_uuid(uuid) if uuid else None
         wanted_level = None if level is None else DomainLogLevel(level)
-        subscription = info.context.container.bus.subscribe(CLIENT_LOG_ADDED)
+        bus = info.context.container.bus
+        subscription = bus.subscribe(CLIENT_LOG_ADDED)
         try:
             async for event in subscription:
                 log_id = event.data.get("id")
@@ -72,7 +76,7 @@ class LiveSubscription:
                     continue
                 if wanted_level is not None and event.data.get("level") not in (None, wanted_level.value):
                     continue
-                async with info.context.read_session() as session:
+                async with bus.delivery.slot(principal.user_id), info.context.read_session() as session:
                     entry = await get_log(session, log_id)
                 if entry is None:
                     continue

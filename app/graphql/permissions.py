@@ -12,6 +12,8 @@ def require(info: Info, role: Role = Role.USER) -> Principal:
     """The caller, if logged in with at least `role`; raises a domain error otherwise."""
     principal = info.context.principal
     if principal is None:
+        if info.context.unavailable is not None:
+            raise info.context.unavailable
         raise AuthenticationError("Nicht angemeldet.")
     if not principal.has(role):
         raise ForbiddenError("Keine Berechtigung für diese Aktion.")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from app.domain.errors import DomainError
 from app.graphql.auth import AuthMutation, AuthQuery
@@ -13,11 +16,12 @@ from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
 from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
 from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
-from app.graphql.error_codes import CodedMaskErrors
+from app.graphql.error_codes import CodedMaskErrors, is_unavailable
 from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.execution import InlineLeafExecutionContext
 from app.graphql.holiday_subscriptions import HolidaySubscriptionsMutation, HolidaySubscriptionsQuery
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
+from app.graphql.limits import CallerLimits
 from app.graphql.live import LiveSubscription
 from app.graphql.live_schedule import ScheduleLiveSubscription
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
@@ -64,6 +68,8 @@ SUBSCRIPTION_TYPES: tuple[type, ...] = (
     ScheduleLiveSubscription,
 )
 
+log = logging.getLogger(__name__)
+
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
@@ -77,16 +83,37 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, DomainError)
 
 
+class Schema(strawberry.Schema):
+    """Logs each error once, by kind: expected failures (a wrong password, a bad query) are one INFO line,
+    an unreachable database one WARNING line; only unexpected errors get a traceback at ERROR."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        operation = execution_context.operation_name if execution_context else None
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, DomainError):
+                log.info(
+                    "event=graphql_refused code=%s operation=%s message=%s", original.code, operation, error.message
+                )
+            elif original is None:
+                log.info("event=graphql_invalid operation=%s message=%s", operation, error.message)
+            elif is_unavailable(original):
+                log.warning("event=graphql_db_unavailable operation=%s error=%s", operation, type(original).__name__)
+            else:
+                super().process_errors([error], execution_context)
+
+
 def build_schema() -> strawberry.Schema:
     query = merge_types("Query", QUERY_TYPES)
     mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
     subscription = merge_types("Subscription", SUBSCRIPTION_TYPES) if SUBSCRIPTION_TYPES else None
-    return strawberry.Schema(
+    return Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         execution_context_class=InlineLeafExecutionContext,
         extensions=[
+            CallerLimits,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -65,6 +65,10 @@ class LoginPayload:
     token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
     user: UserType
     expires_at: datetime | None
+    device_token: str | None = strawberry.field(
+        default=None,
+        description="Keep it for this account on this client and send it with the next login (login policy).",
+    )
 
 
 @strawberry.type(name="ApiToken", description="An integrator token; the secret itself is only shown at creation.")

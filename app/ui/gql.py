@@ -18,6 +18,7 @@ from graphql import ExecutionResult
 from app.container import Container
 from app.domain.users.tokens import Principal
 from app.graphql.context import GraphQLContext
+from app.graphql.error_codes import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,38 @@ def _stored_token() -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-async def _context(token: str | None) -> GraphQLContext:
-    ctx = GraphQLContext(container(), client_ip=None)
+def browser_ip() -> str | None:
+    """The address of the browser behind the current page, event or HTTP route.
+
+    It is the page request's peer after uvicorn's proxy-header handling, so the same TRUSTED_PROXIES rule
+    applies as for GraphQL over HTTP: login throttling and the audit log see the browser, not `None`.
+    """
+    from nicegui import storage
+    from nicegui.slot import Slot
+
+    stack = Slot.get_stack()
+    if stack:
+        try:
+            return stack[-1].parent.client.ip or None
+        except RuntimeError:  # a client without its request (NiceGUI's auto-index): fall through
+            pass
+    request = storage.request_contextvar.get()
+    if request is not None and request.client is not None:
+        return request.client.host or None
+    return None
+
+
+async def _context(token: str | None, client_ip: str | None = None) -> GraphQLContext:
+    ctx = GraphQLContext(container(), client_ip=client_ip or browser_ip())
     if token:
-        await ctx.authenticate(f"Bearer {token}")
+        try:
+            await ctx.authenticate(f"Bearer {token}")
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # As over HTTP: the call answers SERVICE_UNAVAILABLE with a message the page can show.
+            log.warning("event=ui_db_unavailable during=authenticate error=%s", type(exc).__name__)
+            ctx.unavailable = exc
     return ctx
 
 
@@ -114,9 +143,11 @@ def ok(payload: Any) -> dict[str, Any]:
     return payload
 
 
-async def subscribe(query: str, variables: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
+async def subscribe(
+    query: str, variables: dict[str, Any] | None = None, *, client_ip: str | None = None
+) -> AsyncIterator[dict[str, Any]]:
     """Each update of a subscription as `data`; ends when the server ends the stream."""
-    ctx = await _context(_stored_token())
+    ctx = await _context(_stored_token(), client_ip)
     stream = await _schema().subscribe(query, variable_values=variables or {}, context_value=ctx)
     if isinstance(stream, ExecutionResult):
         _raise_for(stream)
@@ -155,11 +186,12 @@ def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler,
     from nicegui import background_tasks, context
 
     client = context.client
+    ip = browser_ip()
 
     async def run() -> None:
         while True:
             try:
-                async for data in subscribe(query, variables):
+                async for data in subscribe(query, variables, client_ip=ip):
                     if client.is_deleted:
                         return
                     outcome = handler(data)
@@ -169,6 +201,8 @@ def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler,
                 raise
             except NotAuthenticatedError:
                 return
+            except GqlError as exc:  # refused (e.g. the subscription quota): one line, then try again later
+                log.info("event=ui_subscription_refused message=%s", exc.message)
             except Exception:
                 log.exception("event=ui_subscription_failed")
             if client.is_deleted:

@@ -190,6 +190,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "users.active": ("Aktiv", "Active"),
     "users.inactive": ("Inaktiv", "Inactive"),
     "users.new": ("Neuer Benutzer", "New user"),
+    "users.unlock": ("Anmeldesperren aufheben", "Lift login locks"),
     "users.role": ("Rolle", "Role"),
     "users.is_active": ("Aktiv", "Active"),
     "users.last_login": ("Letzte Anmeldung", "Last login"),

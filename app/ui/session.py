@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 SESSION_SYNC_PATH = "/_ui/session"
 LOGOUT_PATH = "/logout"
 LOGIN_PATH = "/login"
+# Per browser (NiceGUI user storage, keyed by its signed browser-id cookie): account → device token.
+_DEVICES_KEY = "login_devices"
+_MAX_DEVICE_TOKENS = 20
 
 
 def safe_next(target: str | None) -> str:
@@ -58,17 +61,25 @@ def _language_key(user_id: object) -> str:
 
 async def login(username: str, password: str) -> dict[str, Any]:
     """Log in through the `login` mutation; stores token and user. Raises GqlError with the API's message."""
-    selection = result_selection("login", "token user { id username role }")
+    selection = result_selection("login", "token deviceToken user { id username role }")
     if not selection:
         raise gql.GqlError("Anmeldung ist auf diesem Server nicht verfügbar.")
+    # This browser's device token for the account (login policy): others' failures do not throttle it.
+    devices = app.storage.user.get(_DEVICES_KEY)
+    devices = dict(devices) if isinstance(devices, dict) else {}
+    account = username.strip().lower()
     data = await gql.gql(
-        f"mutation Login($u: String!, $p: String!) {{ login(username: $u, password: $p) {selection} }}",
-        {"u": username, "p": password},
+        "mutation Login($u: String!, $p: String!, $d: String) "
+        f"{{ login(username: $u, password: $p, deviceToken: $d) {selection} }}",
+        {"u": username, "p": password, "d": devices.get(account)},
     )
     payload = gql.ok(data.get("login"))
     token, user = payload.get("token"), payload.get("user")
     if not token or not isinstance(user, dict):
         raise gql.GqlError("Anmeldung fehlgeschlagen.")
+    if isinstance(payload.get("deviceToken"), str):
+        devices[account] = payload["deviceToken"]
+        app.storage.user[_DEVICES_KEY] = dict(list(devices.items())[-_MAX_DEVICE_TOKENS:])
     user = {"id": user["id"], "username": user["username"], "role": role_of(user["role"]).value}
     app.storage.user["token"] = token
     app.storage.user["user"] = user

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from app.config import load_settings
+from app.domain.audit.models import AuditLogEntry
 from app.domain.clock import parse_iso, utcnow
 from app.domain.enums import Role
+from app.domain.errors import AuthenticationError
+from app.domain.users import auth
 from app.domain.users.login_policy import (
+    ACCOUNT_LOCK_THRESHOLD,
+    BACKOFF_START,
+    FREE_FAILURES,
     INVALID_CREDENTIALS_MESSAGE,
-    LOCKOUT_DURATION,
-    MAX_FAILED_LOGINS,
     RATE_LIMIT_ATTEMPTS,
+    SPRAY_LIMIT,
 )
-from app.domain.users.models import ApiToken, User
+from app.domain.users.models import ApiToken, LoginThrottle, User
+from app.graphql.auth import login_guard
 from tests.graphql.apps import api_for
 from tests.support.api import Api
 
@@ -111,47 +119,67 @@ async def test_a_failed_login_is_counted_and_a_success_resets_the_count(api: Api
     assert me["failedLoginAttempts"] == 0 and me["lastFailedLoginAt"] is not None
 
 
-async def test_lockout_blocks_even_the_right_password_until_it_runs_out(api: Api) -> None:
-    await api.make_user(Role.ADMIN, "ludwig", "richtig-123")
-    for _ in range(MAX_FAILED_LOGINS):
-        assert error_of(await login(api, "ludwig", "falsch"))["message"] == INVALID_CREDENTIALS_MESSAGE
-    row = await user_row(api, "ludwig")
-    assert row.failed_login_attempts == MAX_FAILED_LOGINS and row.locked_until is not None
-    assert row.locked_until - utcnow() > LOCKOUT_DURATION - timedelta(minutes=1)
-
-    locked = error_of(await login(api, "ludwig", "richtig-123"))
-    assert "gesperrt" in locked["message"] and locked["extensions"]["code"] == "UNAUTHENTICATED"
-
-    # Time passes: the lock runs out and the right password works again, with a fresh count.
+async def expire_throttles(api: Api) -> None:
+    """Time passes: every source's lock runs out."""
     async with api.container.db.session() as session:
-        await session.execute(
-            update(User).where(User.username == "ludwig").values(locked_until=utcnow() - timedelta(seconds=1))
-        )
+        await session.execute(update(LoginThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
+
+
+async def test_a_source_is_throttled_with_the_one_generic_message_until_its_lock_runs_out(api: Api) -> None:
+    await api.make_user(Role.ADMIN, "ludwig", "richtig-123")
+    for _ in range(FREE_FAILURES):
+        assert error_of(await login(api, "ludwig", "falsch"))["message"] == INVALID_CREDENTIALS_MESSAGE
+    async with api.container.db.session() as session:
+        throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "ludwig"))
+        assert throttle is not None and throttle.failures == FREE_FAILURES and throttle.locked_until is not None
+        assert throttle.locked_until - utcnow() > BACKOFF_START - timedelta(seconds=5)
+
+    # Locked from this source: even the right password gets exactly the wrong-password answer.
+    locked = error_of(await login(api, "ludwig", "richtig-123"))
+    assert locked["message"] == INVALID_CREDENTIALS_MESSAGE and locked["extensions"]["code"] == "UNAUTHENTICATED"
+    unknown = error_of(await login(api, "niemand-da", "falsch"))
+    assert locked == unknown
+
+    await expire_throttles(api)
     token = await login_token(api, "ludwig", "richtig-123")
     me = (await api.data(ME, token=token))["me"]
     assert me["failedLoginAttempts"] == 0 and me["lockedUntil"] is None
+    async with api.container.db.session() as session:  # a success forgets the source's failures
+        assert await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "ludwig")) is None
 
 
-async def test_lockout_and_login_tracking_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
+async def test_the_backoff_doubles_with_each_further_failure(api: Api) -> None:
+    await api.make_user(Role.USER, "bert", "richtig-123")
+    waits = []
+    for _ in range(3):
+        for _ in range(FREE_FAILURES if not waits else 1):
+            error_of(await login(api, "bert", "falsch"))
+        async with api.container.db.session() as session:
+            throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "bert"))
+            assert throttle is not None and throttle.locked_until is not None
+            waits.append((throttle.locked_until - utcnow()).total_seconds())
+        await expire_throttles(api)
+    assert waits[1] > 1.8 * waits[0] and waits[2] > 1.8 * waits[1], waits
+
+
+async def test_throttling_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
     settings = load_settings(DATA_DIR=str(tmp_path / "m"), SECRET_KEY="s", DB_CONN=mariadb_url)
     async with api_for(settings) as api:
         await api.make_user(Role.USER, "maria", "richtig-123")
-        for _ in range(MAX_FAILED_LOGINS):
+        for _ in range(FREE_FAILURES):
             error_of(await login(api, "MARIA", "falsch"))  # usernames match case-insensitively
-        assert "gesperrt" in error_of(await login(api, "maria", "richtig-123"))["message"]
-        async with api.container.db.session() as session:
-            await session.execute(
-                update(User).where(User.username == "maria").values(locked_until=utcnow() - timedelta(seconds=1))
-            )
+        assert error_of(await login(api, "maria", "richtig-123"))["message"] == INVALID_CREDENTIALS_MESSAGE
+        await expire_throttles(api)
         token = await login_token(api, "maria", "richtig-123")
         me = (await api.data(ME, token=token))["me"]
         assert me["failedLoginAttempts"] == 0 and parse_iso(me["lastLoginAt"]) is not None
 
 
-async def test_an_admin_can_lift_a_lockout(api: Api) -> None:
+async def test_an_admin_can_lift_a_lockout_and_both_are_audited(api: Api) -> None:
     target = await api.make_user(Role.USER, "gesperrt", "richtig-123")
-    for _ in range(MAX_FAILED_LOGINS):
+    for _ in range(FREE_FAILURES):
         error_of(await login(api, "gesperrt", "falsch"))
+    assert error_of(await login(api, "gesperrt", "richtig-123"))["message"] == INVALID_CREDENTIALS_MESSAGE
     admin = await api.token_for(Role.ADMIN)
     data = await api.data(
         "mutation ($id: Int!) { unlockUser(id: $id) { ... on User { lockedUntil failedLoginAttempts } } }",
@@ -160,6 +188,19 @@ async def test_an_admin_can_lift_a_lockout(api: Api) -> None:
     )
     assert data["unlockUser"] == {"lockedUntil": None, "failedLoginAttempts": 0}
     assert await login_token(api, "gesperrt", "richtig-123")
+    entries = (
+        await api.data(
+            'query ($id: String) { auditLog(objectType: "user", objectId: $id) { action actorUsername ip details } }',
+            {"id": str(target.id)},
+            token=admin,
+        )
+    )["auditLog"]
+    actions = [e["action"] for e in entries]
+    assert actions[:2] == ["user.unlock", "user.lockout"], actions
+    lockout = entries[1]
+    assert lockout["actorUsername"] == "system" and lockout["ip"] == "127.0.0.1"
+    assert lockout["details"]["scope"] == "source" and lockout["details"]["failures"] == FREE_FAILURES
+    assert entries[0]["details"]["locked_sources"] == 1
 
 
 async def test_deactivated_users_cannot_log_in(api: Api) -> None:
@@ -170,14 +211,32 @@ async def test_deactivated_users_cannot_log_in(api: Api) -> None:
     assert error["message"] == INVALID_CREDENTIALS_MESSAGE
 
 
-async def test_login_attempts_are_rate_limited_per_caller_and_username(api: Api) -> None:
-    for _ in range(RATE_LIMIT_ATTEMPTS):
-        assert error_of(await login(api, "rater", "falsch"))["extensions"]["code"] == "UNAUTHENTICATED"
-    limited = error_of(await login(api, "rater", "falsch"))
-    assert limited["extensions"]["code"] == "RATE_LIMITED" and "Zu viele" in limited["message"]
-    # Another username from the same address is still judged on its credentials.
+async def test_a_source_failing_on_many_names_is_rate_limited_but_a_known_device_is_not(api: Api) -> None:
     await api.make_user(Role.USER, "andere", "richtig-123")
-    assert await login_token(api, "andere", "richtig-123")
+    device = (
+        await api.data(
+            'mutation { login(username: "andere", password: "richtig-123") { deviceToken } }',
+        )
+    )["login"]["deviceToken"]
+    assert device
+    await api.make_user(Role.USER, "schlau", "richtig-123")
+    own = await api.data('mutation { login(username: "schlau", password: "richtig-123") { deviceToken } }')
+    for i in range(SPRAY_LIMIT):  # password spraying: one wrong password per name
+        assert error_of(await login(api, f"name-{i}", "sommer2026"))["extensions"]["code"] == "UNAUTHENTICATED"
+    limited = error_of(await login(api, "andere", "richtig-123"))
+    assert limited["extensions"]["code"] == "RATE_LIMITED" and "Zu viele" in limited["message"]
+    # Another account's device token does not exempt the address ...
+    foreign = await api.gql(
+        'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) { token } }',
+        {"d": own["login"]["deviceToken"]},
+    )
+    assert error_of(foreign)["extensions"]["code"] == "RATE_LIMITED"
+    # ... but the browser that logged in as "andere" before is judged on its own.
+    known = await api.gql(
+        'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) { token } }',
+        {"d": device},
+    )
+    assert known["data"]["login"]["token"], known
 
 
 async def test_logout_revokes_the_token(api: Api) -> None:
@@ -199,9 +258,10 @@ async def test_expired_tokens_are_refused(api: Api) -> None:
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_anonymous_callers_get_errors_except_for_login_and_version(api: Api) -> None:
-    assert (await api.data("{ version }"))["version"]
+async def test_anonymous_callers_get_errors_except_for_login(api: Api) -> None:
     for query in (
+        "{ version }",
+        "{ health }",
         ME,
         "{ users { id } }",
         "{ systemSettings { key } }",
@@ -307,3 +367,52 @@ async def test_api_token_revocation_respects_ownership_and_visibility(api: Api) 
         "auditLog"
     ]
     assert {"action": "api_token.revoke", "actorUsername": "a1", "objectId": str(u1_token)} in audit
+
+
+async def test_parallel_failures_from_one_source_all_count_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
+    settings = load_settings(DATA_DIR=str(tmp_path / "p"), SECRET_KEY="s", DB_CONN=mariadb_url)
+    async with api_for(settings) as api:
+        await api.make_user(Role.USER, "parallel", "richtig-123")
+        for name in ("parallel", "unbekannt"):  # a real account (row-locked) and an unknown name
+            bodies = await asyncio.gather(*(login(api, name, "falsch") for _ in range(12)))
+            codes = {error_of(body)["extensions"]["code"] for body in bodies}
+            assert codes == {"UNAUTHENTICATED"}, bodies
+        async with api.container.db.session() as session:
+            throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "parallel"))
+            # Every failure before the lock counted; none was lost to a race, none crashed.
+            assert throttle is not None and throttle.failures >= FREE_FAILURES and throttle.locked_until is not None
+
+
+async def test_many_sources_close_the_account_to_strangers_but_a_known_device_gets_in(api: Api) -> None:
+    await api.make_user(Role.SUPERADMIN, "chefin", "richtig-123")
+    guard = login_guard(api.container)
+    ttl = timedelta(hours=1)
+    first = await auth.login(api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.0.0.1")
+    assert first.device_token
+    for i in range(ACCOUNT_LOCK_THRESHOLD):  # a distributed guess: one failure from each of many addresses
+        with pytest.raises(AuthenticationError):
+            await auth.login(api.container.db, "chefin", f"rate-{i}", ttl=ttl, guard=guard, ip=f"10.1.{i}.1")
+    row = await user_row(api, "chefin")
+    assert row.locked_until is not None and row.failed_login_attempts == ACCOUNT_LOCK_THRESHOLD
+    # Unknown sources are refused even with the right password, with the one message ...
+    with pytest.raises(AuthenticationError) as refused:
+        await auth.login(api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1")
+    assert refused.value.message == INVALID_CREDENTIALS_MESSAGE
+    # ... but the browser that logged in before still gets in, from any address.
+    again = await auth.login(
+        api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1", device_token=first.device_token
+    )
+    assert again.token and again.device_token == first.device_token
+    # A forged or foreign device token is just an unknown source.
+    other = await api.make_user(Role.USER, "fremd", "richtig-123")
+    forged = f"{other.id}.abc.{'0' * 32}"
+    with pytest.raises(AuthenticationError):
+        await auth.login(
+            api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1", device_token=forged
+        )
+    async with api.container.db.session() as session:
+        scopes = [
+            entry.details["scope"]
+            for entry in await session.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "user.lockout"))
+        ]
+    assert scopes == ["account"]

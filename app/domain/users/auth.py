@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit.service import record_audit
@@ -27,10 +28,14 @@ from app.domain.errors import (
 )
 from app.domain.users.login_policy import (
     INVALID_CREDENTIALS_MESSAGE,
-    LOCKED_MESSAGE,
+    Device,
+    LoginGuard,
     LoginRateLimiter,
+    account_key,
+    account_lock_after,
+    device_source,
+    ip_source,
     is_locked,
-    lock_expiry_after_failure,
 )
 from app.domain.users.models import ApiToken, User
 from app.domain.users.passwords import (
@@ -40,6 +45,7 @@ from app.domain.users.passwords import (
     needs_rehash,
     verify_password,
 )
+from app.domain.users.throttles import find_throttle, forget_source, prune, record_failure
 from app.domain.users.tokens import Principal, create_token, revoke_token
 from app.domain.users.visibility import visible_roles
 
@@ -48,6 +54,10 @@ log = logging.getLogger(__name__)
 MAX_USERNAME_LENGTH = 100
 MAX_API_TOKENS_PER_USER = 50
 MAX_API_TOKEN_DAYS = 3650
+# MariaDB deadlock / lock wait timeout between parallel login attempts.
+_LOCK_CONFLICT_CODES = frozenset({1213, 1205})
+_LOCK_CONFLICT_RETRIES = 3
+PRUNE_EVERY_FAILURES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +65,18 @@ class LoginResult:
     token: str
     user: User
     expires_at: datetime | None
+    # Present it on the next login of this account from this client: it stays judged on its own.
+    device_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    username: str
+    password: str
+    ip: str | None
+    device: Device | None
+    ttl: timedelta
+    now: datetime
 
 
 async def _find_user(session: AsyncSession, username: str) -> User | None:
@@ -64,48 +86,122 @@ async def _find_user(session: AsyncSession, username: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.username) == name.lower()))
 
 
-async def _attempt_login(
-    session: AsyncSession, username: str, password: str, *, ttl: timedelta, ip: str | None, now: datetime
-) -> LoginResult | DomainError:
-    user = await _find_user(session, username)
-    # Always pay for one argon2 verification (a dummy hash for unknown users) so timing tells nothing;
-    # in a thread, because argon2 is deliberately slow and would stall every other request.
-    candidate = password if len(password) <= MAX_PASSWORD_LENGTH else ""
-    password_ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, candidate)
-    password_ok = password_ok and bool(candidate)
+async def _audit_lock(
+    session: AsyncSession, user: User, scope: str, until: datetime, failures: int, ip: str | None
+) -> None:
+    log.warning(
+        "event=login_locked user=%r scope=%s until=%s failures=%d source=%s",
+        user.username,
+        scope,
+        until.isoformat(),
+        failures,
+        ip or "?",
+    )
+    details = {"scope": scope, "until": until.isoformat(), "failures": failures, "role": user.role.value}
+    await record_audit(session, None, "user.lockout", "user", user.id, details, ip=ip)
+
+
+async def _fail(
+    session: AsyncSession, attempt: LoginAttempt, user: User | None, known_device: bool, source: str
+) -> None:
+    """Count a failure against the source (or device) and, from unknown sources, the account."""
+    now = attempt.now
+    throttle, locked = await record_failure(session, account_key(attempt.username), source, now)
+    if user is not None and locked and throttle.locked_until is not None:
+        scope = "device" if known_device else "source"
+        await _audit_lock(session, user, scope, throttle.locked_until, throttle.failures, attempt.ip)
     if user is None:
-        return AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
-    # Re-read under a row lock so concurrent failures all count (MariaDB; SQLite serialises writers).
-    await session.refresh(user, with_for_update=True)
-
-    if is_locked(user.locked_until, now):
-        return AuthenticationError(LOCKED_MESSAGE)
-    if user.locked_until is not None:
-        # The lock has run out: the next attempts start a fresh count.
+        return
+    if user.locked_until is not None and not is_locked(user.locked_until, now):
+        user.failed_login_attempts = 0  # the account-wide lock has run out: a fresh count
         user.locked_until = None
+    user.failed_login_attempts = (user.failed_login_attempts or 0) + 1
+    user.last_failed_login_at = now
+    if not known_device and user.locked_until is None:
+        until = account_lock_after(user.failed_login_attempts, now)
+        if until is not None:
+            user.locked_until = until
+            await _audit_lock(session, user, "account", until, user.failed_login_attempts, attempt.ip)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """The password verdict, reached before any write (argon2 is slow; it never runs twice)."""
+
+    user_id: int | None
+    password_ok: bool
+
+
+async def _check_password(db: Database, attempt: LoginAttempt) -> _Checked:
+    async with db.read_session() as session:
+        user = await _find_user(session, attempt.username)
+        password_hash, user_id = (user.password_hash, user.id) if user else (None, None)
+    # Always pay for one argon2 verification (a dummy hash for unknown users), locked or not, so timing
+    # tells nothing; in a thread, because argon2 is deliberately slow and would stall every other request.
+    candidate = attempt.password if len(attempt.password) <= MAX_PASSWORD_LENGTH else ""
+    ok = await asyncio.to_thread(verify_password, password_hash, candidate)
+    return _Checked(user_id, ok and bool(candidate))
+
+
+async def _apply(
+    session: AsyncSession, attempt: LoginAttempt, checked: _Checked, guard: LoginGuard
+) -> tuple[LoginResult | DomainError, bool]:
+    """The outcome, and whether it was a counted failure (not a refusal during a lock)."""
+    refused = AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
+    # Under a row lock so concurrent attempts on one account are counted one after the other.
+    user = None
+    if checked.user_id is not None:
+        user = await session.get(User, checked.user_id, with_for_update=True, populate_existing=True)
+    known_device = user is not None and attempt.device is not None and attempt.device.user_id == user.id
+    source = device_source(attempt.device.device_id) if known_device and attempt.device else ip_source(attempt.ip)
+    account = account_key(attempt.username)
+
+    throttle = await find_throttle(session, account, source)
+    if throttle is not None and is_locked(throttle.locked_until, attempt.now):
+        return refused, False  # locked from this source only; attempts meanwhile are not counted
+    if not known_device and user is not None and is_locked(user.locked_until, attempt.now):
+        return refused, False  # closed to unknown sources; known devices still get in
+    if user is None or not checked.password_ok or not user.is_active:
+        await _fail(session, attempt, user, known_device, source)
+        return refused, True
+
+    if throttle is not None:
+        await forget_source(session, account, source)
+    user.last_login_at = attempt.now
+    if not is_locked(user.locked_until, attempt.now):
+        # A known device getting in says nothing about the strangers: their lock (and count) stays.
         user.failed_login_attempts = 0
-
-    if not password_ok or not user.is_active:
-        user.failed_login_attempts = (user.failed_login_attempts or 0) + 1
-        user.last_failed_login_at = now
-        user.locked_until = lock_expiry_after_failure(user.failed_login_attempts, now)
-        if user.locked_until is not None:
-            log.warning(
-                "account %r locked until %s after %d failed logins (last from %s)",
-                user.username,
-                user.locked_until.isoformat(),
-                user.failed_login_attempts,
-                ip or "?",
-            )
-        return AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
-
-    user.last_login_at = now
-    user.failed_login_attempts = 0
-    user.locked_until = None
+        user.locked_until = None
     if needs_rehash(user.password_hash):
-        user.password_hash = await asyncio.to_thread(hash_password, password)
-    raw, token = await create_token(session, user, TokenKind.SESSION, ttl=ttl, ip=ip)
-    return LoginResult(token=raw, user=user, expires_at=token.expires_at)
+        user.password_hash = await asyncio.to_thread(hash_password, attempt.password)
+    raw, token = await create_token(session, user, TokenKind.SESSION, ttl=attempt.ttl, ip=attempt.ip)
+    device = attempt.device if known_device and attempt.device else guard.devices.issue(user.id)
+    return LoginResult(token=raw, user=user, expires_at=token.expires_at, device_token=device.token), False
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    args = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] in _LOCK_CONFLICT_CODES
+
+
+async def _prune_now_and_then(db: Database, guard: LoginGuard, now: datetime) -> None:
+    guard.failures_since_prune += 1
+    if guard.failures_since_prune < PRUNE_EVERY_FAILURES:
+        return
+    guard.failures_since_prune = 0
+    try:
+        async with db.session() as session:
+            await prune(session, now)
+    except Exception as exc:  # housekeeping only: the next round tries again
+        log.info("event=login_throttle_prune_failed error=%s", type(exc).__name__)
+
+
+def _check_source(guard: LoginGuard, ip: str | None) -> None:
+    try:
+        guard.limiter.check_source(ip)
+    except DomainError:
+        log.info("event=login_rate_limited source=%s", ip or "?")
+        raise
 
 
 async def login(
@@ -114,23 +210,40 @@ async def login(
     password: str,
     *,
     ttl: timedelta,
-    limiter: LoginRateLimiter,
+    guard: LoginGuard,
     ip: str | None = None,
+    device_token: str | None = None,
     now: datetime | None = None,
 ) -> LoginResult:
-    """A new session token for valid credentials; raises AuthenticationError or RateLimitedError."""
+    """A new session token for valid credentials; raises AuthenticationError or RateLimitedError.
+
+    The rules are in `login_policy`; refusals about an account all carry the same message.
+    """
     username = username or ""
     password = password or ""
-    try:
-        limiter.register_attempt(ip, username)
-    except DomainError:
-        log.info("login attempts from %s for %r are rate limited", ip or "?", username[:100])
-        raise
-    async with db.session() as session:
-        outcome = await _attempt_login(session, username, password, ttl=ttl, ip=ip, now=now or utcnow())
+    device = guard.devices.verify(device_token)
+    if device is None:
+        _check_source(guard, ip)
+    attempt = LoginAttempt(username, password, ip, device, ttl, now or utcnow())
+    checked = await _check_password(db, attempt)
+    # Only this account's own device token exempts from the per-address limit (not any valid one).
+    known = device is not None and device.user_id == checked.user_id
+    if device is not None and not known:
+        _check_source(guard, ip)
+    for retry in range(_LOCK_CONFLICT_RETRIES + 1):
+        try:
+            async with db.session() as session:
+                outcome, counted = await _apply(session, attempt, checked, guard)
+            break
+        except OperationalError as exc:  # a MariaDB deadlock between parallel attempts: do it again
+            if retry == _LOCK_CONFLICT_RETRIES or not _is_lock_conflict(exc):
+                raise
     if isinstance(outcome, DomainError):
+        if counted and not known:
+            guard.limiter.source_failed(ip)
+        log.info("event=login_failed user=%r source=%s", account_key(username), ip or "?")
+        await _prune_now_and_then(db, guard, attempt.now)
         raise outcome
-    limiter.succeeded(ip, username)
     return outcome
 
 

@@ -1,40 +1,119 @@
-"""The login protection rules in one place: account lockout and the per-caller attempt rate limit.
+"""The login protection rules in one place (OWASP ASVS 2.2, "device cookies"); docs/accounts-and-auth.md.
 
-Lockout is stored on the user row (so it holds across processes and restarts); the rate limit is an
-in-memory sliding window per process, which is enough to slow a guessing script down to a crawl.
+- Failures are throttled per account name *and* source. The source is the client address, or a known
+  device: a device token this server signed after an earlier successful login of that account. After
+  `FREE_FAILURES` failures a source waits `BACKOFF_START`, doubling with each further failure up to
+  `BACKOFF_MAX`; meanwhile even the right password is refused from that source (and only from it).
+- A known device is judged on its own throttle only: a stranger failing from anywhere, even the same
+  address, never stops a browser that has logged in as that account before.
+- Unknown sources together may fail `ACCOUNT_LOCK_THRESHOLD` times in a row before the account is closed
+  to unknown sources for `LOCKOUT_DURATION` (distributed guessing); known devices still get in, and an
+  admin can unlock.
+- Only failures count, never successes. One source failing on many account names (password spraying) is
+  refused with RATE_LIMITED after `SPRAY_LIMIT` failures in `SPRAY_WINDOW_SECONDS` (per process), unless it
+  presents a known device.
+- Every refusal about an account says the same `INVALID_CREDENTIALS_MESSAGE` and costs one argon2
+  verification, whether the name exists, the password is wrong or a lock is on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.domain.errors import RateLimitedError
 
-MAX_FAILED_LOGINS = 5
+FREE_FAILURES = 5
+BACKOFF_START = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(minutes=15)
+ACCOUNT_LOCK_THRESHOLD = 30
 LOCKOUT_DURATION = timedelta(minutes=15)
+# Throttle rows untouched this long (and not locked) are forgotten.
+THROTTLE_RETENTION = timedelta(days=1)
 
+SPRAY_LIMIT = 100
+SPRAY_WINDOW_SECONDS = 10 * 60
+
+# Guesses of the own current password from a logged-in session (changePassword).
 RATE_LIMIT_ATTEMPTS = 10
 RATE_LIMIT_WINDOW_SECONDS = 5 * 60
-# A caller trying many different usernames (password spraying) is limited per address as well.
-RATE_LIMIT_ATTEMPTS_PER_IP = 50
-# Bounded memory even under a flood of random usernames: the least recently used keys are forgotten.
+# Bounded memory even under a flood of random keys: the least recently used keys are forgotten.
 _MAX_TRACKED_KEYS = 10_000
 
-INVALID_CREDENTIALS_MESSAGE = "Benutzername oder Passwort falsch."
-LOCKED_MESSAGE = "Das Konto ist nach zu vielen Fehlversuchen vorübergehend gesperrt. Bitte später erneut versuchen."
+INVALID_CREDENTIALS_MESSAGE = (
+    "Anmeldung fehlgeschlagen: Benutzername oder Passwort falsch, oder nach mehreren Fehlversuchen "
+    "vorübergehend gesperrt. Bitte prüfen und ggf. einige Minuten warten."
+)
 RATE_LIMITED_MESSAGE = "Zu viele Anmeldeversuche. Bitte einige Minuten warten."
+
+MAX_ACCOUNT_LENGTH = 100
+
+
+def account_key(username: str) -> str:
+    return (username or "").strip().lower()[:MAX_ACCOUNT_LENGTH]
+
+
+def ip_source(ip: str | None) -> str:
+    return f"ip:{ip or '-'}"[:80]
+
+
+def device_source(device_id: str) -> str:
+    return f"device:{device_id}"[:80]
 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:
     return locked_until is not None and locked_until > now
 
 
-def lock_expiry_after_failure(failed_attempts: int, now: datetime) -> datetime | None:
-    """`locked_until` after a failure that brought the consecutive count to `failed_attempts`."""
-    return now + LOCKOUT_DURATION if failed_attempts >= MAX_FAILED_LOGINS else None
+def source_lock_after(failures: int, now: datetime) -> datetime | None:
+    """`locked_until` of a source after its `failures`-th failure: exponential backoff once past the free ones."""
+    if failures < FREE_FAILURES:
+        return None
+    steps = min(failures - FREE_FAILURES, 20)
+    return now + min(BACKOFF_START * (2**steps), BACKOFF_MAX)
+
+
+def account_lock_after(failures: int, now: datetime) -> datetime | None:
+    """`users.locked_until` (closed to unknown sources) after that many consecutive failures."""
+    return now + LOCKOUT_DURATION if failures >= ACCOUNT_LOCK_THRESHOLD else None
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    user_id: int
+    device_id: str
+    token: str
+
+
+class DeviceTokens:
+    """Signed device tokens: `<user id>.<device id>.<mac>`; nothing to store, only the server can mint them."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(("login-device:" + secret).encode()).digest()
+
+    def _mac(self, user_id: int, device_id: str) -> str:
+        return hmac.new(self._key, f"{user_id}.{device_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self, user_id: int) -> Device:
+        device_id = secrets.token_urlsafe(12)
+        return Device(user_id, device_id, f"{user_id}.{device_id}.{self._mac(user_id, device_id)}")
+
+    def verify(self, token: str | None) -> Device | None:
+        if not token or len(token) > 200:
+            return None
+        parts = token.split(".")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1]:
+            return None
+        user_id, device_id, mac = int(parts[0]), parts[1], parts[2]
+        if not hmac.compare_digest(mac, self._mac(user_id, device_id)):
+            return None
+        return Device(user_id, device_id, token)
 
 
 class SlidingWindowLimiter:
@@ -71,24 +150,39 @@ class SlidingWindowLimiter:
 
 
 class LoginRateLimiter:
-    """Attempts per (client address, username) and per client address."""
+    """Per-process limits: failed logins per source (spraying) and guesses of the own current password."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.failures_per_source = SlidingWindowLimiter(SPRAY_LIMIT, SPRAY_WINDOW_SECONDS, clock)
         self.per_user = SlidingWindowLimiter(RATE_LIMIT_ATTEMPTS, RATE_LIMIT_WINDOW_SECONDS, clock)
-        self.per_ip = SlidingWindowLimiter(RATE_LIMIT_ATTEMPTS_PER_IP, RATE_LIMIT_WINDOW_SECONDS, clock)
+
+    def check_source(self, ip: str | None) -> None:
+        """Raise RateLimitedError when this source has failed too often on any account names."""
+        if not self.failures_per_source.allowed(ip or "-"):
+            raise RateLimitedError(RATE_LIMITED_MESSAGE)
+
+    def source_failed(self, ip: str | None) -> None:
+        self.failures_per_source.hit(ip or "-")
 
     @staticmethod
     def _key(ip: str | None, username: str) -> tuple[str, str]:
-        return (ip or "-", username.strip().lower()[:100])
+        return (ip or "-", account_key(username))
 
     def register_attempt(self, ip: str | None, username: str) -> None:
-        """Count one attempt, or raise RateLimitedError if the caller is over either limit."""
+        """Count one attempt, or raise RateLimitedError if the caller is over the limit (changePassword)."""
         key = self._key(ip, username)
-        if not self.per_user.allowed(key) or not self.per_ip.allowed(key[0]):
+        if not self.per_user.allowed(key):
             raise RateLimitedError(RATE_LIMITED_MESSAGE)
         self.per_user.hit(key)
-        self.per_ip.hit(key[0])
 
     def succeeded(self, ip: str | None, username: str) -> None:
-        """A successful login forgets that caller's failures for this username."""
         self.per_user.reset(self._key(ip, username))
+
+
+class LoginGuard:
+    """What one process needs to apply the policy: the device-token signer and the per-process limiter."""
+
+    def __init__(self, secret: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.devices = DeviceTokens(secret)
+        self.limiter = LoginRateLimiter(clock)
+        self.failures_since_prune = 0

@@ -47,3 +47,22 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_ip: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account name from one source (a client address or a known device).
+
+    The account is the lower-cased name as typed, so unknown names are throttled exactly like real ones
+    (nothing to tell them apart by). `docs/accounts-and-auth.md` describes the policy.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (sa.UniqueConstraint("account", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(sa.String(100))
+    # "ip:<address>" or "device:<device id>".
+    source: Mapped[str] = mapped_column(sa.String(80))
+    failures: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -20,8 +20,10 @@ from app.domain.audit.service import list_audit, record_audit
 from app.domain.clock import utcnow
 from app.domain.enums import Role
 from app.domain.errors import AuthenticationError, ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.domain.users.login_policy import account_key
 from app.domain.users.models import User
 from app.domain.users.passwords import check_password_policy, hash_password
+from app.domain.users.throttles import forget_account
 from app.domain.users.tokens import Principal, revoke_all_for_user
 from app.domain.users.visibility import can_assign, visible_roles
 
@@ -218,6 +220,7 @@ async def reset_password(
     user.last_password_change_at = utcnow()
     user.failed_login_attempts = 0
     user.locked_until = None
+    await forget_account(session, account_key(user.username))
     await revoke_all_for_user(session, user.id)
     await session.flush()
     await record_audit(session, principal, "user.reset_password", "user", user.id, {"role": user.role.value}, ip=ip)
@@ -225,13 +228,19 @@ async def reset_password(
 
 
 async def unlock_user(session: AsyncSession, principal: Principal, user_id: int, *, ip: str | None = None) -> User:
-    """Lift a lockout after failed logins before it runs out."""
+    """Lift every lock after failed logins (the account-wide one and each source's) before it runs out."""
     user = await _manageable_user(session, principal, user_id)
-    if user.locked_until is not None or user.failed_login_attempts:
+    locked_sources = await forget_account(session, account_key(user.username))
+    if user.locked_until is not None or user.failed_login_attempts or locked_sources:
+        details = {
+            "role": user.role.value,
+            "account_locked": user.locked_until is not None,
+            "locked_sources": locked_sources,
+        }
         user.locked_until = None
         user.failed_login_attempts = 0
         await session.flush()
-        await record_audit(session, principal, "user.unlock", "user", user.id, {"role": user.role.value}, ip=ip)
+        await record_audit(session, principal, "user.unlock", "user", user.id, details, ip=ip)
     return user
 
 

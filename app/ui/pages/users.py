@@ -75,8 +75,9 @@ async def users_page(ctx: PageContext) -> None:
         actions.append({"name": "edit", "icon": "edit", "color": "primary", "label": t("common.edit")})
         if not own:
             actions.append({"name": "reset", "icon": "key", "color": "primary", "label": t("users.reset_password")})
-            if user.get("lockedUntil"):
-                actions.append({"name": "unlock", "icon": "lock_open", "color": "warning", "label": "Entsperren"})
+            # Failed logins may have throttled some sources even without the account-wide lock.
+            if user.get("lockedUntil") or user.get("failedLoginAttempts"):
+                actions.append({"name": "unlock", "icon": "lock_open", "color": "warning", "label": t("users.unlock")})
             if me.has(Role.SUPERADMIN):
                 actions.append({"name": "delete", "icon": "delete", "color": "negative", "label": t("common.delete")})
         return actions
