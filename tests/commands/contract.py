@@ -11,7 +11,12 @@ from typing import Any
 
 import jsonschema
 
-SCHEMA_PATH = Path("/work/shared/contracts/reboot-command-payload-schemas.json")
+# shared/ lies beside the project (CI puts a copy there); the developers' machines also have /work/shared.
+_CANDIDATES = [
+    Path(__file__).resolve().parents[2].parent / "shared" / "contracts" / "reboot-command-payload-schemas.json",
+    Path("/work/shared/contracts/reboot-command-payload-schemas.json"),
+]
+SCHEMA_PATH = next((p for p in _CANDIDATES if p.exists()), _CANDIDATES[0])
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 format_checker = jsonschema.FormatChecker()
