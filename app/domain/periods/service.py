@@ -17,19 +17,21 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit.service import record_audit
 from app.domain.clock import utcnow
-from app.domain.enums import AcademicPeriodType
+from app.domain.enums import AcademicPeriodType, Role
 from app.domain.errors import BlockedError, ConflictError, NotFoundError, ValidationError
 from app.domain.events.models import Event, EventException
+from app.domain.events.ports import ScheduleDeps
 from app.domain.media.models import EventMedia
 from app.domain.periods.models import AcademicPeriod, SchoolHoliday
 from app.domain.periods.spillover import has_occurrence_on_or_after
 from app.domain.ports import UseCaseDeps
+from app.domain.usecase import require_role, unit_of_work
 from app.domain.users.tokens import Principal
 
 PERIOD_NOT_FOUND = "Akademische Periode nicht gefunden"
 MAX_NAME_LENGTH = 100
+WRITE_ROLE = Role.ADMIN
 MAX_DISPLAY_NAME_LENGTH = 50
 
 BLOCKER_ACTIVE = "Die Periode ist aktiv."
@@ -217,6 +219,41 @@ async def period_usage(
     )
 
 
+# --- queries (adapters call these; reading needs a login) ----------------------------------------------
+
+
+async def periods(
+    deps: UseCaseDeps, principal: Principal | None, *, include_archived: bool = False, archived_only: bool = False
+) -> list[AcademicPeriod]:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await list_periods(session, include_archived=include_archived, archived_only=archived_only)
+
+
+async def period_by_id(deps: UseCaseDeps, principal: Principal | None, period_id: int) -> AcademicPeriod | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await find_period(session, period_id)
+
+
+async def the_active_period(deps: UseCaseDeps, principal: Principal | None) -> AcademicPeriod | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await active_period(session)
+
+
+async def period_covering(deps: UseCaseDeps, principal: Principal | None, day: date) -> AcademicPeriod | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await period_for_date(session, day)
+
+
+async def usage_of_period(deps: ScheduleDeps, principal: Principal | None, period_id: int) -> PeriodUsage:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await period_usage(session, period_id, tz=deps.settings.tz)
+
+
 # --- lifecycle --------------------------------------------------------------------------------------
 
 
@@ -225,11 +262,17 @@ def _refuse_archived(period: AcademicPeriod, action: str) -> None:
         raise ConflictError(f"Archivierte Perioden können nicht {action} werden.")
 
 
-async def create_period(
-    deps: UseCaseDeps, principal: Principal, values: PeriodValues, *, ip: str | None = None
-) -> AcademicPeriod:
-    clean = _clean(values)
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class CreatePeriod:
+    values: PeriodValues
+
+
+async def create_period(deps: UseCaseDeps, principal: Principal | None, command: CreatePeriod) -> AcademicPeriod:
+    """A new, inactive period (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    clean = _clean(command.values)
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         await _check_name_and_overlap(session, clean, except_id=None)
         period = AcademicPeriod(
             name=clean.name,
@@ -241,15 +284,23 @@ async def create_period(
         )
         session.add(period)
         await session.flush()
-        await record_audit(session, principal, "period.create", "academic_period", period.id, _details(period), ip=ip)
+        await uow.audit("period.create", "academic_period", period.id, _details(period))
     return period
 
 
-async def update_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, values: PeriodValues, *, ip: str | None = None
-) -> AcademicPeriod:
-    clean = _clean(values)
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class UpdatePeriod:
+    period_id: int
+    values: PeriodValues
+
+
+async def update_period(deps: UseCaseDeps, principal: Principal | None, command: UpdatePeriod) -> AcademicPeriod:
+    """Edit a period (admin+); archived periods cannot be edited, holidays must stay inside it."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    clean = _clean(command.values)
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         _refuse_archived(period, "bearbeitet")
         await _check_name_and_overlap(session, clean, except_id=period_id)
@@ -278,17 +329,26 @@ async def update_period(
         period.end_date = clean.end_date
         period.period_type = clean.period_type
         await session.flush()
-        await record_audit(
-            session, principal, "period.update", "academic_period", period_id,
-            {"before": before, "after": _details(period)}, ip=ip,
-        )  # fmt: skip
+        await uow.audit(
+            "period.update",
+            "academic_period",
+            period_id,
+            {"before": before, "after": _details(period)},
+        )
     return period
 
 
-async def activate_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class ActivatePeriod:
+    period_id: int
+
+
+async def activate_period(deps: UseCaseDeps, principal: Principal | None, command: ActivatePeriod) -> AcademicPeriod:
+    """Make this the one active period (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         _refuse_archived(period, "aktiviert")
         await session.execute(
@@ -298,14 +358,22 @@ async def activate_period(
         )
         period.is_active = True
         await session.flush()
-        await record_audit(session, principal, "period.activate", "academic_period", period_id, None, ip=ip)
+        await uow.audit("period.activate", "academic_period", period_id, None)
     return period
 
 
-async def archive_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, tz: tzinfo, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class ArchivePeriod:
+    period_id: int
+
+
+async def archive_period(deps: ScheduleDeps, principal: Principal | None, command: ArchivePeriod) -> AcademicPeriod:
+    """Soft-delete (admin+); blocked while active or while a recurring series still runs."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    tz = deps.settings.tz
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         if period.is_archived:
             return period
@@ -316,14 +384,21 @@ async def archive_period(
         period.archived_at = utcnow()
         period.archived_by = principal.user_id
         await session.flush()
-        await record_audit(session, principal, "period.archive", "academic_period", period_id, None, ip=ip)
+        await uow.audit("period.archive", "academic_period", period_id, None)
     return period
 
 
-async def restore_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class RestorePeriod:
+    period_id: int
+
+
+async def restore_period(deps: UseCaseDeps, principal: Principal | None, command: RestorePeriod) -> AcademicPeriod:
+    """Bring an archived period back, inactive (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         if not period.is_archived:
             raise ConflictError("Die Periode ist nicht archiviert.")
@@ -334,14 +409,22 @@ async def restore_period(
         period.archived_at = None
         period.archived_by = None
         await session.flush()
-        await record_audit(session, principal, "period.restore", "academic_period", period_id, None, ip=ip)
+        await uow.audit("period.restore", "academic_period", period_id, None)
     return period
 
 
-async def delete_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, tz: tzinfo, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class DeletePeriod:
+    period_id: int
+
+
+async def delete_period(deps: ScheduleDeps, principal: Principal | None, command: DeletePeriod) -> AcademicPeriod:
+    """Delete an archived, inactive period without linked events, for good (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    tz = deps.settings.tz
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         usage = await period_usage(session, period_id, tz=tz)
         if usage.delete_blockers:
@@ -349,7 +432,7 @@ async def delete_period(
         details = _details(period)
         await session.delete(period)
         await session.flush()
-        await record_audit(session, principal, "period.delete", "academic_period", period_id, details, ip=ip)
+        await uow.audit("period.delete", "academic_period", period_id, details)
     return period
 
 
