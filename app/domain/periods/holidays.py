@@ -41,8 +41,6 @@ from app.domain.users.tokens import Principal
 
 log = logging.getLogger(__name__)
 
-HOLIDAY_NOT_FOUND = "Ferien nicht gefunden"
-
 
 # Holiday writes (manual, import, subscriptions) are for admins and above.
 WRITE_ROLE = Role.ADMIN
@@ -59,14 +57,14 @@ class HolidayValues:
 def _clean(values: HolidayValues) -> HolidayValues:
     name = re.sub(r"\s+", " ", values.name or "").strip()
     if not name:
-        raise ValidationError("Der Name ist erforderlich.", field="name")
+        raise ValidationError("holiday.name_missing", field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(f"Der Name darf höchstens {MAX_NAME_LENGTH} Zeichen haben.", field="name")
+        raise ValidationError("holiday.name_too_long", field="name", max=MAX_NAME_LENGTH)
     region = re.sub(r"\s+", " ", values.region or "").strip() or None
     if region is not None and len(region) > MAX_REGION_LENGTH:
-        raise ValidationError(f"Die Region darf höchstens {MAX_REGION_LENGTH} Zeichen haben.", field="region")
+        raise ValidationError("holiday.region_too_long", field="region", max=MAX_REGION_LENGTH)
     if values.start_date > values.end_date:
-        raise ValidationError("Das Startdatum muss vor oder am Enddatum liegen.", field="startDate")
+        raise ValidationError("holiday.start_after_end", field="startDate")
     return HolidayValues(name, values.start_date, values.end_date, region)
 
 
@@ -74,17 +72,20 @@ def inside_period(period: AcademicPeriod, start: date, end: date) -> bool:
     return period.start_date <= start and end <= period.end_date
 
 
-def _outside_message(period: AcademicPeriod) -> str:
-    return (
-        f"Die Ferien müssen innerhalb der Periode „{period.name}“ liegen "
-        f"({period.start_date.isoformat()} – {period.end_date.isoformat()})."
+def _outside(period: AcademicPeriod) -> ValidationError:
+    return ValidationError(
+        "holiday.outside_period",
+        field="startDate",
+        name=period.name,
+        start=period.start_date.isoformat(),
+        end=period.end_date.isoformat(),
     )
 
 
 async def writable_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
     period = await get_period(session, period_id)
     if period.is_archived:
-        raise ConflictError("Ferien archivierter Perioden können nicht geändert werden.")
+        raise ConflictError("holiday.period_archived")
     return period
 
 
@@ -129,7 +130,7 @@ async def holidays_of(
 async def get_holiday(session: AsyncSession, holiday_id: int) -> SchoolHoliday:
     holiday = await session.get(SchoolHoliday, holiday_id)
     if holiday is None:
-        raise NotFoundError(HOLIDAY_NOT_FOUND)
+        raise NotFoundError("holiday.not_found")
     return holiday
 
 
@@ -174,7 +175,7 @@ async def _apply_plan(
 
 def _refuse_conflict(plan: WritePlan) -> ConflictError:
     listing = "; ".join(describe(h) for h in plan.others[:5])
-    return ConflictError(f"Überschneidung mit anderen Ferien: {listing}")
+    return ConflictError("holiday.overlap", listing=listing)
 
 
 @dataclass(frozen=True)
@@ -192,13 +193,13 @@ async def create_holiday(deps: UseCaseDeps, principal: Principal | None, command
         session = uow.session
         period = await writable_period(session, period_id)
         if not inside_period(period, clean.start_date, clean.end_date):
-            raise ValidationError(_outside_message(period), field="startDate")
+            raise _outside(period)
         existing = await period_holidays(session, period_id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing)
         if plan.outcome is Outcome.CONFLICT:
             raise _refuse_conflict(plan)
         if plan.outcome is Outcome.DUPLICATE:
-            raise ConflictError(f"Diese Ferien sind bereits erfasst: {describe(plan.others[0])}")
+            raise ConflictError("holiday.duplicate", other=describe(plan.others[0]))
         if plan.outcome is Outcome.MERGE:
             holiday = await _apply_plan(session, plan, clean, None)
         else:
@@ -240,10 +241,10 @@ async def update_holiday(deps: UseCaseDeps, principal: Principal | None, command
         session = uow.session
         holiday = await get_holiday(session, holiday_id)
         if holiday.academic_period_id is None:
-            raise ConflictError("Nicht zugeordnete Alt-Ferien können nur gelöscht werden.")
+            raise ConflictError("holiday.legacy_delete_only")
         period = await writable_period(session, holiday.academic_period_id)
         if not inside_period(period, clean.start_date, clean.end_date):
-            raise ValidationError(_outside_message(period), field="startDate")
+            raise _outside(period)
         existing = await period_holidays(session, period.id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing, editing_id=holiday_id)
         if plan.outcome is Outcome.CONFLICT:
@@ -341,7 +342,7 @@ def read_holiday_rows(data: bytes, period: AcademicPeriod, tz: tzinfo, summary: 
 
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationError("Die Datei ist zu groß (höchstens 1 MB).", field="file")
+        raise ValidationError("holiday.file_too_large", field="file")
 
 
 async def _import_rows(

@@ -29,7 +29,6 @@ from app.domain.ports import UseCaseDeps
 from app.domain.usecase import require_role, unit_of_work
 from app.domain.users.tokens import Principal
 
-PERIOD_NOT_FOUND = "Akademische Periode nicht gefunden"
 MAX_NAME_LENGTH = 100
 WRITE_ROLE = Role.ADMIN
 MAX_DISPLAY_NAME_LENGTH = 50
@@ -50,16 +49,14 @@ class PeriodValues:
 def _clean(values: PeriodValues) -> PeriodValues:
     name = re.sub(r"\s+", " ", values.name or "").strip()
     if not name:
-        raise ValidationError("Der Name ist erforderlich.", field="name")
+        raise ValidationError("period.name_missing", field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(f"Der Name darf höchstens {MAX_NAME_LENGTH} Zeichen haben.", field="name")
+        raise ValidationError("period.name_too_long", field="name", max=MAX_NAME_LENGTH)
     display = (values.display_name or "").strip() or None
     if display is not None and len(display) > MAX_DISPLAY_NAME_LENGTH:
-        raise ValidationError(
-            f"Der Anzeigename darf höchstens {MAX_DISPLAY_NAME_LENGTH} Zeichen haben.", field="displayName"
-        )
+        raise ValidationError("period.display_name_too_long", field="displayName", max=MAX_DISPLAY_NAME_LENGTH)
     if values.start_date > values.end_date:
-        raise ValidationError("Das Startdatum muss vor oder am Enddatum liegen.", field="startDate")
+        raise ValidationError("period.start_after_end", field="startDate")
     return PeriodValues(name, display, values.start_date, values.end_date, AcademicPeriodType(values.period_type))
 
 
@@ -74,7 +71,7 @@ async def _check_name_and_overlap(session: AsyncSession, values: PeriodValues, *
         others = others.where(AcademicPeriod.id != except_id)
     same_name = await session.scalar(others.where(func.lower(AcademicPeriod.name) == values.name.lower()).limit(1))
     if same_name is not None:
-        raise ConflictError(f'Eine Periode mit dem Namen "{values.name}" existiert bereits.')
+        raise ConflictError("period.name_taken", name=values.name)
     overlapping = await session.scalar(
         others.where(
             AcademicPeriod.period_type == values.period_type,
@@ -85,7 +82,7 @@ async def _check_name_and_overlap(session: AsyncSession, values: PeriodValues, *
         .limit(1)
     )
     if overlapping is not None:
-        raise ConflictError(f"Der Zeitraum überschneidet sich mit {_label(overlapping)} desselben Typs.")
+        raise ConflictError("period.overlap", other=_label(overlapping))
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -109,7 +106,7 @@ async def find_period(session: AsyncSession, period_id: int) -> AcademicPeriod |
 async def get_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
     period = await find_period(session, period_id)
     if period is None:
-        raise NotFoundError(PERIOD_NOT_FOUND)
+        raise NotFoundError("period.not_found")
     return period
 
 
@@ -257,9 +254,9 @@ async def usage_of_period(deps: ScheduleDeps, principal: Principal | None, perio
 # --- lifecycle --------------------------------------------------------------------------------------
 
 
-def _refuse_archived(period: AcademicPeriod, action: str) -> None:
+def _refuse_archived(period: AcademicPeriod, key: str) -> None:
     if period.is_archived:
-        raise ConflictError(f"Archivierte Perioden können nicht {action} werden.")
+        raise ConflictError(key)
 
 
 @dataclass(frozen=True)
@@ -302,7 +299,7 @@ async def update_period(deps: UseCaseDeps, principal: Principal | None, command:
     async with unit_of_work(deps, principal) as uow:
         session = uow.session
         period = await get_period(session, period_id)
-        _refuse_archived(period, "bearbeitet")
+        _refuse_archived(period, "period.archived_not_editable")
         await _check_name_and_overlap(session, clean, except_id=period_id)
         # Holidays must stay inside their period: shrinking past one is refused, naming the holidays.
         outside = list(
@@ -319,7 +316,7 @@ async def update_period(deps: UseCaseDeps, principal: Principal | None, command:
         )
         if outside:
             raise BlockedError(
-                "Ferien dieser Periode lägen außerhalb des neuen Zeitraums.",
+                "period.holidays_outside",
                 [f"Ferien „{h.name}“ ({h.start_date.isoformat()} – {h.end_date.isoformat()})" for h in outside],
             )
         before = _details(period)
@@ -350,7 +347,7 @@ async def activate_period(deps: UseCaseDeps, principal: Principal | None, comman
     async with unit_of_work(deps, principal) as uow:
         session = uow.session
         period = await get_period(session, period_id)
-        _refuse_archived(period, "aktiviert")
+        _refuse_archived(period, "period.archived_not_activatable")
         await session.execute(
             update(AcademicPeriod)
             .where(AcademicPeriod.is_active.is_(True), AcademicPeriod.id != period_id)
@@ -379,7 +376,7 @@ async def archive_period(deps: ScheduleDeps, principal: Principal | None, comman
             return period
         usage = await period_usage(session, period_id, tz=tz)
         if usage.archive_blockers:
-            raise BlockedError("Die Periode kann nicht archiviert werden.", usage.archive_blockers)
+            raise BlockedError("period.archive_blocked", usage.archive_blockers)
         period.is_archived = True
         period.archived_at = utcnow()
         period.archived_by = principal.user_id
@@ -401,7 +398,7 @@ async def restore_period(deps: UseCaseDeps, principal: Principal | None, command
         session = uow.session
         period = await get_period(session, period_id)
         if not period.is_archived:
-            raise ConflictError("Die Periode ist nicht archiviert.")
+            raise ConflictError("period.not_archived")
         values = PeriodValues(period.name, period.display_name, period.start_date, period.end_date, period.period_type)
         await _check_name_and_overlap(session, values, except_id=period_id)
         period.is_archived = False
@@ -428,7 +425,7 @@ async def delete_period(deps: ScheduleDeps, principal: Principal | None, command
         period = await get_period(session, period_id)
         usage = await period_usage(session, period_id, tz=tz)
         if usage.delete_blockers:
-            raise BlockedError("Die Periode kann nicht gelöscht werden.", usage.delete_blockers)
+            raise BlockedError("period.delete_blocked", usage.delete_blockers)
         details = _details(period)
         await session.delete(period)
         await session.flush()
