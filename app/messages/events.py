@@ -63,3 +63,106 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This occurrence was deleted from the series.",
     ),
 }
+
+# Recurrence rules (RRULE, RFC 5545) and exception dates.
+MESSAGES.update(
+    {
+        "event.bad_exdate": ("Ungültiges Ausnahmedatum: {value}", "Invalid exception date: {value}"),
+        "rrule.bad_value": (
+            "Ungültige Wiederholungsregel: {part} hat den ungültigen Wert {value}.",
+            "Invalid recurrence rule: {part} has the invalid value {value}.",
+        ),
+        "rrule.out_of_range": (
+            "Ungültige Wiederholungsregel: {part}={value} liegt nicht zwischen {low} und {high}.",
+            "Invalid recurrence rule: {part}={value} is not between {low} and {high}.",
+        ),
+        "rrule.bad_weekday": (
+            "Ungültige Wiederholungsregel: BYDAY hat den ungültigen Wochentag {value} "
+            "(erwartet z. B. MO, 2TU oder -1FR).",
+            "Invalid recurrence rule: BYDAY has the invalid weekday {value} (expected e.g. MO, 2TU or -1FR).",
+        ),
+        "rrule.byday_ordinal": (
+            "Ungültige Wiederholungsregel: die Zahl in BYDAY={value} muss zwischen ±1 und ±53 liegen.",
+            "Invalid recurrence rule: the number in BYDAY={value} must be between ±1 and ±53.",
+        ),
+        "rrule.until_floating": (
+            "UNTIL={value} ist eine Ortszeit ohne Zone; zu einem Termin mit Zeitzone muss UNTIL in UTC "
+            "(…Z, RFC 5545) oder als Datum (JJJJMMTT, der ganze Tag) angegeben werden.",
+            "UNTIL={value} is a local time without a zone; for an event with a time zone UNTIL must be given in UTC "
+            "(…Z, RFC 5545) or as a date (YYYYMMDD, the whole day).",
+        ),
+        "rrule.bad_until": (
+            "Ungültiges UNTIL-Datum: {value} (erwartet JJJJMMTTTHHMMSSZ oder JJJJMMTT).",
+            "Invalid UNTIL date: {value} (expected YYYYMMDDTHHMMSSZ or YYYYMMDD).",
+        ),
+        "rrule.too_long": ("Die Wiederholungsregel ist zu lang.", "The recurrence rule is too long."),
+        "rrule.only_rrule": (
+            "Die Wiederholungsregel darf nur eine RRULE enthalten (kein DTSTART, EXDATE oder RDATE).",
+            "The recurrence rule may only hold one RRULE (no DTSTART, EXDATE or RDATE).",
+        ),
+        "rrule.bad_part": (
+            "Ungültiger Teil der Wiederholungsregel: {value}",
+            "Invalid part of the recurrence rule: {value}",
+        ),
+        "rrule.dtstart": (
+            "DTSTART gehört nicht in die Wiederholungsregel; der Terminbeginn ist der Anker.",
+            "DTSTART does not belong in the recurrence rule; the event's start is the anchor.",
+        ),
+        "rrule.unsupported_part": (
+            "Nicht unterstützter Teil der Wiederholungsregel: {part}",
+            "Unsupported part of the recurrence rule: {part}",
+        ),
+        "rrule.repeated_part": ("{part} kommt mehrfach vor.", "{part} occurs more than once."),
+        "rrule.freq_missing": ("FREQ fehlt in der Wiederholungsregel.", "FREQ is missing from the recurrence rule."),
+        "rrule.too_frequent": (
+            "Wiederholungen im Sekunden- oder Minutentakt sind nicht erlaubt.",
+            "Repeating every second or minute is not allowed.",
+        ),
+        "rrule.unknown_freq": ("Unbekannte Frequenz: {freq}", "Unknown frequency: {freq}"),
+        "rrule.byweekno_yearly": (
+            "BYWEEKNO ist nur mit FREQ=YEARLY erlaubt (RFC 5545).",
+            "BYWEEKNO is only allowed with FREQ=YEARLY (RFC 5545).",
+        ),
+        "rrule.byyearday_freq": (
+            "BYYEARDAY ist mit FREQ={freq} nicht erlaubt (RFC 5545).",
+            "BYYEARDAY is not allowed with FREQ={freq} (RFC 5545).",
+        ),
+        "rrule.bymonthday_weekly": (
+            "BYMONTHDAY ist mit FREQ=WEEKLY nicht erlaubt (RFC 5545).",
+            "BYMONTHDAY is not allowed with FREQ=WEEKLY (RFC 5545).",
+        ),
+        "rrule.byday_number_freq": (
+            "BYDAY mit Zahl (z. B. 2MO) ist nur mit MONTHLY oder YEARLY erlaubt, nicht mit {freq}.",
+            "BYDAY with a number (e.g. 2MO) is only allowed with MONTHLY or YEARLY, not with {freq}.",
+        ),
+        "rrule.byday_number_byweekno": (
+            "BYDAY mit Zahl ist zusammen mit BYWEEKNO nicht erlaubt (RFC 5545).",
+            "BYDAY with a number is not allowed together with BYWEEKNO (RFC 5545).",
+        ),
+        "rrule.bysetpos_alone": (
+            "BYSETPOS braucht einen weiteren BY-Teil (z. B. BYDAY), aus dem es auswählt.",
+            "BYSETPOS needs another BY part (e.g. BYDAY) to select from.",
+        ),
+        "rrule.count_and_until": (
+            "COUNT und UNTIL dürfen nicht gemeinsam verwendet werden.",
+            "COUNT and UNTIL must not be used together.",
+        ),
+        "rrule.bounded": ("{part} muss zwischen 1 und {upper} liegen.", "{part} must be between 1 and {upper}."),
+        "rrule.bad_wkst": (
+            "WKST muss ein Wochentag sein (MO … SU), nicht {value}.",
+            "WKST must be a weekday (MO … SU), not {value}.",
+        ),
+        "rrule.until_before_start": ("UNTIL liegt vor dem Beginn des Termins.", "UNTIL is before the event's start."),
+        "rrule.no_occurrences": (
+            "Die Wiederholungsregel ergibt keinen einzigen Termin: in zehn Jahren ab Beginn trifft sie kein "
+            "existierendes Datum mit existierender Uhrzeit (z. B. 30. Februar oder nur die bei der "
+            "Zeitumstellung übersprungene Stunde).",
+            "The recurrence rule yields no occurrence at all: in ten years from the start it hits no existing date "
+            "with an existing time of day (e.g. 30 February, or only the hour skipped when clocks change).",
+        ),
+        "rrule.stored_unreadable": (
+            "Die gespeicherte Wiederholungsregel ist nicht lesbar.",
+            "The stored recurrence rule cannot be read.",
+        ),
+    }
+)

@@ -90,7 +90,9 @@ async def test_subscription_and_feed_on_both_engines(any_db: Database) -> None:
     async with any_db.session() as session:
         session.add(User(id=ADMIN.user_id, username=ADMIN.username, password_hash="x", role=Role.ADMIN))
     async with feed_server(WIEN_2025_26.encode()) as server:
-        created = await create_subscription(deps, ADMIN, CreateHolidaySubscription(server.url, period, RefreshOptions()))
+        created = await create_subscription(
+            deps, ADMIN, CreateHolidaySubscription(server.url, period, RefreshOptions())
+        )
         assert (created.last_status, created.last_http_status) == ("ok", 200)
         assert created.last_summary is not None and created.last_summary["refused"] == 2
         assert await _holiday_count(any_db, created.id) == len(WIEN_EXPECTED)

@@ -152,7 +152,7 @@ async def subscriptions_with_counts(
 async def get_subscription(session: AsyncSession, subscription_id: int) -> HolidaySubscription:
     subscription = await session.get(HolidaySubscription, subscription_id)
     if subscription is None:
-        raise NotFoundError("Ferien-Abo nicht gefunden.")
+        raise NotFoundError("holiday_subscription.not_found")
     return subscription
 
 
@@ -298,7 +298,7 @@ async def _lock(session: AsyncSession, subscription_id: int, now: datetime) -> H
         update(HolidaySubscription).where(HolidaySubscription.id == subscription_id).values(last_attempt_at=now)
     )
     if not touched.rowcount:  # type: ignore[attr-defined]
-        raise NotFoundError("Ferien-Abo nicht gefunden.")
+        raise NotFoundError("holiday_subscription.not_found")
     stmt = select(HolidaySubscription).where(HolidaySubscription.id == subscription_id)
     subscription = (await session.scalars(stmt.execution_options(populate_existing=True))).one()
     return subscription
