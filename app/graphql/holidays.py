@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Union
+from typing import Annotated, Any, Union
 
 import strawberry
 from strawberry.file_uploads import Upload
 
 from app.domain.periods import holidays as service
-from app.domain.periods.holiday_file import MAX_FILE_BYTES
-from app.domain.periods.holidays import WRITE_ROLE
 from app.domain.periods.models import SchoolHoliday as SchoolHolidayModel
-from app.domain.usecase import require_role
 from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
@@ -165,9 +162,8 @@ class HolidaysMutation:
     )
     async def import_holidays(self, info: Info, academic_period_id: int, file: Upload) -> HolidayImportResult:
         async def run() -> HolidayImportSummary:
-            require_role(caller(info), WRITE_ROLE)  # before reading the upload
-            data = await file.read(MAX_FILE_BYTES + 1)  # type: ignore[attr-defined]
-            command = service.ImportHolidays(academic_period_id, data, getattr(file, "filename", None))
+            upload: Any = file  # read by the use case once it has checked the role
+            command = service.ImportHolidays(academic_period_id, upload, getattr(file, "filename", None))
             summary = await service.import_holidays(info.context.container, caller(info), command)
             return HolidayImportSummary.from_summary(summary)
 

@@ -26,6 +26,15 @@ from app.domain.users.tokens import Principal
 from tests.unit.fakes import FakeDeps, RecordingBus, add_user, audit_rows, memory_database, unit_settings
 
 
+class CountingUpload:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.reads = data, 0
+
+    async def read(self, size: int = -1) -> bytes:
+        self.reads += 1
+        return self.data
+
+
 @pytest.fixture
 async def deps(tmp_path: Path) -> AsyncIterator[FakeDeps]:
     db = await memory_database()
@@ -138,8 +147,10 @@ async def test_holiday_writes_and_subscriptions_need_an_admin(deps: FakeDeps) ->
     values = holidays.HolidayValues("Herbstferien", date(2031, 10, 13), date(2031, 10, 17))
     with pytest.raises(ForbiddenError):
         await holidays.create_holiday(deps, editor, holidays.CreateHoliday(period_id, values))
+    upload = CountingUpload(b"A,2031-10-13,2031-10-17")
     with pytest.raises(ForbiddenError):
-        await holidays.import_holidays(deps, editor, holidays.ImportHolidays(period_id, b"A,2031-10-13,2031-10-17"))
+        await holidays.import_holidays(deps, editor, holidays.ImportHolidays(period_id, upload))
+    assert upload.reads == 0  # a refused caller's file is not even read
     with pytest.raises(ForbiddenError):
         command = subscriptions.CreateHolidaySubscription("https://example.org/ferien.ics", period_id)
         await subscriptions.create_subscription(deps, editor, command)
@@ -152,7 +163,8 @@ async def test_holiday_writes_and_subscriptions_need_an_admin(deps: FakeDeps) ->
 async def test_an_import_is_one_audited_change_and_a_bad_file_names_its_line(deps: FakeDeps) -> None:
     admin, period_id = await _admin_with_period(deps)
     data = b"Herbstferien;2031-10-13;2031-10-17\nWeihnachten;22.12.2031;02.01.2032\n"
-    summary = await holidays.import_holidays(deps, admin, holidays.ImportHolidays(period_id, data, "ferien.csv"))
+    command = holidays.ImportHolidays(period_id, CountingUpload(data), "ferien.csv")
+    summary = await holidays.import_holidays(deps, admin, command)
     assert (summary.inserted, summary.skipped) == (2, 0)
     [row] = await audit_rows(deps.db, "holiday.import")
     assert row.details is not None and row.details["file"] == "ferien.csv"

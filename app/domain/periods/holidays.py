@@ -10,7 +10,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, tzinfo
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -400,15 +400,20 @@ async def _import_rows(
 @dataclass(frozen=True)
 class ImportHolidays:
     period_id: int
-    data: bytes
+    data: bytes | HolidayUpload  # the file, or the upload it is read from (only once the role is checked)
     file_name: str | None = None
+
+
+class HolidayUpload(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
 
 
 async def import_holidays(deps: ScheduleDeps, principal: Principal | None, command: ImportHolidays) -> ImportSummary:
     """Import a CSV/TXT list or an iCalendar file into one period (admin+); conflicting rows and rows outside
     the period are skipped, unreadable VEVENTs refused, each with its line in the summary."""
     principal = require_role(principal, WRITE_ROLE)
-    period_id, data, file_name, tz = command.period_id, command.data, command.file_name, deps.settings.tz
+    period_id, file_name, tz = command.period_id, command.file_name, deps.settings.tz
+    data = command.data if isinstance(command.data, bytes) else await command.data.read(MAX_FILE_BYTES + 1)
     _check_size(data)
     summary = ImportSummary()
     source = (file_name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255] or None
