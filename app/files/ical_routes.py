@@ -16,9 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.container import Container
-from app.domain.calendar_feeds.export import FeedOptions, feed_host, group_feed
-from app.domain.calendar_feeds.tokens import feed_token_opens
-from app.domain.clock import utcnow
+from app.domain.calendar_feeds.export import render_group_feed
+from app.domain.calendar_feeds.tokens import token_opens_feed
 from app.domain.errors import NotFoundError
 from app.files.auth import request_principal
 from app.http import register_routes
@@ -39,16 +38,6 @@ def _etags(header: str | None) -> set[str]:
 
 @register_routes
 def install_ical_routes(app: FastAPI, container: Container) -> None:
-    settings = container.settings
-
-    async def render(group_id: int) -> bytes:
-        options = FeedOptions(
-            tz=settings.tz, now=utcnow(), past_days=settings.calendar_feed_past_days,
-            host=feed_host(settings.public_base_url),
-        )  # fmt: skip
-        async with container.db.read_session() as session:
-            return await group_feed(session, group_id, options)
-
     @app.api_route("/ical/groups/{group_ref}.ics", methods=["GET", "HEAD"], include_in_schema=False)
     async def group_calendar(request: Request, group_ref: str) -> Response:
         group_id = int(group_ref) if group_ref.isdigit() and len(group_ref) < 10 else None
@@ -56,9 +45,7 @@ def install_ical_routes(app: FastAPI, container: Container) -> None:
         if token is not None:
             if group_id is None:
                 return JSONResponse(_NOT_FOUND, status_code=404)
-            async with container.db.session() as session:
-                allowed = await feed_token_opens(session, token.strip(), group_id)
-            if not allowed:
+            if not await token_opens_feed(container, token.strip(), group_id):
                 return JSONResponse(_NOT_FOUND, status_code=404)
         elif await request_principal(container, request) is None:
             return JSONResponse({"error": "Anmeldung erforderlich"}, status_code=401,
@@ -66,7 +53,7 @@ def install_ical_routes(app: FastAPI, container: Container) -> None:
         if group_id is None:
             return JSONResponse(_NOT_FOUND, status_code=404)
         try:
-            body = await render(group_id)
+            body = await render_group_feed(container, group_id)
         except NotFoundError:
             return JSONResponse(_NOT_FOUND, status_code=404)
         etag = content_etag(body)

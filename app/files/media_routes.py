@@ -19,9 +19,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from app.container import Container
-from app.domain.errors import NotFoundError, ValidationError
+from app.domain.errors import ValidationError
 from app.domain.media.models import EventMedia
-from app.domain.media.service import get_media, media_by_token, media_root
+from app.domain.media.service import downloadable_media, media_root, streamable_media
 from app.domain.media.storage import confined
 from app.domain.media.urls import CONVERTED_PREFIX, DOWNLOAD_PREFIX, STREAM_PREFIX
 from app.files.auth import request_principal
@@ -78,8 +78,7 @@ def install_media_routes(app: FastAPI, container: Container) -> None:
     async def stream_media(media_id: int, access_token: str, file_name: str) -> Response:
         if len(access_token) > MAX_TOKEN_LENGTH:
             return _not_found()
-        async with container.db.read_session() as session:
-            media = await media_by_token(session, media_id, access_token)
+        media = await streamable_media(container, media_id, access_token)
         path = _media_file(container, media) if media is not None else None
         if media is None or path is None:
             return _not_found()
@@ -106,17 +105,14 @@ def install_media_routes(app: FastAPI, container: Container) -> None:
 
     @app.api_route(DOWNLOAD_PREFIX + "/{media_id}", methods=["GET", "HEAD"])
     async def download_media(request: Request, media_id: int, inline: bool = False) -> Response:
-        if await request_principal(container, request) is None:
+        principal = await request_principal(container, request)
+        if principal is None:
             return JSONResponse(
                 {"error": "Anmeldung erforderlich"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
             )
-        try:
-            async with container.db.read_session() as session:
-                media = await get_media(session, media_id)
-        except NotFoundError:
-            return _not_found()
-        path = _media_file(container, media)
-        if path is None:
+        media = await downloadable_media(container, principal, media_id)
+        path = _media_file(container, media) if media is not None else None
+        if media is None or path is None:
             return _not_found()
         return await _file_response(
             path,

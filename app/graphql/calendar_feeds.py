@@ -13,11 +13,9 @@ import strawberry
 
 from app.domain.calendar_feeds import tokens as service
 from app.domain.calendar_feeds.models import CalendarFeedToken as TokenModel
-from app.domain.clients.groups import get_group
-from app.domain.enums import Role
+from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from app.graphql.permissions import require
 from app.graphql.types_users import as_result
 
 
@@ -71,10 +69,7 @@ RevokeCalendarFeedTokenResult = Annotated[
 class CalendarFeedsQuery:
     @strawberry.field(description="The feed tokens of a group, revoked ones included (editor+).")
     async def calendar_feed_tokens(self, info: Info, group_id: int) -> list[CalendarFeedTokenType]:
-        require(info, Role.EDITOR)
-        async with info.context.read_session() as session:
-            await get_group(session, group_id)
-            rows = await service.list_feed_tokens(session, group_id)
+        rows = await service.feed_tokens_of_group(info.context.container, caller(info), group_id)
         return [CalendarFeedTokenType.from_model(t) for t in rows]
 
 
@@ -86,11 +81,11 @@ class CalendarFeedsMutation:
     async def create_calendar_feed_token(
         self, info: Info, group_id: int, label: str | None = None
     ) -> CreateCalendarFeedTokenResult:
-        principal = require(info)
         ctx = info.context
 
         async def run() -> CalendarFeedTokenCreated:
-            raw, token = await service.create_feed_token(ctx.container, principal, group_id, label, ip=ctx.client_ip)
+            command = service.CreateFeedToken(group_id, label)
+            raw, token = await service.create_feed_token(ctx.container, caller(info), command)
             base = (ctx.settings.public_base_url or "").rstrip("/")
             url = f"{base}{service.feed_path(group_id)}?token={raw}"
             return CalendarFeedTokenCreated(token=raw, url=url, feed_token=CalendarFeedTokenType.from_model(token))
@@ -99,11 +94,8 @@ class CalendarFeedsMutation:
 
     @strawberry.mutation(description="Revoke a feed token: its URL answers 404 from now on (editor+).")
     async def revoke_calendar_feed_token(self, info: Info, id: int) -> RevokeCalendarFeedTokenResult:
-        principal = require(info)
-        ctx = info.context
-
         async def run() -> CalendarFeedTokenType:
-            token = await service.revoke_feed_token(ctx.container, principal, id, ip=ctx.client_ip)
+            token = await service.revoke_feed_token(info.context.container, caller(info), service.RevokeFeedToken(id))
             return CalendarFeedTokenType.from_model(token)
 
         return await as_result(run)  # type: ignore[return-value]

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, TypeVar, Union
 
 import strawberry
 
 from app.domain.enums import EventType as DomainEventType
-from app.domain.enums import Role
-from app.domain.events import changes, service
+from app.domain.events import service
 from app.domain.events.models import Event as EventModel
-from app.domain.events.recurrence import format_exdate
+from app.domain.users.tokens import Principal
+from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from app.graphql.permissions import require
 from app.graphql.types_users import as_result
+
+C = TypeVar("C")
 
 EventType = strawberry.enum(DomainEventType, name="EventType")
 
@@ -156,9 +158,8 @@ EventResult = Annotated[
 ]
 
 
-async def _as_gql(session: Any, event: EventModel) -> Event:
-    exceptions = (await service.exceptions_for(session, [event.id]))[event.id]
-    return Event.from_model(event, [format_exdate(x.exception_start) for x in exceptions])
+def _as_gql(item: service.EventWithExceptions) -> Event:
+    return Event.from_model(item.event, item.exdates)
 
 
 @strawberry.type
@@ -167,132 +168,67 @@ class EventsQuery:
     async def events(
         self, info: Info, group_id: int | None = None, start: datetime | None = None, end: datetime | None = None
     ) -> list[Event]:
-        require(info)
-        async with info.context.read_session() as session:
-            items = await service.list_events(session, group_id=group_id, start=start, end=end)
-            return [Event.from_model(i.event, i.exdates) for i in items]
+        items = await service.events_in_window(
+            info.context.container, caller(info), group_id=group_id, start=start, end=end
+        )
+        return [_as_gql(i) for i in items]
 
     @strawberry.field
     async def event(self, info: Info, id: int) -> Event | None:
-        require(info)
-        async with info.context.read_session() as session:
-            event = await session.get(EventModel, id)
-            return await _as_gql(session, event) if event is not None else None
+        item = await service.find_event(info.context.container, caller(info), id)
+        return _as_gql(item) if item is not None else None
 
     @strawberry.field(description="Every occurrence in [start, end) (at most 400 days), exceptions applied.")
     async def event_occurrences(
         self, info: Info, start: datetime, end: datetime, group_id: int | None = None
     ) -> list[EventOccurrence]:
-        require(info)
-        async with info.context.read_session() as session:
-            views = await service.list_occurrences(
-                session, group_id=group_id, start=start, end=end, tz=info.context.settings.tz
+        views = await service.occurrences_in_window(
+            info.context.container, caller(info), group_id=group_id, start=start, end=end
+        )
+        return [
+            EventOccurrence(
+                event_id=v.event.id,
+                group_id=v.event.group_id,
+                title=v.event.title,
+                event_type=DomainEventType(v.event.event_type),
+                start=v.start,
+                end=v.end,
+                is_recurring=v.event.recurrence_rule is not None,
+                is_detached=v.event.detached_from_event_id is not None,
+                detached_from_event_id=v.event.detached_from_event_id,
             )
-            return [
-                EventOccurrence(
-                    event_id=v.event.id,
-                    group_id=v.event.group_id,
-                    title=v.event.title,
-                    event_type=DomainEventType(v.event.event_type),
-                    start=v.start,
-                    end=v.end,
-                    is_recurring=v.event.recurrence_rule is not None,
-                    is_detached=v.event.detached_from_event_id is not None,
-                    detached_from_event_id=v.event.detached_from_event_id,
-                )
-                for v in views
-            ]
+            for v in views
+        ]
 
 
 @strawberry.type
 class EventsMutation:
     @strawberry.mutation(description="Create an event (editor+); presentation/video defaults from settings.")
     async def create_event(self, info: Info, input: EventInput) -> EventResult:
-        principal = require(info)
-        ctx = info.context
-
-        async def run() -> Event:
-            require(info, Role.EDITOR)
-            async with ctx.session() as session:
-                event = await service.create_event(
-                    session, principal, input.to_values(), tz=ctx.settings.tz, ip=ctx.client_ip
-                )
-                result = await _as_gql(session, event)
-            await service.notify_events_changed(ctx.container.bus, [event.group_id], changes.CREATED, event_id=event.id)
-            return result
-
-        return await as_result(run)
+        command = service.CreateEvent(input.to_values())
+        return await as_result(lambda: _run(info, service.create_event, command))
 
     @strawberry.mutation(description="Change an event (editor+); optional fields left out keep their value.")
     async def update_event(self, info: Info, id: int, input: EventInput) -> EventResult:
-        principal = require(info)
-        ctx = info.context
-
-        async def run() -> Event:
-            require(info, Role.EDITOR)
-            async with ctx.session() as session:
-                event, old_group = await service.update_event(
-                    session, principal, id, input.to_values(), tz=ctx.settings.tz, ip=ctx.client_ip
-                )
-                result = await _as_gql(session, event)
-            await service.notify_events_changed(
-                ctx.container.bus, [old_group, event.group_id], changes.UPDATED, event_id=event.id
-            )
-            return result
-
-        return await as_result(run)
+        command = service.UpdateEvent(id, input.to_values())
+        return await as_result(lambda: _run(info, service.update_event, command))
 
     @strawberry.mutation(description="Delete an event and its exceptions (editor+); false if it did not exist.")
     async def delete_event(self, info: Info, id: int) -> bool:
-        principal = require(info, Role.EDITOR)
-        ctx = info.context
-        async with ctx.session() as session:
-            group_id = await service.delete_event(session, principal, id, ip=ctx.client_ip)
-        if group_id is None:
-            return False
-        await service.notify_events_changed(ctx.container.bus, [group_id], changes.DELETED, event_id=id)
-        return True
+        return await service.delete_event(info.context.container, caller(info), service.DeleteEvent(id))
 
     @strawberry.mutation(description="Remove one occurrence of a series (an EXDATE); returns the master.")
     async def delete_occurrence(self, info: Info, id: int, occurrence_start: datetime) -> EventResult:
-        principal = require(info)
-        ctx = info.context
-
-        async def run() -> Event:
-            require(info, Role.EDITOR)
-            async with ctx.session() as session:
-                master = await service.delete_occurrence(
-                    session, principal, id, occurrence_start, tz=ctx.settings.tz, ip=ctx.client_ip
-                )
-                result = await _as_gql(session, master)
-            await service.notify_events_changed(
-                ctx.container.bus, [master.group_id], changes.OCCURRENCE_DELETED, event_id=master.id
-            )
-            return result
-
-        return await as_result(run)
+        command = service.DeleteOccurrence(id, occurrence_start)
+        return await as_result(lambda: _run(info, service.delete_occurrence, command))
 
     @strawberry.mutation(description="Make one occurrence a standalone event; returns the new event.")
     async def detach_occurrence(
         self, info: Info, id: int, occurrence_start: datetime, input: EventInput
     ) -> EventResult:
-        principal = require(info)
-        ctx = info.context
+        command = service.DetachOccurrence(id, occurrence_start, input.to_values())
+        return await as_result(lambda: _run(info, service.detach_occurrence, command))
 
-        async def run() -> Event:
-            require(info, Role.EDITOR)
-            async with ctx.session() as session:
-                master_group = (await service.get_event(session, id)).group_id
-                standalone = await service.detach_occurrence(
-                    session, principal, id, occurrence_start, input.to_values(), tz=ctx.settings.tz, ip=ctx.client_ip
-                )
-                result = await _as_gql(session, standalone)
-            await service.notify_events_changed(
-                ctx.container.bus,
-                [master_group, standalone.group_id],
-                changes.OCCURRENCE_DETACHED,
-                event_id=standalone.id,
-            )
-            return result
 
-        return await as_result(run)
+async def _run(info: Info, use_case: Callable[[Any, Principal | None, C], Awaitable[Any]], command: C) -> Event:
+    return _as_gql(await use_case(info.context.container, caller(info), command))

@@ -13,15 +13,13 @@ from typing import Annotated, Any, Union
 
 import strawberry
 
-from app.domain.enums import Role
 from app.domain.periods import holiday_subscriptions as service
-from app.domain.periods.feed_fetch import FeedLimits
 from app.domain.periods.holidays import ImportSummary
 from app.domain.periods.models import HolidaySubscription as SubscriptionModel
+from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.graphql.holidays import HolidayImportSummary
-from app.graphql.permissions import require
 from app.graphql.types_users import as_result
 
 _SUMMARY_FIELDS = {f.name for f in fields(ImportSummary)}
@@ -80,16 +78,11 @@ DeleteHolidaySubscriptionResult = Annotated[
 ]
 
 
-def _options(info: Info) -> service.RefreshOptions:
-    s = info.context.settings
-    limits = FeedLimits(timeout_seconds=s.holiday_feed_timeout_seconds, max_bytes=s.holiday_feed_max_bytes)
-    return service.RefreshOptions(tz=s.tz, limits=limits)
-
-
 async def _as_type(info: Info, subscription: SubscriptionModel) -> HolidaySubscriptionType:
-    async with info.context.read_session() as session:
-        counts = await service.holiday_counts(session, [subscription.id])
-    return HolidaySubscriptionType.from_model(subscription, counts[subscription.id])
+    [(row, count)] = await service.subscriptions_with_counts(
+        info.context.container, caller(info), only_id=subscription.id
+    )
+    return HolidaySubscriptionType.from_model(row, count)
 
 
 @strawberry.type
@@ -98,11 +91,8 @@ class HolidaySubscriptionsQuery:
     async def holiday_subscriptions(
         self, info: Info, academic_period_id: int | None = None
     ) -> list[HolidaySubscriptionType]:
-        require(info, Role.ADMIN)
-        async with info.context.read_session() as session:
-            rows = await service.list_subscriptions(session, academic_period_id)
-            counts = await service.holiday_counts(session, [r.id for r in rows])
-        return [HolidaySubscriptionType.from_model(r, counts[r.id]) for r in rows]
+        rows = await service.subscriptions_with_counts(info.context.container, caller(info), academic_period_id)
+        return [HolidaySubscriptionType.from_model(r, n) for r, n in rows]
 
 
 @strawberry.type
@@ -114,36 +104,29 @@ class HolidaySubscriptionsMutation:
     async def create_holiday_subscription(
         self, info: Info, url: str, academic_period_id: int
     ) -> HolidaySubscriptionResult:
-        principal = require(info)
-        ctx = info.context
-
         async def run() -> HolidaySubscriptionType:
-            created = await service.create_subscription(
-                ctx.container, principal, url, academic_period_id, _options(info), ip=ctx.client_ip
+            command = service.CreateHolidaySubscription(url, academic_period_id)
+            return await _as_type(
+                info, await service.create_subscription(info.context.container, caller(info), command)
             )
-            return await _as_type(info, created)
 
         return await as_result(run)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Fetch the feed now (conditional request); errors are kept on it (admin+).")
     async def refresh_holiday_subscription(self, info: Info, id: int) -> HolidaySubscriptionResult:
-        principal = require(info)
-        ctx = info.context
-
         async def run() -> HolidaySubscriptionType:
-            options = _options(info)
-            refreshed = await service.refresh_subscription(ctx.container, principal, id, options, ip=ctx.client_ip)
-            return await _as_type(info, refreshed)
+            command = service.RefreshHolidaySubscription(id)
+            return await _as_type(
+                info, await service.refresh_subscription(info.context.container, caller(info), command)
+            )
 
         return await as_result(run)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Delete a subscription and the holidays it brought (admin+).")
     async def delete_holiday_subscription(self, info: Info, id: int) -> DeleteHolidaySubscriptionResult:
-        principal = require(info)
-        ctx = info.context
-
         async def run() -> HolidaySubscriptionDeleted:
-            deleted = await service.delete_subscription(ctx.container, principal, id, ip=ctx.client_ip)
+            command = service.DeleteHolidaySubscription(id)
+            deleted = await service.delete_subscription(info.context.container, caller(info), command)
             return HolidaySubscriptionDeleted(id=id, url=deleted.url)
 
         return await as_result(run)  # type: ignore[return-value]

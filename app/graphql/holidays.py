@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Union
 
 import strawberry
 from strawberry.file_uploads import Upload
 
-from app.domain.enums import Role
 from app.domain.periods import holidays as service
-from app.domain.periods.holiday_file import MAX_FILE_BYTES
 from app.domain.periods.models import SchoolHoliday as SchoolHolidayModel
-from app.domain.periods.service import active_period
-from app.domain.users.tokens import Principal
+from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from app.graphql.permissions import require
 from app.graphql.types_users import as_result
 
 
@@ -114,16 +109,6 @@ HolidayImportResult = Annotated[
 ]
 
 
-async def _admin(info: Info, action: Callable[[Principal], Awaitable[Any]]) -> Any:
-    principal = require(info)
-
-    async def run() -> Any:
-        require(info, Role.ADMIN)
-        return await action(principal)
-
-    return await as_result(run)
-
-
 @strawberry.type
 class HolidaysQuery:
     @strawberry.field(
@@ -133,15 +118,9 @@ class HolidaysQuery:
     async def holidays(
         self, info: Info, academic_period_id: int | None = None, unassigned: bool = False
     ) -> list[SchoolHolidayType]:
-        require(info)
-        async with info.context.read_session() as session:
-            period_id = academic_period_id
-            if period_id is None and not unassigned:
-                active = await active_period(session)
-                if active is None:
-                    return []
-                period_id = active.id
-            rows = await service.list_holidays(session, None if unassigned else period_id)
+        rows = await service.holidays_of(
+            info.context.container, caller(info), academic_period_id, unassigned=unassigned
+        )
         return [SchoolHolidayType.from_model(h) for h in rows]
 
 
@@ -149,32 +128,31 @@ class HolidaysQuery:
 class HolidaysMutation:
     @strawberry.mutation(description="Add holidays to a period; same name+region overlaps or neighbours merge.")
     async def create_holiday(self, info: Info, academic_period_id: int, input: SchoolHolidayInput) -> HolidayResult:
-        deps, ip = info.context.container, info.context.client_ip
+        async def run() -> SchoolHolidayType:
+            command = service.CreateHoliday(academic_period_id, input.values())
+            return SchoolHolidayType.from_model(
+                await service.create_holiday(info.context.container, caller(info), command)
+            )
 
-        async def action(p: Principal) -> SchoolHolidayType:
-            holiday = await service.create_holiday(deps, p, academic_period_id, input.values(), ip=ip)
-            return SchoolHolidayType.from_model(holiday)
-
-        return await _admin(info, action)  # type: ignore[no-any-return]
+        return await as_result(run)
 
     @strawberry.mutation(description="Edit holidays (same rules as creating them).")
     async def update_holiday(self, info: Info, id: int, input: SchoolHolidayInput) -> HolidayResult:
-        deps, ip = info.context.container, info.context.client_ip
+        async def run() -> SchoolHolidayType:
+            command = service.UpdateHoliday(id, input.values())
+            return SchoolHolidayType.from_model(
+                await service.update_holiday(info.context.container, caller(info), command)
+            )
 
-        async def action(p: Principal) -> SchoolHolidayType:
-            return SchoolHolidayType.from_model(await service.update_holiday(deps, p, id, input.values(), ip=ip))
-
-        return await _admin(info, action)  # type: ignore[no-any-return]
+        return await as_result(run)
 
     @strawberry.mutation(description="Delete holidays.")
     async def delete_holiday(self, info: Info, id: int) -> DeleteHolidayResult:
-        deps, ip = info.context.container, info.context.client_ip
-
-        async def action(p: Principal) -> HolidayDeleted:
-            holiday = await service.delete_holiday(deps, p, id, ip=ip)
+        async def run() -> HolidayDeleted:
+            holiday = await service.delete_holiday(info.context.container, caller(info), service.DeleteHoliday(id))
             return HolidayDeleted(id=id, name=holiday.name)
 
-        return await _admin(info, action)  # type: ignore[no-any-return]
+        return await as_result(run)
 
     @strawberry.mutation(
         description="Import a CSV/TXT list (name, start, end[, region]; `,` `;` or tab; ISO or dd.mm.yyyy) or an "
@@ -183,12 +161,10 @@ class HolidaysMutation:
         "both are reported."
     )
     async def import_holidays(self, info: Info, academic_period_id: int, file: Upload) -> HolidayImportResult:
-        deps, ip, tz = info.context.container, info.context.client_ip, info.context.settings.tz
+        async def run() -> HolidayImportSummary:
+            upload: Any = file  # read by the use case once it has checked the role
+            command = service.ImportHolidays(academic_period_id, upload, getattr(file, "filename", None))
+            summary = await service.import_holidays(info.context.container, caller(info), command)
+            return HolidayImportSummary.from_summary(summary)
 
-        async def action(p: Principal) -> HolidayImportSummary:
-            data = await file.read(MAX_FILE_BYTES + 1)  # type: ignore[attr-defined]
-            name = getattr(file, "filename", None)
-            s = await service.import_holidays(deps, p, academic_period_id, data, file_name=name, ip=ip, tz=tz)
-            return HolidayImportSummary.from_summary(s)
-
-        return await _admin(info, action)  # type: ignore[no-any-return]
+        return await as_result(run)

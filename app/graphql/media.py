@@ -1,45 +1,30 @@
 """The media library over GraphQL: `media`, `eventMedia`, uploads, website links, deletion, conversions.
 
-Reading needs a login, writing the editor role. Conversions are handed to the workers through the
-domain's ConversionQueue port (container.extras[CONVERSION_QUEUE_EXTRA]), never through Dramatiq directly.
+Reading needs a login, writing the editor role (the domain checks both). The use cases in
+app.domain.media.service announce CONVERSION_UPDATED and hand conversions to the workers through the
+domain's ConversionQueue port (app.domain.media.ports), never through Dramatiq directly.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.file_uploads import Upload
 
 from app.domain import errors as domain_errors
-from app.domain.bus import CONVERSION_UPDATED, DomainEvent
+from app.domain.bus import CONVERSION_UPDATED
 from app.domain.enums import ConversionStatus, MediaType, Role
 from app.domain.media import service
-from app.domain.media.conversions import (
-    CONVERSION_QUEUE_EXTRA,
-    ConversionQueue,
-    EnsureResult,
-    conversions_by_media,
-    current_conversion,
-)
 from app.domain.media.models import Conversion, EventMedia
 from app.domain.media.urls import converted_pdf_url, download_url, stream_url, thumbnail_url
+from app.domain.usecase import require_role
+from app.graphql.caller import caller
 from app.graphql.context import Info
-from app.graphql.errors import (
-    BlockedError,
-    ConflictError,
-    Error,
-    ForbiddenError,
-    NotFoundError,
-    ValidationError,
-    to_graphql_error,
-)
-from app.graphql.permissions import require
-
-log = logging.getLogger(__name__)
+from app.graphql.errors import BlockedError, ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.graphql.types_users import as_result
 
 MediaTypeEnum = strawberry.enum(MediaType, name="MediaType", description="Kind of a media library entry.")
 ConversionStatusEnum = strawberry.enum(ConversionStatus, name="ConversionStatus")
@@ -146,52 +131,13 @@ RequestConversionResult = Annotated[
     strawberry.union("RequestConversionResult"),
 ]
 
-T = TypeVar("T")
 
-
-async def _as_result(action: Callable[[], Awaitable[T]]) -> T | Error:
-    """Expected failures become typed union members; not being logged in stays a top-level error."""
-    try:
-        return await action()
-    except domain_errors.AuthenticationError:
-        raise
-    except domain_errors.DomainError as exc:
-        return to_graphql_error(exc)
+def _as_type(view: service.MediaView) -> EventMediaType:
+    return EventMediaType.from_model(view.media, view.conversion)
 
 
 async def _load(info: Info, media_id: int) -> EventMediaType:
-    async with info.context.read_session() as session:
-        media = await service.get_media(session, media_id)
-        return EventMediaType.from_model(media, await current_conversion(session, media))
-
-
-async def _hand_to_workers(info: Info, ensured: EnsureResult | None) -> None:
-    """Enqueue after the commit (a worker must see the row) and announce the state."""
-    if ensured is None:
-        return
-    conversion = ensured.conversion
-    container = info.context.container
-    await container.bus.publish(
-        DomainEvent(
-            CONVERSION_UPDATED,
-            {
-                "media_id": conversion.source_event_media_id,
-                "conversion_id": conversion.id,
-                "status": str(conversion.status),
-            },
-        )
-    )
-    if not ensured.needs_worker:
-        return
-    queue: ConversionQueue | None = container.extras.get(CONVERSION_QUEUE_EXTRA)
-    if queue is None:
-        log.warning("event=conversion_not_enqueued conversion_id=%s reason=no_worker_queue", conversion.id)
-        return
-    try:
-        await queue.enqueue(conversion.id)
-    except Exception as exc:
-        # The row stays pending; a worker picks it up when it (re)starts. Expected when Redis is down: one line.
-        log.warning("event=conversion_enqueue_failed conversion_id=%s error=%s", conversion.id, exc)
+    return _as_type(await service.media_view(info.context.container, caller(info), media_id))
 
 
 @strawberry.type
@@ -203,19 +149,16 @@ class MediaQuery:
         media_type: MediaTypeEnum | None = None,  # type: ignore[valid-type]
         academic_period_id: int | None = None,
     ) -> list[EventMediaType]:
-        require(info)
-        async with info.context.read_session() as session:
-            rows = await service.list_media(
-                session,
-                media_type=MediaType(media_type) if media_type is not None else None,
-                academic_period_id=academic_period_id,
-            )
-            conversions = await conversions_by_media(session, rows)
-        return [EventMediaType.from_model(m, conversions.get(m.id)) for m in rows]
+        views = await service.media_library(
+            info.context.container,
+            caller(info),
+            media_type=MediaType(media_type) if media_type is not None else None,
+            academic_period_id=academic_period_id,
+        )
+        return [_as_type(v) for v in views]
 
     @strawberry.field(description="One media library entry, or null when it does not exist.")
     async def event_media(self, info: Info, id: int) -> EventMediaType | None:
-        require(info)
         try:
             return await _load(info, id)
         except domain_errors.NotFoundError:
@@ -228,73 +171,50 @@ class MediaMutation:
         description="Upload a file (GraphQL multipart request). Presentations are converted to PDF in the background."
     )
     async def upload_media(self, info: Info, file: Upload, academic_period_id: int | None = None) -> UploadMediaResult:
-        principal = require(info)
         upload: Any = file
 
         async def run() -> EventMediaType:
-            require(info, Role.EDITOR)
-            ctx = info.context
-            outcome = await service.upload_media(
-                ctx.container.db,
-                ctx.settings,
-                upload,
-                getattr(upload, "filename", None),
-                academic_period_id=academic_period_id,
-                uploaded_by=principal.user_id,
-            )
-            await _hand_to_workers(info, outcome.conversion)
+            command = service.UploadMedia(upload, getattr(upload, "filename", None), academic_period_id)
+            outcome = await service.upload_media(info.context.container, caller(info), command)
             return await _load(info, outcome.media.id)
 
-        return await _as_result(run)
+        return await as_result(run)
 
     @strawberry.mutation(description="Add a website (URL only, no file) to the library.")
     async def create_website_media(
         self, info: Info, url: str, name: str | None = None, academic_period_id: int | None = None
     ) -> CreateWebsiteMediaResult:
-        principal = require(info)
-
         async def run() -> EventMediaType:
-            require(info, Role.EDITOR)
-            async with info.context.session() as session:
-                media = await service.create_website_media(
-                    session, url, name, academic_period_id=academic_period_id, uploaded_by=principal.user_id
-                )
+            command = service.CreateWebsiteMedia(url, name, academic_period_id)
+            media = await service.create_website_media(info.context.container, caller(info), command)
             return EventMediaType.from_model(media, None)
 
-        return await _as_result(run)
+        return await as_result(run)
 
     @strawberry.mutation(description="Delete a media with its file, PDFs and thumbnails; refused while events use it.")
     async def delete_media(self, info: Info, id: int) -> DeleteMediaResult:
-        require(info)
-
         async def run() -> DeletedMedia:
-            require(info, Role.EDITOR)
-            await service.delete_media(info.context.container.db, info.context.settings, id)
+            await service.delete_media(info.context.container, caller(info), service.DeleteMedia(id))
             return DeletedMedia(id=id)
 
-        return await _as_result(run)
+        return await as_result(run)
 
     @strawberry.mutation(
         description="Make sure the PDF of a presentation exists or is being made (retries a failed one)."
     )
     async def request_conversion(self, info: Info, media_id: int) -> RequestConversionResult:
-        require(info)
-
         async def run() -> EventMediaType:
-            require(info, Role.EDITOR)
-            async with info.context.session() as session:
-                ensured = await service.request_conversion(session, info.context.settings, media_id)
-            await _hand_to_workers(info, ensured)
+            await service.request_conversion(info.context.container, caller(info), service.RequestConversion(media_id))
             return await _load(info, media_id)
 
-        return await _as_result(run)
+        return await as_result(run)
 
 
 @strawberry.type
 class MediaSubscription:
     @strawberry.subscription(description="The media whenever its conversion changes state (all media when no id).")
     async def conversion_updated(self, info: Info, media_id: int | None = None) -> AsyncGenerator[EventMediaType, None]:
-        require(info)
+        require_role(caller(info), Role.USER)
         subscription = info.context.container.bus.subscribe(CONVERSION_UPDATED)
         try:
             async for event in subscription:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Annotated, Union
+from typing import Annotated, Any, TypeVar, Union
 
 import strawberry
 
 from app.domain.enums import AcademicPeriodType as DomainPeriodType
-from app.domain.enums import Role
 from app.domain.periods import service
 from app.domain.periods.models import AcademicPeriod as AcademicPeriodModel
 from app.domain.users.tokens import Principal
+from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import BlockedError, ConflictError, ForbiddenError, NotFoundError, ValidationError
-from app.graphql.permissions import require
 from app.graphql.types_users import as_result
+
+C = TypeVar("C")
 
 AcademicPeriodType = strawberry.enum(DomainPeriodType, name="AcademicPeriodType")
 
@@ -124,15 +125,10 @@ DeleteAcademicPeriodResult = Annotated[
     strawberry.union("DeleteAcademicPeriodResult"),
 ]
 
-PeriodAction = Callable[[Principal], Awaitable[AcademicPeriodModel]]
 
-
-async def _lifecycle(info: Info, action: PeriodAction) -> AcademicPeriodResult:
-    principal = require(info)
-
+async def _lifecycle(info: Info, use_case: Callable[[Any, Principal | None, C], Awaitable[Any]], command: C) -> Any:
     async def run() -> AcademicPeriodGQL:
-        require(info, Role.ADMIN)
-        return AcademicPeriodGQL.from_model(await action(principal))
+        return AcademicPeriodGQL.from_model(await use_case(info.context.container, caller(info), command))
 
     return await as_result(run)
 
@@ -143,37 +139,29 @@ class PeriodsQuery:
     async def academic_periods(
         self, info: Info, include_archived: bool = False, archived_only: bool = False
     ) -> list[AcademicPeriodGQL]:
-        require(info)
-        async with info.context.read_session() as session:
-            rows = await service.list_periods(session, include_archived=include_archived, archived_only=archived_only)
+        rows = await service.periods(
+            info.context.container, caller(info), include_archived=include_archived, archived_only=archived_only
+        )
         return [AcademicPeriodGQL.from_model(p) for p in rows]
 
     @strawberry.field(description="One period (archived included), or null.")
     async def academic_period(self, info: Info, id: int) -> AcademicPeriodGQL | None:
-        require(info)
-        async with info.context.read_session() as session:
-            period = await service.find_period(session, id)
+        period = await service.period_by_id(info.context.container, caller(info), id)
         return None if period is None else AcademicPeriodGQL.from_model(period)
 
     @strawberry.field(description="The active period, or null when none is active.")
     async def active_academic_period(self, info: Info) -> AcademicPeriodGQL | None:
-        require(info)
-        async with info.context.read_session() as session:
-            period = await service.active_period(session)
+        period = await service.the_active_period(info.context.container, caller(info))
         return None if period is None else AcademicPeriodGQL.from_model(period)
 
     @strawberry.field(description="The non-archived period covering a date (the active one first), or null.")
     async def academic_period_for_date(self, info: Info, date: date) -> AcademicPeriodGQL | None:
-        require(info)
-        async with info.context.read_session() as session:
-            period = await service.period_for_date(session, date)
+        period = await service.period_covering(info.context.container, caller(info), date)
         return None if period is None else AcademicPeriodGQL.from_model(period)
 
     @strawberry.field(description="Linked events/media and the blockers, for a preflight before archive/delete.")
     async def academic_period_usage(self, info: Info, id: int) -> AcademicPeriodUsage:
-        require(info)
-        async with info.context.read_session() as session:
-            usage = await service.period_usage(session, id, tz=info.context.settings.tz)
+        usage = await service.usage_of_period(info.context.container, caller(info), id)
         return AcademicPeriodUsage.from_usage(usage)
 
 
@@ -181,37 +169,29 @@ class PeriodsQuery:
 class PeriodsMutation:
     @strawberry.mutation(description="Create an (inactive) period (admin+).")
     async def create_academic_period(self, info: Info, input: AcademicPeriodInput) -> AcademicPeriodResult:
-        deps, ip = info.context.container, info.context.client_ip
-        return await _lifecycle(info, lambda p: service.create_period(deps, p, input.values(), ip=ip))
+        return await _lifecycle(info, service.create_period, service.CreatePeriod(input.values()))  # type: ignore[no-any-return]
 
     @strawberry.mutation(description="Edit a period; archived periods cannot be edited (admin+).")
     async def update_academic_period(self, info: Info, id: int, input: AcademicPeriodInput) -> AcademicPeriodResult:
-        deps, ip = info.context.container, info.context.client_ip
-        return await _lifecycle(info, lambda p: service.update_period(deps, p, id, input.values(), ip=ip))
+        command = service.UpdatePeriod(id, input.values())
+        return await _lifecycle(info, service.update_period, command)  # type: ignore[no-any-return]
 
     @strawberry.mutation(description="Make this the one active period (admin+).")
     async def activate_academic_period(self, info: Info, id: int) -> AcademicPeriodResult:
-        deps, ip = info.context.container, info.context.client_ip
-        return await _lifecycle(info, lambda p: service.activate_period(deps, p, id, ip=ip))
+        return await _lifecycle(info, service.activate_period, service.ActivatePeriod(id))  # type: ignore[no-any-return]
 
     @strawberry.mutation(description="Soft-delete; blocked while active or while a recurring series still runs.")
     async def archive_academic_period(self, info: Info, id: int) -> AcademicPeriodResult:
-        deps, ip, tz = info.context.container, info.context.client_ip, info.context.settings.tz
-        return await _lifecycle(info, lambda p: service.archive_period(deps, p, id, tz=tz, ip=ip))
+        return await _lifecycle(info, service.archive_period, service.ArchivePeriod(id))  # type: ignore[no-any-return]
 
     @strawberry.mutation(description="Bring an archived period back (inactive).")
     async def restore_academic_period(self, info: Info, id: int) -> AcademicPeriodResult:
-        deps, ip = info.context.container, info.context.client_ip
-        return await _lifecycle(info, lambda p: service.restore_period(deps, p, id, ip=ip))
+        return await _lifecycle(info, service.restore_period, service.RestorePeriod(id))  # type: ignore[no-any-return]
 
     @strawberry.mutation(description="Delete an archived, inactive period without linked events, for good.")
     async def delete_academic_period(self, info: Info, id: int) -> DeleteAcademicPeriodResult:
-        principal = require(info)
-        deps, ip, tz = info.context.container, info.context.client_ip, info.context.settings.tz
-
         async def run() -> AcademicPeriodDeleted:
-            require(info, Role.ADMIN)
-            period = await service.delete_period(deps, principal, id, tz=tz, ip=ip)
+            period = await service.delete_period(info.context.container, caller(info), service.DeletePeriod(id))
             return AcademicPeriodDeleted(id=id, name=period.name)
 
         return await as_result(run)

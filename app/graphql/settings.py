@@ -7,11 +7,10 @@ from typing import Annotated, Union
 
 import strawberry
 
-from app.domain.enums import Role
 from app.domain.settings import service
+from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ForbiddenError, ValidationError
-from app.graphql.permissions import require
 from app.graphql.types_users import as_result
 
 
@@ -58,47 +57,34 @@ SupplementTableResult = Annotated[
 class SettingsQuery:
     @strawberry.field(description="Every setting with its effective value (stored, else the default).")
     async def system_settings(self, info: Info) -> list[SystemSetting]:
-        require(info)
-        async with info.context.session() as session:
-            return [SystemSetting.from_view(v) for v in await service.list_settings(session)]
+        return [SystemSetting.from_view(v) for v in await service.settings_list(info.context.container, caller(info))]
 
     @strawberry.field
     async def system_setting(self, info: Info, key: str) -> SystemSetting | None:
-        require(info)
-        async with info.context.session() as session:
-            view = await service.get_setting(session, key)
-            return SystemSetting.from_view(view) if view else None
+        view = await service.setting_by_key(info.context.container, caller(info), key)
+        return SystemSetting.from_view(view) if view else None
 
     @strawberry.field(description="The WebUntis supplement table shown by `webuntis` events.")
     async def supplement_table(self, info: Info) -> SupplementTable:
-        require(info)
-        async with info.context.session() as session:
-            table = await service.get_supplement_table(session)
-            return SupplementTable(url=table.url, enabled=table.enabled)
+        table = await service.supplement_table(info.context.container, caller(info))
+        return SupplementTable(url=table.url, enabled=table.enabled)
 
 
 @strawberry.type
 class SettingsMutation:
     @strawberry.mutation(description="Validate and store one setting (admin+).")
     async def set_system_setting(self, info: Info, key: str, value: str) -> SystemSettingResult:
-        principal = require(info)
-
         async def run() -> SystemSetting:
-            require(info, Role.ADMIN)
-            async with info.context.session() as session:
-                view = await service.set_setting(session, principal, key, value, ip=info.context.client_ip)
-                return SystemSetting.from_view(view)
+            command = service.SetSetting(key, value)
+            return SystemSetting.from_view(await service.set_setting(info.context.container, caller(info), command))
 
         return await as_result(run)
 
     @strawberry.mutation(description="Save the supplement table URL and whether it is shown (admin+).")
     async def set_supplement_table(self, info: Info, url: str, enabled: bool) -> SupplementTableResult:
-        principal = require(info)
-
         async def run() -> SupplementTable:
-            require(info, Role.ADMIN)
-            async with info.context.session() as session:
-                table = await service.set_supplement_table(session, principal, url, enabled, ip=info.context.client_ip)
-                return SupplementTable(url=table.url, enabled=table.enabled)
+            command = service.SetSupplementTable(url, enabled)
+            table = await service.set_supplement_table(info.context.container, caller(info), command)
+            return SupplementTable(url=table.url, enabled=table.enabled)
 
         return await as_result(run)

@@ -11,6 +11,7 @@ import logging
 import sys
 
 import dramatiq
+from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
@@ -26,8 +27,6 @@ def configure_broker(redis_url: str | None, *, namespace: str = "infoscreen") ->
     global _configured
     broker: dramatiq.Broker
     if redis_url:
-        from dramatiq.brokers.redis import RedisBroker
-
         broker = RedisBroker(url=redis_url, namespace=namespace)
     else:
         broker = StubBroker()

@@ -1,6 +1,7 @@
 """Dramatiq actors for PDF conversions: `convert_media` and `requeue_pending_conversions`.
 
-Thin: the state machine and the converters live in app.domain.media.conversions. Transient failures
+Thin: the state machine, the converters and the CONVERSION_UPDATED announcements live in
+app.domain.media.conversions (system use cases, no principal). Transient failures
 (converter down, busy, timed out) are retried with exponential backoff; everything else ends the message.
 """
 
@@ -17,16 +18,11 @@ from sqlalchemy.exc import DBAPIError
 
 from app.config import Settings
 from app.container import Container
-from app.domain.bus import CONVERSION_UPDATED, DomainEvent
 from app.domain.clock import utcnow
-from app.domain.enums import ConversionStatus
-from app.domain.media.conversions import (
-    CONVERSION_QUEUE_EXTRA,
-    MAX_ATTEMPTS,
-    pending_after_restart,
-    run_conversion,
-)
+from app.domain.media.conversions import MAX_ATTEMPTS, ConvertMedia, requeue_after_restart
+from app.domain.media.conversions import convert_media as convert
 from app.domain.media.converters import TransientConversionError
+from app.domain.media.ports import CONVERSION_QUEUE_EXTRA
 from app.tasks.runtime import actor_runtime
 
 log = logging.getLogger(__name__)
@@ -53,15 +49,9 @@ def _retry_when(retries: int, exc: BaseException) -> bool:
 )
 async def convert_media(conversion_id: int) -> None:
     runtime = await actor_runtime()
-
-    async def publish(media_id: int, conv_id: int, status: ConversionStatus) -> None:
-        await runtime.publish(
-            DomainEvent(CONVERSION_UPDATED, {"media_id": media_id, "conversion_id": conv_id, "status": str(status)})
-        )
-
     started = time.monotonic()
     try:
-        status = await run_conversion(runtime.db, runtime.settings, conversion_id, publish)
+        status = await convert(runtime, None, ConvertMedia(conversion_id))
     except TransientConversionError as exc:
         # Expected (converter busy/down): run_conversion logged event=conversion_retry in one line. As a
         # Retry, Dramatiq backs off without logging an ERROR with a traceback.
@@ -78,8 +68,7 @@ async def convert_media(conversion_id: int) -> None:
 async def requeue_pending_conversions() -> None:
     """Re-enqueue pending and abandoned conversions (run at worker start-up)."""
     runtime = await actor_runtime()
-    async with runtime.db.session() as session:
-        plan = await pending_after_restart(session, runtime.settings)
+    plan = await requeue_after_restart(runtime, None)
     for conversion_id in plan.pending_ids:
         await asyncio.to_thread(convert_media.send_with_options, **message_options(runtime.settings, conversion_id))
     log.info("event=conversions_requeued count=%d", len(plan.pending_ids))

@@ -6,34 +6,14 @@ repeats is harmless.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import dramatiq
 
-from app.domain.bus import DomainEvent
-from app.domain.db import Database
 from app.tasks.holiday_refresh import ACTOR_NAME, refresh_due
-from app.tasks.runtime import ActorRuntime, actor_runtime
-
-
-@dataclass
-class _ActorBus:
-    runtime: ActorRuntime
-
-    async def publish(self, event: DomainEvent) -> None:
-        await self.runtime.publish(event)
-
-
-@dataclass
-class _ActorDeps:
-    db: Database
-    bus: Any
-    publisher: None = None
+from app.tasks.runtime import actor_runtime
 
 
 @dramatiq.actor(actor_name=ACTOR_NAME, queue_name="sweeps", max_retries=2, time_limit=600_000)  # type: ignore[arg-type]
 async def refresh_holiday_subscriptions() -> None:
     """Fetch every subscription that is due; each failure is kept on its subscription."""
     runtime = await actor_runtime()
-    await refresh_due(_ActorDeps(db=runtime.db, bus=_ActorBus(runtime)), runtime.settings)  # type: ignore[arg-type]
+    await refresh_due(runtime, runtime.settings)  # type: ignore[arg-type]

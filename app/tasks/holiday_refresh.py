@@ -8,20 +8,12 @@ import logging
 from datetime import timedelta
 
 from app.config import Settings
-from app.domain.periods.feed_fetch import FeedLimits
-from app.domain.periods.holiday_subscriptions import RefreshOptions, refresh_due_subscriptions
+from app.domain.periods.holiday_subscriptions import refresh_due_subscriptions, refresh_options
 from app.domain.ports import UseCaseDeps
 
 log = logging.getLogger(__name__)
 
 ACTOR_NAME = "refresh_holiday_subscriptions"
-
-
-def refresh_options(settings: Settings) -> RefreshOptions:
-    limits = FeedLimits(
-        timeout_seconds=settings.holiday_feed_timeout_seconds, max_bytes=settings.holiday_feed_max_bytes
-    )
-    return RefreshOptions(tz=settings.tz, limits=limits)
 
 
 async def refresh_due(deps: UseCaseDeps, settings: Settings) -> int:

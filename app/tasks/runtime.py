@@ -5,6 +5,8 @@ opened their connections, so each running loop gets its own Database (cached, di
 shuts down). Settings come from the process's container when one is bound (`bind_container`, done by
 `infoscreen run/worker` and tests), else from the environment.
 
+An ActorRuntime is the `deps` of the use cases actors run (db, bus, settings; no display publisher).
+
 Domain events: with a bound container, events are handed to its bus on the container's loop (an
 in-memory bus is not thread-safe), so in-process subscribers hear them and a RedisEventBus forwards them to
 other processes. Without one, the actor publishes through its own bus built from settings (Redis when
@@ -40,6 +42,13 @@ class ActorRuntime:
     # Only set when no container is bound (a bus of our own, on this loop).
     own_bus: InMemoryEventBus | None
     container: Container | None
+    # Actors never talk to displays directly (UseCaseDeps.publisher).
+    publisher: None = None
+
+    @property
+    def bus(self) -> ActorBus:
+        """The bus use cases announce on (UseCaseDeps.bus): the container's, across loops, or our own."""
+        return ActorBus(self)
 
     async def publish(self, event: DomainEvent) -> None:
         """Publish a domain event; never raises (live updates must not fail a task)."""
@@ -55,6 +64,16 @@ class ActorRuntime:
         if self.own_bus is not None:
             await self.own_bus.close()
         await self.db.dispose()
+
+
+@dataclass(frozen=True)
+class ActorBus:
+    """Publishing for use cases run by an actor; never raises (live updates must not fail a task)."""
+
+    runtime: ActorRuntime
+
+    async def publish(self, event: DomainEvent) -> None:
+        await self.runtime.publish(event)
 
 
 _runtimes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ActorRuntime] = weakref.WeakKeyDictionary()

@@ -18,7 +18,13 @@ from app.domain.clients.models import ClientGroup
 from app.domain.db import Database
 from app.domain.enums import AcademicPeriodType, EventType, Role
 from app.domain.events.models import Event
-from app.domain.periods.holiday_subscriptions import RefreshOptions, create_subscription, refresh_subscription
+from app.domain.periods.holiday_subscriptions import (
+    CreateHolidaySubscription,
+    RefreshHolidaySubscription,
+    RefreshOptions,
+    create_subscription,
+    refresh_subscription,
+)
 from app.domain.periods.models import AcademicPeriod, HolidaySubscription, SchoolHoliday
 from app.domain.users.models import User
 from app.domain.users.tokens import Principal
@@ -84,15 +90,17 @@ async def test_subscription_and_feed_on_both_engines(any_db: Database) -> None:
     async with any_db.session() as session:
         session.add(User(id=ADMIN.user_id, username=ADMIN.username, password_hash="x", role=Role.ADMIN))
     async with feed_server(WIEN_2025_26.encode()) as server:
-        created = await create_subscription(deps, ADMIN, server.url, period, RefreshOptions())
+        created = await create_subscription(
+            deps, ADMIN, CreateHolidaySubscription(server.url, period, RefreshOptions())
+        )
         assert (created.last_status, created.last_http_status) == ("ok", 200)
         assert created.last_summary is not None and created.last_summary["refused"] == 2
         assert await _holiday_count(any_db, created.id) == len(WIEN_EXPECTED)
-        again = await refresh_subscription(deps, ADMIN, created.id, RefreshOptions())
+        again = await refresh_subscription(deps, ADMIN, RefreshHolidaySubscription(created.id, RefreshOptions()))
         assert (again.last_status, again.last_http_status) == ("unchanged", 304)
         server.mode = "error"
         server.body += b"\r\n"
-        failed = await refresh_subscription(deps, ADMIN, created.id, RefreshOptions())
+        failed = await refresh_subscription(deps, ADMIN, RefreshHolidaySubscription(created.id, RefreshOptions()))
         assert failed.last_status == "error" and failed.last_success_at == again.last_success_at
         assert await _holiday_count(any_db, created.id) == len(WIEN_EXPECTED)
 
@@ -128,8 +136,8 @@ async def test_two_refreshes_at_once_write_the_feed_once(any_db: Database) -> No
             await session.flush()
             sub_id = subscription.id
         results = await asyncio.gather(
-            refresh_subscription(deps, None, sub_id, RefreshOptions()),
-            refresh_subscription(deps, None, sub_id, RefreshOptions()),
+            refresh_subscription(deps, None, RefreshHolidaySubscription(sub_id, RefreshOptions())),
+            refresh_subscription(deps, None, RefreshHolidaySubscription(sub_id, RefreshOptions())),
         )
         assert len(server.requests) == 2
     assert sorted(r.last_status or "" for r in results)[0] == "ok"

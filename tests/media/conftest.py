@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings, load_settings
-from app.domain.media.conversions import CONVERSION_QUEUE_EXTRA
+from app.domain.media.ports import CONVERSION_QUEUE_EXTRA
 from app.tasks.broker import configure_broker
 from app.tasks.runtime import bind_container, unbind_container
 from app.tasks.worker import InProcessWorker

@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.calendar_feeds.vtimezone import vtimezone
 from app.domain.clients.groups import get_group
-from app.domain.clock import as_utc
+from app.domain.clock import as_utc, utcnow
 from app.domain.enums import ExceptionKind
 from app.domain.events.models import Event, EventException
+from app.domain.events.ports import ScheduleDeps
 from app.domain.events.service import EventWithExceptions, list_events
 
 PRODID = "-//infoscreen//Schedule feed//DE"
@@ -164,3 +165,14 @@ async def group_feed(session: AsyncSession, group_id: int, options: FeedOptions)
     cutoff = options.now - timedelta(days=options.past_days)
     items = await list_events(session, group_id=group_id, start=cutoff)
     return build_feed(group.name, items, options)
+
+
+async def render_group_feed(deps: ScheduleDeps, group_id: int) -> bytes:
+    """The group's feed as served now (past days, host and zone from the settings); NotFoundError if no group."""
+    settings = deps.settings
+    options = FeedOptions(
+        tz=settings.tz, now=utcnow(), past_days=settings.calendar_feed_past_days,
+        host=feed_host(settings.public_base_url),
+    )  # fmt: skip
+    async with deps.db.read_session() as session:
+        return await group_feed(session, group_id, options)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.domain.bus import EVENTS_CHANGED, DomainEvent, EventBus
+from app.domain.bus import EVENTS_CHANGED, DomainEvent
+from app.domain.usecase import UnitOfWork
 
 CREATED = "created"
 UPDATED = "updated"
@@ -28,13 +29,13 @@ def change_data(group_ids: Iterable[int | None], change: str, event_id: int | No
     return {"group_ids": sorted({g for g in group_ids if g is not None}), "event_id": event_id, "change": change}
 
 
-async def announce_events_changed(
-    bus: EventBus, group_ids: Iterable[int | None], change: str, *, event_id: int | None = None
-) -> None:
-    """Publish one EVENTS_CHANGED after the commit; nothing when no group is affected (except holidays)."""
+def events_changed(group_ids: Iterable[int | None], change: str, *, event_id: int | None = None) -> DomainEvent | None:
+    """The one EVENTS_CHANGED of a change (a use case announces it); None when no group is affected
+    (except holidays, which every calendar shades)."""
     data = change_data(group_ids, change, event_id)
     if data["group_ids"] or change == HOLIDAYS:
-        await bus.publish(DomainEvent(EVENTS_CHANGED, data))
+        return DomainEvent(EVENTS_CHANGED, data)
+    return None
 
 
 def parse_change(data: dict[str, Any]) -> tuple[list[int], int | None, str] | None:
@@ -49,3 +50,12 @@ def parse_change(data: dict[str, Any]) -> tuple[list[int], int | None, str] | No
     if change not in KINDS:
         return None
     return sorted(set(raw_groups)), event_id, str(change)
+
+
+def announce_change(
+    uow: UnitOfWork, group_ids: Iterable[int | None], change: str, *, event_id: int | None = None
+) -> None:
+    """Have the use case's unit of work publish the change after its commit (never on failure)."""
+    event = events_changed(group_ids, change, event_id=event_id)
+    if event is not None:
+        uow.announce(event)

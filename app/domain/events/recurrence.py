@@ -53,8 +53,8 @@ class Occurrence:
     end: datetime
 
 
-def _invalid(message: str) -> ValidationError:
-    return ValidationError(message, field=FIELD)
+def _invalid(key: str, **params: object) -> ValidationError:
+    return ValidationError(key, field=FIELD, **params)
 
 
 # --- EXDATE tokens ---------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def parse_exdate(token: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
-        raise ValidationError(f"Ungültiges Ausnahmedatum: {text[:40]}", field="occurrenceStart") from None
+        raise ValidationError("event.bad_exdate", field="occurrenceStart", value=text[:40]) from None
     utc = as_utc(parsed)
     assert utc is not None
     return utc
@@ -134,7 +134,7 @@ def ensure_has_occurrences(rule: str, start: datetime, tz: tzinfo) -> None:
     spec = rule_spec(rule, tz)
     start_utc = truncate_seconds(as_utc(start) or start)
     if spec.until is not None and spec.until < start_utc:
-        raise _invalid("UNTIL liegt vor dem Beginn des Termins.")
+        raise _invalid("rrule.until_before_start")
     dt0 = _naive_local(start_utc, tz)
     horizon = dt0 + FIRST_OCCURRENCE_HORIZON
     checks = [spec]
@@ -148,11 +148,7 @@ def ensure_has_occurrences(rule: str, start: datetime, tz: tzinfo) -> None:
             local >= dt0 and _instant(local, tz) is not None
             for local in _floating(check, dt0, _period_start(check, dt0), horizon, tz)
         ):
-            raise _invalid(
-                "Die Wiederholungsregel ergibt keinen einzigen Termin: in zehn Jahren ab Beginn trifft sie kein "
-                "existierendes Datum mit existierender Uhrzeit (z. B. 30. Februar oder nur die bei der "
-                "Zeitumstellung übersprungene Stunde)."
-            )
+            raise _invalid("rrule.no_occurrences")
 
 
 # --- expansion -------------------------------------------------------------------------------------
@@ -504,7 +500,7 @@ class SeriesCursor:
 def build_rrule(rule: str, start: datetime, tz: tzinfo) -> SeriesCursor:
     """The series anchored at `start`, with an `after` lookup (kept for callers of the former dateutil form)."""
     if _stored_spec(rule, tz) is None:
-        raise _invalid("Die gespeicherte Wiederholungsregel ist nicht lesbar.")
+        raise _invalid("rrule.stored_unreadable")
     utc = as_utc(start)
     assert utc is not None
     return SeriesCursor(rule, truncate_seconds(utc), tz)

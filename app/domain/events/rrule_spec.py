@@ -80,8 +80,9 @@ class RuleSpec:
     wkst: int = 0
 
 
-def invalid(message: str) -> ValidationError:
-    return ValidationError(message, field=FIELD)
+def invalid(key: str, **params: object) -> ValidationError:
+    """A refused recurrence rule: `key` names the reason (texts in app/messages/events.py)."""
+    return ValidationError(key, field=FIELD, **params)
 
 
 def _numbers(key: str, value: str) -> tuple[int, ...]:
@@ -90,13 +91,11 @@ def _numbers(key: str, value: str) -> tuple[int, ...]:
     for item in value.split(","):
         match = _NUMBER.match(item)
         if match is None or (match.group(1) and not signed):
-            raise invalid(f"Ungültige Wiederholungsregel: {key} hat den ungültigen Wert {item[:12]!r}.")
+            raise invalid("rrule.bad_value", part=key, value=repr(item[:12]))
         number = int(match.group(2))
         if not low <= number <= high:
             sign = "±" if signed else ""
-            raise invalid(
-                f"Ungültige Wiederholungsregel: {key}={item[:12]} liegt nicht zwischen {sign}{low} und {sign}{high}."
-            )
+            raise invalid("rrule.out_of_range", part=key, value=item[:12], low=f"{sign}{low}", high=f"{sign}{high}")
         out.add(-number if match.group(1) == "-" else number)
     return tuple(sorted(out))
 
@@ -106,15 +105,10 @@ def _weekdays(value: str) -> tuple[tuple[int, int], ...]:
     for item in value.split(","):
         match = _WEEKDAY_NUM.match(item)
         if match is None or (match.group(1) and not match.group(2)):
-            raise invalid(
-                f"Ungültige Wiederholungsregel: BYDAY hat den ungültigen Wochentag {item[:12]!r} "
-                "(erwartet z. B. MO, 2TU oder -1FR)."
-            )
+            raise invalid("rrule.bad_weekday", value=repr(item[:12]))
         ordinal = int(match.group(2) or 0)
         if match.group(2) and not 1 <= ordinal <= 53:
-            raise invalid(
-                f"Ungültige Wiederholungsregel: die Zahl in BYDAY={item[:12]} muss zwischen ±1 und ±53 liegen."
-            )
+            raise invalid("rrule.byday_ordinal", value=item[:12])
         out.add((-ordinal if match.group(1) == "-" else ordinal, WEEKDAYS.index(match.group(3))))
     return tuple(sorted(out))
 
@@ -130,15 +124,12 @@ def parse_until(value: str, tz: tzinfo) -> datetime:
             return datetime.strptime(text, UTC_FORMAT).replace(tzinfo=UTC)
         if "T" in text and len(text) == 15:
             datetime.strptime(text, "%Y%m%dT%H%M%S")
-            raise invalid(
-                f"UNTIL={value[:20]} ist eine Ortszeit ohne Zone; zu einem Termin mit Zeitzone muss UNTIL in UTC "
-                "(…Z, RFC 5545) oder als Datum (JJJJMMTT, der ganze Tag) angegeben werden."
-            )
+            raise invalid("rrule.until_floating", value=value[:20])
         if len(text) != 8:
             raise ValueError(text)
         day = datetime.strptime(text, "%Y%m%d").date()
     except ValueError:
-        raise invalid(f"Ungültiges UNTIL-Datum: {value[:40]} (erwartet JJJJMMTTTHHMMSSZ oder JJJJMMTT).") from None
+        raise invalid("rrule.bad_until", value=value[:40]) from None
     # A date-only UNTIL includes the whole (local) day.
     return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
 
@@ -147,13 +138,13 @@ def split_parts(rule: str) -> dict[str, str]:
     """The rule's NAME=VALUE parts (upper-case), refusing anything that is not one RRULE value."""
     text = rule.strip()
     if len(text) > MAX_RULE_LENGTH:
-        raise invalid("Die Wiederholungsregel ist zu lang.")
+        raise invalid("rrule.too_long")
     lines = [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
     body = lines[0] if len(lines) == 1 else ":"
     if body.upper().startswith("RRULE:"):
         body = body[len("RRULE:") :]
     if ":" in body:
-        raise invalid("Die Wiederholungsregel darf nur eine RRULE enthalten (kein DTSTART, EXDATE oder RDATE).")
+        raise invalid("rrule.only_rrule")
     parts: dict[str, str] = {}
     for chunk in body.split(";"):
         if not chunk.strip():
@@ -161,13 +152,13 @@ def split_parts(rule: str) -> dict[str, str]:
         key, sep, value = chunk.partition("=")
         key, value = key.strip().upper(), value.strip().upper()
         if not sep or not value:
-            raise invalid(f"Ungültiger Teil der Wiederholungsregel: {chunk[:40]}")
+            raise invalid("rrule.bad_part", value=chunk[:40])
         if key == "DTSTART":
-            raise invalid("DTSTART gehört nicht in die Wiederholungsregel; der Terminbeginn ist der Anker.")
+            raise invalid("rrule.dtstart")
         if key not in _PARTS:
-            raise invalid(f"Nicht unterstützter Teil der Wiederholungsregel: {key[:20]}")
+            raise invalid("rrule.unsupported_part", part=key[:20])
         if key in parts:
-            raise invalid(f"{key} kommt mehrfach vor.")
+            raise invalid("rrule.repeated_part", part=key)
         parts[key] = value
     return parts
 
@@ -175,11 +166,11 @@ def split_parts(rule: str) -> dict[str, str]:
 def _check_freq(parts: dict[str, str]) -> str:
     freq = parts.get("FREQ")
     if freq is None:
-        raise invalid("FREQ fehlt in der Wiederholungsregel.")
+        raise invalid("rrule.freq_missing")
     if freq in ("SECONDLY", "MINUTELY"):
-        raise invalid("Wiederholungen im Sekunden- oder Minutentakt sind nicht erlaubt.")
+        raise invalid("rrule.too_frequent")
     if freq not in FREQS:
-        raise invalid(f"Unbekannte Frequenz: {freq[:20]}")
+        raise invalid("rrule.unknown_freq", freq=freq[:20])
     return freq
 
 
@@ -187,18 +178,18 @@ def _check_combinations(spec: RuleSpec, parts: dict[str, str]) -> None:
     """The RFC 5545 §3.3.10 restrictions on which parts go with which frequency."""
     freq = spec.freq
     if spec.byweekno is not None and freq != "YEARLY":
-        raise invalid("BYWEEKNO ist nur mit FREQ=YEARLY erlaubt (RFC 5545).")
+        raise invalid("rrule.byweekno_yearly")
     if spec.byyearday is not None and freq in ("MONTHLY", "WEEKLY", "DAILY"):
-        raise invalid(f"BYYEARDAY ist mit FREQ={freq} nicht erlaubt (RFC 5545).")
+        raise invalid("rrule.byyearday_freq", freq=freq)
     if spec.bymonthday is not None and freq == "WEEKLY":
-        raise invalid("BYMONTHDAY ist mit FREQ=WEEKLY nicht erlaubt (RFC 5545).")
+        raise invalid("rrule.bymonthday_weekly")
     if spec.byday is not None and any(n for n, _ in spec.byday):
         if freq not in ("MONTHLY", "YEARLY"):
-            raise invalid(f"BYDAY mit Zahl (z. B. 2MO) ist nur mit MONTHLY oder YEARLY erlaubt, nicht mit {freq}.")
+            raise invalid("rrule.byday_number_freq", freq=freq)
         if spec.byweekno is not None:
-            raise invalid("BYDAY mit Zahl ist zusammen mit BYWEEKNO nicht erlaubt (RFC 5545).")
+            raise invalid("rrule.byday_number_byweekno")
     if spec.bysetpos is not None and not any(k.startswith("BY") and k != "BYSETPOS" for k in parts):
-        raise invalid("BYSETPOS braucht einen weiteren BY-Teil (z. B. BYDAY), aus dem es auswählt.")
+        raise invalid("rrule.bysetpos_alone")
 
 
 def parse_spec(rule: str, tz: tzinfo, *, strict: bool = True) -> RuleSpec:
@@ -210,17 +201,17 @@ def parse_spec(rule: str, tz: tzinfo, *, strict: bool = True) -> RuleSpec:
     parts = split_parts(rule)
     freq = _check_freq(parts)
     if "COUNT" in parts and "UNTIL" in parts:
-        raise invalid("COUNT und UNTIL dürfen nicht gemeinsam verwendet werden.")
+        raise invalid("rrule.count_and_until")
     bounded: dict[str, int] = {}
     for key, upper in (("COUNT", MAX_COUNT), ("INTERVAL", MAX_INTERVAL)):
         if key in parts:
             if not parts[key].isdigit() or not 1 <= int(parts[key]) <= upper:
-                raise invalid(f"{key} muss zwischen 1 und {upper} liegen.")
+                raise invalid("rrule.bounded", part=key, upper=upper)
             bounded[key] = int(parts[key])
     wkst = 0
     if "WKST" in parts:
         if parts["WKST"] not in WEEKDAYS:
-            raise invalid(f"WKST muss ein Wochentag sein (MO … SU), nicht {parts['WKST'][:12]!r}.")
+            raise invalid("rrule.bad_wkst", value=repr(parts["WKST"][:12]))
         wkst = WEEKDAYS.index(parts["WKST"])
     lists = {key.lower(): _numbers(key, parts[key]) for key in _RANGES if key in parts}
     spec = RuleSpec(

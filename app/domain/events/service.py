@@ -1,13 +1,12 @@
 """Event use cases: create, update and delete events of every type, and delete or detach one occurrence.
 
-Writes need editor+; every change is audited. Functions run in the caller's unit of work (flush, never
-commit); after the commit the caller announces the change with `notify_events_changed` so the scheduler
-republishes within one poll interval.
+Each write is a use case `(deps, principal, command)`: editor+, its own unit of work, an audit row, and
+one EVENTS_CHANGED announced after the commit (app.domain.events.changes) so the scheduler republishes
+within one poll interval and live calendars redraw.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, TypedDict
@@ -16,18 +15,18 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit.service import record_audit
-from app.domain.bus import EventBus
 from app.domain.clients.models import ClientGroup
 from app.domain.clock import as_utc
 from app.domain.enums import EventType, ExceptionKind, MediaType, Role
-from app.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.events import changes, recurrence
 from app.domain.events.holiday_skips import refresh_holiday_exceptions
 from app.domain.events.models import Event, EventException
+from app.domain.events.ports import ScheduleDeps
 from app.domain.media.models import EventMedia
 from app.domain.periods.models import AcademicPeriod
 from app.domain.settings.service import get_presentation_defaults, get_supplement_table, get_video_defaults
+from app.domain.usecase import require_role, unit_of_work
 from app.domain.users.tokens import Principal
 
 WRITE_ROLE = Role.EDITOR
@@ -88,25 +87,13 @@ class EventWithExceptions:
         return [recurrence.format_exdate(e.exception_start) for e in self.exceptions]
 
 
-def _require_writer(principal: Principal) -> None:
-    if not principal.has(WRITE_ROLE):
-        raise ForbiddenError("Keine Berechtigung für diese Aktion.")
-
-
-async def notify_events_changed(
-    bus: EventBus, group_ids: Iterable[int | None], change: str, *, event_id: int | None = None
-) -> None:
-    """Announce a committed event change (the scheduler and live calendars listen); see `changes`."""
-    await changes.announce_events_changed(bus, group_ids, change, event_id=event_id)
-
-
 # --- reading ----------------------------------------------------------------------------------------
 
 
 async def get_event(session: AsyncSession, event_id: int) -> Event:
     event = await session.get(Event, event_id)
     if event is None:
-        raise NotFoundError("Termin nicht gefunden.")
+        raise NotFoundError("event.not_found")
     return event
 
 
@@ -170,9 +157,9 @@ async def list_occurrences(
     begin, finish = as_utc(start), as_utc(end)
     assert begin is not None and finish is not None
     if finish <= begin:
-        raise ValidationError("Das Ende muss nach dem Beginn liegen.", field="end")
+        raise ValidationError("event.end_before_start", field="end")
     if finish - begin > MAX_OCCURRENCE_WINDOW:
-        raise ValidationError("Der Zeitraum darf höchstens 400 Tage umfassen.", field="end")
+        raise ValidationError("event.window_too_long", field="end", days=MAX_OCCURRENCE_WINDOW.days)
     views: list[OccurrenceView] = []
     for item in await list_events(session, group_id=group_id, start=begin, end=finish):
         ev = item.event
@@ -188,49 +175,80 @@ async def list_occurrences(
     return views
 
 
+# --- queries (adapters call these; reading needs a login) ----------------------------------------------
+
+
+async def find_event(deps: ScheduleDeps, principal: Principal | None, event_id: int) -> EventWithExceptions | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        event = await session.get(Event, event_id)
+        return None if event is None else await _with_exceptions(session, event)
+
+
+async def events_in_window(
+    deps: ScheduleDeps,
+    principal: Principal | None,
+    *,
+    group_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[EventWithExceptions]:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await list_events(session, group_id=group_id, start=start, end=end)
+
+
+async def occurrences_in_window(
+    deps: ScheduleDeps, principal: Principal | None, *, group_id: int | None, start: datetime, end: datetime
+) -> list[OccurrenceView]:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await list_occurrences(session, group_id=group_id, start=start, end=end, tz=deps.settings.tz)
+
+
 # --- validation -------------------------------------------------------------------------------------
 
 
 def _clean_title(raw: object) -> str:
     title = (raw if isinstance(raw, str) else "").strip()
     if not title:
-        raise ValidationError("Titel fehlt.", field="title")
+        raise ValidationError("event.title_missing", field="title")
     if len(title) > MAX_TITLE:
-        raise ValidationError(f"Der Titel darf höchstens {MAX_TITLE} Zeichen lang sein.", field="title")
+        raise ValidationError("event.title_too_long", field="title", max=MAX_TITLE)
     return title
 
 
 def _clean_time(value: datetime | None, field: str) -> datetime:
     moment = as_utc(value)
     if moment is None:
-        raise ValidationError("Zeitpunkt fehlt.", field=field)
+        raise ValidationError("event.time_missing", field=field)
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise ValidationError("Zeitpunkt außerhalb des erlaubten Bereichs.", field=field)
+        raise ValidationError("event.time_out_of_range", field=field)
     return recurrence.truncate_seconds(moment)
 
 
 def _clean_url(raw: str | None) -> str:
     url = (raw or "").strip()
     if not url:
-        raise ValidationError("URL fehlt.", field="websiteUrl")
+        raise ValidationError("event.url_missing", field="websiteUrl")
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValidationError("Nur http(s)-URLs sind erlaubt.", field="websiteUrl")
+        raise ValidationError("event.url_scheme", field="websiteUrl")
     if len(url) > MAX_URL:
-        raise ValidationError("Die URL ist zu lang.", field="websiteUrl")
+        raise ValidationError("event.url_too_long", field="websiteUrl")
     return url
 
 
 async def _check_media(session: AsyncSession, event: Event) -> None:
     allowed = PRESENTATION_MEDIA if event.event_type is EventType.PRESENTATION else VIDEO_MEDIA
     if event.event_media_id is None:
-        raise ValidationError("Bitte ein Medium auswählen.", field="mediaId")
+        raise ValidationError("event.media_missing", field="mediaId")
     media = await session.get(EventMedia, event.event_media_id)
     if media is None:
-        raise ValidationError("Medium nicht gefunden.", field="mediaId")
+        raise ValidationError("event.media_not_found", field="mediaId")
     if media.media_type not in allowed:
-        kind = "Präsentation (ppt, pptx, odp, pdf)" if allowed is PRESENTATION_MEDIA else "Video"
-        raise ValidationError(f"Das Medium passt nicht zum Termintyp: erwartet {kind}.", field="mediaId")
+        key = "event.media_not_presentation" if allowed is PRESENTATION_MEDIA else "event.media_not_video"
+        raise ValidationError(key, field="mediaId")
 
 
 async def _validate_and_fill(session: AsyncSession, event: Event, tz: tzinfo, *, creating: bool) -> None:
@@ -241,17 +259,17 @@ async def _validate_and_fill(session: AsyncSession, event: Event, tz: tzinfo, *,
     event.start = _clean_time(event.start, "start")
     event.end = _clean_time(event.end, "end")
     if event.end <= event.start:
-        raise ValidationError("Das Ende muss nach dem Beginn liegen.", field="end")
+        raise ValidationError("event.end_before_start", field="end")
     if event.end - event.start > MAX_EVENT_DURATION:
-        raise ValidationError("Ein Termin darf höchstens ein Jahr dauern.", field="end")
+        raise ValidationError("event.too_long", field="end")
     if event.group_id is None or await session.get(ClientGroup, event.group_id) is None:
-        raise ValidationError("Gruppe nicht gefunden.", field="groupId")
+        raise ValidationError("event.group_not_found", field="groupId")
     if event.academic_period_id is not None and await session.get(AcademicPeriod, event.academic_period_id) is None:
-        raise ValidationError("Schuljahr/Zeitraum nicht gefunden.", field="academicPeriodId")
+        raise ValidationError("event.period_not_found", field="academicPeriodId")
     try:
         event_type = EventType(event.event_type)
     except ValueError:
-        raise ValidationError("Unbekannter Termintyp.", field="eventType") from None
+        raise ValidationError("event.unknown_type", field="eventType") from None
     event.event_type = event_type
 
     event.recurrence_rule = recurrence.normalize_rule(event.recurrence_rule, tz)
@@ -271,9 +289,7 @@ async def _validate_and_fill(session: AsyncSession, event: Event, tz: tzinfo, *,
         if event.slideshow_interval is None:
             event.slideshow_interval = defaults.interval
         if not 1 <= event.slideshow_interval <= 3600:
-            raise ValidationError(
-                "Das Folienintervall muss zwischen 1 und 3600 Sekunden liegen.", field="slideInterval"
-            )
+            raise ValidationError("event.slide_interval_range", field="slideInterval")
         if event.page_progress is None:
             event.page_progress = defaults.page_progress
         if event.auto_progress is None:
@@ -285,33 +301,29 @@ async def _validate_and_fill(session: AsyncSession, event: Event, tz: tzinfo, *,
             if getattr(event, name) is None:
                 setattr(event, name, getattr(video, name))
         if not 0.0 <= float(event.volume or 0.0) <= 1.0:
-            raise ValidationError("Die Lautstärke muss zwischen 0 und 1 liegen.", field="volume")
+            raise ValidationError("event.volume_range", field="volume")
     elif event_type is EventType.WEBSITE:
         event.website_url = _clean_url(event.website_url)
     elif event_type is EventType.WEBUNTIS:
         if creating or not event.website_url:
             table = await get_supplement_table(session)
             if not table.url:
-                raise ValidationError(
-                    "Kein Vertretungsplan konfiguriert (Einstellung supplement_table_url).", field="eventType"
-                )
+                raise ValidationError("event.no_supplement_table", field="eventType")
             event.website_url = table.url
         event.website_url = _clean_url(event.website_url)
     elif event_type is EventType.MESSAGE:
         text = (event.message_text or "").strip()
         if not text:
-            raise ValidationError("Der Nachrichtentext fehlt.", field="messageText")
+            raise ValidationError("event.message_missing", field="messageText")
         if len(text) > MAX_TEXT:
-            raise ValidationError(
-                f"Der Nachrichtentext darf höchstens {MAX_TEXT} Zeichen lang sein.", field="messageText"
-            )
+            raise ValidationError("event.message_too_long", field="messageText", max=MAX_TEXT)
         event.message_text = text
 
 
 def _apply(event: Event, values: EventValues) -> None:
     for key, value in values.items():
         if not hasattr(Event, key):
-            raise ValidationError(f"Unbekanntes Feld: {key}")
+            raise ValidationError("event.unknown_field", field=key, name=key)
         setattr(event, key, value)
 
 
@@ -329,65 +341,100 @@ def _summary(event: Event) -> dict[str, Any]:
 # --- writing ----------------------------------------------------------------------------------------
 
 
-async def create_event(
-    session: AsyncSession, principal: Principal, values: EventValues, *, tz: tzinfo, ip: str | None = None
-) -> Event:
-    _require_writer(principal)
+@dataclass(frozen=True)
+class CreateEvent:
+    values: EventValues
+
+
+@dataclass(frozen=True)
+class UpdateEvent:
+    event_id: int
+    values: EventValues  # only the keys present change
+
+
+@dataclass(frozen=True)
+class DeleteEvent:
+    event_id: int
+
+
+@dataclass(frozen=True)
+class DeleteOccurrence:
+    event_id: int
+    occurrence_start: datetime
+
+
+@dataclass(frozen=True)
+class DetachOccurrence:
+    event_id: int
+    occurrence_start: datetime
+    values: EventValues  # overrides of the copied fields
+
+
+async def _with_exceptions(session: AsyncSession, event: Event) -> EventWithExceptions:
+    return EventWithExceptions(event, (await exceptions_for(session, [event.id]))[event.id])
+
+
+async def create_event(deps: ScheduleDeps, principal: Principal | None, command: CreateEvent) -> EventWithExceptions:
+    """A new event of any type; presentation/video fields left out take the defaults from settings."""
+    actor = require_role(principal, WRITE_ROLE)
+    values = command.values
     for required in ("group_id", "title", "event_type", "start", "end"):
         if values.get(required) is None:
-            raise ValidationError(f"{required} fehlt.", field=required)
-    event = Event(created_by=principal.user_id, updated_by=principal.user_id)
-    _apply(event, values)
-    await _validate_and_fill(session, event, tz, creating=True)
-    session.add(event)
-    await session.flush()
-    if event.skip_holidays:
-        await refresh_holiday_exceptions(session, event_id=event.id, tz=tz)
-    await record_audit(session, principal, "event.create", "event", event.id, _summary(event), ip=ip)
-    return event
+            raise ValidationError("event.field_missing", field=required, name=required)
+    tz = deps.settings.tz
+    async with unit_of_work(deps, actor) as uow:
+        session = uow.session
+        event = Event(created_by=actor.user_id, updated_by=actor.user_id)
+        _apply(event, values)
+        await _validate_and_fill(session, event, tz, creating=True)
+        session.add(event)
+        await session.flush()
+        if event.skip_holidays:
+            await refresh_holiday_exceptions(session, event_id=event.id, tz=tz)
+        await uow.audit("event.create", "event", event.id, _summary(event))
+        changes.announce_change(uow, [event.group_id], changes.CREATED, event_id=event.id)
+        result = await _with_exceptions(session, event)
+    return result
 
 
-async def update_event(
-    session: AsyncSession,
-    principal: Principal,
-    event_id: int,
-    values: EventValues,
-    *,
-    tz: tzinfo,
-    ip: str | None = None,
-) -> tuple[Event, int]:
-    """Apply `values`; returns the event and the group it belonged to before (to clear that group)."""
-    _require_writer(principal)
-    event = await get_event(session, event_id)
-    previous_group = event.group_id
-    before = {name: getattr(event, name) for name in _HOLIDAY_INPUTS}
-    was_webuntis = event.event_type is EventType.WEBUNTIS
-    _apply(event, values)
-    if not was_webuntis and EventType(event.event_type) is EventType.WEBUNTIS:
-        event.website_url = None  # a switch to webuntis takes the configured supplement table URL
-    event.updated_by = principal.user_id
-    await _validate_and_fill(session, event, tz, creating=False)
-    await session.flush()
-    if any(before[name] != getattr(event, name) for name in _HOLIDAY_INPUTS):
-        await refresh_holiday_exceptions(session, event_id=event.id, tz=tz)
-    await record_audit(session, principal, "event.update", "event", event.id, _summary(event), ip=ip)
-    return event, previous_group
+async def update_event(deps: ScheduleDeps, principal: Principal | None, command: UpdateEvent) -> EventWithExceptions:
+    """Apply the given values; a move to another group announces both groups."""
+    actor = require_role(principal, WRITE_ROLE)
+    tz = deps.settings.tz
+    async with unit_of_work(deps, actor) as uow:
+        session = uow.session
+        event = await get_event(session, command.event_id)
+        previous_group = event.group_id
+        before = {name: getattr(event, name) for name in _HOLIDAY_INPUTS}
+        was_webuntis = event.event_type is EventType.WEBUNTIS
+        _apply(event, command.values)
+        if not was_webuntis and EventType(event.event_type) is EventType.WEBUNTIS:
+            event.website_url = None  # a switch to webuntis takes the configured supplement table URL
+        event.updated_by = actor.user_id
+        await _validate_and_fill(session, event, tz, creating=False)
+        await session.flush()
+        if any(before[name] != getattr(event, name) for name in _HOLIDAY_INPUTS):
+            await refresh_holiday_exceptions(session, event_id=event.id, tz=tz)
+        await uow.audit("event.update", "event", event.id, _summary(event))
+        changes.announce_change(uow, [previous_group, event.group_id], changes.UPDATED, event_id=event.id)
+        result = await _with_exceptions(session, event)
+    return result
 
 
-async def delete_event(
-    session: AsyncSession, principal: Principal, event_id: int, *, ip: str | None = None
-) -> int | None:
-    """Delete an event (its exceptions go with it); returns its group, or None if it did not exist."""
-    _require_writer(principal)
-    event = await session.get(Event, event_id)
-    if event is None:
-        return None
-    group_id = event.group_id
-    summary = _summary(event)
-    await session.delete(event)
-    await session.flush()
-    await record_audit(session, principal, "event.delete", "event", event_id, summary, ip=ip)
-    return group_id
+async def delete_event(deps: ScheduleDeps, principal: Principal | None, command: DeleteEvent) -> bool:
+    """Delete an event (its exceptions go with it); False if it did not exist."""
+    actor = require_role(principal, WRITE_ROLE)
+    async with unit_of_work(deps, actor) as uow:
+        event = await uow.session.get(Event, command.event_id)
+        if event is None:
+            return False
+        group_id = event.group_id
+        summary = _summary(event)
+        await uow.session.delete(event)
+        await uow.session.flush()
+        await uow.audit("event.delete", "event", command.event_id, summary)
+        changes.announce_change(uow, [group_id], changes.DELETED, event_id=command.event_id)
+    return True
 
 
 async def _series_occurrence(
@@ -395,13 +442,13 @@ async def _series_occurrence(
 ) -> tuple[Event, datetime, EventException | None]:
     event = await get_event(session, event_id)
     if not event.recurrence_rule:
-        raise ValidationError("Der Termin ist keine Serie.", field="id")
+        raise ValidationError("event.not_a_series", field="id")
     moment = as_utc(occurrence_start)
     if moment is None:
-        raise ValidationError("Zeitpunkt fehlt.", field="occurrenceStart")
+        raise ValidationError("event.time_missing", field="occurrenceStart")
     moment = recurrence.truncate_seconds(moment)
     if not recurrence.occurs_at(event.recurrence_rule, event.start, tz, moment):
-        raise ValidationError("Zu diesem Zeitpunkt beginnt kein Termin dieser Serie.", field="occurrenceStart")
+        raise ValidationError("event.no_occurrence_at", field="occurrenceStart")
     existing = await session.scalar(
         select(EventException).where(EventException.event_id == event.id, EventException.exception_start == moment)
     )
@@ -409,34 +456,28 @@ async def _series_occurrence(
 
 
 async def delete_occurrence(
-    session: AsyncSession,
-    principal: Principal,
-    event_id: int,
-    occurrence_start: datetime,
-    *,
-    tz: tzinfo,
-    ip: str | None = None,
-) -> Event:
+    deps: ScheduleDeps, principal: Principal | None, command: DeleteOccurrence
+) -> EventWithExceptions:
     """Exclude one occurrence of a series (an EXDATE of kind `deleted`); returns the master."""
-    _require_writer(principal)
-    event, moment, existing = await _series_occurrence(session, event_id, occurrence_start, tz)
-    if existing is None:
-        session.add(EventException(event_id=event.id, exception_start=moment, kind=ExceptionKind.DELETED))
-    elif existing.kind is ExceptionKind.HOLIDAY:
-        # Deleted on purpose: it stays excluded even if the holiday is removed later.
-        existing.kind = ExceptionKind.DELETED
-        existing.holiday_id = None
-    await session.flush()
-    await record_audit(
-        session,
-        principal,
-        "event.delete_occurrence",
-        "event",
-        event.id,
-        {"occurrence_start": recurrence.format_exdate(moment)},
-        ip=ip,
-    )
-    return event
+    actor = require_role(principal, WRITE_ROLE)
+    async with unit_of_work(deps, actor) as uow:
+        session = uow.session
+        event, moment, existing = await _series_occurrence(
+            session, command.event_id, command.occurrence_start, deps.settings.tz
+        )
+        if existing is None:
+            session.add(EventException(event_id=event.id, exception_start=moment, kind=ExceptionKind.DELETED))
+        elif existing.kind is ExceptionKind.HOLIDAY:
+            # Deleted on purpose: it stays excluded even if the holiday is removed later.
+            existing.kind = ExceptionKind.DELETED
+            existing.holiday_id = None
+        await session.flush()
+        await uow.audit(
+            "event.delete_occurrence", "event", event.id, {"occurrence_start": recurrence.format_exdate(moment)}
+        )
+        changes.announce_change(uow, [event.group_id], changes.OCCURRENCE_DELETED, event_id=event.id)
+        result = await _with_exceptions(session, event)
+    return result
 
 
 _COPIED_ON_DETACH = (
@@ -460,59 +501,56 @@ _COPIED_ON_DETACH = (
 
 
 async def detach_occurrence(
-    session: AsyncSession,
-    principal: Principal,
-    event_id: int,
-    occurrence_start: datetime,
-    values: EventValues,
-    *,
-    tz: tzinfo,
-    ip: str | None = None,
-) -> Event:
+    deps: ScheduleDeps, principal: Principal | None, command: DetachOccurrence
+) -> EventWithExceptions:
     """Turn one occurrence into a standalone event (master gets a `detached` EXDATE); returns the new event."""
-    _require_writer(principal)
-    master, moment, existing = await _series_occurrence(session, event_id, occurrence_start, tz)
-    if existing is not None and existing.kind is ExceptionKind.DETACHED:
-        raise ConflictError("Dieser Termin wurde bereits aus der Serie gelöst.")
-    if existing is not None and existing.kind is ExceptionKind.DELETED:
-        raise ConflictError("Dieser Termin wurde aus der Serie gelöscht.")
-    standalone = Event(
-        start=moment,
-        end=moment + (master.end - master.start),
-        recurrence_rule=None,
-        skip_holidays=False,
-        detached_from_event_id=master.id,
-        created_by=principal.user_id,
-        updated_by=principal.user_id,
-    )
-    for name in _COPIED_ON_DETACH:
-        setattr(standalone, name, getattr(master, name))
-    overrides = {k: v for k, v in values.items() if k not in ("recurrence_rule", "skip_holidays")}
-    _apply(standalone, overrides)  # type: ignore[arg-type]
-    await _validate_and_fill(session, standalone, tz, creating=False)
-    session.add(standalone)
-    await session.flush()
-    if existing is None:
-        session.add(
-            EventException(
-                event_id=master.id,
-                exception_start=moment,
-                kind=ExceptionKind.DETACHED,
-                detached_event_id=standalone.id,
-            )
+    actor = require_role(principal, WRITE_ROLE)
+    tz = deps.settings.tz
+    async with unit_of_work(deps, actor) as uow:
+        session = uow.session
+        master, moment, existing = await _series_occurrence(session, command.event_id, command.occurrence_start, tz)
+        if existing is not None and existing.kind is ExceptionKind.DETACHED:
+            raise ConflictError("event.already_detached")
+        if existing is not None and existing.kind is ExceptionKind.DELETED:
+            raise ConflictError("event.occurrence_deleted")
+        standalone = Event(
+            start=moment,
+            end=moment + (master.end - master.start),
+            recurrence_rule=None,
+            skip_holidays=False,
+            detached_from_event_id=master.id,
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
         )
-    else:  # a holiday-skipped occurrence that is now shown on its own
-        existing.kind = ExceptionKind.DETACHED
-        existing.holiday_id = None
-        existing.detached_event_id = standalone.id
-    await session.flush()
-    await record_audit(
-        session,
-        principal,
-        "event.detach_occurrence",
-        "event",
-        master.id,
-        {"occurrence_start": recurrence.format_exdate(moment), "detached_event_id": standalone.id},
-        ip=ip,
-    )
-    return standalone
+        for name in _COPIED_ON_DETACH:
+            setattr(standalone, name, getattr(master, name))
+        overrides = {k: v for k, v in command.values.items() if k not in ("recurrence_rule", "skip_holidays")}
+        _apply(standalone, overrides)  # type: ignore[arg-type]
+        await _validate_and_fill(session, standalone, tz, creating=False)
+        session.add(standalone)
+        await session.flush()
+        if existing is None:
+            session.add(
+                EventException(
+                    event_id=master.id,
+                    exception_start=moment,
+                    kind=ExceptionKind.DETACHED,
+                    detached_event_id=standalone.id,
+                )
+            )
+        else:  # a holiday-skipped occurrence that is now shown on its own
+            existing.kind = ExceptionKind.DETACHED
+            existing.holiday_id = None
+            existing.detached_event_id = standalone.id
+        await session.flush()
+        await uow.audit(
+            "event.detach_occurrence",
+            "event",
+            master.id,
+            {"occurrence_start": recurrence.format_exdate(moment), "detached_event_id": standalone.id},
+        )
+        changes.announce_change(
+            uow, [master.group_id, standalone.group_id], changes.OCCURRENCE_DETACHED, event_id=standalone.id
+        )
+        result = await _with_exceptions(session, standalone)
+    return result

@@ -21,13 +21,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
+from app.domain.bus import CONVERSION_UPDATED, DomainEvent
 from app.domain.clock import utcnow
 from app.domain.db import Database
 from app.domain.enums import CONVERTIBLE_MEDIA_TYPES, ConversionStatus
@@ -40,8 +42,11 @@ from app.domain.media.converters import (
     converter_for,
 )
 from app.domain.media.models import Conversion, EventMedia
+from app.domain.media.ports import MediaDeps
 from app.domain.media.storage import confined
 from app.domain.media.urls import converted_relative_dir
+from app.domain.usecase import unit_of_work
+from app.domain.users.tokens import Principal
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +59,11 @@ THUMBNAIL_TIMEOUT_SECONDS = 60
 PublishConversion = Callable[[int, int, ConversionStatus], Awaitable[None]]
 
 
-class ConversionQueue(Protocol):
-    """How use cases hand a conversion to the workers (implemented over Dramatiq in app.tasks)."""
-
-    async def enqueue(self, conversion_id: int) -> None: ...
-
-
-# Where a process that can reach workers puts its ConversionQueue (Container.extras).
-CONVERSION_QUEUE_EXTRA = "conversion_queue"
+def conversion_updated(media_id: int, conversion_id: int, status: ConversionStatus) -> DomainEvent:
+    """The one CONVERSION_UPDATED of a state change (live media lists listen)."""
+    return DomainEvent(
+        CONVERSION_UPDATED, {"media_id": media_id, "conversion_id": conversion_id, "status": str(status)}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ async def ensure_pdf_conversion(
 ) -> EnsureResult:
     """Upsert the conversion of the media's current content; says whether a worker must run it."""
     if media.media_type not in CONVERTIBLE_MEDIA_TYPES or not media.sha256 or not media.file_path:
-        raise ValidationError("Nur PPT-, PPTX- und ODP-Dateien werden in PDF umgewandelt.", field="mediaId")
+        raise ValidationError("media.not_convertible", field="mediaId")
     existing = await _find(session, media.id, media.sha256)
     if existing is not None:
         return _revisit(settings, existing, retry_failed=retry_failed)
@@ -336,9 +338,6 @@ def _inspect_container(settings: Settings, source: Path) -> None:
 
 
 def count_pdf_pages(path: Path) -> int:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         pages = len(PdfReader(str(path)).pages)
     except (PyPdfError, OSError, ValueError, KeyError) as exc:
@@ -525,3 +524,29 @@ async def pending_after_restart(session: AsyncSession, settings: Settings) -> Re
     )
     recheck = oldest_running + stale_after(settings) if oldest_running is not None else None
     return RequeuePlan(pending_ids=pending, recheck_at=recheck)
+
+
+# --- the workers' use cases (system writes: no principal) ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertMedia:
+    conversion_id: int
+
+
+async def convert_media(
+    deps: MediaDeps, principal: Principal | None, command: ConvertMedia, converter: Converter | None = None
+) -> ConversionStatus | None:
+    """One attempt of a conversion (see `run_conversion`); every committed state change is announced."""
+
+    async def publish(media_id: int, conversion_id: int, status: ConversionStatus) -> None:
+        await deps.bus.publish(conversion_updated(media_id, conversion_id, status))
+
+    return await run_conversion(deps.db, deps.settings, command.conversion_id, publish, converter)
+
+
+async def requeue_after_restart(deps: MediaDeps, principal: Principal | None) -> RequeuePlan:
+    """Abandoned `processing` rows back to pending; which conversions a (re)started worker must pick up."""
+    async with unit_of_work(deps, principal) as uow:
+        plan = await pending_after_restart(uow.session, deps.settings)
+    return plan

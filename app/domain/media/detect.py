@@ -132,20 +132,13 @@ def detect(path: Path, file_name: str, archive_limits: ArchiveLimits | None = No
     allowed = EXTENSIONS.get(ext)
     if allowed is None:
         raise ValidationError(
-            f"Dateityp '{ext or '(ohne Endung)'}' wird nicht unterstützt. Erlaubt: {', '.join(ACCEPTED_EXTENSIONS)}.",
-            field="file",
+            "media.unsupported_type", field="file", ext=ext or "(ohne Endung)", allowed=", ".join(ACCEPTED_EXTENSIONS)
         )
     found = sniff(path)
     if found is None:
-        raise ValidationError(
-            f"Der Inhalt der Datei ist kein gültiges {ext.lstrip('.').upper()} (unbekanntes oder beschädigtes Format).",
-            field="file",
-        )
+        raise ValidationError("media.content_invalid", field="file", kind=ext.lstrip(".").upper())
     if found not in allowed:
-        raise ValidationError(
-            f"Dateiname und Inhalt passen nicht zusammen: '{ext}' enthält {found.name.upper()}-Daten.",
-            field="file",
-        )
+        raise ValidationError("media.content_mismatch", field="file", ext=ext, found=found.name.upper())
     if archive_limits is not None and found in ZIP_CONTAINERS:
         inspect_archive(path, archive_limits)
     return found

@@ -62,7 +62,7 @@ def sanitize_file_name(raw: str | None) -> str:
     name = _UNSAFE.sub("_", name)
     name = re.sub(r"\.{2,}", ".", name).strip(" .")
     if not name:
-        raise ValidationError("Ungültiger Dateiname.", field="file")
+        raise ValidationError("media.invalid_file_name", field="file")
     if len(name) > MAX_NAME_LENGTH:
         stem, dot, ext = name.rpartition(".")
         if dot and 0 < len(ext) <= 10:
@@ -77,7 +77,7 @@ def confined(root: Path, relative: str) -> Path:
     root_resolved = root.resolve()
     candidate = (root_resolved / relative).resolve()
     if candidate == root_resolved or not candidate.is_relative_to(root_resolved):
-        raise ValidationError("Ungültiger Dateipfad.", field="path")
+        raise ValidationError("media.invalid_path", field="path")
     return candidate
 
 
@@ -94,13 +94,11 @@ async def receive_upload(source: AsyncReadable, media_root: Path, max_bytes: int
             while chunk := await source.read(CHUNK_SIZE):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ValidationError(
-                        f"Die Datei ist zu groß (höchstens {max_bytes // (1024 * 1024)} MB).", field="file"
-                    )
+                    raise ValidationError("media.too_large", field="file", max_mb=max_bytes // (1024 * 1024))
                 digest.update(chunk)
                 await asyncio.to_thread(out.write, chunk)
         if size == 0:
-            raise ValidationError("Die Datei ist leer.", field="file")
+            raise ValidationError("media.empty", field="file")
     except BaseException:
         _discard(path)
         raise

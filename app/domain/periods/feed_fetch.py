@@ -51,16 +51,16 @@ def clean_feed_url(raw: str | None) -> str:
     """An http(s) URL (webcal:// becomes https://), or a ValidationError naming the problem."""
     url = (raw or "").strip()
     if not url:
-        raise ValidationError("Die Adresse fehlt.", field="url")
+        raise ValidationError("holiday_subscription.url_missing", field="url")
     if len(url) > MAX_URL_LENGTH:
-        raise ValidationError(f"Die Adresse ist länger als {MAX_URL_LENGTH} Zeichen.", field="url")
+        raise ValidationError("holiday_subscription.url_too_long", field="url", max=MAX_URL_LENGTH)
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValidationError("Erwartet wird eine http(s)- oder webcal-Adresse.", field="url")
+        raise ValidationError("holiday_subscription.url_scheme", field="url")
     if parts.username or parts.password:
-        raise ValidationError("Zugangsdaten in der Adresse werden nicht unterstützt.", field="url")
+        raise ValidationError("holiday_subscription.url_credentials", field="url")
     return url
 
 

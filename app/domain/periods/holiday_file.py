@@ -40,8 +40,8 @@ class HolidayRow:
     region: str | None
 
 
-def _refuse(message: str) -> ValidationError:
-    return ValidationError(message, field=FIELD)
+def _refuse(key: str, **params: object) -> ValidationError:
+    return ValidationError(key, field=FIELD, **params)
 
 
 def parse_date(text: str) -> date | None:
@@ -60,7 +60,7 @@ def parse_date(text: str) -> date | None:
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
-        raise _refuse("Die Datei ist keine Textdatei (CSV/TXT erwartet).")
+        raise _refuse("holiday_file.not_text")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -78,7 +78,7 @@ def _pick_delimiter(lines: list[str]) -> str:
 
     best = max(_DELIMITERS, key=lambda d: (usable(d), -_DELIMITERS.index(d)))
     if usable(best) == 0:
-        raise _refuse("Keine Spalten erkannt: erwartet werden Name, Start, Ende (getrennt durch ; , oder Tab).")
+        raise _refuse("holiday_file.no_columns")
     return best
 
 
@@ -102,7 +102,7 @@ def _header_columns(row: list[str]) -> dict[str, int] | None:
 
 def parse_holiday_file(data: bytes) -> list[HolidayRow]:
     if len(data) > MAX_FILE_BYTES:
-        raise _refuse("Die Datei ist zu groß (höchstens 1 MB).")
+        raise _refuse("holiday.file_too_large")
     text = _decode(data)
     numbered = [
         (number, line)
@@ -110,7 +110,7 @@ def parse_holiday_file(data: bytes) -> list[HolidayRow]:
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not numbered:
-        raise _refuse("Die Datei enthält keine Ferien.")
+        raise _refuse("holiday_file.empty")
     delimiter = _pick_delimiter([line for _, line in numbered])
     rows = [(number, next(csv.reader([line], delimiter=delimiter), [])) for number, line in numbered]
 
@@ -120,9 +120,9 @@ def parse_holiday_file(data: bytes) -> list[HolidayRow]:
         columns = header
         rows = rows[1:]
     if not rows:
-        raise _refuse("Die Datei enthält nur eine Kopfzeile.")
+        raise _refuse("holiday_file.header_only")
     if len(rows) > MAX_ROWS:
-        raise _refuse(f"Zu viele Zeilen (höchstens {MAX_ROWS}).")
+        raise _refuse("holiday_file.too_many_rows", max=MAX_ROWS)
 
     result: list[HolidayRow] = []
     for number, cells in rows:
@@ -132,20 +132,20 @@ def parse_holiday_file(data: bytes) -> list[HolidayRow]:
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
         if len(cells) < 3:
-            raise _refuse(f"Zeile {number}: erwartet werden mindestens Name, Start und Ende.")
+            raise _refuse("holiday_file.row_too_short", line=number)
         name = re.sub(r"\s+", " ", cell("name"))
         if not name:
-            raise _refuse(f"Zeile {number}: der Name fehlt.")
+            raise _refuse("holiday_file.row_name_missing", line=number)
         if len(name) > MAX_NAME_LENGTH:
-            raise _refuse(f"Zeile {number}: der Name ist länger als {MAX_NAME_LENGTH} Zeichen.")
+            raise _refuse("holiday_file.row_name_too_long", line=number, max=MAX_NAME_LENGTH)
         start, end = parse_date(cell("start")), parse_date(cell("end"))
         if start is None or end is None:
             bad = cell("start") if start is None else cell("end")
-            raise _refuse(f"Zeile {number}: ungültiges Datum „{bad[:40]}“ (JJJJ-MM-TT oder TT.MM.JJJJ).")
+            raise _refuse("holiday_file.row_bad_date", line=number, value=bad[:40])
         if start > end:
-            raise _refuse(f"Zeile {number}: das Startdatum liegt nach dem Enddatum.")
+            raise _refuse("holiday_file.row_start_after_end", line=number)
         region = cell("region") or None
         if region is not None and len(region) > MAX_REGION_LENGTH:
-            raise _refuse(f"Zeile {number}: die Region ist länger als {MAX_REGION_LENGTH} Zeichen.")
+            raise _refuse("holiday_file.row_region_too_long", line=number, max=MAX_REGION_LENGTH)
         result.append(HolidayRow(number, name, start, end, region))
     return result

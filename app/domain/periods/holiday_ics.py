@@ -210,9 +210,9 @@ def _parse_calendar(text: str) -> icalendar.Calendar:
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise ValidationError(f"Die iCalendar-Datei ist nicht lesbar: {str(exc)[:120]}", field=FIELD) from None
+        raise ValidationError("holiday_file.ics_unreadable", field=FIELD, detail=str(exc)[:120]) from None
     if not calendars:
-        raise ValidationError("Die iCalendar-Datei enthält keinen Kalender.", field=FIELD)
+        raise ValidationError("holiday_file.ics_no_calendar", field=FIELD)
     return calendars[0]
 
 
@@ -222,9 +222,9 @@ def parse_holiday_ics(data: bytes, window: tuple[date, date], tz: tzinfo) -> Ics
     calendar = _parse_calendar(text)
     events = list(calendar.walk("VEVENT"))
     if not events:
-        raise ValidationError("Die iCalendar-Datei enthält keine Termine (VEVENT).", field=FIELD)
+        raise ValidationError("holiday_file.ics_no_events", field=FIELD)
     if len(events) > MAX_ROWS:
-        raise ValidationError(f"Zu viele Termine (höchstens {MAX_ROWS}).", field=FIELD)
+        raise ValidationError("holiday_file.too_many_entries", field=FIELD, max=MAX_ROWS)
     lines = _event_lines(text)
     if len(lines) != len(events):
         lines = list(range(1, len(events) + 1))
@@ -247,5 +247,5 @@ def parse_holiday_ics(data: bytes, window: tuple[date, date], tz: tzinfo) -> Ics
             continue
         result.rows.extend(rows)
         if len(result.rows) > MAX_ROWS:
-            raise ValidationError(f"Zu viele Ferien (höchstens {MAX_ROWS}).", field=FIELD)
+            raise ValidationError("holiday_file.too_many_holidays", field=FIELD, max=MAX_ROWS)
     return result

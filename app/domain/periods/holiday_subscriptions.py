@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit.service import record_audit
+from app.config import Settings
 from app.domain.clock import utcnow
 from app.domain.errors import DomainError, NotFoundError
 from app.domain.periods.feed_fetch import FeedError, FeedLimits, clean_feed_url, fetch_feed
@@ -35,18 +35,19 @@ from app.domain.periods.holiday_file import HolidayRow
 from app.domain.periods.holiday_ics import looks_like_icalendar, parse_holiday_ics
 from app.domain.periods.holiday_policy import Outcome, describe, plan_write
 from app.domain.periods.holidays import (
+    WRITE_ROLE,
     ImportSummary,
     announce_holidays_changed,
     inside_period,
     period_holidays,
     refresh_event_skips,
-    require_admin,
     row_text,
     school_zone,
     writable_period,
 )
 from app.domain.periods.models import AcademicPeriod, HolidaySubscription, SchoolHoliday
 from app.domain.ports import UseCaseDeps
+from app.domain.usecase import require_role, unit_of_work
 from app.domain.users.tokens import Principal
 
 log = logging.getLogger(__name__)
@@ -134,10 +135,24 @@ async def holiday_counts(session: AsyncSession, ids: list[int]) -> dict[int, int
     return {i: counts.get(i, 0) for i in ids}
 
 
+async def subscriptions_with_counts(
+    deps: UseCaseDeps, principal: Principal | None, period_id: int | None = None, *, only_id: int | None = None
+) -> list[tuple[HolidaySubscription, int]]:
+    """Subscriptions (optionally of one period, or just `only_id`) with how many holidays each brought (admin+)."""
+    require_role(principal, WRITE_ROLE)
+    async with deps.db.read_session() as session:
+        if only_id is not None:
+            rows = [await get_subscription(session, only_id)]
+        else:
+            rows = await list_subscriptions(session, period_id)
+        counts = await holiday_counts(session, [r.id for r in rows])
+    return [(r, counts[r.id]) for r in rows]
+
+
 async def get_subscription(session: AsyncSession, subscription_id: int) -> HolidaySubscription:
     subscription = await session.get(HolidaySubscription, subscription_id)
     if subscription is None:
-        raise NotFoundError("Ferien-Abo nicht gefunden.")
+        raise NotFoundError("holiday_subscription.not_found")
     return subscription
 
 
@@ -150,9 +165,24 @@ class RefreshOptions:
     limits: FeedLimits = field(default_factory=FeedLimits)
 
 
+def refresh_options(settings: Settings) -> RefreshOptions:
+    """The school's zone and the fetch limits from the settings (what every caller uses)."""
+    limits = FeedLimits(
+        timeout_seconds=settings.holiday_feed_timeout_seconds, max_bytes=settings.holiday_feed_max_bytes
+    )
+    return RefreshOptions(tz=settings.tz, limits=limits)
+
+
+def _options_for(deps: UseCaseDeps, given: RefreshOptions | None) -> RefreshOptions:
+    if given is not None:
+        return given
+    settings = getattr(deps, "settings", None)
+    return refresh_options(settings) if isinstance(settings, Settings) else RefreshOptions()
+
+
 async def _record_failure(deps: UseCaseDeps, subscription_id: int, message: str, http_status: int | None) -> None:
-    async with deps.db.session() as session:
-        subscription = await session.get(HolidaySubscription, subscription_id)
+    async with unit_of_work(deps, None) as uow:  # the subscription's status, a system write
+        subscription = await uow.session.get(HolidaySubscription, subscription_id)
         if subscription is None:
             return
         subscription.last_attempt_at = utcnow()
@@ -194,21 +224,23 @@ async def _apply_feed(
     return summary, True
 
 
+@dataclass(frozen=True)
+class RefreshHolidaySubscription:
+    subscription_id: int
+    options: RefreshOptions | None = None  # None: from deps.settings
+
+
 async def refresh_subscription(
-    deps: UseCaseDeps,
-    principal: Principal | None,
-    subscription_id: int,
-    options: RefreshOptions | None = None,
-    *,
-    ip: str | None = None,
+    deps: UseCaseDeps, principal: Principal | None, command: RefreshHolidaySubscription
 ) -> HolidaySubscription:
     """Fetch the feed and bring the subscription's holidays up to date; failures are kept on it, not raised.
 
     `principal` None is the periodic refresh (system); a person needs admin+.
     """
     if principal is not None:
-        require_admin(principal)
-    opts = options or RefreshOptions()
+        require_role(principal, WRITE_ROLE)
+    subscription_id = command.subscription_id
+    opts = _options_for(deps, command.options)
     async with deps.db.read_session() as session:
         current = await get_subscription(session, subscription_id)
         url, etag, last_modified = current.url, current.etag, current.last_modified
@@ -218,10 +250,10 @@ async def refresh_subscription(
         await _record_failure(deps, subscription_id, exc.message, exc.http_status)
         return await _reload(deps, subscription_id)
 
-    changed = applied = False
-    groups: list[int] = []
+    applied = False
     try:
-        async with deps.db.session() as session:
+        async with unit_of_work(deps, principal) as uow:
+            session = uow.session
             now = utcnow()
             subscription = await _lock(session, subscription_id, now)
             if response.not_modified:
@@ -236,22 +268,26 @@ async def refresh_subscription(
             subscription.last_status, subscription.last_http_status = status, response.status
             subscription.last_error = None
             if applied or principal is not None:
-                await record_audit(
-                    session, principal, "holiday_subscription.refresh", "holiday_subscription", subscription.id,
-                    {"status": status, "http": response.status, "changed": applied,
-                     "holidays": summary.inserted if summary else None}, ip=ip,
-                )  # fmt: skip
+                await uow.audit(
+                    "holiday_subscription.refresh",
+                    "holiday_subscription",
+                    subscription.id,
+                    {
+                        "status": status,
+                        "http": response.status,
+                        "changed": applied,
+                        "holidays": summary.inserted if summary else None,
+                    },
+                )
             if applied:
                 groups = await refresh_event_skips(session, subscription.academic_period_id)
-        changed = applied  # committed
+                announce_holidays_changed(uow, groups)
     except FeedError as exc:
         await _record_failure(deps, subscription_id, exc.message, exc.http_status)
     except NotFoundError:
         raise
     except DomainError as exc:  # unreadable calendar, archived period: kept on the subscription
         await _record_failure(deps, subscription_id, exc.message, response.status)
-    if changed:
-        await announce_holidays_changed(deps, groups)
     return await _reload(deps, subscription_id)
 
 
@@ -262,7 +298,7 @@ async def _lock(session: AsyncSession, subscription_id: int, now: datetime) -> H
         update(HolidaySubscription).where(HolidaySubscription.id == subscription_id).values(last_attempt_at=now)
     )
     if not touched.rowcount:  # type: ignore[attr-defined]
-        raise NotFoundError("Ferien-Abo nicht gefunden.")
+        raise NotFoundError("holiday_subscription.not_found")
     stmt = select(HolidaySubscription).where(HolidaySubscription.id == subscription_id)
     subscription = (await session.scalars(stmt.execution_options(populate_existing=True))).one()
     return subscription
@@ -285,7 +321,7 @@ async def refresh_due_subscriptions(
         due = list((await session.scalars(stmt.order_by(HolidaySubscription.id))).all())
     for subscription_id in due:
         try:
-            await refresh_subscription(deps, None, subscription_id, options)
+            await refresh_subscription(deps, None, RefreshHolidaySubscription(subscription_id, options))
         except NotFoundError:
             continue  # deleted meanwhile
     return len(due)
@@ -294,48 +330,61 @@ async def refresh_due_subscriptions(
 # --- managing ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CreateHolidaySubscription:
+    url: str
+    period_id: int
+    options: RefreshOptions | None = None  # None: from deps.settings
+
+
 async def create_subscription(
-    deps: UseCaseDeps,
-    principal: Principal,
-    url: str,
-    period_id: int,
-    options: RefreshOptions | None = None,
-    *,
-    ip: str | None = None,
+    deps: UseCaseDeps, principal: Principal | None, command: CreateHolidaySubscription
 ) -> HolidaySubscription:
-    """Add a subscription and fetch it right away (a failing first fetch is kept on it as its status)."""
-    require_admin(principal)
-    clean = clean_feed_url(url)
-    async with deps.db.session() as session:
+    """Add a subscription (admin+) and fetch it right away (a failing first fetch is kept as its status)."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    clean = clean_feed_url(command.url)
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await writable_period(session, period_id)
         subscription = HolidaySubscription(academic_period_id=period.id, url=clean, created_by=principal.user_id)
         session.add(subscription)
         await session.flush()
-        await record_audit(
-            session, principal, "holiday_subscription.create", "holiday_subscription", subscription.id,
-            {"url": clean, "period": period.id}, ip=ip,
-        )  # fmt: skip
+        await uow.audit(
+            "holiday_subscription.create",
+            "holiday_subscription",
+            subscription.id,
+            {"url": clean, "period": period.id},
+        )
         subscription_id = subscription.id
-    return await refresh_subscription(deps, None, subscription_id, options)
+    return await refresh_subscription(deps, None, RefreshHolidaySubscription(subscription_id, command.options))
+
+
+@dataclass(frozen=True)
+class DeleteHolidaySubscription:
+    subscription_id: int
 
 
 async def delete_subscription(
-    deps: UseCaseDeps, principal: Principal, subscription_id: int, *, ip: str | None = None
+    deps: UseCaseDeps, principal: Principal | None, command: DeleteHolidaySubscription
 ) -> HolidaySubscription:
-    """Remove a subscription and the holidays it brought (hand-made ones stay)."""
-    require_admin(principal)
-    async with deps.db.session() as session:
+    """Remove a subscription and the holidays it brought (admin+; hand-made ones stay)."""
+    principal = require_role(principal, WRITE_ROLE)
+    subscription_id = command.subscription_id
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         subscription = await get_subscription(session, subscription_id)
         own = (
             await session.execute(delete(SchoolHoliday).where(SchoolHoliday.subscription_id == subscription.id))
         ).rowcount
         await session.delete(subscription)
         await session.flush()
-        await record_audit(
-            session, principal, "holiday_subscription.delete", "holiday_subscription", subscription_id,
-            {"url": subscription.url, "holidays": own}, ip=ip,
-        )  # fmt: skip
-        groups = await refresh_event_skips(session, subscription.academic_period_id) if own else []
-    if own:
-        await announce_holidays_changed(deps, groups)
+        await uow.audit(
+            "holiday_subscription.delete",
+            "holiday_subscription",
+            subscription_id,
+            {"url": subscription.url, "holidays": own},
+        )
+        if own:
+            announce_holidays_changed(uow, await refresh_event_skips(session, subscription.academic_period_id))
     return subscription

@@ -10,19 +10,20 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, tzinfo
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import get_settings
-from app.domain.audit.service import record_audit
 from app.domain.clock import utcnow
 from app.domain.enums import Role
-from app.domain.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from app.domain.events.changes import HOLIDAYS, announce_events_changed
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.events.changes import HOLIDAYS, announce_change
+from app.domain.events.holiday_skips import refresh_holiday_exceptions
 from app.domain.events.models import Event
+from app.domain.events.ports import ScheduleDeps
 from app.domain.periods.holiday_file import (
     MAX_FILE_BYTES,
     MAX_NAME_LENGTH,
@@ -33,20 +34,16 @@ from app.domain.periods.holiday_file import (
 from app.domain.periods.holiday_ics import looks_like_icalendar, parse_holiday_ics
 from app.domain.periods.holiday_policy import Outcome, WritePlan, describe, identity, plan_write
 from app.domain.periods.models import AcademicPeriod, SchoolHoliday
-from app.domain.periods.service import get_period
+from app.domain.periods.service import active_period, get_period
 from app.domain.ports import UseCaseDeps
+from app.domain.usecase import UnitOfWork, require_role, unit_of_work
 from app.domain.users.tokens import Principal
 
 log = logging.getLogger(__name__)
 
-HOLIDAY_NOT_FOUND = "Ferien nicht gefunden"
-_SKIPS_MODULE = "app.domain.events.holiday_skips"
 
-
-def require_admin(principal: Principal) -> None:
-    """Holiday writes (manual, import, subscriptions) are for admins and above."""
-    if not principal.has(Role.ADMIN):
-        raise ForbiddenError("Keine Berechtigung für diese Aktion.")
+# Holiday writes (manual, import, subscriptions) are for admins and above.
+WRITE_ROLE = Role.ADMIN
 
 
 @dataclass(frozen=True)
@@ -60,14 +57,14 @@ class HolidayValues:
 def _clean(values: HolidayValues) -> HolidayValues:
     name = re.sub(r"\s+", " ", values.name or "").strip()
     if not name:
-        raise ValidationError("Der Name ist erforderlich.", field="name")
+        raise ValidationError("holiday.name_missing", field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(f"Der Name darf höchstens {MAX_NAME_LENGTH} Zeichen haben.", field="name")
+        raise ValidationError("holiday.name_too_long", field="name", max=MAX_NAME_LENGTH)
     region = re.sub(r"\s+", " ", values.region or "").strip() or None
     if region is not None and len(region) > MAX_REGION_LENGTH:
-        raise ValidationError(f"Die Region darf höchstens {MAX_REGION_LENGTH} Zeichen haben.", field="region")
+        raise ValidationError("holiday.region_too_long", field="region", max=MAX_REGION_LENGTH)
     if values.start_date > values.end_date:
-        raise ValidationError("Das Startdatum muss vor oder am Enddatum liegen.", field="startDate")
+        raise ValidationError("holiday.start_after_end", field="startDate")
     return HolidayValues(name, values.start_date, values.end_date, region)
 
 
@@ -75,17 +72,20 @@ def inside_period(period: AcademicPeriod, start: date, end: date) -> bool:
     return period.start_date <= start and end <= period.end_date
 
 
-def _outside_message(period: AcademicPeriod) -> str:
-    return (
-        f"Die Ferien müssen innerhalb der Periode „{period.name}“ liegen "
-        f"({period.start_date.isoformat()} – {period.end_date.isoformat()})."
+def _outside(period: AcademicPeriod) -> ValidationError:
+    return ValidationError(
+        "holiday.outside_period",
+        field="startDate",
+        name=period.name,
+        start=period.start_date.isoformat(),
+        end=period.end_date.isoformat(),
     )
 
 
 async def writable_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
     period = await get_period(session, period_id)
     if period.is_archived:
-        raise ConflictError("Ferien archivierter Perioden können nicht geändert werden.")
+        raise ConflictError("holiday.period_archived")
     return period
 
 
@@ -111,10 +111,26 @@ async def list_holidays(session: AsyncSession, academic_period_id: int | None) -
     return list((await session.scalars(stmt)).all())
 
 
+async def holidays_of(
+    deps: UseCaseDeps, principal: Principal | None, academic_period_id: int | None, *, unassigned: bool = False
+) -> list[SchoolHoliday]:
+    """A period's holidays (default: the active period's; none when no period is active), or the legacy ones
+    without a period (`unassigned`). Login required."""
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        period_id = academic_period_id
+        if period_id is None and not unassigned:
+            active = await active_period(session)
+            if active is None:
+                return []
+            period_id = active.id
+        return await list_holidays(session, None if unassigned else period_id)
+
+
 async def get_holiday(session: AsyncSession, holiday_id: int) -> SchoolHoliday:
     holiday = await session.get(SchoolHoliday, holiday_id)
     if holiday is None:
-        raise NotFoundError(HOLIDAY_NOT_FOUND)
+        raise NotFoundError("holiday.not_found")
     return holiday
 
 
@@ -123,21 +139,16 @@ async def get_holiday(session: AsyncSession, holiday_id: int) -> SchoolHoliday:
 
 async def refresh_event_skips(session: AsyncSession, period_id: int | None) -> list[int]:
     """Regenerate holiday skips of the period's events; returns the groups whose event lists changed."""
-    try:
-        from app.domain.events.holiday_skips import refresh_holiday_exceptions
-    except ModuleNotFoundError as exc:
-        if exc.name != _SKIPS_MODULE:
-            raise
-        return []
     await refresh_holiday_exceptions(session, academic_period_id=period_id)
     condition = Event.academic_period_id.is_(None) if period_id is None else Event.academic_period_id == period_id
     stmt = select(Event.group_id).where(condition, Event.skip_holidays.is_(True)).distinct()
     return sorted(set((await session.scalars(stmt)).all()))
 
 
-async def announce_holidays_changed(deps: UseCaseDeps, group_ids: list[int]) -> None:
-    # Always announced: every calendar shades holidays, even when no event of a group skips them.
-    await announce_events_changed(deps.bus, group_ids, HOLIDAYS)
+def announce_holidays_changed(uow: UnitOfWork, group_ids: list[int]) -> None:
+    """EVENTS_CHANGED (kind holidays) after the commit; always announced, since every calendar shades
+    holidays even when no event of a group skips them."""
+    announce_change(uow, group_ids, HOLIDAYS)
 
 
 # --- manual writes ----------------------------------------------------------------------------------
@@ -164,24 +175,31 @@ async def _apply_plan(
 
 def _refuse_conflict(plan: WritePlan) -> ConflictError:
     listing = "; ".join(describe(h) for h in plan.others[:5])
-    return ConflictError(f"Überschneidung mit anderen Ferien: {listing}")
+    return ConflictError("holiday.overlap", listing=listing)
 
 
-async def create_holiday(
-    deps: UseCaseDeps, principal: Principal, period_id: int, values: HolidayValues, *, ip: str | None = None
-) -> SchoolHoliday:
-    require_admin(principal)
-    clean = _clean(values)
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class CreateHoliday:
+    period_id: int
+    values: HolidayValues
+
+
+async def create_holiday(deps: UseCaseDeps, principal: Principal | None, command: CreateHoliday) -> SchoolHoliday:
+    """Add holidays to a period (admin+); same name+region overlaps or neighbours merge."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    clean = _clean(command.values)
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await writable_period(session, period_id)
         if not inside_period(period, clean.start_date, clean.end_date):
-            raise ValidationError(_outside_message(period), field="startDate")
+            raise _outside(period)
         existing = await period_holidays(session, period_id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing)
         if plan.outcome is Outcome.CONFLICT:
             raise _refuse_conflict(plan)
         if plan.outcome is Outcome.DUPLICATE:
-            raise ConflictError(f"Diese Ferien sind bereits erfasst: {describe(plan.others[0])}")
+            raise ConflictError("holiday.duplicate", other=describe(plan.others[0]))
         if plan.outcome is Outcome.MERGE:
             holiday = await _apply_plan(session, plan, clean, None)
         else:
@@ -191,61 +209,89 @@ async def create_holiday(
             )  # fmt: skip
             session.add(holiday)
         await session.flush()
-        await record_audit(
-            session, principal, "holiday.create", "school_holiday", holiday.id,
-            {"period": period_id, "name": clean.name, "outcome": str(plan.outcome),
-             "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat()}, ip=ip,
-        )  # fmt: skip
+        await uow.audit(
+            "holiday.create",
+            "school_holiday",
+            holiday.id,
+            {
+                "period": period_id,
+                "name": clean.name,
+                "outcome": str(plan.outcome),
+                "start": holiday.start_date.isoformat(),
+                "end": holiday.end_date.isoformat(),
+            },
+        )
         groups = await refresh_event_skips(session, period_id)
-    await announce_holidays_changed(deps, groups)
+        announce_holidays_changed(uow, groups)
     return holiday
 
 
-async def update_holiday(
-    deps: UseCaseDeps, principal: Principal, holiday_id: int, values: HolidayValues, *, ip: str | None = None
-) -> SchoolHoliday:
-    require_admin(principal)
-    clean = _clean(values)
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class UpdateHoliday:
+    holiday_id: int
+    values: HolidayValues
+
+
+async def update_holiday(deps: UseCaseDeps, principal: Principal | None, command: UpdateHoliday) -> SchoolHoliday:
+    """Edit holidays (admin+; same rules as creating them)."""
+    principal = require_role(principal, WRITE_ROLE)
+    holiday_id = command.holiday_id
+    clean = _clean(command.values)
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         holiday = await get_holiday(session, holiday_id)
         if holiday.academic_period_id is None:
-            raise ConflictError("Nicht zugeordnete Alt-Ferien können nur gelöscht werden.")
+            raise ConflictError("holiday.legacy_delete_only")
         period = await writable_period(session, holiday.academic_period_id)
         if not inside_period(period, clean.start_date, clean.end_date):
-            raise ValidationError(_outside_message(period), field="startDate")
+            raise _outside(period)
         existing = await period_holidays(session, period.id)
         plan = plan_write(clean.name, clean.region, clean.start_date, clean.end_date, existing, editing_id=holiday_id)
         if plan.outcome is Outcome.CONFLICT:
             raise _refuse_conflict(plan)
         await _apply_plan(session, plan, clean, holiday)
         await session.flush()
-        await record_audit(
-            session, principal, "holiday.update", "school_holiday", holiday_id,
-            {"name": clean.name, "start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat(),
-             "absorbed": [h.id for h in plan.absorbed]}, ip=ip,
-        )  # fmt: skip
+        await uow.audit(
+            "holiday.update",
+            "school_holiday",
+            holiday_id,
+            {
+                "name": clean.name,
+                "start": holiday.start_date.isoformat(),
+                "end": holiday.end_date.isoformat(),
+                "absorbed": [h.id for h in plan.absorbed],
+            },
+        )
         groups = await refresh_event_skips(session, period.id)
-    await announce_holidays_changed(deps, groups)
+        announce_holidays_changed(uow, groups)
     return holiday
 
 
-async def delete_holiday(
-    deps: UseCaseDeps, principal: Principal, holiday_id: int, *, ip: str | None = None
-) -> SchoolHoliday:
-    require_admin(principal)
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class DeleteHoliday:
+    holiday_id: int
+
+
+async def delete_holiday(deps: UseCaseDeps, principal: Principal | None, command: DeleteHoliday) -> SchoolHoliday:
+    """Delete holidays (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    holiday_id = command.holiday_id
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         holiday = await get_holiday(session, holiday_id)
         period_id = holiday.academic_period_id
         if period_id is not None:
             await writable_period(session, period_id)
         await session.delete(holiday)
         await session.flush()
-        await record_audit(
-            session, principal, "holiday.delete", "school_holiday", holiday_id,
-            {"period": period_id, "name": holiday.name}, ip=ip,
-        )  # fmt: skip
+        await uow.audit(
+            "holiday.delete",
+            "school_holiday",
+            holiday_id,
+            {"period": period_id, "name": holiday.name},
+        )
         groups = await refresh_event_skips(session, period_id)
-    await announce_holidays_changed(deps, groups)
+        announce_holidays_changed(uow, groups)
     return holiday
 
 
@@ -296,7 +342,7 @@ def read_holiday_rows(data: bytes, period: AcademicPeriod, tz: tzinfo, summary: 
 
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationError("Die Datei ist zu groß (höchstens 1 MB).", field="file")
+        raise ValidationError("holiday.file_too_large", field="file")
 
 
 async def _import_rows(
@@ -351,32 +397,47 @@ async def _import_rows(
         await session.flush()  # gives new rows their id before the next row is planned
 
 
-async def import_holidays(
-    deps: UseCaseDeps,
-    principal: Principal,
-    period_id: int,
-    data: bytes,
-    *,
-    file_name: str | None = None,
-    ip: str | None = None,
-    tz: tzinfo | None = None,
-) -> ImportSummary:
-    """Import a CSV/TXT list or an iCalendar file into one period; conflicting rows and rows outside the
-    period are skipped, unreadable VEVENTs refused, each with its line in the summary."""
-    require_admin(principal)
+@dataclass(frozen=True)
+class ImportHolidays:
+    period_id: int
+    data: bytes | HolidayUpload  # the file, or the upload it is read from (only once the role is checked)
+    file_name: str | None = None
+
+
+class HolidayUpload(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def import_holidays(deps: ScheduleDeps, principal: Principal | None, command: ImportHolidays) -> ImportSummary:
+    """Import a CSV/TXT list or an iCalendar file into one period (admin+); conflicting rows and rows outside
+    the period are skipped, unreadable VEVENTs refused, each with its line in the summary."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id, file_name, tz = command.period_id, command.file_name, deps.settings.tz
+    data = command.data if isinstance(command.data, bytes) else await command.data.read(MAX_FILE_BYTES + 1)
     _check_size(data)
     summary = ImportSummary()
     source = (file_name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255] or None
-    async with deps.db.session() as session:
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await writable_period(session, period_id)
         rows = read_holiday_rows(data, period, school_zone(tz), summary)
         await _import_rows(session, period, rows, summary, source)
-        await record_audit(
-            session, principal, "holiday.import", "academic_period", period_id,
-            {"file": source, "format": summary.file_format, "rows": len(rows), "inserted": summary.inserted,
-             "updated": summary.updated, "merged": summary.merged, "skipped": summary.skipped,
-             "conflicts": summary.conflicts, "refused": summary.refused}, ip=ip,
-        )  # fmt: skip
+        await uow.audit(
+            "holiday.import",
+            "academic_period",
+            period_id,
+            {
+                "file": source,
+                "format": summary.file_format,
+                "rows": len(rows),
+                "inserted": summary.inserted,
+                "updated": summary.updated,
+                "merged": summary.merged,
+                "skipped": summary.skipped,
+                "conflicts": summary.conflicts,
+                "refused": summary.refused,
+            },
+        )
         groups = await refresh_event_skips(session, period_id)
-    await announce_holidays_changed(deps, groups)
+        announce_holidays_changed(uow, groups)
     return summary

@@ -17,19 +17,20 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit.service import record_audit
 from app.domain.clock import utcnow
-from app.domain.enums import AcademicPeriodType
+from app.domain.enums import AcademicPeriodType, Role
 from app.domain.errors import BlockedError, ConflictError, NotFoundError, ValidationError
 from app.domain.events.models import Event, EventException
+from app.domain.events.ports import ScheduleDeps
 from app.domain.media.models import EventMedia
 from app.domain.periods.models import AcademicPeriod, SchoolHoliday
 from app.domain.periods.spillover import has_occurrence_on_or_after
 from app.domain.ports import UseCaseDeps
+from app.domain.usecase import require_role, unit_of_work
 from app.domain.users.tokens import Principal
 
-PERIOD_NOT_FOUND = "Akademische Periode nicht gefunden"
 MAX_NAME_LENGTH = 100
+WRITE_ROLE = Role.ADMIN
 MAX_DISPLAY_NAME_LENGTH = 50
 
 BLOCKER_ACTIVE = "Die Periode ist aktiv."
@@ -48,16 +49,14 @@ class PeriodValues:
 def _clean(values: PeriodValues) -> PeriodValues:
     name = re.sub(r"\s+", " ", values.name or "").strip()
     if not name:
-        raise ValidationError("Der Name ist erforderlich.", field="name")
+        raise ValidationError("period.name_missing", field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(f"Der Name darf höchstens {MAX_NAME_LENGTH} Zeichen haben.", field="name")
+        raise ValidationError("period.name_too_long", field="name", max=MAX_NAME_LENGTH)
     display = (values.display_name or "").strip() or None
     if display is not None and len(display) > MAX_DISPLAY_NAME_LENGTH:
-        raise ValidationError(
-            f"Der Anzeigename darf höchstens {MAX_DISPLAY_NAME_LENGTH} Zeichen haben.", field="displayName"
-        )
+        raise ValidationError("period.display_name_too_long", field="displayName", max=MAX_DISPLAY_NAME_LENGTH)
     if values.start_date > values.end_date:
-        raise ValidationError("Das Startdatum muss vor oder am Enddatum liegen.", field="startDate")
+        raise ValidationError("period.start_after_end", field="startDate")
     return PeriodValues(name, display, values.start_date, values.end_date, AcademicPeriodType(values.period_type))
 
 
@@ -72,7 +71,7 @@ async def _check_name_and_overlap(session: AsyncSession, values: PeriodValues, *
         others = others.where(AcademicPeriod.id != except_id)
     same_name = await session.scalar(others.where(func.lower(AcademicPeriod.name) == values.name.lower()).limit(1))
     if same_name is not None:
-        raise ConflictError(f'Eine Periode mit dem Namen "{values.name}" existiert bereits.')
+        raise ConflictError("period.name_taken", name=values.name)
     overlapping = await session.scalar(
         others.where(
             AcademicPeriod.period_type == values.period_type,
@@ -83,7 +82,7 @@ async def _check_name_and_overlap(session: AsyncSession, values: PeriodValues, *
         .limit(1)
     )
     if overlapping is not None:
-        raise ConflictError(f"Der Zeitraum überschneidet sich mit {_label(overlapping)} desselben Typs.")
+        raise ConflictError("period.overlap", other=_label(overlapping))
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -107,7 +106,7 @@ async def find_period(session: AsyncSession, period_id: int) -> AcademicPeriod |
 async def get_period(session: AsyncSession, period_id: int) -> AcademicPeriod:
     period = await find_period(session, period_id)
     if period is None:
-        raise NotFoundError(PERIOD_NOT_FOUND)
+        raise NotFoundError("period.not_found")
     return period
 
 
@@ -217,19 +216,60 @@ async def period_usage(
     )
 
 
+# --- queries (adapters call these; reading needs a login) ----------------------------------------------
+
+
+async def periods(
+    deps: UseCaseDeps, principal: Principal | None, *, include_archived: bool = False, archived_only: bool = False
+) -> list[AcademicPeriod]:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await list_periods(session, include_archived=include_archived, archived_only=archived_only)
+
+
+async def period_by_id(deps: UseCaseDeps, principal: Principal | None, period_id: int) -> AcademicPeriod | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await find_period(session, period_id)
+
+
+async def the_active_period(deps: UseCaseDeps, principal: Principal | None) -> AcademicPeriod | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await active_period(session)
+
+
+async def period_covering(deps: UseCaseDeps, principal: Principal | None, day: date) -> AcademicPeriod | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await period_for_date(session, day)
+
+
+async def usage_of_period(deps: ScheduleDeps, principal: Principal | None, period_id: int) -> PeriodUsage:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await period_usage(session, period_id, tz=deps.settings.tz)
+
+
 # --- lifecycle --------------------------------------------------------------------------------------
 
 
-def _refuse_archived(period: AcademicPeriod, action: str) -> None:
+def _refuse_archived(period: AcademicPeriod, key: str) -> None:
     if period.is_archived:
-        raise ConflictError(f"Archivierte Perioden können nicht {action} werden.")
+        raise ConflictError(key)
 
 
-async def create_period(
-    deps: UseCaseDeps, principal: Principal, values: PeriodValues, *, ip: str | None = None
-) -> AcademicPeriod:
-    clean = _clean(values)
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class CreatePeriod:
+    values: PeriodValues
+
+
+async def create_period(deps: UseCaseDeps, principal: Principal | None, command: CreatePeriod) -> AcademicPeriod:
+    """A new, inactive period (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    clean = _clean(command.values)
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         await _check_name_and_overlap(session, clean, except_id=None)
         period = AcademicPeriod(
             name=clean.name,
@@ -241,17 +281,25 @@ async def create_period(
         )
         session.add(period)
         await session.flush()
-        await record_audit(session, principal, "period.create", "academic_period", period.id, _details(period), ip=ip)
+        await uow.audit("period.create", "academic_period", period.id, _details(period))
     return period
 
 
-async def update_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, values: PeriodValues, *, ip: str | None = None
-) -> AcademicPeriod:
-    clean = _clean(values)
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class UpdatePeriod:
+    period_id: int
+    values: PeriodValues
+
+
+async def update_period(deps: UseCaseDeps, principal: Principal | None, command: UpdatePeriod) -> AcademicPeriod:
+    """Edit a period (admin+); archived periods cannot be edited, holidays must stay inside it."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    clean = _clean(command.values)
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
-        _refuse_archived(period, "bearbeitet")
+        _refuse_archived(period, "period.archived_not_editable")
         await _check_name_and_overlap(session, clean, except_id=period_id)
         # Holidays must stay inside their period: shrinking past one is refused, naming the holidays.
         outside = list(
@@ -268,7 +316,7 @@ async def update_period(
         )
         if outside:
             raise BlockedError(
-                "Ferien dieser Periode lägen außerhalb des neuen Zeitraums.",
+                "period.holidays_outside",
                 [f"Ferien „{h.name}“ ({h.start_date.isoformat()} – {h.end_date.isoformat()})" for h in outside],
             )
         before = _details(period)
@@ -278,19 +326,28 @@ async def update_period(
         period.end_date = clean.end_date
         period.period_type = clean.period_type
         await session.flush()
-        await record_audit(
-            session, principal, "period.update", "academic_period", period_id,
-            {"before": before, "after": _details(period)}, ip=ip,
-        )  # fmt: skip
+        await uow.audit(
+            "period.update",
+            "academic_period",
+            period_id,
+            {"before": before, "after": _details(period)},
+        )
     return period
 
 
-async def activate_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class ActivatePeriod:
+    period_id: int
+
+
+async def activate_period(deps: UseCaseDeps, principal: Principal | None, command: ActivatePeriod) -> AcademicPeriod:
+    """Make this the one active period (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
-        _refuse_archived(period, "aktiviert")
+        _refuse_archived(period, "period.archived_not_activatable")
         await session.execute(
             update(AcademicPeriod)
             .where(AcademicPeriod.is_active.is_(True), AcademicPeriod.id != period_id)
@@ -298,35 +355,50 @@ async def activate_period(
         )
         period.is_active = True
         await session.flush()
-        await record_audit(session, principal, "period.activate", "academic_period", period_id, None, ip=ip)
+        await uow.audit("period.activate", "academic_period", period_id, None)
     return period
 
 
-async def archive_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, tz: tzinfo, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class ArchivePeriod:
+    period_id: int
+
+
+async def archive_period(deps: ScheduleDeps, principal: Principal | None, command: ArchivePeriod) -> AcademicPeriod:
+    """Soft-delete (admin+); blocked while active or while a recurring series still runs."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    tz = deps.settings.tz
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         if period.is_archived:
             return period
         usage = await period_usage(session, period_id, tz=tz)
         if usage.archive_blockers:
-            raise BlockedError("Die Periode kann nicht archiviert werden.", usage.archive_blockers)
+            raise BlockedError("period.archive_blocked", usage.archive_blockers)
         period.is_archived = True
         period.archived_at = utcnow()
         period.archived_by = principal.user_id
         await session.flush()
-        await record_audit(session, principal, "period.archive", "academic_period", period_id, None, ip=ip)
+        await uow.audit("period.archive", "academic_period", period_id, None)
     return period
 
 
-async def restore_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class RestorePeriod:
+    period_id: int
+
+
+async def restore_period(deps: UseCaseDeps, principal: Principal | None, command: RestorePeriod) -> AcademicPeriod:
+    """Bring an archived period back, inactive (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         if not period.is_archived:
-            raise ConflictError("Die Periode ist nicht archiviert.")
+            raise ConflictError("period.not_archived")
         values = PeriodValues(period.name, period.display_name, period.start_date, period.end_date, period.period_type)
         await _check_name_and_overlap(session, values, except_id=period_id)
         period.is_archived = False
@@ -334,22 +406,30 @@ async def restore_period(
         period.archived_at = None
         period.archived_by = None
         await session.flush()
-        await record_audit(session, principal, "period.restore", "academic_period", period_id, None, ip=ip)
+        await uow.audit("period.restore", "academic_period", period_id, None)
     return period
 
 
-async def delete_period(
-    deps: UseCaseDeps, principal: Principal, period_id: int, *, tz: tzinfo, ip: str | None = None
-) -> AcademicPeriod:
-    async with deps.db.session() as session:
+@dataclass(frozen=True)
+class DeletePeriod:
+    period_id: int
+
+
+async def delete_period(deps: ScheduleDeps, principal: Principal | None, command: DeletePeriod) -> AcademicPeriod:
+    """Delete an archived, inactive period without linked events, for good (admin+)."""
+    principal = require_role(principal, WRITE_ROLE)
+    period_id = command.period_id
+    tz = deps.settings.tz
+    async with unit_of_work(deps, principal) as uow:
+        session = uow.session
         period = await get_period(session, period_id)
         usage = await period_usage(session, period_id, tz=tz)
         if usage.delete_blockers:
-            raise BlockedError("Die Periode kann nicht gelöscht werden.", usage.delete_blockers)
+            raise BlockedError("period.delete_blocked", usage.delete_blockers)
         details = _details(period)
         await session.delete(period)
         await session.flush()
-        await record_audit(session, principal, "period.delete", "academic_period", period_id, details, ip=ip)
+        await uow.audit("period.delete", "academic_period", period_id, details)
     return period
 
 

@@ -54,32 +54,32 @@ def normalise_value(key: str, value: str | None) -> str:
     text = "" if value is None else str(value).strip()
     if spec is None:
         if len(key) > 100 or not key.replace("_", "").replace(".", "").isalnum():
-            raise ValidationError(f"Unbekannter Einstellungsschlüssel: {key}", field="key")
+            raise ValidationError("setting.unknown_key", field="key", name=key)
         return text
     if spec.type is SettingType.BOOL:
         if text.lower() in _TRUE:
             return "true"
         if text.lower() in _FALSE:
             return "false"
-        raise ValidationError(f"{key}: erwartet true oder false", field=key)
+        raise ValidationError("setting.expected_bool", field=key, name=key)
     if spec.type in (SettingType.INT, SettingType.FLOAT):
         if text == "" and spec.default == "":
             return ""
         try:
             number = int(text) if spec.type is SettingType.INT else float(text)
         except ValueError:
-            raise ValidationError(f"{key}: keine gültige Zahl", field=key) from None
+            raise ValidationError("setting.not_a_number", field=key, name=key) from None
         if spec.minimum is not None and number < spec.minimum:
-            raise ValidationError(f"{key}: muss mindestens {spec.minimum:g} sein", field=key)
+            raise ValidationError("setting.below_minimum", field=key, name=key, minimum=f"{spec.minimum:g}")
         if spec.maximum is not None and number > spec.maximum:
-            raise ValidationError(f"{key}: darf höchstens {spec.maximum:g} sein", field=key)
+            raise ValidationError("setting.above_maximum", field=key, name=key, maximum=f"{spec.maximum:g}")
         return str(number)
     if spec.type is SettingType.URL and text:
         parsed = urlparse(text)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValidationError(f"{key}: nur http(s)-URLs sind erlaubt", field=key)
+            raise ValidationError("setting.url_scheme", field=key, name=key)
         if len(text) > 2048:
-            raise ValidationError(f"{key}: URL zu lang", field=key)
+            raise ValidationError("setting.url_too_long", field=key, name=key)
     return text
 
 

@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit.service import record_audit
 from app.domain.clock import utcnow
 from app.domain.enums import Role
-from app.domain.errors import ForbiddenError, ValidationError
+from app.domain.errors import ValidationError
+from app.domain.ports import UseCaseDeps
 from app.domain.settings.catalog import CATALOG, SettingSpec, as_bool, as_float, as_int, normalise_value
 from app.domain.settings.models import SystemSetting
+from app.domain.usecase import UnitOfWork, require_role, unit_of_work
 from app.domain.users.tokens import Principal
 
 MAX_VALUE_LENGTH = 10_000
@@ -112,18 +113,20 @@ async def get_setting(session: AsyncSession, key: str) -> SettingView | None:
     return _view(key, rows.get(key))
 
 
-async def set_setting(
-    session: AsyncSession, principal: Principal, key: str, value: str | None, *, ip: str | None = None
-) -> SettingView:
-    """Validate and store one value (admin+); the change is written to the audit trail."""
-    if not principal.has(WRITE_ROLE):
-        raise ForbiddenError("Keine Berechtigung für diese Aktion.")
+@dataclass(frozen=True)
+class SetSetting:
+    key: str
+    value: str | None
+
+
+async def _store(uow: UnitOfWork, actor: Principal, key: str, value: str | None) -> SettingView:
     key = (key or "").strip()
     if not key:
-        raise ValidationError("Schlüssel fehlt.", field="key")
+        raise ValidationError("setting.key_missing", field="key")
     if value is not None and len(value) > MAX_VALUE_LENGTH:
-        raise ValidationError(f"{key}: Wert zu lang", field=key)
+        raise ValidationError("setting.value_too_long", field=key, name=key)
     canonical = normalise_value(key, value)
+    session = uow.session
     row = await session.get(SystemSetting, key)
     old = row.value if row is not None else None
     if row is None:
@@ -131,13 +134,19 @@ async def set_setting(
         row = SystemSetting(key=key, description=spec.description if spec else None)
         session.add(row)
     row.value = canonical
-    row.updated_by = principal.user_id
+    row.updated_by = actor.user_id
     row.updated_at = utcnow()
     await session.flush()
-    await record_audit(
-        session, principal, "system_setting.set", "system_setting", key, {"old": old, "new": canonical}, ip=ip
-    )
+    await uow.audit("system_setting.set", "system_setting", key, {"old": old, "new": canonical})
     return _view(key, row)
+
+
+async def set_setting(deps: UseCaseDeps, principal: Principal | None, command: SetSetting) -> SettingView:
+    """Validate and store one value (admin+); the change is written to the audit trail."""
+    actor = require_role(principal, WRITE_ROLE)
+    async with unit_of_work(deps, actor) as uow:
+        view = await _store(uow, actor, command.key, command.value)
+    return view
 
 
 async def get_presentation_defaults(session: AsyncSession) -> PresentationDefaults:
@@ -169,16 +178,24 @@ async def get_supplement_table(session: AsyncSession) -> SupplementTable:
     )
 
 
+@dataclass(frozen=True)
+class SetSupplementTable:
+    url: str
+    enabled: bool
+
+
 async def set_supplement_table(
-    session: AsyncSession, principal: Principal, url: str, enabled: bool, *, ip: str | None = None
+    deps: UseCaseDeps, principal: Principal | None, command: SetSupplementTable
 ) -> SupplementTable:
     """Both values in one unit of work; enabling needs a URL so displays never get an empty page."""
-    clean_url = normalise_value("supplement_table_url", url)
-    if enabled and not clean_url:
-        raise ValidationError("Für einen aktiven Vertretungsplan ist eine URL nötig.", field="url")
-    await set_setting(session, principal, "supplement_table_url", clean_url, ip=ip)
-    await set_setting(session, principal, "supplement_table_enabled", "true" if enabled else "false", ip=ip)
-    return SupplementTable(url=clean_url, enabled=enabled)
+    actor = require_role(principal, WRITE_ROLE)
+    clean_url = normalise_value("supplement_table_url", command.url)
+    if command.enabled and not clean_url:
+        raise ValidationError("setting.supplement_needs_url", field="url")
+    async with unit_of_work(deps, actor) as uow:
+        await _store(uow, actor, "supplement_table_url", clean_url)
+        await _store(uow, actor, "supplement_table_enabled", "true" if command.enabled else "false")
+    return SupplementTable(url=clean_url, enabled=command.enabled)
 
 
 async def get_refresh_seconds(session: AsyncSession, fallback: int) -> int:
@@ -189,3 +206,24 @@ async def get_refresh_seconds(session: AsyncSession, fallback: int) -> int:
 
 async def get_broker_auto_approve(session: AsyncSession) -> bool:
     return as_bool(await get_value(session, "broker_auto_approve"), False)
+
+
+# --- queries (adapters call these; reading needs a login) ----------------------------------------------
+
+
+async def settings_list(deps: UseCaseDeps, principal: Principal | None) -> list[SettingView]:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await list_settings(session)
+
+
+async def setting_by_key(deps: UseCaseDeps, principal: Principal | None, key: str) -> SettingView | None:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await get_setting(session, key)
+
+
+async def supplement_table(deps: UseCaseDeps, principal: Principal | None) -> SupplementTable:
+    require_role(principal, Role.USER)
+    async with deps.db.read_session() as session:
+        return await get_supplement_table(session)
