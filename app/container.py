@@ -1,6 +1,8 @@
 """The per-process composition root: settings, database, event bus, MQTT link and health checks.
 
-Adapters receive a Container instead of reaching for globals, so tests can build one per case.
+Adapters receive a Container instead of reaching for globals, so tests can build one per case. Everything the
+domain uses is a typed attribute named by its port (`app/domain/ports.py`); `extras` only holds adapters'
+own per-process objects (the ingest component, the MQTT scheduler, subscription quotas).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from app import messages  # noqa: F401  (every process builds a container: insta
 from app.config import Settings
 from app.domain.bus import InMemoryEventBus, RedisEventBus, create_event_bus
 from app.domain.db import Database
-from app.domain.ports import BrokerAccounts, DisplayPublisher
-from app.mqtt.connection import MqttConnection
+from app.domain.ports import BrokerAccounts, BrokerLink, ConversionQueue, DisplayPublisher
+from app.domain.users.login_policy import LoginGuard
 
 HealthCheck = Callable[[], Awaitable[tuple[bool, str]]]
 
@@ -25,13 +27,20 @@ class Container:
     settings: Settings
     db: Database
     bus: InMemoryEventBus
-    mqtt: MqttConnection | None = None
+    mqtt: BrokerLink | None = None
     # Set when this process has a broker link; None means commands/assignments cannot reach displays.
     publisher: DisplayPublisher | None = None
     # Per-display broker accounts (MQTT_DYNSEC_ENABLED); None when the broker is managed by hand.
     broker_accounts: BrokerAccounts | None = None
+    # Set when this process can reach the conversion workers (app.tasks.conversions.install_conversion_queue).
+    conversion_queue: ConversionQueue | None = None
+    # Device-token signer and per-process login limits, shared by GraphQL over HTTP and the dashboard.
+    login_guard: LoginGuard = field(init=False)
     health_checks: dict[str, HealthCheck] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.login_guard = LoginGuard(self.settings.secret_key)
 
     @classmethod
     def create(cls, settings: Settings) -> Container:

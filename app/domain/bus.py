@@ -23,6 +23,7 @@ CLIENT_LOG_ADDED = "client_log.added"
 CONVERSION_UPDATED = "conversion.updated"
 EVENTS_CHANGED = "events.changed"
 GROUPS_CHANGED = "groups.changed"
+USERS_CHANGED = "users.changed"
 
 
 @dataclass(frozen=True, slots=True)

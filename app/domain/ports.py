@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from app.config import Settings
     from app.domain.bus import InMemoryEventBus
     from app.domain.db import Database
+    from app.domain.users.login_policy import LoginGuard
 
 
 class DisplayPublisher(Protocol):
@@ -80,3 +82,38 @@ class BrokerAccounts(Protocol):
 
     async def forget_pending_ack(self, uuid: str) -> None:
         """Take that right back (the display is approved or gone)."""
+
+
+class ConversionQueue(Protocol):
+    """Hands a media conversion to the workers. Implemented over Dramatiq by
+    app.tasks.conversions.DramatiqConversionQueue; a process that reaches workers sets
+    `Container.conversion_queue` (None: conversions wait for the worker's start-up requeue)."""
+
+    async def enqueue(self, conversion_id: int) -> None:
+        """Queue the conversion (at least once; the worker skips one that is already done)."""
+
+
+class BrokerLink(Protocol):
+    """This process's connection to the MQTT broker (app.mqtt.connection.MqttConnection), as far as the
+    rest of the application looks at it."""
+
+    @property
+    def client_id(self) -> str: ...
+
+    @property
+    def is_connected(self) -> bool: ...
+
+
+class SettingsDeps(UseCaseDeps, Protocol):
+    """`UseCaseDeps` plus the process settings."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+class AuthDeps(SettingsDeps, Protocol):
+    """What login and password use cases need beyond the settings: the process's login guard (device-token
+    signer and per-process rate limits, app.domain.users.login_policy). app.container.Container satisfies it."""
+
+    @property
+    def login_guard(self) -> LoginGuard: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 
 from app.container import Container
-from app.domain.users.tokens import Principal, parse_bearer, resolve_token
+from app.domain.users.tokens import Principal, parse_bearer, principal_for_token
 
 TOKEN_COOKIE = "infoscreen_token"
 
@@ -26,8 +26,4 @@ def request_token(request: HTTPConnection, *, allow_cookie: bool = True) -> str 
 async def request_principal(
     container: Container, request: HTTPConnection, *, allow_cookie: bool = True
 ) -> Principal | None:
-    raw = request_token(request, allow_cookie=allow_cookie)
-    if raw is None:
-        return None
-    async with container.db.session() as session:
-        return await resolve_token(session, raw)
+    return await principal_for_token(container.db, request_token(request, allow_cookie=allow_cookie))

@@ -9,8 +9,14 @@ from app.graphql.context import Info
 
 
 def caller(info: Info) -> Principal | None:
-    """The logged-in principal carrying `client_ip`, or None (the use case refuses anonymous callers)."""
+    """The logged-in principal carrying `client_ip`, or None (the use case refuses anonymous callers).
+
+    When the token could not be checked because the database is unreachable, that error is raised here, so
+    the caller gets SERVICE_UNAVAILABLE instead of "not logged in".
+    """
     principal = info.context.principal
+    if principal is None and info.context.unavailable is not None:
+        raise info.context.unavailable
     if principal is None or principal.ip == info.context.client_ip:
         return principal
     return dataclasses.replace(principal, ip=info.context.client_ip)

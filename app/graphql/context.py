@@ -1,4 +1,8 @@
-"""Per-request GraphQL context: the container, the caller (principal) and one DB session per request."""
+"""Per-request GraphQL context: the container, the caller (principal, address, language) and request caches.
+
+Writes and reads go through domain use cases and query functions with `info.context.container` as their deps;
+`read_session()` remains for the read-only loaders of areas that have no query function yet.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +14,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from app.config import Settings
 from app.container import Container
-from app.domain.users.tokens import Principal, parse_bearer, resolve_token
+from app.domain.users.tokens import Principal, parse_bearer, principal_for_token
+from app.messages import DEFAULT_LANGUAGE
 
 
 class GraphQLContext(BaseContext):
-    def __init__(self, container: Container, principal: Principal | None = None, client_ip: str | None = None) -> None:
+    def __init__(
+        self,
+        container: Container,
+        principal: Principal | None = None,
+        client_ip: str | None = None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> None:
         super().__init__()
         self.container = container
         self.principal = principal
         self.client_ip = client_ip
-        # Set when the token could not be checked because the database is unreachable: `require` re-raises
-        # it, so the caller gets SERVICE_UNAVAILABLE instead of "not logged in" (or an HTTP 500).
+        # The caller's language for `Error.message` (`de`/`en`): the dashboard user's, or Accept-Language.
+        self.language = language
+        # Set when the token could not be checked because the database is unreachable: resolvers re-raise
+        # it (app.graphql.caller), so the caller gets SERVICE_UNAVAILABLE instead of "not logged in".
         self.unavailable: BaseException | None = None
         # Request-scoped caches (DataLoaders register themselves here by name).
         self.loaders: dict[str, Any] = {}
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         return self.container.settings
-
-    @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work: commits when the block succeeds, rolls back otherwise."""
-        async with self.container.db.session() as session:
-            yield session
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
@@ -42,11 +50,7 @@ class GraphQLContext(BaseContext):
             yield session
 
     async def authenticate(self, authorization: str | None) -> Principal | None:
-        token = bearer_token(authorization)
-        if token is None:
-            return None
-        async with self.container.db.session() as session:
-            self.principal = await resolve_token(session, token)
+        self.principal = await principal_for_token(self.container.db, bearer_token(authorization))
         return self.principal
 
 

@@ -86,6 +86,8 @@ class CodedMaskErrors(MaskErrors):
             original = error.original_error
             if isinstance(original, DomainError) and original.field:
                 extensions.setdefault("field", original.field)
+            if isinstance(original, DomainError) and original.key != original.message:
+                extensions.setdefault("reason", original.key)
             error.extensions = extensions
             processed.append(error)
         return processed

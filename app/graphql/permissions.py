@@ -1,20 +1,18 @@
-"""Role checks for resolvers. Anonymous callers may only `login` (and `health` over plain HTTP)."""
+"""The login check for the few resolvers that call no use case (version, health).
+
+Authorisation of everything else is the domain's (`app.domain.usecase.require_role` in each use case or
+query function); this only translates "who is calling" the same way for the system fields.
+"""
 
 from __future__ import annotations
 
 from app.domain.enums import Role
-from app.domain.errors import AuthenticationError, ForbiddenError
+from app.domain.usecase import require_role
 from app.domain.users.tokens import Principal
+from app.graphql.caller import caller
 from app.graphql.context import Info
 
 
 def require(info: Info, role: Role = Role.USER) -> Principal:
-    """The caller, if logged in with at least `role`; raises a domain error otherwise."""
-    principal = info.context.principal
-    if principal is None:
-        if info.context.unavailable is not None:
-            raise info.context.unavailable
-        raise AuthenticationError("Nicht angemeldet.")
-    if not principal.has(role):
-        raise ForbiddenError("Keine Berechtigung für diese Aktion.")
-    return principal
+    """The caller, if logged in with at least `role`; raises `auth.required` / `auth.forbidden` otherwise."""
+    return require_role(caller(info), role)

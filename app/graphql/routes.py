@@ -26,6 +26,7 @@ from app.graphql.error_codes import is_unavailable
 from app.graphql.graphiql import ASSETS_DIR, ASSETS_URL, local_graphiql_html
 from app.graphql.schema import schema
 from app.http import register_routes
+from app.messages import language_of
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ def _authorization(conn: HTTPConnection) -> str | None:
 @register_routes
 def install_graphql(app: FastAPI, container: Container) -> None:
     async def get_context(conn: HTTPConnection) -> GraphQLContext:
-        context = GraphQLContext(container, client_ip=_client_ip(conn))
+        language = language_of(conn.headers.get("accept-language"))
+        context = GraphQLContext(container, client_ip=_client_ip(conn), language=language)
         if conn.scope["type"] == "http":
             try:
                 await context.authenticate(_authorization(conn))

@@ -17,6 +17,7 @@ from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
 from app.graphql.clients import ClientsMutation, ClientsQuery
 from app.graphql.commands import CommandsMutation, CommandsQuery, CommandsSubscription
 from app.graphql.error_codes import CodedMaskErrors, is_unavailable
+from app.graphql.errors import CallerLanguage
 from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.execution import InlineLeafExecutionContext
 from app.graphql.holiday_subscriptions import HolidaySubscriptionsMutation, HolidaySubscriptionsQuery
@@ -113,6 +114,7 @@ def build_schema() -> strawberry.Schema:
         subscription=subscription,
         execution_context_class=InlineLeafExecutionContext,
         extensions=[
+            CallerLanguage,
             CallerLimits,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

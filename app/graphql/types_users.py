@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, TypeVar, Union
+from typing import Annotated, Union
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.domain.audit.models import AuditLogEntry as AuditLogEntryModel
 from app.domain.enums import Role as DomainRole
-from app.domain.errors import AuthenticationError, DomainError
 from app.domain.users.models import ApiToken as ApiTokenModel
 from app.domain.users.models import User as UserModel
 from app.graphql.errors import (
     ConflictError,
-    Error,
     ForbiddenError,
     NotFoundError,
     RateLimitedError,
+    UnauthenticatedError,
     ValidationError,
-    to_graphql_error,
 )
+from app.graphql.errors import as_result as as_result  # moved to app.graphql.errors; kept for old imports
 
 Role = strawberry.enum(DomainRole, name="Role", description="user < editor < admin < superadmin")
 
@@ -69,6 +67,11 @@ class LoginPayload:
         default=None,
         description="Keep it for this account on this client and send it with the next login (login policy).",
     )
+
+
+@strawberry.type(description="The session ended (`ok` is false when the token was already revoked).")
+class LogoutResult:
+    ok: bool
 
 
 @strawberry.type(name="ApiToken", description="An integrator token; the secret itself is only shown at creation.")
@@ -153,12 +156,20 @@ class UpdateUserInput:
     is_active: bool | None = None
 
 
+LoginResult = Annotated[
+    Union[LoginPayload, UnauthenticatedError, RateLimitedError, ValidationError],  # noqa: UP007
+    strawberry.union("LoginResult"),
+]
+LogoutOutcome = Annotated[
+    Union[LogoutResult, ForbiddenError],  # noqa: UP007
+    strawberry.union("LogoutOutcome"),
+]
 UserResult = Annotated[
     Union[UserType, ValidationError, NotFoundError, ForbiddenError, ConflictError],  # noqa: UP007
     strawberry.union("UserResult"),
 ]
 ChangePasswordResult = Annotated[
-    Union[UserType, ValidationError, RateLimitedError],  # noqa: UP007
+    Union[UserType, ValidationError, RateLimitedError, ForbiddenError],  # noqa: UP007
     strawberry.union("ChangePasswordResult"),
 ]
 DeleteUserResult = Annotated[
@@ -173,19 +184,3 @@ ApiTokenResult = Annotated[
     Union[ApiTokenType, NotFoundError, ForbiddenError],  # noqa: UP007
     strawberry.union("ApiTokenResult"),
 ]
-
-T = TypeVar("T")
-
-
-async def as_result(action: Callable[[], Awaitable[T]]) -> T | Error:
-    """Run a mutation body; expected failures become a typed error member.
-
-    Not being logged in is not an expected failure of the mutation: it stays a top-level error
-    (`extensions.code = UNAUTHENTICATED`), like for every query.
-    """
-    try:
-        return await action()
-    except AuthenticationError:
-        raise
-    except DomainError as exc:
-        return to_graphql_error(exc)

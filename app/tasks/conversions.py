@@ -22,7 +22,6 @@ from app.domain.clock import utcnow
 from app.domain.media.conversions import MAX_ATTEMPTS, ConvertMedia, requeue_after_restart
 from app.domain.media.conversions import convert_media as convert
 from app.domain.media.converters import TransientConversionError
-from app.domain.media.ports import CONVERSION_QUEUE_EXTRA
 from app.tasks.runtime import actor_runtime
 
 log = logging.getLogger(__name__)
@@ -113,6 +112,6 @@ def install_conversion_queue(container: Container, *, runs_worker: bool) -> None
     When the worker runs here, conversions left pending by a previous run are re-enqueued now.
     """
     if runs_worker or container.settings.redis_url:
-        container.extras[CONVERSION_QUEUE_EXTRA] = DramatiqConversionQueue(container.settings)
+        container.conversion_queue = DramatiqConversionQueue(container.settings)
     if runs_worker:
         request_requeue()

@@ -19,6 +19,7 @@ from app.container import Container
 from app.domain.users.tokens import Principal
 from app.graphql.context import GraphQLContext
 from app.graphql.error_codes import is_unavailable
+from app.ui import i18n
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def browser_ip() -> str | None:
 
 
 async def _context(token: str | None, client_ip: str | None = None) -> GraphQLContext:
-    ctx = GraphQLContext(container(), client_ip=client_ip or browser_ip())
+    ctx = GraphQLContext(container(), client_ip=client_ip or browser_ip(), language=i18n.current_language())
     if token:
         try:
             await ctx.authenticate(f"Bearer {token}")

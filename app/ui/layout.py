@@ -21,7 +21,7 @@ from app.domain.enums import Role
 from app.domain.users.tokens import Principal
 from app.ui import gql, session
 from app.ui.i18n import current_language, t
-from app.ui.selection import has_field, result_selection
+from app.ui.selection import has_field
 
 log = logging.getLogger(__name__)
 
@@ -142,19 +142,14 @@ def _password_dialog() -> ui.dialog:
             if new.value != confirm.value:
                 notify_error(t("password.mismatch"))
                 return
-            selection = result_selection("changePassword", "__typename")
 
             async def change() -> None:
                 data = await gql.gql(
-                    f"mutation($c: String!, $n: String!) {{ changePassword(currentPassword: $c, newPassword: $n)"
-                    f" {selection} }}",
+                    "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n)"
+                    " { __typename ... on Error { message code reason } } }",
                     {"c": current.value, "n": new.value},
                 )
-                result = data.get("changePassword")
-                if isinstance(result, dict):
-                    gql.ok(result)
-                elif result is False:
-                    raise gql.GqlError(t("common.error"))
+                gql.ok(data.get("changePassword"))
 
             if await run_action(change, success=t("password.changed")):
                 dialog.close()

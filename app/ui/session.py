@@ -18,7 +18,6 @@ from nicegui import app
 from app.domain.enums import Role
 from app.files.auth import TOKEN_COOKIE
 from app.ui import gql, i18n
-from app.ui.selection import has_field, result_selection
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +60,15 @@ def _language_key(user_id: object) -> str:
 
 async def login(username: str, password: str) -> dict[str, Any]:
     """Log in through the `login` mutation; stores token and user. Raises GqlError with the API's message."""
-    selection = result_selection("login", "token deviceToken user { id username role }")
-    if not selection:
-        raise gql.GqlError("Anmeldung ist auf diesem Server nicht verfügbar.")
     # This browser's device token for the account (login policy): others' failures do not throttle it.
     devices = app.storage.user.get(_DEVICES_KEY)
     devices = dict(devices) if isinstance(devices, dict) else {}
     account = username.strip().lower()
     data = await gql.gql(
         "mutation Login($u: String!, $p: String!, $d: String) "
-        f"{{ login(username: $u, password: $p, deviceToken: $d) {selection} }}",
+        "{ login(username: $u, password: $p, deviceToken: $d) { __typename"
+        " ... on LoginPayload { token deviceToken user { id username role } }"
+        " ... on Error { message code reason } } }",
         {"u": username, "p": password, "d": devices.get(account)},
     )
     payload = gql.ok(data.get("login"))
@@ -99,9 +97,10 @@ def set_language(language: str) -> None:
 async def logout() -> None:
     """Revoke the session token on the server (best effort) and forget it here."""
     token = app.storage.user.get("token")
-    if token and has_field("Mutation", "logout"):
+    if token:
         try:
-            await gql.gql("mutation { logout }", token=token)
+            data = await gql.gql("mutation { logout { __typename ... on Error { message code reason } } }", token=token)
+            gql.ok(data.get("logout"))
         except gql.GqlError as exc:  # an already expired token: nothing left to revoke
             log.info("event=ui_logout_ignored message=%s", exc.message)
     for key in ("token", "user"):

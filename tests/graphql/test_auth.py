@@ -20,18 +20,21 @@ from app.domain.users.login_policy import (
     ACCOUNT_LOCK_THRESHOLD,
     BACKOFF_START,
     FREE_FAILURES,
-    INVALID_CREDENTIALS_MESSAGE,
     RATE_LIMIT_ATTEMPTS,
     SPRAY_LIMIT,
 )
 from app.domain.users.models import ApiToken, LoginThrottle, User
-from app.graphql.auth import login_guard
+from app.messages.users import INVALID_CREDENTIALS_MESSAGE
 from tests.graphql.apps import api_for
 from tests.support.api import Api
 
 LOGIN = """
 mutation ($u: String!, $p: String!) {
-  login(username: $u, password: $p) { token expiresAt user { id username role lastLoginAt failedLoginAttempts } }
+  login(username: $u, password: $p) {
+    __typename
+    ... on LoginPayload { token expiresAt user { id username role lastLoginAt failedLoginAttempts } }
+    ... on Error { message code reason }
+  }
 }"""
 ME = "{ me { id username role lastLoginAt failedLoginAttempts lastFailedLoginAt lockedUntil lastPasswordChangeAt } }"
 CHANGE_PASSWORD = """
@@ -64,13 +67,16 @@ async def login(api: Api, username: str, password: str) -> dict[str, Any]:
 async def login_token(api: Api, username: str, password: str) -> str:
     body = await login(api, username, password)
     assert not body.get("errors"), body
+    assert body["data"]["login"]["__typename"] == "LoginPayload", body
     return body["data"]["login"]["token"]
 
 
-def error_of(body: dict[str, Any]) -> dict[str, Any]:
-    assert not body.get("data"), body
-    assert body.get("errors"), body
-    return body["errors"][0]
+def login_error(body: dict[str, Any]) -> dict[str, Any]:
+    """The error member of a refused login: never a token, never a top-level error."""
+    assert not body.get("errors"), body
+    member = body["data"]["login"]
+    assert member["__typename"].endswith("Error") and "token" not in member, body
+    return member
 
 
 async def user_row(api: Api, username: str) -> User:
@@ -101,16 +107,16 @@ async def test_wrong_password_and_unknown_user_look_identical(api: Api) -> None:
     wrong_password = await login(api, "paul", "falsch-123")
     unknown_user = await login(api, "niemand", "falsch-123")
     assert wrong_password == unknown_user
-    error = error_of(wrong_password)
+    error = login_error(wrong_password)
     assert error["message"] == INVALID_CREDENTIALS_MESSAGE
-    assert error["extensions"]["code"] == "UNAUTHENTICATED"
-    assert "token" not in str(wrong_password["data"] or "")
+    assert error["__typename"] == "UnauthenticatedError" and error["code"] == "UNAUTHENTICATED"
+    assert error["reason"] == "auth.invalid_credentials"
 
 
 async def test_a_failed_login_is_counted_and_a_success_resets_the_count(api: Api) -> None:
     await api.make_user(Role.USER, "clara", "richtig-123")
     for _ in range(2):
-        error_of(await login(api, "clara", "falsch"))
+        login_error(await login(api, "clara", "falsch"))
     row = await user_row(api, "clara")
     assert row.failed_login_attempts == 2 and row.last_failed_login_at is not None
     assert row.locked_until is None
@@ -128,16 +134,16 @@ async def expire_throttles(api: Api) -> None:
 async def test_a_source_is_throttled_with_the_one_generic_message_until_its_lock_runs_out(api: Api) -> None:
     await api.make_user(Role.ADMIN, "ludwig", "richtig-123")
     for _ in range(FREE_FAILURES):
-        assert error_of(await login(api, "ludwig", "falsch"))["message"] == INVALID_CREDENTIALS_MESSAGE
+        assert login_error(await login(api, "ludwig", "falsch"))["message"] == INVALID_CREDENTIALS_MESSAGE
     async with api.container.db.session() as session:
         throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "ludwig"))
         assert throttle is not None and throttle.failures == FREE_FAILURES and throttle.locked_until is not None
         assert throttle.locked_until - utcnow() > BACKOFF_START - timedelta(seconds=5)
 
     # Locked from this source: even the right password gets exactly the wrong-password answer.
-    locked = error_of(await login(api, "ludwig", "richtig-123"))
-    assert locked["message"] == INVALID_CREDENTIALS_MESSAGE and locked["extensions"]["code"] == "UNAUTHENTICATED"
-    unknown = error_of(await login(api, "niemand-da", "falsch"))
+    locked = login_error(await login(api, "ludwig", "richtig-123"))
+    assert locked["message"] == INVALID_CREDENTIALS_MESSAGE and locked["code"] == "UNAUTHENTICATED"
+    unknown = login_error(await login(api, "niemand-da", "falsch"))
     assert locked == unknown
 
     await expire_throttles(api)
@@ -153,7 +159,7 @@ async def test_the_backoff_doubles_with_each_further_failure(api: Api) -> None:
     waits = []
     for _ in range(3):
         for _ in range(FREE_FAILURES if not waits else 1):
-            error_of(await login(api, "bert", "falsch"))
+            login_error(await login(api, "bert", "falsch"))
         async with api.container.db.session() as session:
             throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "bert"))
             assert throttle is not None and throttle.locked_until is not None
@@ -167,8 +173,8 @@ async def test_throttling_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
     async with api_for(settings) as api:
         await api.make_user(Role.USER, "maria", "richtig-123")
         for _ in range(FREE_FAILURES):
-            error_of(await login(api, "MARIA", "falsch"))  # usernames match case-insensitively
-        assert error_of(await login(api, "maria", "richtig-123"))["message"] == INVALID_CREDENTIALS_MESSAGE
+            login_error(await login(api, "MARIA", "falsch"))  # usernames match case-insensitively
+        assert login_error(await login(api, "maria", "richtig-123"))["message"] == INVALID_CREDENTIALS_MESSAGE
         await expire_throttles(api)
         token = await login_token(api, "maria", "richtig-123")
         me = (await api.data(ME, token=token))["me"]
@@ -178,8 +184,8 @@ async def test_throttling_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
 async def test_an_admin_can_lift_a_lockout_and_both_are_audited(api: Api) -> None:
     target = await api.make_user(Role.USER, "gesperrt", "richtig-123")
     for _ in range(FREE_FAILURES):
-        error_of(await login(api, "gesperrt", "falsch"))
-    assert error_of(await login(api, "gesperrt", "richtig-123"))["message"] == INVALID_CREDENTIALS_MESSAGE
+        login_error(await login(api, "gesperrt", "falsch"))
+    assert login_error(await login(api, "gesperrt", "richtig-123"))["message"] == INVALID_CREDENTIALS_MESSAGE
     admin = await api.token_for(Role.ADMIN)
     data = await api.data(
         "mutation ($id: Int!) { unlockUser(id: $id) { ... on User { lockedUntil failedLoginAttempts } } }",
@@ -207,7 +213,7 @@ async def test_deactivated_users_cannot_log_in(api: Api) -> None:
     user = await api.make_user(Role.USER, "ehemalig", "richtig-123")
     async with api.container.db.session() as session:
         await session.execute(update(User).where(User.id == user.id).values(is_active=False))
-    error = error_of(await login(api, "ehemalig", "richtig-123"))
+    error = login_error(await login(api, "ehemalig", "richtig-123"))
     assert error["message"] == INVALID_CREDENTIALS_MESSAGE
 
 
@@ -215,25 +221,30 @@ async def test_a_source_failing_on_many_names_is_rate_limited_but_a_known_device
     await api.make_user(Role.USER, "andere", "richtig-123")
     device = (
         await api.data(
-            'mutation { login(username: "andere", password: "richtig-123") { deviceToken } }',
+            'mutation { login(username: "andere", password: "richtig-123") { ... on LoginPayload { deviceToken } } }',
         )
     )["login"]["deviceToken"]
     assert device
     await api.make_user(Role.USER, "schlau", "richtig-123")
-    own = await api.data('mutation { login(username: "schlau", password: "richtig-123") { deviceToken } }')
+    own = await api.data(
+        'mutation { login(username: "schlau", password: "richtig-123") { ... on LoginPayload { deviceToken } } }'
+    )
     for i in range(SPRAY_LIMIT):  # password spraying: one wrong password per name
-        assert error_of(await login(api, f"name-{i}", "sommer2026"))["extensions"]["code"] == "UNAUTHENTICATED"
-    limited = error_of(await login(api, "andere", "richtig-123"))
-    assert limited["extensions"]["code"] == "RATE_LIMITED" and "Zu viele" in limited["message"]
+        assert login_error(await login(api, f"name-{i}", "sommer2026"))["code"] == "UNAUTHENTICATED"
+    limited = login_error(await login(api, "andere", "richtig-123"))
+    assert limited["code"] == "RATE_LIMITED" and "Zu viele" in limited["message"]
+    assert limited["__typename"] == "RateLimitedError" and limited["reason"] == "auth.rate_limited"
     # Another account's device token does not exempt the address ...
     foreign = await api.gql(
-        'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) { token } }',
+        'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) {'
+        " __typename ... on LoginPayload { token } ... on Error { message code } } }",
         {"d": own["login"]["deviceToken"]},
     )
-    assert error_of(foreign)["extensions"]["code"] == "RATE_LIMITED"
+    assert foreign["data"]["login"]["code"] == "RATE_LIMITED" and "token" not in foreign["data"]["login"]
     # ... but the browser that logged in as "andere" before is judged on its own.
     known = await api.gql(
-        'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) { token } }',
+        'mutation ($d: String) { login(username: "andere", password: "richtig-123", deviceToken: $d) {'
+        " __typename ... on LoginPayload { token } ... on Error { message code } } }",
         {"d": device},
     )
     assert known["data"]["login"]["token"], known
@@ -243,7 +254,8 @@ async def test_logout_revokes_the_token(api: Api) -> None:
     await api.make_user(Role.USER, "lotte", "richtig-123")
     token = await login_token(api, "lotte", "richtig-123")
     other = await login_token(api, "lotte", "richtig-123")
-    assert (await api.data("mutation { logout }", token=token))["logout"] is True
+    logout = "mutation { logout { __typename ... on LogoutResult { ok } } }"
+    assert (await api.data(logout, token=token))["logout"] == {"__typename": "LogoutResult", "ok": True}
     refused = await api.gql(ME, token=token)
     assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert (await api.data(ME, token=other))["me"]["username"] == "lotte"  # only this session ended
@@ -267,7 +279,7 @@ async def test_anonymous_callers_get_errors_except_for_login(api: Api) -> None:
         "{ systemSettings { key } }",
         "{ apiTokens { id } }",
         "{ auditLog { id } }",
-        "mutation { logout }",
+        "mutation { logout { __typename } }",
         'mutation { createApiToken(name: "x") { __typename } }',
         'mutation { setSystemSetting(key: "video_volume", value: "0.1") { __typename } }',
         'mutation { createUser(input: {username: "abc", password: "secret-1"}) { __typename } }',
@@ -293,7 +305,7 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(api
     assert done["__typename"] == "User" and done["lastPasswordChangeAt"]
     assert (await api.data(ME, token=token))["me"]["username"] == "hanna"  # this session stays
     assert (await api.gql(ME, token=other))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert error_of(await login(api, "hanna", "alt-geheim"))["message"] == INVALID_CREDENTIALS_MESSAGE
+    assert login_error(await login(api, "hanna", "alt-geheim"))["message"] == INVALID_CREDENTIALS_MESSAGE
     assert await login_token(api, "hanna", "neu-geheim")
 
 
@@ -375,7 +387,7 @@ async def test_parallel_failures_from_one_source_all_count_on_mariadb(tmp_path: 
         await api.make_user(Role.USER, "parallel", "richtig-123")
         for name in ("parallel", "unbekannt"):  # a real account (row-locked) and an unknown name
             bodies = await asyncio.gather(*(login(api, name, "falsch") for _ in range(12)))
-            codes = {error_of(body)["extensions"]["code"] for body in bodies}
+            codes = {login_error(body)["code"] for body in bodies}
             assert codes == {"UNAUTHENTICATED"}, bodies
         async with api.container.db.session() as session:
             throttle = await session.scalar(select(LoginThrottle).where(LoginThrottle.account == "parallel"))
@@ -385,34 +397,56 @@ async def test_parallel_failures_from_one_source_all_count_on_mariadb(tmp_path: 
 
 async def test_many_sources_close_the_account_to_strangers_but_a_known_device_gets_in(api: Api) -> None:
     await api.make_user(Role.SUPERADMIN, "chefin", "richtig-123")
-    guard = login_guard(api.container)
-    ttl = timedelta(hours=1)
-    first = await auth.login(api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.0.0.1")
+    deps = api.container
+    first = await auth.login(deps, None, auth.Login("chefin", "richtig-123", ip="10.0.0.1"))
     assert first.device_token
     for i in range(ACCOUNT_LOCK_THRESHOLD):  # a distributed guess: one failure from each of many addresses
         with pytest.raises(AuthenticationError):
-            await auth.login(api.container.db, "chefin", f"rate-{i}", ttl=ttl, guard=guard, ip=f"10.1.{i}.1")
+            await auth.login(deps, None, auth.Login("chefin", f"rate-{i}", ip=f"10.1.{i}.1"))
     row = await user_row(api, "chefin")
     assert row.locked_until is not None and row.failed_login_attempts == ACCOUNT_LOCK_THRESHOLD
     # Unknown sources are refused even with the right password, with the one message ...
     with pytest.raises(AuthenticationError) as refused:
-        await auth.login(api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1")
+        await auth.login(deps, None, auth.Login("chefin", "richtig-123", ip="10.2.0.1"))
     assert refused.value.message == INVALID_CREDENTIALS_MESSAGE
     # ... but the browser that logged in before still gets in, from any address.
     again = await auth.login(
-        api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1", device_token=first.device_token
+        deps, None, auth.Login("chefin", "richtig-123", device_token=first.device_token, ip="10.2.0.1")
     )
     assert again.token and again.device_token == first.device_token
     # A forged or foreign device token is just an unknown source.
     other = await api.make_user(Role.USER, "fremd", "richtig-123")
     forged = f"{other.id}.abc.{'0' * 32}"
     with pytest.raises(AuthenticationError):
-        await auth.login(
-            api.container.db, "chefin", "richtig-123", ttl=ttl, guard=guard, ip="10.2.0.1", device_token=forged
-        )
+        await auth.login(deps, None, auth.Login("chefin", "richtig-123", device_token=forged, ip="10.2.0.1"))
     async with api.container.db.session() as session:
         scopes = [
             entry.details["scope"]
             for entry in await session.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "user.lockout"))
         ]
     assert scopes == ["account"]
+
+
+async def test_error_members_speak_the_callers_language_with_code_and_reason(api: Api) -> None:
+    await api.make_user(Role.USER, "sprache", "richtig-123")
+    token = await login_token(api, "sprache", "richtig-123")
+    query = CHANGE_PASSWORD.replace("... on Error { message }", "... on Error { message code reason }")
+    wrong = {"query": query, "variables": {"c": "falsch", "n": "neu-geheim"}}
+    members = {}
+    for language in (None, "en-GB,en;q=0.9", "de-DE,de;q=0.9,en;q=0.5"):
+        headers = {"Authorization": f"Bearer {token}"} | ({"Accept-Language": language} if language else {})
+        response = await api.client.post("/graphql", json=wrong, headers=headers)
+        member = response.json()["data"]["changePassword"]
+        assert member["__typename"] == "ValidationError" and member["field"] == "currentPassword", member
+        assert member["code"] == "VALIDATION" and member["reason"] == "password.current_wrong", member
+        members[language] = member["message"]
+    assert members[None] == members["de-DE,de;q=0.9,en;q=0.5"] == "Das aktuelle Passwort ist falsch."
+    assert members["en-GB,en;q=0.9"] == "The current password is wrong."
+
+    refused = await api.client.post(
+        "/graphql",
+        json={"query": LOGIN, "variables": {"u": "sprache", "p": "falsch"}},
+        headers={"Accept-Language": "en"},
+    )
+    login_member = refused.json()["data"]["login"]
+    assert login_member["message"].startswith("Login failed") and login_member["reason"] == "auth.invalid_credentials"

@@ -200,7 +200,7 @@ async def test_events_changed_needs_a_login_and_a_plain_user_may_follow(api: Api
             await eventually(lambda: api.container.bus.subscriber_count >= 1)
             created = await create_event(address, editor, gid)
             assert (await ws.data("events"))["eventsChanged"]["eventId"] == created
-        await api.data("mutation { logout }", token=user)
+        await api.data("mutation { logout { __typename } }", token=user)
         assert await _init(address, user) == ("closed", 4403)
 
 

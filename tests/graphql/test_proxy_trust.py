@@ -18,14 +18,18 @@ from app.container import Container
 from app.domain.audit.models import AuditLogEntry
 from app.domain.enums import Role
 from app.domain.models import Base
-from app.domain.users.login_policy import FREE_FAILURES, INVALID_CREDENTIALS_MESSAGE
+from app.domain.users.login_policy import FREE_FAILURES
 from app.domain.users.models import ApiToken
+from app.messages.users import INVALID_CREDENTIALS_MESSAGE
 from app.runtime import http_server_config
 from tests.support.api import Api
 from tests.support.live_server import eventually
 from tests.support.servers import free_port
 
-LOGIN = "mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
+LOGIN = (
+    "mutation ($u: String!, $p: String!) { login(username: $u, password: $p) {"
+    " __typename ... on LoginPayload { token } ... on Error { message code } } }"
+)
 
 
 @asynccontextmanager
@@ -77,10 +81,11 @@ async def test_rotating_x_forwarded_for_from_an_untrusted_peer_gains_nothing(tmp
         await api.make_user(Role.ADMIN, "opfer", "richtig-123")
         for i in range(FREE_FAILURES):
             body = await login_as(api, "opfer", "falsch", f"203.0.113.{i + 1}")
-            assert body["errors"][0]["message"] == INVALID_CREDENTIALS_MESSAGE
+            assert body["data"]["login"]["message"] == INVALID_CREDENTIALS_MESSAGE, body
         # Another made-up address is still the same caller: throttled, even with the right password.
         body = await login_as(api, "opfer", "richtig-123", "198.51.100.77")
-        assert body["data"] is None and body["errors"][0]["message"] == INVALID_CREDENTIALS_MESSAGE
+        refused = body["data"]["login"]
+        assert "token" not in refused and refused["message"] == INVALID_CREDENTIALS_MESSAGE, body
         assert await audit_ips(api, "user.lockout") == ["127.0.0.1"]
 
 

@@ -17,7 +17,10 @@ REACTIVATE = f"mutation ($id: Int!) {{ reactivateUser(id: $id) {{ {RESULT} }} }}
 DELETE = (
     "mutation ($id: Int!) { deleteUser(id: $id) { __typename ... on DeletedUser { id } ... on Error { message } } }"
 )
-LOGIN = "mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
+LOGIN = (
+    "mutation ($u: String!, $p: String!) { login(username: $u, password: $p) {"
+    " __typename ... on LoginPayload { token } ... on Error { message } } }"
+)
 
 
 async def create(api: Api, token: str, **fields: Any) -> dict[str, Any]:
@@ -32,7 +35,8 @@ async def mutate(api: Api, query: str, token: str, **variables: Any) -> dict[str
 
 async def can_login(api: Api, username: str, password: str) -> bool:
     body = await api.gql(LOGIN, {"u": username, "p": password})
-    return not body.get("errors")
+    assert not body.get("errors"), body
+    return body["data"]["login"]["__typename"] == "LoginPayload"
 
 
 async def ids_of(api: Api, token: str) -> set[str]:

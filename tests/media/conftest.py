@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings, load_settings
-from app.domain.media.ports import CONVERSION_QUEUE_EXTRA
 from app.tasks.broker import configure_broker
 from app.tasks.runtime import bind_container, unbind_container
 from app.tasks.worker import InProcessWorker
@@ -37,7 +36,7 @@ async def conversion_worker(api: Api) -> AsyncIterator[InProcessWorker]:
     bind_container(api.container)
     from app.tasks.conversions import DramatiqConversionQueue
 
-    api.container.extras[CONVERSION_QUEUE_EXTRA] = DramatiqConversionQueue(api.container.settings, min_backoff_ms=100)
+    api.container.conversion_queue = DramatiqConversionQueue(api.container.settings, min_backoff_ms=100)
     worker = InProcessWorker(broker)
     worker.start()
     yield worker

@@ -99,7 +99,7 @@ def graphql(server: InfoscreenProcess, query: str, variables: dict[str, Any] | N
 def admin_token(server: InfoscreenProcess) -> str:
     data = graphql(
         server,
-        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { ... on LoginPayload { token } } }",
         {"u": SUPERADMIN[0], "p": SUPERADMIN[1]},
     )
     return str(data["login"]["token"])

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
-from app.domain.users.login_policy import FREE_FAILURES, INVALID_CREDENTIALS_MESSAGE
+from app.domain.users.login_policy import FREE_FAILURES
+from app.messages.users import INVALID_CREDENTIALS_MESSAGE
 from tests.support.process import InfoscreenProcess
 from tests.ui.conftest import SUPERADMIN, TIMEOUT_MS, graphql, login, shot
 
@@ -39,7 +40,7 @@ def failed_login(page: Page, username: str, password: str) -> str:
 def api_login(server: InfoscreenProcess, username: str, password: str) -> str:
     data = graphql(
         server,
-        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { ... on LoginPayload { token } } }",
         {"u": username, "p": password},
     )
     return str(data["login"]["token"])

@@ -1,36 +1,24 @@
 """What the media use cases need from outside: the settings and, when workers are reachable, a queue.
 
-`ConversionQueue` is implemented over Dramatiq by app.tasks.conversions.DramatiqConversionQueue. A process
-that reaches workers offers it as `deps.conversion_queue` (typed on the container); until the container
-carries that attribute it is found under `deps.extras[CONVERSION_QUEUE_EXTRA]`.
+The queue is the `ConversionQueue` port of `app/domain/ports.py` (implemented over Dramatiq by
+app.tasks.conversions.DramatiqConversionQueue); a process that reaches workers sets `Container.conversion_queue`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.domain.events.ports import ScheduleDeps
-
-
-class ConversionQueue(Protocol):
-    """How use cases hand a conversion to the workers."""
-
-    async def enqueue(self, conversion_id: int) -> None: ...
-
-
-# Where a process that can reach workers keeps its ConversionQueue (Container.extras) until the container
-# has a typed `conversion_queue` attribute.
-CONVERSION_QUEUE_EXTRA = "conversion_queue"
+from app.domain.ports import ConversionQueue
 
 
 class MediaDeps(ScheduleDeps, Protocol):
-    """`UseCaseDeps` + settings; `conversion_queue_of` finds the optional queue."""
+    """`UseCaseDeps` + settings + the optional conversion queue."""
+
+    @property
+    def conversion_queue(self) -> ConversionQueue | None: ...
 
 
-def conversion_queue_of(deps: Any) -> ConversionQueue | None:
+def conversion_queue_of(deps: MediaDeps) -> ConversionQueue | None:
     """The deps' conversion queue, or None when no worker can be reached from this process."""
-    queue = getattr(deps, "conversion_queue", None)
-    if queue is None:
-        extras = getattr(deps, "extras", None)
-        queue = extras.get(CONVERSION_QUEUE_EXTRA) if isinstance(extras, dict) else None
-    return queue
+    return getattr(deps, "conversion_queue", None)

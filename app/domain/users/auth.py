@@ -1,7 +1,7 @@
-"""Logging in and out, changing one's own password, and integrator API tokens.
+"""Logging in and out and changing one's own password — the use cases `login`, `logout`, `change_password`.
 
-A failed login must be written even though the caller gets an error, so `login` runs its own unit of
-work and raises only after it has committed.
+A failed login must be written even though the caller gets an error, so `login` commits its unit of work
+(the failure counts, a lockout's audit row) and raises only after that.
 """
 
 from __future__ import annotations
@@ -17,20 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit.service import record_audit
 from app.domain.clock import utcnow
-from app.domain.db import Database
 from app.domain.enums import Role, TokenKind
-from app.domain.errors import (
-    AuthenticationError,
-    DomainError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationError,
-)
+from app.domain.errors import AuthenticationError, DomainError, ValidationError
+from app.domain.ports import AuthDeps
+from app.domain.usecase import require_role, unit_of_work
 from app.domain.users.login_policy import (
-    INVALID_CREDENTIALS_MESSAGE,
+    INVALID_CREDENTIALS,
     Device,
     LoginGuard,
-    LoginRateLimiter,
     account_key,
     account_lock_after,
     device_source,
@@ -47,17 +41,35 @@ from app.domain.users.passwords import (
 )
 from app.domain.users.throttles import find_throttle, forget_source, prune, record_failure
 from app.domain.users.tokens import Principal, create_token, revoke_token
-from app.domain.users.visibility import visible_roles
 
 log = logging.getLogger(__name__)
 
 MAX_USERNAME_LENGTH = 100
-MAX_API_TOKENS_PER_USER = 50
-MAX_API_TOKEN_DAYS = 3650
 # MariaDB deadlock / lock wait timeout between parallel login attempts.
 _LOCK_CONFLICT_CODES = frozenset({1213, 1205})
 _LOCK_CONFLICT_RETRIES = 3
 PRUNE_EVERY_FAILURES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """The credentials, this account's device token from this client (if any) and the caller's address."""
+
+    username: str
+    password: str
+    device_token: str | None = None
+    ip: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Logout:
+    """End the session the caller is using."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePassword:
+    current_password: str
+    new_password: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +144,8 @@ class _Checked:
     password_ok: bool
 
 
-async def _check_password(db: Database, attempt: LoginAttempt) -> _Checked:
-    async with db.read_session() as session:
+async def _check_password(deps: AuthDeps, attempt: LoginAttempt) -> _Checked:
+    async with deps.db.read_session() as session:
         user = await _find_user(session, attempt.username)
         password_hash, user_id = (user.password_hash, user.id) if user else (None, None)
     # Always pay for one argon2 verification (a dummy hash for unknown users), locked or not, so timing
@@ -147,7 +159,7 @@ async def _apply(
     session: AsyncSession, attempt: LoginAttempt, checked: _Checked, guard: LoginGuard
 ) -> tuple[LoginResult | DomainError, bool]:
     """The outcome, and whether it was a counted failure (not a refusal during a lock)."""
-    refused = AuthenticationError(INVALID_CREDENTIALS_MESSAGE)
+    refused = AuthenticationError(INVALID_CREDENTIALS)
     # Under a row lock so concurrent attempts on one account are counted one after the other.
     user = None
     if checked.user_id is not None:
@@ -184,14 +196,14 @@ def _is_lock_conflict(exc: OperationalError) -> bool:
     return bool(args) and args[0] in _LOCK_CONFLICT_CODES
 
 
-async def _prune_now_and_then(db: Database, guard: LoginGuard, now: datetime) -> None:
+async def _prune_now_and_then(deps: AuthDeps, guard: LoginGuard, now: datetime) -> None:
     guard.failures_since_prune += 1
     if guard.failures_since_prune < PRUNE_EVERY_FAILURES:
         return
     guard.failures_since_prune = 0
     try:
-        async with db.session() as session:
-            await prune(session, now)
+        async with unit_of_work(deps, None) as uow:
+            await prune(uow.session, now)
     except Exception as exc:  # housekeeping only: the next round tries again
         log.info("event=login_throttle_prune_failed error=%s", type(exc).__name__)
 
@@ -204,185 +216,92 @@ def _check_source(guard: LoginGuard, ip: str | None) -> None:
         raise
 
 
+async def _apply_with_retries(
+    deps: AuthDeps, attempt: LoginAttempt, checked: _Checked
+) -> tuple[LoginResult | DomainError, bool]:
+    for retry in range(_LOCK_CONFLICT_RETRIES + 1):
+        try:
+            async with unit_of_work(deps, None) as uow:
+                return await _apply(uow.session, attempt, checked, deps.login_guard)
+        except OperationalError as exc:  # a MariaDB deadlock between parallel attempts: do it again
+            if retry == _LOCK_CONFLICT_RETRIES or not _is_lock_conflict(exc):
+                raise
+    raise AssertionError("unreachable: the last retry raises")
+
+
 async def login(
-    db: Database,
-    username: str,
-    password: str,
-    *,
-    ttl: timedelta,
-    guard: LoginGuard,
-    ip: str | None = None,
-    device_token: str | None = None,
-    now: datetime | None = None,
+    deps: AuthDeps, principal: Principal | None, command: Login, *, now: datetime | None = None
 ) -> LoginResult:
     """A new session token for valid credentials; raises AuthenticationError or RateLimitedError.
 
-    The rules are in `login_policy`; refusals about an account all carry the same message.
+    Anyone may try (`principal` is not looked at). The rules are in `login_policy`; refusals about an
+    account all carry the same key, `auth.invalid_credentials`.
     """
-    username = username or ""
-    password = password or ""
-    device = guard.devices.verify(device_token)
+    guard = deps.login_guard
+    ip = command.ip
+    username = command.username or ""
+    device = guard.devices.verify(command.device_token)
     if device is None:
         _check_source(guard, ip)
-    attempt = LoginAttempt(username, password, ip, device, ttl, now or utcnow())
-    checked = await _check_password(db, attempt)
+    ttl = timedelta(hours=deps.settings.session_ttl_hours)
+    attempt = LoginAttempt(username, command.password or "", ip, device, ttl, now or utcnow())
+    checked = await _check_password(deps, attempt)
     # Only this account's own device token exempts from the per-address limit (not any valid one).
     known = device is not None and device.user_id == checked.user_id
     if device is not None and not known:
         _check_source(guard, ip)
-    for retry in range(_LOCK_CONFLICT_RETRIES + 1):
-        try:
-            async with db.session() as session:
-                outcome, counted = await _apply(session, attempt, checked, guard)
-            break
-        except OperationalError as exc:  # a MariaDB deadlock between parallel attempts: do it again
-            if retry == _LOCK_CONFLICT_RETRIES or not _is_lock_conflict(exc):
-                raise
+    outcome, counted = await _apply_with_retries(deps, attempt, checked)
     if isinstance(outcome, DomainError):
         if counted and not known:
             guard.limiter.source_failed(ip)
         log.info("event=login_failed user=%r source=%s", account_key(username), ip or "?")
-        await _prune_now_and_then(db, guard, attempt.now)
+        await _prune_now_and_then(deps, guard, attempt.now)
         raise outcome
     return outcome
 
 
-async def logout(session: AsyncSession, principal: Principal) -> bool:
-    """Revoke the token the caller used; it stops working immediately."""
-    if principal.token_id is None:
+async def logout(deps: AuthDeps, principal: Principal | None, command: Logout) -> bool:
+    """Revoke the token the caller used; it stops working immediately. False: nothing to revoke."""
+    caller = require_role(principal, Role.USER)
+    if caller.token_id is None:
         return False
-    return await revoke_token(session, principal.token_id)
+    token_id = caller.token_id
+    async with unit_of_work(deps, caller) as uow:
+        return await revoke_token(uow.session, token_id)
 
 
-async def change_password(
-    session: AsyncSession,
-    principal: Principal,
-    current_password: str,
-    new_password: str,
-    *,
-    limiter: LoginRateLimiter | None = None,
-    ip: str | None = None,
-) -> User:
+async def change_password(deps: AuthDeps, principal: Principal | None, command: ChangePassword) -> User:
     """Self-service: needs the current password; every other session of the user ends.
 
-    With a `limiter`, guesses of the current password (say, from a stolen session) are rate limited
-    like logins.
+    Guesses of the current password (say, from a stolen session) are rate limited like logins.
     """
-    user = await session.get(User, principal.user_id)
-    if user is None:
-        raise AuthenticationError("Nicht angemeldet.")
-    limiter_key = f"#change-password:{user.id}"
-    if limiter is not None:
-        limiter.register_attempt(ip, limiter_key)
-    current = current_password or ""
-    if len(current) > MAX_PASSWORD_LENGTH or not await asyncio.to_thread(verify_password, user.password_hash, current):
-        raise ValidationError("Das aktuelle Passwort ist falsch.", field="currentPassword")
-    if limiter is not None:
-        limiter.succeeded(ip, limiter_key)
-    check_password_policy(new_password or "")
-    if new_password == current:
-        raise ValidationError("Das neue Passwort muss sich vom aktuellen unterscheiden.", field="newPassword")
-    now = utcnow()
-    user.password_hash = await asyncio.to_thread(hash_password, new_password)
-    user.last_password_change_at = now
-    stmt = update(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.kind == TokenKind.SESSION, ApiToken.revoked_at.is_(None)
-    )
-    if principal.token_id is not None:
-        stmt = stmt.where(ApiToken.id != principal.token_id)
-    await session.execute(stmt.values(revoked_at=now))
-    await session.flush()
-    return user
-
-
-# --- integrator API tokens --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CreatedApiToken:
-    token: str
-    record: ApiToken
-
-
-async def create_api_token(
-    session: AsyncSession,
-    principal: Principal,
-    name: str,
-    role: Role | None = None,
-    *,
-    expires_in_days: int | None = None,
-    ip: str | None = None,
-) -> CreatedApiToken:
-    """A bearer token for scripts. Its role is the caller's unless a lower one is asked for."""
-    clean = (name or "").strip()
-    if not clean or len(clean) > 100:
-        raise ValidationError("Der Name muss 1 bis 100 Zeichen lang sein.", field="name")
-    effective = role or principal.role
-    if not principal.role.at_least(effective):
-        raise ForbiddenError("Ein API-Token kann keine höhere Rolle haben als die eigene.")
-    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_API_TOKEN_DAYS:
-        raise ValidationError(f"Gültigkeit: 1 bis {MAX_API_TOKEN_DAYS} Tage.", field="expiresInDays")
-    active = await session.scalar(
-        select(func.count())
-        .select_from(ApiToken)
-        .where(ApiToken.user_id == principal.user_id, ApiToken.kind == TokenKind.API, ApiToken.revoked_at.is_(None))
-    )
-    if (active or 0) >= MAX_API_TOKENS_PER_USER:
-        raise ValidationError(f"Höchstens {MAX_API_TOKENS_PER_USER} aktive API-Tokens pro Benutzer.", field="name")
-    user = await session.get(User, principal.user_id)
-    if user is None:
-        raise AuthenticationError("Nicht angemeldet.")
-    ttl = timedelta(days=expires_in_days) if expires_in_days else None
-    raw, token = await create_token(session, user, TokenKind.API, ttl=ttl, name=clean, role=effective, ip=ip)
-    await record_audit(
-        session, principal, "api_token.create", "api_token", token.id, {"name": clean, "role": effective.value}, ip=ip
-    )
-    return CreatedApiToken(raw, token)
-
-
-async def _token_owner_visible(session: AsyncSession, principal: Principal, owner_id: int) -> bool:
-    if owner_id == principal.user_id:
-        return True
-    if not principal.has(Role.ADMIN):
-        return False
-    owner_role = await session.scalar(select(User.role).where(User.id == owner_id))
-    return owner_role is not None and owner_role in visible_roles(principal)
-
-
-async def list_api_tokens(
-    session: AsyncSession, principal: Principal, *, user_id: int | None = None, include_revoked: bool = False
-) -> list[tuple[ApiToken, str]]:
-    """The caller's API tokens, or (admin+) another visible user's; newest first, with the owner's name."""
-    owner_id = user_id if user_id is not None else principal.user_id
-    if not await _token_owner_visible(session, principal, owner_id):
-        raise NotFoundError("Benutzer nicht gefunden.")
-    stmt = (
-        select(ApiToken, User.username)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.user_id == owner_id, ApiToken.kind == TokenKind.API)
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    )
-    if not include_revoked:
-        stmt = stmt.where(ApiToken.revoked_at.is_(None))
-    return [(token, username) for token, username in (await session.execute(stmt)).all()]
-
-
-async def revoke_api_token(
-    session: AsyncSession, principal: Principal, token_id: int, *, ip: str | None = None
-) -> tuple[ApiToken, str]:
-    """Revoke one API token; returns it with its owner's username."""
-    token = await session.get(ApiToken, token_id)
-    if (
-        token is None
-        or token.kind != TokenKind.API
-        or not await _token_owner_visible(session, principal, token.user_id)
-    ):
-        raise NotFoundError("API-Token nicht gefunden.")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        await session.flush()
-        await record_audit(
-            session, principal, "api_token.revoke", "api_token", token.id, {"owner_user_id": token.user_id}, ip=ip
+    caller = require_role(principal, Role.USER)
+    limiter = deps.login_guard.limiter
+    async with unit_of_work(deps, caller) as uow:
+        user = await uow.session.get(User, caller.user_id)
+        if user is None:
+            raise AuthenticationError("auth.required")
+        limiter_key = f"#change-password:{user.id}"
+        limiter.register_attempt(caller.ip, limiter_key)
+        current = command.current_password or ""
+        if len(current) > MAX_PASSWORD_LENGTH or not await asyncio.to_thread(
+            verify_password, user.password_hash, current
+        ):
+            raise ValidationError("password.current_wrong", field="currentPassword")
+        limiter.succeeded(caller.ip, limiter_key)
+        new_password = command.new_password or ""
+        check_password_policy(new_password)
+        if new_password == current:
+            raise ValidationError("password.unchanged", field="newPassword")
+        now = utcnow()
+        user.password_hash = await asyncio.to_thread(hash_password, new_password)
+        user.last_password_change_at = now
+        stmt = update(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.kind == TokenKind.SESSION, ApiToken.revoked_at.is_(None)
         )
-    owner = await session.scalar(select(User.username).where(User.id == token.user_id))
-    return token, owner or ""
+        if caller.token_id is not None:
+            stmt = stmt.where(ApiToken.id != caller.token_id)
+        await uow.session.execute(stmt.values(revoked_at=now))
+        await uow.session.flush()
+        await uow.audit("user.change_password", "user", user.id, {"role": user.role.value})
+    return user

@@ -12,7 +12,7 @@
 - Only failures count, never successes. One source failing on many account names (password spraying) is
   refused with RATE_LIMITED after `SPRAY_LIMIT` failures in `SPRAY_WINDOW_SECONDS` (per process), unless it
   presents a known device.
-- Every refusal about an account says the same `INVALID_CREDENTIALS_MESSAGE` and costs one argon2
+- Every refusal about an account has the same key `INVALID_CREDENTIALS` (one text) and costs one argon2
   verification, whether the name exists, the password is wrong or a lock is on.
 """
 
@@ -46,11 +46,9 @@ RATE_LIMIT_WINDOW_SECONDS = 5 * 60
 # Bounded memory even under a flood of random keys: the least recently used keys are forgotten.
 _MAX_TRACKED_KEYS = 10_000
 
-INVALID_CREDENTIALS_MESSAGE = (
-    "Anmeldung fehlgeschlagen: Benutzername oder Passwort falsch, oder nach mehreren Fehlversuchen "
-    "vorübergehend gesperrt. Bitte prüfen und ggf. einige Minuten warten."
-)
-RATE_LIMITED_MESSAGE = "Zu viele Anmeldeversuche. Bitte einige Minuten warten."
+# The error keys of refused logins (texts in app/messages/users.py).
+INVALID_CREDENTIALS = "auth.invalid_credentials"
+RATE_LIMITED = "auth.rate_limited"
 
 MAX_ACCOUNT_LENGTH = 100
 
@@ -159,7 +157,7 @@ class LoginRateLimiter:
     def check_source(self, ip: str | None) -> None:
         """Raise RateLimitedError when this source has failed too often on any account names."""
         if not self.failures_per_source.allowed(ip or "-"):
-            raise RateLimitedError(RATE_LIMITED_MESSAGE)
+            raise RateLimitedError(RATE_LIMITED)
 
     def source_failed(self, ip: str | None) -> None:
         self.failures_per_source.hit(ip or "-")
@@ -172,7 +170,7 @@ class LoginRateLimiter:
         """Count one attempt, or raise RateLimitedError if the caller is over the limit (changePassword)."""
         key = self._key(ip, username)
         if not self.per_user.allowed(key):
-            raise RateLimitedError(RATE_LIMITED_MESSAGE)
+            raise RateLimitedError(RATE_LIMITED)
         self.per_user.hit(key)
 
     def succeeded(self, ip: str | None, username: str) -> None:

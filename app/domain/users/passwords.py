@@ -17,11 +17,9 @@ _DUMMY_HASH = _hasher.hash("infoscreen-timing-equaliser")
 
 def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.", field="password"
-        )
+        raise ValidationError("password.too_short", field="password", min_length=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError("Das Passwort ist zu lang.", field="password")
+        raise ValidationError("password.too_long", field="password")
 
 
 def hash_password(password: str) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.clock import utcnow
+from app.domain.db import Database
 from app.domain.enums import Role, TokenKind
 from app.domain.users.models import ApiToken, User
 
@@ -103,6 +104,18 @@ async def resolve_token(session: AsyncSession, raw: str | None, *, now: datetime
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
         await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     return Principal(user.id, user.username, role, token.id, token.kind)
+
+
+async def principal_for_token(db: Database, raw: str | None) -> Principal | None:
+    """Who is calling with this bearer token (header or dashboard cookie): the one query every adapter uses.
+
+    None when there is no token or it is unknown, expired, revoked or its user inactive. May refresh the
+    token's `last_used_at` (at most every few minutes), hence its own short unit of work.
+    """
+    if not raw:
+        return None
+    async with db.session() as session:
+        return await resolve_token(session, raw)
 
 
 async def revoke_token(session: AsyncSession, token_id: int, *, now: datetime | None = None) -> bool:

@@ -22,7 +22,7 @@ USER_FIELDS = (
     "deactivatedAt deactivatedBy createdAt"
 )
 ROLE_ORDER = (Role.USER, Role.EDITOR, Role.ADMIN, Role.SUPERADMIN)
-_USER_RESULT = f"{{ __typename ... on User {{ {USER_FIELDS} }} ... on Error {{ message }} }}"
+_USER_RESULT = f"{{ __typename ... on User {{ {USER_FIELDS} }} ... on Error {{ message code reason }} }}"
 
 _ROLE_SLOT = r"""
 <q-td :props="props">
@@ -246,7 +246,7 @@ async def users_page(ctx: PageContext) -> None:
                 result = await run(
                     lambda: _user_mutation(
                         "mutation($id: Int!) { deleteUser(id: $id) { __typename ... on DeletedUser { id } "
-                        "... on Error { message } } }",
+                        "... on Error { message code reason } } }",
                         {"id": user["id"]},
                         "deleteUser",
                     ),
