@@ -18,15 +18,14 @@ file is stored, which gives the friendlier GraphQL error for files just over it.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.asgi_limits import answer, declared_too_big, error_body, header, pass_counted
 from app.container import Container
 from app.files.auth import request_principal
 
@@ -36,10 +35,6 @@ log = logging.getLogger(__name__)
 FORM_OVERHEAD_BYTES = 1024 * 1024
 GRAPHQL_PATH = "/graphql"
 _DASHBOARD_UPLOAD = re.compile(r"^/_nicegui/client/[^/]+/upload/[^/]+/?$")
-
-
-def _error_body(message: str, code: str) -> bytes:
-    return json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}).encode()
 
 
 class UploadGuard:
@@ -55,7 +50,7 @@ class UploadGuard:
         """ "graphql", "dashboard" or None (not an upload request: passed through untouched)."""
         if scope["type"] != "http" or scope.get("method") != "POST":
             return None
-        content_type = (_header(scope, b"content-type") or "").lower()
+        content_type = (header(scope, b"content-type") or "").lower()
         if not content_type.startswith("multipart/"):
             return None
         path = scope.get("path", "")
@@ -76,80 +71,24 @@ class UploadGuard:
             # The database is down: an expected failure, answered at once and logged in one line.
             log.warning("event=upload_refused reason=database_unavailable error=%s", type(exc).__name__)
             message = "Die Datenbank ist nicht erreichbar; bitte später erneut versuchen."
-            await _answer(send, 503, _error_body(message, "SERVICE_UNAVAILABLE"))
+            await answer(send, 503, error_body(message, "SERVICE_UNAVAILABLE"))
             return
         if principal is None:
             log.info("event=upload_refused reason=unauthenticated path=%s", scope.get("path", "")[:80])
-            await _answer(
+            await answer(
                 send,
                 401,
-                _error_body("Nicht angemeldet.", "UNAUTHENTICATED"),
+                error_body("Nicht angemeldet.", "UNAUTHENTICATED"),
                 extra=[(b"www-authenticate", b"Bearer")],
             )
             return
-        declared = _header(scope, b"content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > self.limit
-            except ValueError:
-                too_big = True
-            if too_big:
-                log.info(
-                    "event=upload_refused reason=too_large user_id=%s declared=%s", principal.user_id, declared[:20]
-                )
-                await self._reject(send)
-                return
-        await self._counted(scope, receive, send)
-
-    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        received = 0
-        exceeded = False
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    exceeded = True
-                    # Looks like a client disconnect to the parser: it stops reading and spooling.
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if exceeded and not started:
-                return  # our 413 replaces whatever the app makes of the cut-off body
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except Exception:
-            if not exceeded:
-                raise
-        if exceeded and not started:
+        if declared_too_big(scope, self.limit):
+            declared = (header(scope, b"content-length") or "")[:20]
+            log.info("event=upload_refused reason=too_large user_id=%s declared=%s", principal.user_id, declared)
             await self._reject(send)
+            return
+        await pass_counted(self.app, scope, receive, send, self.limit, self._reject)
 
     async def _reject(self, send: Send) -> None:
         message = f"Die Anfrage ist zu groß (Dateien höchstens {self.max_mb} MB)."
-        await _answer(send, 413, _error_body(message, "PAYLOAD_TOO_LARGE"))
-
-
-async def _answer(send: Send, status: int, body: bytes, *, extra: list[Any] | None = None) -> None:
-    headers: list[Any] = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-        *(extra or []),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or []:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
+        await answer(send, 413, error_body(message, "PAYLOAD_TOO_LARGE"))

@@ -7,10 +7,9 @@ body is counted as it arrives and cut off at the limit. Multipart uploads have t
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from app.asgi_limits import answer, declared_too_big, error_body, header, pass_counted
 
 TOO_LARGE_CODE = "PAYLOAD_TOO_LARGE"
 
@@ -26,66 +25,18 @@ class GraphQLBodyLimit:
             return False
         if scope.get("path", "").rstrip("/") != self.path:
             return False
-        content_type = (_header(scope, b"content-type") or "").lower()
+        content_type = (header(scope, b"content-type") or "").lower()
         return not content_type.startswith("multipart/")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._applies(scope):
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > self.max_bytes
-            except ValueError:
-                too_big = True
-            if too_big:
-                await self._reject(send)
-                return
-        received = 0
-        exceeded = False
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    exceeded = True
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if exceeded and not started:
-                return
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except Exception:
-            if not exceeded:
-                raise
-        if exceeded and not started:
+        if declared_too_big(scope, self.max_bytes):
             await self._reject(send)
+            return
+        await pass_counted(self.app, scope, receive, send, self.max_bytes, self._reject)
 
     async def _reject(self, send: Send) -> None:
         message = f"Die Anfrage ist zu groß (höchstens {self.max_bytes // 1024} KB)."
-        body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": TOO_LARGE_CODE}}]})
-        payload = body.encode()
-        headers: list[Any] = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(payload)).encode()),
-            (b"connection", b"close"),
-        ]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or []:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
+        await answer(send, 413, error_body(message, TOO_LARGE_CODE))
