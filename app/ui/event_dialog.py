@@ -78,7 +78,7 @@ class EventDialog:
             ui.label(t(self.TITLES[mode])).classes("text-lg font-medium")
             self._head(groups)
             self._times(start, end)
-            self.type_fields = TypeFields(options, values, self.event_type)
+            self.kind_fields = TypeFields(options, values, self.event_type)
             ui.separator()
             self._recurrence_and_holidays(start)
             with ui.row().classes("w-full justify-end"):
@@ -180,7 +180,7 @@ class EventDialog:
             payload["skipHolidays"] = bool(self.skip.value)
         if self.values.get("academicPeriodId") is not None:
             payload["academicPeriodId"] = self.values["academicPeriodId"]
-        payload.update(self.type_fields.payload(kind))
+        payload.update(self.kind_fields.payload(kind))
         return payload
 
     async def save(self) -> None:

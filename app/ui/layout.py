@@ -21,7 +21,6 @@ from app.domain.enums import Role
 from app.domain.users.tokens import Principal
 from app.ui import gql, session
 from app.ui.i18n import current_language, t
-from app.ui.selection import has_field, result_selection
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +141,7 @@ def _password_dialog() -> ui.dialog:
             if new.value != confirm.value:
                 notify_error(t("password.mismatch"))
                 return
-            selection = result_selection("changePassword", "__typename")
+            selection = "{ __typename ... on Error { message code } ... on User { id } }"
 
             async def change() -> None:
                 data = await gql.gql(
@@ -192,8 +191,7 @@ def frame(principal: Principal, active_path: str) -> ui.column:
                 ui.item_label(principal.username).classes("font-medium")
                 ui.item_label(t(f"role.{principal.role.value}")).props("caption").classes("user-role")
             ui.separator()
-            if has_field("Mutation", "changePassword"):
-                ui.menu_item(t("menu.change_password"), on_click=dialog.open)
+            ui.menu_item(t("menu.change_password"), on_click=dialog.open)
             ui.menu_item(t("menu.language"), on_click=_toggle_language)
             ui.menu_item(t("menu.logout"), on_click=lambda: ui.navigate.to(session.LOGOUT_PATH)).props(
                 'data-testid="logout"'
