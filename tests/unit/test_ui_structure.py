@@ -24,6 +24,8 @@ INTROSPECTION_NAMES = frozenset(
     {"schema_has", "has_field", "type_fields", "result_selection", "type_map", "get_named_type", "_schema"}
 )
 INTROSPECTION_QUERY = re.compile(r"__schema\b|__type\s*\(")
+# Every typed-error member a page selects asks for the code the UI branches on, not only the words.
+ERROR_MEMBER = re.compile(r"\.\.\. on Error \{+([^}]*)\}")
 
 
 def _modules() -> list[Path]:
@@ -70,6 +72,15 @@ def test_the_ui_does_not_introspect_the_schema() -> None:
         if INTROSPECTION_QUERY.search(source):
             found.append(f"{path.relative_to(UI)}: an introspection query")
     assert found == []
+
+
+def test_every_error_member_a_page_selects_includes_the_code() -> None:
+    missing = []
+    for path in _modules():
+        for match in ERROR_MEMBER.finditer(path.read_text(encoding="utf-8")):
+            if not {"message", "code"} <= set(match.group(1).split()):
+                missing.append(f"{path.relative_to(UI)}: {match.group(0)}")
+    assert missing == []
 
 
 def test_a_typed_error_member_becomes_a_gql_error_with_its_code() -> None:
