@@ -193,10 +193,3 @@ def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler,
 
     task = background_tasks.create(run(), name="ui-subscription", context=client)
     client.on_delete(task.cancel)
-
-
-def schema_has(type_name: str, field_name: str | None = None) -> bool:  # TEMP until uc-clients' files drop it
-    gql_type = schema._schema.type_map.get(type_name)
-    if gql_type is None:
-        return False
-    return field_name is None or field_name in (getattr(gql_type, "fields", None) or {})
