@@ -227,14 +227,6 @@ def inline_error(message: str) -> None:
         ui.label(message).props('data-testid="page-error"')
 
 
-def unavailable(detail: str) -> None:
-    """An area whose API is not in this server's schema: say so instead of failing."""
-    with ui.card().classes("w-full items-center p-8"):
-        ui.icon("construction", size="3rem").classes("is-muted")
-        ui.label(t("unavailable.title")).classes("text-xl font-medium")
-        ui.label(t("unavailable.text", detail=detail)).classes("is-muted")
-
-
 def page_heading(text: str) -> None:
     ui.label(text).classes("text-2xl font-medium").props('data-testid="page-title"')
 
