@@ -45,7 +45,7 @@ class FeedDialog:
         async def run() -> dict[str, Any]:
             data = await gql.gql(
                 "mutation($g: Int!, $l: String) { createCalendarFeedToken(groupId: $g, label: $l) { __typename "
-                "... on CalendarFeedTokenCreated { url } ... on Error { message } } }",
+                "... on CalendarFeedTokenCreated { url } ... on Error { message code } } }",
                 {"g": self.group_id, "l": (self.label.value or "").strip() or None},
             )
             return gql.ok(data["createCalendarFeedToken"])
@@ -62,7 +62,7 @@ class FeedDialog:
         async def run() -> dict[str, Any]:
             data = await gql.gql(
                 "mutation($id: Int!) { revokeCalendarFeedToken(id: $id) { __typename "
-                "... on CalendarFeedToken { id } ... on Error { message } } }",
+                "... on CalendarFeedToken { id } ... on Error { message code } } }",
                 {"id": token["id"]},
             )
             return gql.ok(data["revokeCalendarFeedToken"])

@@ -14,28 +14,32 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from graphql import ExecutionResult
+from nicegui import app, background_tasks, context, storage
+from nicegui.slot import Slot
 
 from app.container import Container
 from app.domain.users.tokens import Principal
 from app.graphql.context import GraphQLContext
 from app.graphql.error_codes import is_unavailable
+from app.graphql.schema import schema
 from app.ui import i18n
 
 log = logging.getLogger(__name__)
 
 _state: dict[str, Container] = {}
 
-# The message GraphQL permissions raise for anonymous callers (app.graphql.permissions.require).
-NOT_LOGGED_IN_MESSAGES = frozenset({"Nicht angemeldet.", "Nicht angemeldet"})
+# The code of a missing, expired or revoked login: `extensions.code` of a top-level error, `code` of an `Error`.
+UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 class GqlError(Exception):
     """An expected failure with a message that is safe to show to the user."""
 
-    def __init__(self, message: str, *, kind: str = "Error", blockers: list[str] | None = None) -> None:
+    def __init__(self, message: str, *, kind: str = "Error", code: str = "", blockers: list[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.kind = kind
+        self.code = code
         self.blockers = blockers or []
 
 
@@ -54,16 +58,7 @@ def container() -> Container:
         raise RuntimeError("the dashboard is not mounted (app.ui.mount installs it)") from None
 
 
-def _schema() -> Any:
-    # Imported late: the schema composes every area's types, which import the domain.
-    from app.graphql.schema import schema
-
-    return schema
-
-
 def _stored_token() -> str | None:
-    from nicegui import app
-
     try:
         token = app.storage.user.get("token")
     except RuntimeError:
@@ -77,9 +72,6 @@ def browser_ip() -> str | None:
     It is the page request's peer after uvicorn's proxy-header handling, so the same TRUSTED_PROXIES rule
     applies as for GraphQL over HTTP: login throttling and the audit log see the browser, not `None`.
     """
-    from nicegui import storage
-    from nicegui.slot import Slot
-
     stack = Slot.get_stack()
     if stack:
         try:
@@ -119,17 +111,18 @@ def _raise_for(result: ExecutionResult) -> None:
         return
     first = result.errors[0]
     message = first.message or "Unbekannter Fehler"
-    if message in NOT_LOGGED_IN_MESSAGES:
-        raise NotAuthenticatedError(message, kind="NotAuthenticated")
+    code = str((first.extensions or {}).get("code") or "")
+    if code == UNAUTHENTICATED:
+        raise NotAuthenticatedError(message, kind="NotAuthenticated", code=code)
     if len(result.errors) > 1:
         log.info("event=ui_gql_errors count=%d first=%s", len(result.errors), message)
-    raise GqlError(message)
+    raise GqlError(message, code=code)
 
 
 async def gql(query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> dict[str, Any]:
     """Run a query or mutation as the logged-in user and return `data`; raises GqlError on errors."""
     ctx = await _context(token or _stored_token())
-    result = await _schema().execute(query, variable_values=variables or {}, context_value=ctx)
+    result = await schema.execute(query, variable_values=variables or {}, context_value=ctx)
     _raise_for(result)
     return result.data or {}
 
@@ -139,8 +132,10 @@ def ok(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise GqlError("Unerwartete Antwort des Servers")
     typename = str(payload.get("__typename", ""))
-    if typename.endswith("Error") and "message" in payload:
-        raise GqlError(str(payload["message"]), kind=typename, blockers=list(payload.get("blockers") or []))
+    if "message" in payload and ("code" in payload or typename.endswith("Error")):
+        code = str(payload.get("code") or "")
+        error = NotAuthenticatedError if code == UNAUTHENTICATED else GqlError
+        raise error(str(payload["message"]), kind=typename, code=code, blockers=list(payload.get("blockers") or []))
     return payload
 
 
@@ -149,7 +144,7 @@ async def subscribe(
 ) -> AsyncIterator[dict[str, Any]]:
     """Each update of a subscription as `data`; ends when the server ends the stream."""
     ctx = await _context(_stored_token(), client_ip)
-    stream = await _schema().subscribe(query, variable_values=variables or {}, context_value=ctx)
+    stream = await schema.subscribe(query, variable_values=variables or {}, context_value=ctx)
     if isinstance(stream, ExecutionResult):
         _raise_for(stream)
         return
@@ -165,17 +160,6 @@ async def subscribe(
             await stream.aclose()
 
 
-def schema_has(type_name: str, field_name: str | None = None) -> bool:
-    """Whether the schema offers a type (or one of its fields): pages adapt to areas not built yet."""
-    gql_type = _schema()._schema.type_map.get(type_name)
-    if gql_type is None:
-        return False
-    if field_name is None:
-        return True
-    fields = getattr(gql_type, "fields", None) or {}
-    return field_name in fields
-
-
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
 
 
@@ -184,8 +168,6 @@ def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler,
 
     The task ends with the tab; if the stream breaks (server restart, bus hiccup) it resubscribes.
     """
-    from nicegui import background_tasks, context
-
     client = context.client
     ip = browser_ip()
 

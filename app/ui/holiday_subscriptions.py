@@ -18,7 +18,7 @@ SUBSCRIPTION_FIELDS = (
     "id academicPeriodId url lastStatus lastHttpStatus lastError lastAttemptAt lastSuccessAt holidayCount "
     "lastSummary { inserted skipped refused conflicts }"
 )
-_RESULT = f"{{ __typename ... on HolidaySubscription {{ {SUBSCRIPTION_FIELDS} }} ... on Error {{ message }} }}"
+_RESULT = f"{{ __typename ... on HolidaySubscription {{ {SUBSCRIPTION_FIELDS} }} ... on Error {{ message code }} }}"
 _STATUS_COLORS = {"ok": "positive", "unchanged": "blue-grey-6", "error": "negative"}
 
 
@@ -78,7 +78,7 @@ class SubscriptionsPanel:
     async def delete(self, row: dict[str, Any]) -> None:
         result = await self._mutate(
             "mutation($id: Int!) { deleteHolidaySubscription(id: $id) { __typename "
-            "... on HolidaySubscriptionDeleted { id } ... on Error { message } } }",
+            "... on HolidaySubscriptionDeleted { id } ... on Error { message code } } }",
             {"id": row["id"]},
             "deleteHolidaySubscription",
         )

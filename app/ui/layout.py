@@ -21,7 +21,6 @@ from app.domain.enums import Role
 from app.domain.users.tokens import Principal
 from app.ui import gql, session
 from app.ui.i18n import current_language, t
-from app.ui.selection import has_field
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +186,7 @@ def frame(principal: Principal, active_path: str) -> ui.column:
                 ui.item_label(principal.username).classes("font-medium")
                 ui.item_label(t(f"role.{principal.role.value}")).props("caption").classes("user-role")
             ui.separator()
-            if has_field("Mutation", "changePassword"):
-                ui.menu_item(t("menu.change_password"), on_click=dialog.open)
+            ui.menu_item(t("menu.change_password"), on_click=dialog.open)
             ui.menu_item(t("menu.language"), on_click=_toggle_language)
             ui.menu_item(t("menu.logout"), on_click=lambda: ui.navigate.to(session.LOGOUT_PATH)).props(
                 'data-testid="logout"'
@@ -222,14 +220,6 @@ def inline_error(message: str) -> None:
     with ui.card().classes("w-full bg-red-1"), ui.row().classes("items-center"):
         ui.icon("error", color="negative")
         ui.label(message).props('data-testid="page-error"')
-
-
-def unavailable(detail: str) -> None:
-    """An area whose API is not in this server's schema: say so instead of failing."""
-    with ui.card().classes("w-full items-center p-8"):
-        ui.icon("construction", size="3rem").classes("is-muted")
-        ui.label(t("unavailable.title")).classes("text-xl font-medium")
-        ui.label(t("unavailable.text", detail=detail)).classes("is-muted")
 
 
 def page_heading(text: str) -> None:

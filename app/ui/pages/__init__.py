@@ -1,4 +1,5 @@
-"""One module per dashboard page; importing this package registers them all with NiceGUI."""
+"""One module or package per dashboard page (route in `page.py`, its views and dialogs beside it); importing
+this package registers them all with NiceGUI."""
 
 from app.ui.pages import (  # noqa: F401
     calendar,

@@ -15,14 +15,13 @@ from app.ui.format import fmt_date
 from app.ui.holiday_subscriptions import SubscriptionsPanel
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_error, notify_ok, page_heading, protected_page, run_action
-from app.ui.selection import has_field
 from app.ui.uploads import UploadedFile
 
 PERIOD_FIELDS = "id name displayName startDate endDate periodType isActive isArchived archivedAt"
 HOLIDAY_FIELDS = "id academicPeriodId name region startDate endDate sourceFileName subscriptionId"
 PERIOD_TYPES = {"SCHULJAHR": "Schuljahr", "SEMESTER": "Semester", "TRIMESTER": "Trimester"}
-_PERIOD_RESULT = f"{{ __typename ... on AcademicPeriod {{ {PERIOD_FIELDS} }} ... on Error {{ message }} ... on BlockedError {{ blockers }} }}"  # noqa: E501
-_HOLIDAY_RESULT = f"{{ __typename ... on SchoolHoliday {{ {HOLIDAY_FIELDS} }} ... on Error {{ message }} }}"
+_PERIOD_RESULT = f"{{ __typename ... on AcademicPeriod {{ {PERIOD_FIELDS} }} ... on Error {{ message code }} ... on BlockedError {{ blockers }} }}"  # noqa: E501
+_HOLIDAY_RESULT = f"{{ __typename ... on SchoolHoliday {{ {HOLIDAY_FIELDS} }} ... on Error {{ message code }} }}"
 
 
 async def _mutate(query: str, variables: dict[str, Any], name: str) -> dict[str, Any]:
@@ -99,7 +98,7 @@ class PeriodsTab:
                     result = await run_action(
                         lambda: _mutate(
                             "mutation($id: Int!) { deleteAcademicPeriod(id: $id) { __typename "
-                            "... on AcademicPeriodDeleted { id } ... on Error { message } "
+                            "... on AcademicPeriodDeleted { id } ... on Error { message code } "
                             "... on BlockedError { blockers } } }",
                             {"id": period["id"]},
                             mutation,
@@ -260,7 +259,7 @@ class HolidaysTab:
                 "mutation($p: Int!, $f: Upload!) { importHolidays(academicPeriodId: $p, file: $f) { __typename "
                 "... on HolidayImportSummary { inserted updated merged skipped conflicts conflictLines skippedLines "
                 "refusedLines } "
-                "... on Error { message } } }",
+                "... on Error { message code } } }",
                 {"p": self.period_id, "f": upload},
                 "importHolidays",
             )
@@ -320,7 +319,7 @@ class HolidaysTab:
         result = await run_action(
             lambda: _mutate(
                 "mutation($id: Int!) { deleteHoliday(id: $id) { __typename ... on HolidayDeleted { __typename } "
-                "... on Error { message } } }",
+                "... on Error { message code } } }",
                 {"id": holiday["id"]},
                 "deleteHoliday",
             ),
@@ -399,7 +398,7 @@ async def _set_setting(key: str, value: object) -> dict[str, Any]:
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return await _mutate(
         "mutation($k: String!, $v: String!) { setSystemSetting(key: $k, value: $v) { __typename "
-        "... on SystemSetting { key value } ... on Error { message } } }",
+        "... on SystemSetting { key value } ... on Error { message code } } }",
         {"k": key, "v": text},
         "setSystemSetting",
     )
@@ -426,7 +425,7 @@ async def _events_tab(settings: dict[str, str]) -> None:
             await run_action(
                 lambda: _mutate(
                     "mutation($u: String!, $e: Boolean!) { setSupplementTable(url: $u, enabled: $e) { __typename "
-                    "... on SupplementTable { url enabled } ... on Error { message } } }",
+                    "... on SupplementTable { url enabled } ... on Error { message code } } }",
                     {"u": (url.value or "").strip(), "e": enabled.value},
                     "setSupplementTable",
                 ),
@@ -507,62 +506,24 @@ async def settings_page(ctx: PageContext) -> None:
     page_heading(t("settings.title"))
     is_admin = ctx.can(Role.ADMIN)
     focus = ctx.query.get("focus", "")
-    has_calendar = has_field("Query", "academicPeriods")
     with ui.tabs().classes("w-full").props("align=left inline-label outside-arrows mobile-arrows") as tabs:
-        calendar_tab = ui.tab("calendar", t("settings.calendar"), icon="calendar_month") if has_calendar else None
+        calendar_tab = ui.tab("calendar", t("settings.calendar"), icon="calendar_month")
         display_tab = ui.tab("display", t("settings.display"), icon="tv") if is_admin else None
         media_tab = ui.tab("media", t("settings.media"), icon="movie") if is_admin else None
         events_tab = ui.tab("events", t("settings.events"), icon="event") if is_admin else None
         system_tab = ui.tab("system", t("settings.system"), icon="settings") if ctx.can(Role.SUPERADMIN) else None
-    first = calendar_tab or display_tab
-    if first is None:
-        ui.label(t("common.empty")).classes("is-muted")
-        return
     settings_rows: list[dict[str, Any]] = []
     if is_admin:
         settings_rows = (await gql.gql("query { systemSettings { key value defaultValue type description } }"))[
             "systemSettings"
         ]
     values = {row["key"]: row["value"] for row in settings_rows}
-    with ui.tab_panels(tabs, value=first).classes("w-full bg-transparent"):
-        if calendar_tab is not None:
-            with ui.tab_panel(calendar_tab).classes("px-0"):
-                periods = PeriodsTab(is_admin)
-                holidays = HolidaysTab(is_admin)
-                with ui.tabs().props("align=left dense") as sub_tabs:
-                    periods_sub = ui.tab("periods", t("settings.periods"), icon="folder_open") if is_admin else None
-                    holidays_sub = ui.tab("holidays", t("settings.holidays"), icon="beach_access")
-                    feeds_sub = ui.tab("feeds", t("ical.subscriptions"), icon="rss_feed") if is_admin else None
-                start_sub = holidays_sub if focus == "holidays" or periods_sub is None else periods_sub
-                start_sub = feeds_sub if focus == "holiday-feeds" and feeds_sub is not None else start_sub
-                with ui.tab_panels(sub_tabs, value=start_sub).classes("w-full bg-transparent"):
-                    if periods_sub is not None:
-                        with ui.tab_panel(periods_sub).classes("px-0 gap-2"):
-                            periods.build()
-                    with ui.tab_panel(holidays_sub).classes("px-0 gap-2"):
-                        await holidays.load_periods()
-                        holidays.build()
-                    if feeds_sub is not None:
-                        feeds = SubscriptionsPanel(on_change=lambda: run_action(holidays.load))
-                        with ui.tab_panel(feeds_sub).classes("px-0 gap-2"):
-                            await feeds.load()
-                            feeds.build()
-                if periods_sub is not None:
-                    await periods.load()
-                await holidays.load()
+    with ui.tab_panels(tabs, value=calendar_tab).classes("w-full bg-transparent"):
+        with ui.tab_panel(calendar_tab).classes("px-0"):
+            await _calendar_panel(is_admin, focus)
         if display_tab is not None:
             with ui.tab_panel(display_tab).classes("px-0"), ui.card().classes("w-full"):
-                grace: object = "–"
-                if has_field("Query", "heartbeatGracePeriodSeconds"):
-                    grace = (await gql.gql("query { heartbeatGracePeriodSeconds }"))["heartbeatGracePeriodSeconds"]
-                ui.label(f"Heartbeat-Toleranz: {grace} s").classes("font-medium")
-                ui.label("Displays gelten als offline, wenn innerhalb dieser Zeit kein Heartbeat kam.").classes(
-                    "is-muted text-sm"
-                )
-                with ui.row():
-                    ui.link(t("nav.groups"), "/groups")
-                    if ctx.can(Role.SUPERADMIN):
-                        ui.link(t("nav.monitoring"), "/monitoring")
+                await _display_panel(ctx)
         if media_tab is not None:
             with ui.tab_panel(media_tab).classes("px-0"), ui.card().classes("w-full"):
                 max_mb = gql.container().settings.max_upload_mb
@@ -575,5 +536,42 @@ async def settings_page(ctx: PageContext) -> None:
         if system_tab is not None:
             with ui.tab_panel(system_tab).classes("px-0"):
                 _system_tab(settings_rows)
-    if focus in ("holidays", "academic-periods", "holiday-feeds") and calendar_tab is not None:
+    if focus in ("holidays", "academic-periods", "holiday-feeds"):
         tabs.set_value(calendar_tab)
+
+
+async def _calendar_panel(is_admin: bool, focus: str) -> None:
+    """Academic periods (admin+), holidays and holiday subscriptions (admin+), as sub tabs."""
+    periods = PeriodsTab(is_admin)
+    holidays = HolidaysTab(is_admin)
+    with ui.tabs().props("align=left dense") as sub_tabs:
+        periods_sub = ui.tab("periods", t("settings.periods"), icon="folder_open") if is_admin else None
+        holidays_sub = ui.tab("holidays", t("settings.holidays"), icon="beach_access")
+        feeds_sub = ui.tab("feeds", t("ical.subscriptions"), icon="rss_feed") if is_admin else None
+    start_sub = holidays_sub if focus == "holidays" or periods_sub is None else periods_sub
+    start_sub = feeds_sub if focus == "holiday-feeds" and feeds_sub is not None else start_sub
+    with ui.tab_panels(sub_tabs, value=start_sub).classes("w-full bg-transparent"):
+        if periods_sub is not None:
+            with ui.tab_panel(periods_sub).classes("px-0 gap-2"):
+                periods.build()
+        with ui.tab_panel(holidays_sub).classes("px-0 gap-2"):
+            await holidays.load_periods()
+            holidays.build()
+        if feeds_sub is not None:
+            feeds = SubscriptionsPanel(on_change=lambda: run_action(holidays.load))
+            with ui.tab_panel(feeds_sub).classes("px-0 gap-2"):
+                await feeds.load()
+                feeds.build()
+    if periods_sub is not None:
+        await periods.load()
+    await holidays.load()
+
+
+async def _display_panel(ctx: PageContext) -> None:
+    grace = (await gql.gql("query { heartbeatGracePeriodSeconds }"))["heartbeatGracePeriodSeconds"]
+    ui.label(f"Heartbeat-Toleranz: {grace} s").classes("font-medium")
+    ui.label("Displays gelten als offline, wenn innerhalb dieser Zeit kein Heartbeat kam.").classes("is-muted text-sm")
+    with ui.row():
+        ui.link(t("nav.groups"), "/groups")
+        if ctx.can(Role.SUPERADMIN):
+            ui.link(t("nav.monitoring"), "/monitoring")

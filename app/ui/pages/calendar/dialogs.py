@@ -1,0 +1,103 @@
+"""The calendar's small dialogs: which part of a series, a yes/no, and an occurrence's details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import ui
+
+from app.ui.event_form import TYPE_ICONS, type_label
+from app.ui.format import fmt_date, fmt_time
+from app.ui.i18n import t
+
+
+def choose_scope(host: ui.element, title: str, on_occurrence: Any, on_series: Any) -> None:
+    with host, ui.dialog() as dialog, ui.card().classes("w-96 max-w-full").props('data-testid="scope-dialog"'):
+        ui.label(title).classes("text-lg font-medium")
+        ui.label(t("cal.scope_text")).classes("text-sm is-muted")
+
+        async def pick(action: Any) -> None:
+            dialog.close()
+            await action()
+
+        with ui.column().classes("w-full gap-2"):
+            ui.button(t("cal.only_this"), icon="event", on_click=lambda: pick(on_occurrence)).props(
+                'outline data-testid="scope-occurrence"'
+            ).classes("w-full")
+            ui.button(t("cal.whole_series"), icon="repeat", on_click=lambda: pick(on_series)).props(
+                'outline data-testid="scope-series"'
+            ).classes("w-full")
+            ui.button(t("common.cancel"), on_click=dialog.close).props("flat").classes("w-full")
+    dialog.on("hide", dialog.delete)
+    dialog.open()
+
+
+def confirm(host: ui.element, text: str, on_yes: Any, *, label: str) -> None:
+    with host, ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
+        ui.label(text)
+
+        async def yes() -> None:
+            dialog.close()
+            await on_yes()
+
+        with ui.row().classes("w-full justify-end"):
+            ui.button(t("common.cancel"), on_click=dialog.close).props("flat")
+            ui.button(label, on_click=yes, color="negative").props('data-testid="confirm-yes"')
+    dialog.on("hide", dialog.delete)
+    dialog.open()
+
+
+def occurrence_details(
+    host: ui.element,
+    occurrence: dict[str, Any],
+    master: dict[str, Any],
+    *,
+    on_edit: Any = None,
+    on_delete: Any = None,
+) -> None:
+    """What, when, which kind; edit and delete buttons when `on_edit`/`on_delete` are given (editors)."""
+    with (
+        host,
+        ui.dialog() as dialog,
+        ui.card().classes("w-[28rem] max-w-full gap-2").props('data-testid="occ-dialog"'),
+    ):
+        with ui.row().classes("w-full items-center no-wrap"):
+            ui.icon(TYPE_ICONS.get(occurrence["eventType"], "event"), color="primary")
+            ui.label(occurrence["title"]).classes("text-lg font-medium ellipsis")
+            ui.space()
+            ui.button(icon="close", on_click=dialog.close).props("flat round dense")
+        ui.label(
+            f"{fmt_date(occurrence['start'])} {fmt_time(occurrence['start'])} – "
+            f"{fmt_date(occurrence['end'])} {fmt_time(occurrence['end'])}"
+        ).classes("text-sm")
+        _badges(occurrence, master)
+        if master.get("recurrenceRule"):
+            ui.label(f"RRULE: {master['recurrenceRule']}").classes("text-xs is-muted break-all")
+        if master.get("websiteUrl"):
+            ui.label(master["websiteUrl"]).classes("text-xs is-muted break-all")
+        if master.get("messageText"):
+            ui.label(master["messageText"]).classes("text-sm whitespace-pre-wrap")
+        if on_edit is not None and on_delete is not None:
+
+            async def go(action: Any) -> None:
+                dialog.close()
+                await action(occurrence)
+
+            with ui.row().classes("w-full justify-end"):
+                ui.button(t("common.delete"), icon="delete", on_click=lambda: go(on_delete)).props(
+                    'flat color=negative data-testid="occ-delete"'
+                )
+                ui.button(t("common.edit"), icon="edit", on_click=lambda: go(on_edit)).props('data-testid="occ-edit"')
+    dialog.on("hide", dialog.delete)
+    dialog.open()
+
+
+def _badges(occurrence: dict[str, Any], master: dict[str, Any]) -> None:
+    with ui.row().classes("gap-1"):
+        ui.badge(type_label(occurrence["eventType"]), color="grey-7")
+        if occurrence.get("isRecurring"):
+            ui.badge(t("cal.series"), color="blue-7").props("outline")
+        if occurrence.get("isDetached"):
+            ui.badge(t("cal.detached"), color="orange-8").props("outline")
+        if master.get("skipHolidays"):
+            ui.badge(t("cal.skips_holidays"), color="green-8").props("outline")

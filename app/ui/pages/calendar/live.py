@@ -1,0 +1,63 @@
+"""Someone else's edits show without a page reload: `eventsChanged` for the shown group or holidays and
+`groupsChanged` for the selector; a burst of notices costs one reload."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+
+from app.ui import gql
+from app.ui.live_reload import CoalescedReload
+from app.ui.pages.calendar.state import CalendarState
+
+
+class CalendarLive:
+    def __init__(self, state: CalendarState, group_select: ui.select, redraw: Callable[[], None]) -> None:
+        self.state = state
+        self.group_select = group_select
+        self.redraw = redraw
+        self.stale: set[str] = set()
+        self.live = CoalescedReload(self.live_reload)
+
+    def follow(self) -> None:
+        # Unfiltered: the shown group changes with the selector, the subscription stays.
+        gql.follow("subscription { eventsChanged { groupIds change } }", None, self.on_events)
+        gql.follow("subscription { groupsChanged { groupId change } }", None, self.on_groups)
+
+    async def live_reload(self) -> None:
+        state, stale = self.state, self.stale
+        if "groups" in stale:
+            stale.discard("groups")
+            names = state.group_names()
+            await state.load_groups()
+            if state.group_names() != names:
+                # A deleted group moves the view to another one; on_group then saves and reloads it.
+                self.group_select.set_options(state.group_names(), value=state.group_id)
+        shown = (state.occurrences, state.masters, state.holidays)
+        if "holidays" in stale:
+            stale.discard("holidays")
+            await state.load_holidays()
+        await state.load_events()
+        if (state.occurrences, state.masters, state.holidays) == shown:
+            # Typically this tab's own edit, already shown: redrawing would only swallow a click in flight.
+            return
+        if state.view != "month":
+            with contextlib.suppress(Exception):  # a tab gone meanwhile: the default hour is fine
+                scrolled = await ui.run_javascript("document.querySelector('.cal-scroll')?.scrollTop ?? null")
+                state.keep_scroll = float(scrolled) if isinstance(scrolled, int | float) else None
+        self.redraw()
+
+    def on_events(self, data: dict[str, Any]) -> None:
+        change = data["eventsChanged"]
+        if change["change"] == "holidays":
+            self.stale.add("holidays")
+            self.live.schedule()
+        elif self.state.group_id in change["groupIds"]:
+            self.live.schedule()
+
+    def on_groups(self, _: dict[str, Any]) -> None:
+        self.stale.add("groups")
+        self.live.schedule()

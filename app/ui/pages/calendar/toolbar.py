@@ -1,0 +1,115 @@
+"""The calendar's toolbar: group and period selectors, the holiday indicator, date stepper and view toggle."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from nicegui import ui
+
+from app.ui.calendar_model import VIEWS, anchor_for_period, holiday_names, shift
+from app.ui.i18n import t
+from app.ui.layout import run_action
+from app.ui.pages.calendar.actions import CalendarActions
+from app.ui.pages.calendar.state import range_label
+from app.ui.widgets import date_stepper
+
+
+class CalendarToolbar:
+    def __init__(self, actions: CalendarActions) -> None:
+        self.actions = actions
+        self.state = actions.state
+        self.group_select: ui.select | None = None
+        self.view_toggle: ui.toggle | None = None
+
+    def build(self) -> None:
+        with ui.row().classes("w-full items-center gap-2"):
+            self._selectors()
+            ui.space()
+            self.holiday_indicator()
+        with ui.row().classes("w-full items-center gap-2"):
+            date_stepper("cal", self.move, self.go_today)
+            self.labels()
+            ui.space()
+            if not self.actions.editable:
+                ui.badge(t("cal.read_only"), color="grey-6")
+            self.view_toggle = ui.toggle(
+                {v: t(f"cal.{v}") for v in VIEWS}, value=self.state.view, on_change=lambda e: self.on_view(e.value)
+            ).props('dense no-caps data-testid="cal-view"')
+
+    def _selectors(self) -> None:
+        state = self.state
+        self.group_select = (
+            ui.select(
+                state.group_names(),
+                value=state.group_id,
+                label=t("cal.group"),
+                on_change=lambda e: self.on_group(e.value),
+            )
+            .classes("w-56")
+            .props('dense outlined data-testid="cal-group"')
+        )
+        ui.select(
+            {p["id"]: p.get("displayName") or p["name"] for p in state.periods},
+            value=state.period_id,
+            label=t("cal.period"),
+            on_change=lambda e: self.on_period(e.value),
+        ).classes("w-56").props('dense outlined data-testid="cal-period"')
+
+    @ui.refreshable_method
+    def holiday_indicator(self) -> None:
+        state = self.state
+        in_view = len(holiday_names(state.days(), state.holidays))
+        with ui.row().classes("items-center gap-2 text-sm").props('data-testid="cal-holiday-indicator"'):
+            ui.icon("park", color="green-8")
+            ui.label(t("cal.holidays_in_view", count=in_view))
+            ui.label("·").classes("is-muted")
+            ui.label(state.period_label()).classes("font-medium")
+            if state.period_id is not None:
+                has = bool(state.holidays)
+                ui.badge(
+                    t("cal.has_holidays", count=len(state.holidays)) if has else t("cal.no_holidays"),
+                    color="green-7" if has else "grey-6",
+                )
+
+    @ui.refreshable_method
+    def labels(self) -> None:
+        ui.label(range_label(self.state.view, self.state.days(), self.state.anchor)).classes(
+            "text-lg font-medium"
+        ).props('data-testid="cal-range"')
+        self.holiday_indicator.refresh()
+
+    # --- navigation --------------------------------------------------------------------------------
+    async def on_group(self, value: Any) -> None:
+        self.state.group_id = value
+        self.actions.remember()
+        await run_action(self.actions.reload)
+
+    async def on_period(self, value: Any) -> None:
+        state = self.state
+        state.period_id = value
+        period = state.period()
+        if period is not None:
+            state.anchor = anchor_for_period(
+                date.fromisoformat(period["startDate"]), date.fromisoformat(period["endDate"]), state.today()
+            )
+        await run_action(state.load_holidays)
+        await run_action(self.actions.reload)
+
+    async def on_view(self, value: Any) -> None:
+        self.state.view = value
+        self.actions.remember()
+        await run_action(self.actions.reload)
+
+    async def move(self, steps: int) -> None:
+        self.state.anchor = shift(self.state.view, self.state.anchor, steps)
+        await run_action(self.actions.reload)
+
+    async def go_today(self) -> None:
+        self.state.anchor = self.state.today()
+        await run_action(self.actions.reload)
+
+    async def open_day(self, day: date) -> None:
+        self.state.anchor, self.state.view = day, "day"
+        assert self.view_toggle is not None
+        self.view_toggle.value = "day"  # on_view reloads

@@ -1,0 +1,108 @@
+"""The displays as a table (filter, multi-select, assign) and as a board with one column per group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import ui
+
+from app.ui.client_board import ClientBoard
+from app.ui.i18n import t
+from app.ui.pages.groups.controller import GroupsController
+from app.ui.pages.groups.state import ALL
+
+_STATUS_SLOT = r"""
+<q-td :props="props">
+  <q-badge :color="props.row.alive ? 'positive' : 'negative'" :label="props.row.statusLabel" />
+  <q-icon v-if="props.row.warning" name="warning" color="warning" class="q-ml-xs" />
+</q-td>
+"""
+_BROKER_SLOT = r"""
+<q-td :props="props">
+  <q-badge :color="props.row.brokerColor" :label="props.row.brokerLabel"
+           :data-testid="'broker-access-' + props.row.uuid" :data-access="props.row.brokerAccess" />
+</q-td>
+"""
+_ACTIONS_SLOT = r"""
+<q-td :props="props" auto-width>
+  <q-btn flat dense round icon="tune" :data-testid="'client-details-' + props.row.uuid"
+         @click.stop="() => $parent.$emit('details', props.row.uuid)" />
+</q-td>
+"""
+
+
+def client_views(ctrl: GroupsController) -> None:
+    view = ui.toggle({"table": t("groups.view_table"), "board": t("groups.view_board")}, value="table").props(
+        'dense no-caps data-testid="view-toggle"'
+    )
+    table_view = ui.column().classes("w-full gap-2 min-w-0")
+    table_view.bind_visibility_from(view, "value", value="table")
+    with table_view:
+        _table_toolbar(ctrl)
+        _table(ctrl)
+    board_view = ui.column().classes("w-full gap-2 min-w-0")
+    board_view.bind_visibility_from(view, "value", value="board")
+    with board_view:
+        ctrl.board = ClientBoard(ctrl.assign, ctrl.open_details_on_board)
+        ctrl.board.show(ctrl.state.groups, ctrl.state.clients, ctrl.state.grace)
+    ctrl.board_view = board_view
+
+
+def _table_toolbar(ctrl: GroupsController) -> None:
+    with ui.row().classes("w-full items-center gap-2"):
+        filter_select = ui.select(
+            {ALL: t("common.all"), **ctrl.state.group_options()},
+            value=ALL,
+            label=t("client.group"),
+        ).classes("w-48")
+        filter_select.on_value_change(lambda e: ctrl.on_filter(e.value))
+        ctrl.filter_select = filter_select
+        if ctrl.state.managed:
+            ui.checkbox(t("broker.filter_pending"), on_change=lambda e: ctrl.on_pending_only(bool(e.value))).props(
+                'dense data-testid="filter-pending"'
+            )
+        ctrl.selection_label = ui.label(t("groups.selected", count=0)).classes("is-muted")
+        ui.space()
+        target = ui.select(ctrl.state.group_options(), label=t("groups.assign_to")).classes("w-56")
+        target.props('data-testid="assign-target"')
+        ctrl.target = target
+        ui.button(
+            t("groups.assign"),
+            icon="drive_file_move",
+            on_click=lambda: ctrl.assign([r["uuid"] for r in ctrl.table.selected] if ctrl.table else [], target.value),
+        ).props('data-testid="assign-submit"')
+
+
+def _columns(managed: bool) -> list[dict[str, Any]]:
+    columns: list[dict[str, Any]] = [
+        {"name": "status", "label": t("client.status"), "field": "alive", "align": "left", "sortable": True},
+        {"name": "name", "label": t("client.description"), "field": "name", "align": "left", "sortable": True},
+        {"name": "hostname", "label": t("client.hostname"), "field": "hostname", "align": "left"},
+        {"name": "ip", "label": t("client.ip"), "field": "ip", "align": "left"},
+        {"name": "group", "label": t("client.group"), "field": "group", "align": "left", "sortable": True},
+        {"name": "lastAlive", "label": t("dash.last_alive"), "field": "lastAlive", "align": "left"},
+        {"name": "actions", "label": "", "field": "uuid"},
+    ]
+    if managed:
+        broker_column = {"name": "broker", "label": t("broker.section"), "field": "brokerAccess"}
+        columns.insert(-1, {**broker_column, "align": "left", "sortable": True})
+    return columns
+
+
+def _table(ctrl: GroupsController) -> None:
+    table = ui.table(
+        columns=_columns(ctrl.state.managed),
+        rows=ctrl.state.rows(),
+        row_key="uuid",
+        selection="multiple",
+        pagination=20,
+    ).classes("w-full")
+    table.props('flat bordered dense data-testid="clients-table" no-data-label="' + t("common.empty") + '"')
+    table.add_slot("body-cell-status", _STATUS_SLOT)
+    table.add_slot("body-cell-broker", _BROKER_SLOT)
+    table.add_slot("body-cell-actions", _ACTIONS_SLOT)
+    label = ctrl.selection_label
+    assert label is not None
+    table.on_select(lambda _: setattr(label, "text", t("groups.selected", count=len(table.selected))))
+    table.on("details", lambda e: ctrl.open_details(str(e.args)))
+    ctrl.table = table

@@ -1,0 +1,170 @@
+"""The groups page's actions: group and assignment mutations, and redrawing the views that show their result.
+
+The views register what they draw (the group list, the table, the board, open broker panels) so that an action
+or a live update redraws exactly those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+
+from app.ui.broker_access import access_of
+from app.ui.client_board import ClientBoard
+from app.ui.i18n import t
+from app.ui.layout import notify_ok, run_action
+from app.ui.pages.groups.state import ALL, UNASSIGNED, GroupsState, group_mutation
+
+
+class GroupsController:
+    def __init__(self, state: GroupsState) -> None:
+        self.state = state
+        # Set by the views while the page is built.
+        self.groups_list: Any = None  # the refreshable group list
+        self.table: ui.table | None = None
+        self.selection_label: ui.label | None = None
+        self.filter_select: ui.select | None = None
+        self.target: ui.select | None = None
+        self.board: ClientBoard | None = None
+        self.board_view: ui.column | None = None
+        self.open_broker_panels: dict[str, Any] = {}
+        self.open_details: Callable[[str], None] = lambda _uuid: None
+
+    async def reload(self) -> None:
+        """After group edits: the list, both selects' options and the table."""
+        await self.state.load()
+        options = self.state.group_options()
+        if self.target is not None:
+            self.target.set_options(options)
+        if self.filter_select is not None:
+            self.filter_select.set_options({ALL: t("common.all"), **options}, value=self.filter_select.value)
+        self.groups_list.refresh()
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
+        """The table and the board (which redraws only if what it shows changed)."""
+        assert self.table is not None and self.selection_label is not None and self.board is not None
+        self.table.rows = self.state.rows()
+        self.table.update()
+        self.selection_label.text = t("groups.selected", count=len(self.table.selected))
+        self.board.show(self.state.groups, self.state.clients, self.state.grace)
+
+    # --- groups ------------------------------------------------------------------------------------
+    async def create_group(self, name: str) -> bool:
+        result = await run_action(
+            lambda: group_mutation(
+                "mutation($n: String!) { createGroup(name: $n) { __typename ... on ClientGroup { id name } "
+                "... on Error { message code } } }",
+                {"n": name},
+                "createGroup",
+            ),
+            success=t("common.saved"),
+        )
+        if result:
+            await self.reload()
+        return bool(result)
+
+    async def rename_group(self, group: dict[str, Any], name: str) -> bool:
+        result = await run_action(
+            lambda: group_mutation(
+                "mutation($i: Int!, $n: String!) { renameGroup(id: $i, name: $n) { __typename "
+                "... on ClientGroup { id name } ... on Error { message code } } }",
+                {"i": group["id"], "n": name},
+                "renameGroup",
+            ),
+            success=t("common.saved"),
+        )
+        if result:
+            await self.reload()
+        return bool(result)
+
+    async def delete_group(self, group: dict[str, Any]) -> None:
+        result = await run_action(
+            lambda: group_mutation(
+                "mutation($i: Int!) { deleteGroup(id: $i) { __typename ... on GroupDeleted { id } "
+                "... on Error { message code } } }",
+                {"i": group["id"]},
+                "deleteGroup",
+            ),
+            success=t("common.deleted"),
+        )
+        if result:
+            await self.reload()
+
+    async def move_group(self, index: int, delta: int) -> None:
+        ids = [g["id"] for g in self.state.groups]
+        other = index + delta
+        if not 0 <= other < len(ids):
+            return
+        ids[index], ids[other] = ids[other], ids[index]
+        result = await run_action(
+            lambda: group_mutation(
+                "mutation($ids: [Int!]!) { setGroupOrder(ids: $ids) { __typename ... on GroupOrder { groups { id } } "
+                "... on Error { message code } } }",
+                {"ids": ids},
+                "setGroupOrder",
+            )
+        )
+        if result:
+            await self.reload()
+
+    # --- clients -----------------------------------------------------------------------------------
+    async def assign(self, uuids: list[str], target: str) -> bool:
+        if not uuids or not target:
+            return False
+        if target == UNASSIGNED:
+            query = "mutation($u: [String!]!) { unassignClients(uuids: $u) "
+            variables: dict[str, Any] = {"u": uuids}
+            name = "unassignClients"
+        else:
+            query = "mutation($u: [String!]!, $g: Int!) { assignClientsToGroup(uuids: $u, groupId: $g) "
+            variables = {"u": uuids, "g": int(target)}
+            name = "assignClientsToGroup"
+        query += "{ __typename ... on ClientsAssigned { clients { uuid groupId } } ... on Error { message code } } }"
+        result = await run_action(lambda: group_mutation(query, variables, name))
+        if not result:
+            return False
+        for moved in result["clients"]:
+            if moved["uuid"] in self.state.clients:
+                self.state.clients[moved["uuid"]]["groupId"] = moved["groupId"]
+        notify_ok(t("groups.assigned", count=len(result["clients"])))
+        assert self.table is not None
+        self.table.selected = []
+        self.groups_list.refresh()
+        self.refresh_table()
+        return True
+
+    def on_filter(self, value: str) -> None:
+        self.state.group_filter = value or ALL
+        self.refresh_table()
+
+    def on_pending_only(self, value: bool) -> None:
+        self.state.pending_only = value
+        self.refresh_table()
+
+    def open_details_on_board(self, uuid: str) -> None:
+        assert self.board_view is not None
+        with self.board_view:  # not inside the card: a board redraw would take the open dialog along
+            self.open_details(uuid)
+
+    # --- live updates ------------------------------------------------------------------------------
+    def broker_changed(self, changed: dict[str, Any]) -> None:
+        uuid = changed["uuid"]
+        if uuid in self.state.clients:
+            self.state.clients[uuid] = {**self.state.clients[uuid], **changed}
+        self.refresh_table()
+        panel = self.open_broker_panels.get(uuid)
+        if panel is not None:
+            panel.refresh()
+
+    def on_client(self, data: dict[str, Any]) -> None:
+        client = data["clientUpdated"]
+        previous = self.state.clients.get(client["uuid"], {})
+        self.state.clients[client["uuid"]] = {**previous, **client}
+        self.groups_list.refresh()
+        self.refresh_table()
+        panel = self.open_broker_panels.get(client["uuid"])
+        if panel is not None and access_of(previous) != access_of(client):
+            panel.refresh()

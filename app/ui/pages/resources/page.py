@@ -1,0 +1,138 @@
+"""Ressourcen: every room group's occurrences side by side on a day (default) or week timeline.
+
+One row per group (without “Nicht zugeordnet”), bars in a stable colour per group, and the group order panel
+(up/down, saved with setGroupOrder; admin+ may change it, others see it read-only). Everyone logged in may
+look (the queries need only a login). Reloads whenever the view or the date changes, and live (coalesced) when
+`eventsChanged` names a shown group or `groupsChanged` reports a new, renamed, deleted or reordered group.
+This module holds the route, the toolbar and the writes; the views are `timeline` and `order_panel`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from nicegui import ui
+
+from app.domain.enums import Role
+from app.ui import gql
+from app.ui.calendar_model import shift
+from app.ui.format import fmt_date, school_tz
+from app.ui.i18n import t
+from app.ui.layout import PageContext, page_heading, protected_page, run_action
+from app.ui.live_reload import CoalescedReload
+from app.ui.pages.resources.order_panel import order_panel
+from app.ui.pages.resources.state import ResourcesState
+from app.ui.pages.resources.timeline import RESOURCES_CSS, timeline
+from app.ui.widgets import date_stepper
+
+
+@protected_page("/resources", nav="nav.resources", min_role=Role.USER)
+async def resources_page(ctx: PageContext) -> None:
+    ui.add_css(RESOURCES_CSS)
+    state = ResourcesState(tz=school_tz())
+    state.anchor = datetime.now(state.tz).date()
+    await state.load()
+    ResourcesPage(state, can_order=ctx.can(Role.ADMIN)).build()
+
+
+class ResourcesPage:
+    def __init__(self, state: ResourcesState, *, can_order: bool) -> None:
+        self.state = state
+        self.can_order = can_order
+        self.live = CoalescedReload(self.live_reload)
+
+    def build(self) -> None:
+        state = self.state
+        with ui.row().classes("w-full items-center gap-2"):
+            page_heading(t("res.title"))
+            ui.space()
+            ui.button(t("common.refresh"), icon="refresh", on_click=lambda: run_action(self.reload)).props("flat")
+        with ui.row().classes("w-full items-center gap-2"):
+            date_stepper("res", self.move, self.go_today)
+            self.range_label()
+            ui.space()
+            ui.toggle(
+                {"day": t("cal.day"), "week": t("cal.week")},
+                value=state.view,
+                on_change=lambda e: self.set_view(e.value),
+            ).props('dense no-caps data-testid="res-view"')
+        with ui.row().classes("w-full gap-4 items-start no-wrap max-lg:flex-wrap"):
+            with ui.card().classes("flex-1 min-w-0 p-0 overflow-hidden").props("flat bordered"):
+                self.timeline()
+            with ui.column().classes("w-64 max-lg:w-full gap-1"):
+                ui.label(t("res.order")).classes("text-lg font-medium")
+                ui.label(t("res.order_hint") if self.can_order else t("res.order_read_only")).classes(
+                    "text-xs is-muted"
+                )
+                self.order_panel()
+        ui.label(t("cal.timezone", tz=str(state.tz))).classes("text-xs is-muted")
+        gql.follow("subscription { eventsChanged { groupIds } }", None, self.on_events)
+        gql.follow("subscription { groupsChanged { change } }", None, lambda _: self.live.schedule())
+
+    @ui.refreshable_method
+    def range_label(self) -> None:
+        days = self.state.days()
+        text = fmt_date(days[0]) if len(days) == 1 else f"{fmt_date(days[0])} – {fmt_date(days[-1])}"
+        if len(days) == 1:
+            names = [t(f"cal.wd.{d}") for d in ("mo", "tu", "we", "th", "fr", "sa", "su")]
+            text = f"{names[days[0].weekday()]}, {text}"
+        ui.label(text).classes("text-lg font-medium").props('data-testid="res-range"')
+
+    @ui.refreshable_method
+    def timeline(self) -> None:
+        timeline(self.state)
+
+    @ui.refreshable_method
+    def order_panel(self) -> None:
+        order_panel(self.state, self.move_group if self.can_order else None)
+
+    async def reload(self) -> None:
+        await self.state.load()
+        self.timeline.refresh()
+        self.order_panel.refresh()
+        self.range_label.refresh()
+
+    async def set_view(self, value: Any) -> None:
+        self.state.view = value
+        await run_action(self.reload)
+
+    async def move(self, steps: int) -> None:
+        self.state.anchor = shift(self.state.view, self.state.anchor, steps)
+        await run_action(self.reload)
+
+    async def go_today(self) -> None:
+        self.state.anchor = datetime.now(self.state.tz).date()
+        await run_action(self.reload)
+
+    async def move_group(self, index: int, delta: int) -> None:
+        ids = [g["id"] for g in self.state.groups]
+        other = index + delta
+        if not 0 <= other < len(ids):
+            return
+        ids[index], ids[other] = ids[other], ids[index]
+
+        async def run() -> dict[str, Any]:
+            data = await gql.gql(
+                "mutation($ids: [Int!]!) { setGroupOrder(ids: $ids) { __typename ... on GroupOrder { groups { id } } "
+                "... on Error { message code } } }",
+                {"ids": ids},
+            )
+            return gql.ok(data["setGroupOrder"])
+
+        if await run_action(run, success=t("common.saved")):
+            await run_action(self.reload)
+
+    # --- live updates --------------------------------------------------------------------------------
+    async def live_reload(self) -> None:
+        state = self.state
+        shown = (state.groups, state.occurrences)
+        await state.load()
+        if (state.groups, state.occurrences) != shown:  # this tab's own reorder is already shown
+            self.timeline.refresh()
+            self.order_panel.refresh()
+
+    def on_events(self, data: dict[str, Any]) -> None:
+        shown = {g["id"] for g in self.state.groups}
+        if shown.intersection(data["eventsChanged"]["groupIds"]):
+            self.live.schedule()
