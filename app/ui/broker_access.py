@@ -15,7 +15,6 @@ from nicegui import ui
 from app.ui import gql
 from app.ui.i18n import t
 from app.ui.layout import notify_ok, run_action
-from app.ui.selection import has_field
 
 PENDING = "PENDING"
 APPROVED = "APPROVED"
@@ -30,28 +29,22 @@ BROKER_CLIENT_FIELDS = "brokerAccess brokerUsername"
 _CLIENT = f"client {{ uuid {BROKER_CLIENT_FIELDS} }}"
 _APPROVE = (
     "mutation($u: String!) { approveClient(uuid: $u) { __typename "
-    f"... on ClientCredentials {{ username password {_CLIENT} }} ... on Error {{ message }} }} }}"
+    f"... on ClientCredentials {{ username password {_CLIENT} }} ... on Error {{ message code }} }} }}"
 )
 _ROTATE = (
     "mutation($u: String!) { rotateClientCredentials(uuid: $u) { __typename "
-    f"... on ClientCredentials {{ username password {_CLIENT} }} ... on Error {{ message }} }} }}"
+    f"... on ClientCredentials {{ username password {_CLIENT} }} ... on Error {{ message code }} }} }}"
 )
 _REVOKE = (
     "mutation($u: String!) { revokeClientAccess(uuid: $u) { __typename "
-    f"... on Client {{ uuid {BROKER_CLIENT_FIELDS} }} ... on Error {{ message }} }} }}"
+    f"... on Client {{ uuid {BROKER_CLIENT_FIELDS} }} ... on Error {{ message code }} }} }}"
 )
 
 ClientChanged = Callable[[dict[str, Any]], None]
 
 
-def broker_fields_available() -> bool:
-    return gql.schema_has("Client", "brokerAccess") and has_field("Query", "brokerAccountsManaged")
-
-
 async def accounts_managed() -> bool:
-    """Whether this server manages broker accounts (False when the schema predates the field)."""
-    if not broker_fields_available():
-        return False
+    """Whether this server manages broker accounts (MQTT_DYNSEC_ENABLED)."""
     data = await gql.gql("query { brokerAccountsManaged }")
     return bool(data["brokerAccountsManaged"])
 

@@ -12,7 +12,6 @@ from app.ui import gql
 from app.ui.format import fmt_age, fmt_datetime, parse_dt
 from app.ui.i18n import current_language, t
 from app.ui.layout import notify_error, notify_ok, run_action
-from app.ui.selection import has_field
 
 CLIENT_FIELDS = (
     "uuid description hostname ip groupId isAlive lastAlive isActive processStatus currentProcess "
@@ -97,10 +96,6 @@ def command_badge(command: dict[str, Any]) -> ui.badge:
     return badge
 
 
-def commands_available() -> bool:
-    return has_field("Mutation", "restartClient")
-
-
 MUTATION_FOR_ACTION = {
     "reboot_host": "restartClient",
     "shutdown_host": "shutdownClient",
@@ -152,20 +147,17 @@ class CommandTracker:
         self.container = ui.column().classes("w-full gap-1").props('data-testid="command-list"')
 
     async def load(self) -> None:
-        if not has_field("Query", "clientCommands"):
-            return
         data = await gql.gql(
             f"query($u: String, $n: Int) {{ clientCommands(clientUuid: $u, limit: $n) {{ {COMMAND_FIELDS} }} }}",
             {"u": self.client_uuid, "n": self.limit},
         )
         self.commands = {c["commandId"]: c for c in data["clientCommands"]}
         self.render()
-        if has_field("Subscription", "commandUpdated"):
-            gql.follow(
-                f"subscription($u: String) {{ commandUpdated(clientUuid: $u) {{ {COMMAND_FIELDS} }} }}",
-                {"u": self.client_uuid},
-                self.update,
-            )
+        gql.follow(
+            f"subscription($u: String) {{ commandUpdated(clientUuid: $u) {{ {COMMAND_FIELDS} }} }}",
+            {"u": self.client_uuid},
+            self.update,
+        )
 
     def add(self, command: dict[str, Any]) -> None:
         if command.get("commandId"):

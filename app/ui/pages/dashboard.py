@@ -24,9 +24,7 @@ from app.ui.layout import (
     page_heading,
     protected_page,
     run_action,
-    unavailable,
 )
-from app.ui.selection import has_field, type_fields
 from app.ui.widgets import (
     CLIENT_FIELDS,
     alive_now,
@@ -71,8 +69,6 @@ class DashboardState:
         await self._load_banner()
 
     async def _load_events(self) -> None:
-        if not has_field("Query", "eventOccurrences"):
-            return
         now = utcnow()
         try:
             data = await gql.gql(
@@ -87,17 +83,13 @@ class DashboardState:
             self.events.setdefault(occurrence["groupId"], occurrence)
 
     async def _load_banner(self) -> None:
-        if not has_field("Query", "activeAcademicPeriod"):
-            return
-        period_fields = type_fields("AcademicPeriod", "id name displayName startDate endDate")
-        data = await gql.gql(f"query {{ activeAcademicPeriod {{ {period_fields} }} }}")
+        data = await gql.gql("query { activeAcademicPeriod { id name displayName startDate endDate } }")
         self.period = data.get("activeAcademicPeriod")
         self.banner_loaded = True
         self.holiday = None
-        if self.period and has_field("Query", "holidays"):
-            holiday_fields = type_fields("SchoolHoliday", "id name region startDate endDate")
+        if self.period:
             holidays = await gql.gql(
-                f"query($p: Int) {{ holidays(academicPeriodId: $p) {{ {holiday_fields} }} }}",
+                "query($p: Int) { holidays(academicPeriodId: $p) { id name region startDate endDate } }",
                 {"p": self.period["id"]},
             )
             today = date.today().isoformat()
@@ -194,7 +186,7 @@ async def _bulk_restart(group: dict[str, Any], reason: str) -> None:
         data = await gql.gql(
             "mutation($g: Int!, $r: String!) { restartOfflineClients(groupId: $g, reason: $r) { __typename "
             "... on BulkCommandIssue { issued failed results { clientUuid success message } } "
-            "... on Error { message } } }",
+            "... on Error { message code } } }",
             {"g": group["id"], "r": reason or t("dash.restart_offline")},
         )
         return gql.ok(data["restartOfflineClients"])
@@ -253,12 +245,7 @@ def _group_card(state: DashboardState, ctx: PageContext, group: dict[str, Any]) 
                         ui.icon("warning", color="warning", size="1rem")
                     ui.space()
                     ui.label(last_alive_label(client)).classes("is-muted text-xs")
-        if (
-            offline
-            and group["id"] is not None
-            and ctx.can(Role.ADMIN)
-            and has_field("Mutation", "restartOfflineClients")
-        ):
+        if offline and group["id"] is not None and ctx.can(Role.ADMIN):
             ui.button(
                 f"{t('dash.restart_offline')} ({len(offline)})",
                 icon="restart_alt",
@@ -272,10 +259,6 @@ def _group_card(state: DashboardState, ctx: PageContext, group: dict[str, Any]) 
 
 @protected_page("/", nav="nav.dashboard")
 async def dashboard_page(ctx: PageContext) -> None:
-    if not has_field("Query", "groups"):
-        page_heading(t("nav.dashboard"))
-        unavailable("Raumgruppen/Clients")
-        return
     state = DashboardState()
     await state.load()
 
@@ -336,7 +319,6 @@ async def dashboard_page(ctx: PageContext) -> None:
         else:
             overview.refresh()
 
-    if has_field("Subscription", "clientUpdated"):
-        gql.follow(f"subscription {{ clientUpdated {{ {CLIENT_FIELDS} }} }}", None, on_client)
+    gql.follow(f"subscription {{ clientUpdated {{ {CLIENT_FIELDS} }} }}", None, on_client)
     # Local only: re-evaluates liveness and ages; no request to the server.
     ui.timer(LOCAL_REFRESH_SECONDS, overview.refresh)

@@ -23,8 +23,7 @@ from app.ui import gql
 from app.ui.fleet_paging import PAGE_SIZE, FleetSlice, page_count
 from app.ui.format import fmt_age, fmt_datetime, fmt_datetime_seconds
 from app.ui.i18n import t
-from app.ui.layout import PageContext, page_heading, protected_page, run_action, unavailable
-from app.ui.selection import has_field
+from app.ui.layout import PageContext, page_heading, protected_page, run_action
 from app.ui.widgets import CLIENT_FIELDS, client_name, issue_command
 
 HOURS = {1: "1 h", 6: "6 h", 24: "24 h", 72: "3 d", 168: "7 d"}
@@ -464,10 +463,6 @@ class MonitoringView:
 
 @protected_page("/monitoring", nav="nav.monitoring", min_role=Role.SUPERADMIN)
 async def monitoring_page(ctx: PageContext) -> None:
-    if not has_field("Query", "monitoringOverview"):
-        page_heading(t("mon.title"))
-        unavailable("Monitoring")
-        return
     view = MonitoringView()
 
     with ui.row().classes("w-full items-center"):
@@ -481,7 +476,5 @@ async def monitoring_page(ctx: PageContext) -> None:
         )
     view.render()
     await view.load()
-    if has_field("Subscription", "clientUpdated"):
-        gql.follow("subscription { clientUpdated { uuid } }", None, view.schedule_reload)
-    if has_field("Subscription", "clientLogAdded"):
-        gql.follow("subscription { clientLogAdded(level: ERROR) { id } }", None, view.schedule_reload)
+    gql.follow("subscription { clientUpdated { uuid } }", None, view.schedule_reload)
+    gql.follow("subscription { clientLogAdded(level: ERROR) { id } }", None, view.schedule_reload)
