@@ -1,0 +1,85 @@
+"""Alarms: `alarms` (one row per condition while it lasts, raised / acknowledged / cleared) and
+`maintenance_windows` (`Wartung bis …`, per group or global).
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+DT = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alarms",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("dedupe_key", sa.String(length=191), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("severity", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("client_uuid", sa.String(length=36), nullable=True),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=True),
+        sa.Column("first_seen", DT, nullable=False),
+        sa.Column("last_seen", DT, nullable=False),
+        sa.Column("raised_at", DT, nullable=True),
+        sa.Column("clear_since", DT, nullable=True),
+        sa.Column("cleared_at", DT, nullable=True),
+        sa.Column("acknowledged_by", sa.Integer(), nullable=True),
+        sa.Column("acknowledged_at", DT, nullable=True),
+        sa.Column("acknowledged_note", sa.String(length=500), nullable=True),
+        sa.Column("created_at", DT, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_uuid"], ["clients.uuid"], name=op.f("fk_alarms_client_uuid_clients"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["client_groups.id"], name=op.f("fk_alarms_group_id_client_groups"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["acknowledged_by"], ["users.id"], name=op.f("fk_alarms_acknowledged_by_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alarms")),
+    )
+    with op.batch_alter_table("alarms", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alarms_dedupe_key"), ["dedupe_key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_alarms_client_uuid"), ["client_uuid"], unique=False)
+        batch_op.create_index(batch_op.f("ix_alarms_group_id"), ["group_id"], unique=False)
+        batch_op.create_index("ix_alarms_state_last_seen", ["state", "last_seen"], unique=False)
+
+    op.create_table(
+        "maintenance_windows",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("until", DT, nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", DT, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["group_id"],
+            ["client_groups.id"],
+            name=op.f("fk_maintenance_windows_group_id_client_groups"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_maintenance_windows_created_by_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_maintenance_windows")),
+    )
+    with op.batch_alter_table("maintenance_windows", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_maintenance_windows_group_id"), ["group_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_table("maintenance_windows")  # its indexes go with it (MariaDB refuses dropping an FK's index)
+    op.drop_table("alarms")
