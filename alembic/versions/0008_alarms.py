@@ -1,5 +1,6 @@
-"""Alarms: `alarms` (one row per condition while it lasts, raised / acknowledged / cleared) and
-`maintenance_windows` (`Wartung bis …`, per group or global).
+"""Alarms: `alarms` (one row per condition while it lasts, raised / acknowledged / cleared),
+`maintenance_windows` (`Wartung bis …`, per group or global), `notification_channels` (e-mail / webhook with
+their filters) and `notification_deliveries` (one row per channel, alarm and state change: never sent twice).
 
 Revision ID: 0008
 Revises: 0007
@@ -79,7 +80,55 @@ def upgrade() -> None:
     with op.batch_alter_table("maintenance_windows", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_maintenance_windows_group_id"), ["group_id"], unique=False)
 
+    op.create_table(
+        "notification_channels",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("target", sa.String(length=2048), nullable=False),
+        sa.Column("secret", sa.String(length=255), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("kinds", sa.JSON(), nullable=False),
+        sa.Column("group_ids", sa.JSON(), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("last_sent_at", DT, nullable=True),
+        sa.Column("created_at", DT, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_channels")),
+    )
+    op.create_table(
+        "notification_deliveries",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("alarm_id", sa.Integer(), nullable=False),
+        sa.Column("change", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", DT, nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("sent_at", DT, nullable=True),
+        sa.Column("created_at", DT, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["channel_id"],
+            ["notification_channels.id"],
+            name=op.f("fk_notification_deliveries_channel_id_notification_channels"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["alarm_id"], ["alarms.id"], name=op.f("fk_notification_deliveries_alarm_id_alarms"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_deliveries")),
+        sa.UniqueConstraint(
+            "channel_id", "alarm_id", "change", name=op.f("uq_notification_deliveries_channel_id_alarm_id_change")
+        ),
+    )
+    with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notification_deliveries_alarm_id"), ["alarm_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_notification_deliveries_status"), ["status"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("notification_deliveries")
+    op.drop_table("notification_channels")
     op.drop_table("maintenance_windows")  # its indexes go with it (MariaDB refuses dropping an FK's index)
     op.drop_table("alarms")

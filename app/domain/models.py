@@ -1,6 +1,6 @@
 """Imports every model so `Base.metadata` is complete (Alembic and create_all rely on this)."""
 
-from app.domain.alarms.models import Alarm, MaintenanceWindow
+from app.domain.alarms.models import Alarm, MaintenanceWindow, NotificationChannel, NotificationDelivery
 from app.domain.audit.models import AuditLogEntry
 from app.domain.calendar_feeds.models import CalendarFeedToken
 from app.domain.clients.models import Client, ClientGroup
@@ -34,6 +34,8 @@ __all__ = [
     "HolidaySubscription",
     "LoginThrottle",
     "MaintenanceWindow",
+    "NotificationChannel",
+    "NotificationDelivery",
     "SchoolHoliday",
     "SystemSetting",
     "User",

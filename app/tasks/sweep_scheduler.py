@@ -23,7 +23,8 @@ import dramatiq
 from dramatiq.errors import ActorNotFound
 
 from app.container import Container
-from app.domain.alarms.evaluate import EvaluateAlarms, evaluate_alarms
+from app.domain.alarms.evaluate import EvaluateAlarms
+from app.domain.alarms.notify import run_alarm_cycle
 from app.domain.bus import CLIENT_UPDATED, Subscription
 from app.domain.clock import utcnow
 from app.domain.commands import sweeps as command_sweeps
@@ -109,14 +110,14 @@ class SweepScheduler:
         await self.run_alarms()
 
     async def run_alarms(self) -> None:
-        """The alarm evaluation, at most once a minute (app.domain.alarms)."""
+        """The alarm evaluation and its notifications, at most once a minute (app.domain.alarms)."""
         now = asyncio.get_running_loop().time()
         if now < self._next_alarms:
             return
         self._next_alarms = now + ALARMS_EVERY_SECONDS
         link = self.connection.is_connected if self.connection is not None else None
         command = EvaluateAlarms(utcnow(), broker_connected=link)
-        await self._dispatch(ALARMS_ACTOR, lambda: evaluate_alarms(self.container, None, command), link)
+        await self._dispatch(ALARMS_ACTOR, lambda: run_alarm_cycle(self.container, command), link)
 
     async def run_hourly(self) -> None:
         s = self.container.settings

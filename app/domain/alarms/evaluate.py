@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.alarms.models import RAISED_STATES, Alarm, AlarmState
+from app.domain.alarms.outbox import enqueue_notifications
 from app.domain.alarms.rules import (
     AlarmPolicy,
     Condition,
@@ -99,6 +100,7 @@ async def _apply(uow: UnitOfWork, plan: Plan, rows: dict[int, Alarm], now: datet
     uow.session.add_all(created)
     await uow.session.flush()
     changed += [(alarm, "raised") for alarm in created if alarm.state == AlarmState.ACTIVE]
+    await enqueue_notifications(uow.session, changed, now)
     for alarm, change in changed:
         uow.announce(alarm_event(alarm, change))
     states = [a.state for a in rows.values() if a.state != AlarmState.CLEARED] + [a.state for a in created]

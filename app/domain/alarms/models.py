@@ -78,3 +78,55 @@ class MaintenanceWindow(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChannelKind(StrEnum):
+    EMAIL = "EMAIL"
+    WEBHOOK = "WEBHOOK"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a sender; never picked up again (nothing is sent twice)
+    SENT = "sent"
+    DEAD = "dead"  # gave up after the last attempt (dead letter, shown with its error)
+
+
+class NotificationChannel(Base):
+    """Where alarm messages go: an e-mail address list or a webhook URL, with its own filter."""
+
+    __tablename__ = "notification_channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # EMAIL: comma-separated recipients; WEBHOOK: the URL.
+    target: Mapped[str] = mapped_column(sa.String(2048))
+    # WEBHOOK: the HMAC-SHA256 key of the `X-Infoscreen-Signature` header.
+    secret: Mapped[str | None] = mapped_column(sa.String(255))
+    language: Mapped[str] = mapped_column(sa.String(2), default="de")
+    # Filters: empty = every kind / every group.
+    kinds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    group_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NotificationDelivery(Base):
+    """One message of one channel about one alarm state change (unique: never sent twice)."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (sa.UniqueConstraint("channel_id", "alarm_id", "change"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("notification_channels.id", ondelete="CASCADE"))
+    alarm_id: Mapped[int] = mapped_column(sa.ForeignKey("alarms.id", ondelete="CASCADE"), index=True)
+    change: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
