@@ -14,7 +14,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain import errors as domain_errors
-from app.domain.alarms import models, service
+from app.domain.alarms import channels, models, service
 from app.domain.bus import ALARM_UPDATED
 from app.domain.usecase import require_role
 from app.graphql.caller import caller
@@ -160,3 +160,123 @@ class AlarmsSubscription:
                 yield AlarmType.from_model(alarm)
         finally:
             await subscription.aclose()
+
+
+# --- notification channels ---------------------------------------------------------------------------------
+ChannelKind = strawberry.enum(models.ChannelKind, name="NotificationChannelKind")
+
+
+@strawberry.type(name="NotificationChannel", description="Where alarm messages go (e-mail or webhook).")
+class NotificationChannelType:
+    id: int
+    name: str
+    kind: ChannelKind  # type: ignore[valid-type]
+    enabled: bool
+    target: str = strawberry.field(description="EMAIL: comma-separated recipients; WEBHOOK: the URL.")
+    secret: str | None = strawberry.field(
+        description="WEBHOOK: the HMAC-SHA256 key of the `X-Infoscreen-Signature: sha256=<hex>` header."
+    )
+    language: str
+    kinds: list[AlarmKind]  # type: ignore[valid-type]
+    group_ids: list[int]
+    last_error: str | None
+    last_sent_at: datetime | None
+    dead_letters: int = strawberry.field(description="Messages given up after the last attempt.")
+
+    @classmethod
+    def from_model(cls, c: models.NotificationChannel, dead: int = 0) -> NotificationChannelType:
+        return cls(
+            id=c.id, name=c.name, kind=models.ChannelKind(c.kind), enabled=c.enabled, target=c.target,
+            secret=c.secret, language=c.language, kinds=[models.AlarmKind(k) for k in c.kinds or []],
+            group_ids=list(c.group_ids or []), last_error=c.last_error, last_sent_at=c.last_sent_at,
+            dead_letters=dead,
+        )  # fmt: skip
+
+
+@strawberry.input(description="A notification channel; empty `kinds`/`groupIds` mean every kind / group.")
+class NotificationChannelInput:
+    name: str
+    kind: ChannelKind  # type: ignore[valid-type]
+    target: str
+    enabled: bool = True
+    language: str = "de"
+    kinds: list[AlarmKind] | None = None  # type: ignore[valid-type]
+    group_ids: list[int] | None = None
+    secret: str | None = strawberry.field(default=None, description="WEBHOOK: null keeps (or creates) the key.")
+
+    def values(self) -> channels.ChannelValues:
+        return channels.ChannelValues(
+            self.name, models.ChannelKind(self.kind), self.target, self.enabled, self.language,
+            tuple(models.AlarmKind(k) for k in self.kinds or ()), tuple(self.group_ids or ()), self.secret,
+        )  # fmt: skip
+
+
+@strawberry.type(description="The channel was deleted.")
+class NotificationChannelDeleted:
+    id: int
+
+
+@strawberry.type(description="The outcome of `testNotificationChannel`.")
+class NotificationTestResult:
+    success: bool
+    message: str | None
+
+
+ChannelResult = Annotated[
+    Union[NotificationChannelType, NotFoundError, ValidationError, ForbiddenError],  # noqa: UP007
+    strawberry.union("NotificationChannelResult"),
+]
+DeleteChannelResult = Annotated[
+    Union[NotificationChannelDeleted, NotFoundError, ForbiddenError],  # noqa: UP007
+    strawberry.union("DeleteNotificationChannelResult"),
+]
+TestChannelResult = Annotated[
+    Union[NotificationTestResult, NotFoundError, ForbiddenError],  # noqa: UP007
+    strawberry.union("TestNotificationChannelResult"),
+]
+
+
+@strawberry.type
+class NotificationChannelsQuery:
+    @strawberry.field(description="Every notification channel with its last outcome (admin+).")
+    async def notification_channels(self, info: Info) -> list[NotificationChannelType]:
+        deps, principal = info.context.container, caller(info)
+        rows = await channels.list_channels(deps, principal)
+        dead = await channels.dead_letters(deps, principal)
+        return [NotificationChannelType.from_model(c, dead.get(c.id, 0)) for c in rows]
+
+
+@strawberry.type
+class NotificationChannelsMutation:
+    @strawberry.mutation(description="A new e-mail or webhook channel (admin+, audited).")
+    async def create_notification_channel(self, info: Info, input: NotificationChannelInput) -> ChannelResult:
+        async def run() -> NotificationChannelType:
+            channel = await channels.create_channel(info.context.container, caller(info), input.values())
+            return NotificationChannelType.from_model(channel)
+
+        return await as_result(run)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Change a channel (admin+, audited).")
+    async def update_notification_channel(self, info: Info, id: int, input: NotificationChannelInput) -> ChannelResult:
+        async def run() -> NotificationChannelType:
+            command = channels.UpdateChannel(id, input.values())
+            channel = await channels.update_channel(info.context.container, caller(info), command)
+            return NotificationChannelType.from_model(channel)
+
+        return await as_result(run)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Delete a channel and its pending messages (admin+, audited).")
+    async def delete_notification_channel(self, info: Info, id: int) -> DeleteChannelResult:
+        async def run() -> NotificationChannelDeleted:
+            await channels.delete_channel(info.context.container, caller(info), id)
+            return NotificationChannelDeleted(id=id)
+
+        return await as_result(run)  # type: ignore[return-value]
+
+    @strawberry.mutation(description='"Test senden": one test message through the channel now (admin+).')
+    async def test_notification_channel(self, info: Info, id: int) -> TestChannelResult:
+        async def run() -> NotificationTestResult:
+            outcome = await channels.send_test_message(info.context.container, caller(info), id)
+            return NotificationTestResult(success=outcome.success, message=outcome.error)
+
+        return await as_result(run)  # type: ignore[return-value]

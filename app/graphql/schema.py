@@ -11,7 +11,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from app.domain.errors import DomainError
-from app.graphql.alarms import AlarmsMutation, AlarmsQuery, AlarmsSubscription
+from app.graphql.alarms import (
+    AlarmsMutation,
+    AlarmsQuery,
+    AlarmsSubscription,
+    NotificationChannelsMutation,
+    NotificationChannelsQuery,
+)
 from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
 from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
@@ -49,6 +55,7 @@ QUERY_TYPES: tuple[type, ...] = (
     CalendarFeedsQuery,
     HolidaySubscriptionsQuery,
     AlarmsQuery,
+    NotificationChannelsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
@@ -64,6 +71,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     CalendarFeedsMutation,
     HolidaySubscriptionsMutation,
     AlarmsMutation,
+    NotificationChannelsMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     CommandsSubscription,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from app.domain.alarms.evaluate import EvaluateAlarms, evaluate_alarms
 from app.domain.audit.models import AuditLogEntry
 from app.domain.clock import utcnow
 from app.domain.enums import Role
+from tests.alarms.receivers import webhook_receiver
 from tests.commands.factory import make_client, make_command
 from tests.graphql.fleet import add_group
 from tests.support.api import Api
@@ -123,3 +125,53 @@ async def test_alarm_updated_reaches_admins_only(api: Api) -> None:
             await api.data(ACK, {"id": raised["id"], "note": "erledigt"}, token=admin)
             acknowledged = (await ws.data("alarms"))["alarmUpdated"]
             assert (acknowledged["state"], acknowledged["acknowledgedNote"]) == ("ACKNOWLEDGED", "erledigt")
+
+
+CHANNEL_FIELDS = "id name kind enabled target secret language kinds groupIds lastError lastSentAt deadLetters"
+CREATE_CHANNEL = f"""mutation ($input: NotificationChannelInput!) {{
+  createNotificationChannel(input: $input) {{
+    __typename ... on NotificationChannel {{ {CHANNEL_FIELDS} }} ... on Error {{ message reason }}
+    ... on ValidationError {{ field }}
+  }}
+}}"""
+UPDATE_CHANNEL = f"""mutation ($id: Int!, $input: NotificationChannelInput!) {{
+  updateNotificationChannel(id: $id, input: $input) {{
+    __typename ... on NotificationChannel {{ {CHANNEL_FIELDS} }} ... on Error {{ message reason }}
+  }}
+}}"""
+
+
+async def test_notification_channels_over_graphql(api: Api) -> None:
+    admin, editor = await api.token_for(Role.ADMIN), await api.token_for(Role.EDITOR)
+    async with webhook_receiver() as hook:
+        hook_input = {"name": "Ticketsystem", "kind": "WEBHOOK", "target": hook.url, "kinds": ["DISPLAY_OFFLINE"]}
+        refused = (await api.data(CREATE_CHANNEL, {"input": hook_input}, token=editor))["createNotificationChannel"]
+        assert refused["__typename"] == "ForbiddenError"
+        bad = {**hook_input, "target": "ftp://example.org/x"}
+        invalid = (await api.data(CREATE_CHANNEL, {"input": bad}, token=admin))["createNotificationChannel"]
+        assert (invalid["__typename"], invalid["reason"], invalid["field"]) == (
+            "ValidationError", "channel.bad_url", "target")  # fmt: skip
+        made = (await api.data(CREATE_CHANNEL, {"input": hook_input}, token=admin))["createNotificationChannel"]
+        assert made["__typename"] == "NotificationChannel" and made["kinds"] == ["DISPLAY_OFFLINE"]
+        assert made["secret"] and made["deadLetters"] == 0
+
+        test = "mutation ($id: Int!) { testNotificationChannel(id: $id) { __typename ... on NotificationTestResult { success message } } }"  # noqa: E501
+        result = (await api.data(test, {"id": made["id"]}, token=admin))["testNotificationChannel"]
+        assert result == {"__typename": "NotificationTestResult", "success": True, "message": None}
+        assert json.loads(hook.requests[0][1])["change"] == "test"
+
+        changed = {**hook_input, "enabled": False, "groupIds": [3], "language": "en"}
+        updated = (await api.data(UPDATE_CHANNEL, {"id": made["id"], "input": changed}, token=admin))[
+            "updateNotificationChannel"
+        ]
+        assert (updated["enabled"], updated["groupIds"], updated["secret"]) == (False, [3], made["secret"])
+        listed = (await api.data(f"{{ notificationChannels {{ {CHANNEL_FIELDS} }} }}", token=admin))[
+            "notificationChannels"
+        ]
+        assert [c["id"] for c in listed] == [made["id"]] and listed[0]["lastSentAt"] is not None
+        delete = "mutation ($id: Int!) { deleteNotificationChannel(id: $id) { __typename } }"
+        assert (await api.data(delete, {"id": made["id"]}, token=admin))["deleteNotificationChannel"] == {
+            "__typename": "NotificationChannelDeleted"
+        }
+        gone = (await api.data(delete, {"id": made["id"]}, token=admin))["deleteNotificationChannel"]
+        assert gone["__typename"] == "NotFoundError"

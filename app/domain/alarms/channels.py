@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.domain.alarms.models import AlarmKind, ChannelKind, NotificationChannel
+from app.domain.alarms.models import AlarmKind, ChannelKind, DeliveryStatus, NotificationChannel, NotificationDelivery
 from app.domain.alarms.notify import send_to_channel
 from app.domain.alarms.senders import Message, SendError, recipients
 from app.domain.clock import utcnow
@@ -66,6 +66,18 @@ async def list_channels(deps: UseCaseDeps, principal: Principal | None) -> list[
     require_role(principal, ROLE)
     async with deps.db.read_session() as session:
         return list((await session.scalars(select(NotificationChannel).order_by(NotificationChannel.id))).all())
+
+
+async def dead_letters(deps: UseCaseDeps, principal: Principal | None) -> dict[int, int]:
+    """Per channel id: how many messages were given up (dead letters)."""
+    require_role(principal, ROLE)
+    stmt = (
+        select(NotificationDelivery.channel_id, func.count())
+        .where(NotificationDelivery.status == DeliveryStatus.DEAD)
+        .group_by(NotificationDelivery.channel_id)
+    )
+    async with deps.db.read_session() as session:
+        return {int(channel_id): int(count) for channel_id, count in (await session.execute(stmt)).all()}
 
 
 async def create_channel(deps: UseCaseDeps, principal: Principal | None, values: ChannelValues) -> NotificationChannel:
