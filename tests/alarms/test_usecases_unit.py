@@ -15,6 +15,7 @@ from app.domain.alarms.service import (
     SetMaintenanceWindow,
     acknowledge_alarm,
     active_maintenance_windows,
+    alarms_list,
     set_maintenance_window,
 )
 from app.domain.bus import ALARM_UPDATED, DomainEvent
@@ -101,3 +102,21 @@ async def test_maintenance_window_replaces_its_scope(deps: FakeDeps) -> None:
         {"group_id": None, "until": until.isoformat()},
         {"group_id": None, "until": (until + timedelta(hours=1)).isoformat()},
     ]
+
+
+async def test_the_list_shows_open_alarms_first_newest_first_and_pages(deps: FakeDeps) -> None:
+    admin = await add_user(deps.db, Role.ADMIN)
+    now = utcnow()
+    async with deps.db.session() as session:
+        for n, state in enumerate(["CLEARED", "ACTIVE", "PENDING", "ACKNOWLEDGED", "ACTIVE", "CLEARED"]):
+            seen = now - timedelta(minutes=n)
+            session.add(Alarm(dedupe_key=f"k{n}", kind="DISPLAY_OFFLINE", severity="MAJOR", state=state,
+                              first_seen=seen, last_seen=seen))  # fmt: skip
+    rows = await alarms_list(deps, admin)
+    assert [(a.dedupe_key, a.state) for a in rows] == [
+        ("k1", "ACTIVE"), ("k4", "ACTIVE"), ("k3", "ACKNOWLEDGED"), ("k0", "CLEARED"), ("k5", "CLEARED"),
+    ]  # fmt: skip
+    assert [a.dedupe_key for a in await alarms_list(deps, admin, limit=2, offset=1)] == ["k4", "k3"]
+    assert [a.dedupe_key for a in await alarms_list(deps, admin, AlarmState.CLEARED)] == ["k0", "k5"]
+    with pytest.raises(ValidationError):
+        await alarms_list(deps, admin, limit=-1)

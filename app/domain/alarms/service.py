@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.alarms.evaluate import alarm_event
@@ -44,11 +44,11 @@ async def alarms_list(
     stmt = select(Alarm).where(Alarm.state.in_([s.value for s in states]))
     if group_id is not None:
         stmt = stmt.where(Alarm.group_id == group_id)
-    order = {s.value: i for i, s in enumerate(LISTED_STATES)}
+    open_first = case({s.value: i for i, s in enumerate(LISTED_STATES)}, value=Alarm.state, else_=len(LISTED_STATES))
+    page = min(limit if limit is not None else DEFAULT_LIMIT, MAX_LIMIT)
+    stmt = stmt.order_by(open_first, Alarm.last_seen.desc(), Alarm.id.desc()).limit(page).offset(offset)
     async with deps.db.read_session() as session:
-        rows = list((await session.scalars(stmt.order_by(Alarm.last_seen.desc(), Alarm.id.desc()))).all())
-    rows.sort(key=lambda a: order[a.state])  # stable: newest first within each state
-    return rows[offset : offset + min(limit if limit is not None else DEFAULT_LIMIT, MAX_LIMIT)]
+        return list((await session.scalars(stmt)).all())
 
 
 async def alarm_by_id(deps: UseCaseDeps, principal: Principal | None, alarm_id: int) -> Alarm:
