@@ -17,7 +17,8 @@ from app.domain.bus import ALARM_UPDATED
 from app.domain.clients.models import Client, ClientGroup
 from app.domain.commands.models import ClientCommand
 from app.domain.db import Database
-from app.domain.enums import Role
+from app.domain.enums import ConversionStatus, MediaType, ProcessStatus, Role
+from app.domain.media.models import Conversion, EventMedia
 from app.domain.periods.models import SchoolHoliday
 from app.domain.power.models import GroupPowerIntent
 from tests.unit.fakes import RecordingBus, add_user, unit_settings
@@ -209,3 +210,27 @@ async def test_a_school_sized_outage_with_the_broker_up_names_network_or_power(d
     assert (alarm.kind, alarm.state) == ("FLEET_OUTAGE", "ACTIVE")
     assert alarm.details == {"lost": 130, "watched": 220, "cause": "network_or_power"}
     assert deps.changes() == [("FLEET_OUTAGE", "raised")]
+
+
+async def test_a_crashed_player_raises_display_critical_and_a_failed_conversion_conversion_failed(
+    deps: Deps,
+) -> None:
+    crashed, *others = await add_displays(deps.db, 3)
+    async with deps.db.session() as session:
+        client = await session.get(Client, crashed)
+        assert client is not None
+        client.process_status = ProcessStatus.CRASHED
+        media = EventMedia(media_type=MediaType.PPTX, file_name="Elternabend.pptx", access_token="t" * 32)
+        session.add(media)
+        await session.flush()
+        session.add(Conversion(source_event_media_id=media.id, target_format="pdf", file_hash="h" * 64,
+                               status=ConversionStatus.FAILED, error_code="converter_memory",
+                               updated_at=WED_10))  # fmt: skip
+    await run_minutes(deps, WED_10, 11, alive=[crashed, *others])
+    rows = {a.kind: a for a in await alarm_rows(deps.db)}
+    assert set(rows) == {"DISPLAY_CRITICAL", "CONVERSION_FAILED"}
+    assert rows["DISPLAY_CRITICAL"].client_uuid == crashed and rows["DISPLAY_CRITICAL"].state == "ACTIVE"
+    details = rows["CONVERSION_FAILED"].details
+    assert details is not None and (details["media_id"], details["error_code"]) == (media.id, "converter_memory")
+    # The conversion at once, the crashed player after the ten-minute delay.
+    assert deps.changes() == [("CONVERSION_FAILED", "raised"), ("DISPLAY_CRITICAL", "raised")]
