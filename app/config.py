@@ -156,6 +156,17 @@ class Settings(BaseSettings):
     graphql_max_body_kb: int = Field(1024, alias="GRAPHQL_MAX_BODY_KB", ge=16)
     # Live subscriptions one account may hold at once in one process (the websocket cap per connection is 20).
     max_subscriptions_per_user: int = Field(100, alias="MAX_SUBSCRIPTIONS_PER_USER", ge=1)
+    # --- alarm notifications (docs/operations.md "Alarme") -----------------------------------------------
+    smtp_host: str = Field("", alias="SMTP_HOST")  # empty: e-mail channels report "not configured"
+    smtp_port: int = Field(587, alias="SMTP_PORT", ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "ssl"] = Field("starttls", alias="SMTP_SECURITY")
+    smtp_username: str = Field("", alias="SMTP_USERNAME")
+    smtp_password: str = Field("", alias="SMTP_PASSWORD")
+    smtp_from: str = Field("infoscreen@localhost", alias="SMTP_FROM")
+    notify_timeout_seconds: float = Field(10.0, alias="NOTIFY_TIMEOUT_SECONDS", gt=0)
+    # Webhook: attempts per delivery run and the first backoff (doubled each time).
+    notify_webhook_attempts: int = Field(3, alias="NOTIFY_WEBHOOK_ATTEMPTS", ge=1, le=10)
+    notify_backoff_seconds: float = Field(1.0, alias="NOTIFY_BACKOFF_SECONDS", ge=0)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -24,6 +24,7 @@ CONVERSION_UPDATED = "conversion.updated"
 EVENTS_CHANGED = "events.changed"
 GROUPS_CHANGED = "groups.changed"
 USERS_CHANGED = "users.changed"
+ALARM_UPDATED = "alarm.updated"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """Imports every model so `Base.metadata` is complete (Alembic and create_all rely on this)."""
 
+from app.domain.alarms.models import Alarm, MaintenanceWindow, NotificationChannel, NotificationDelivery
 from app.domain.audit.models import AuditLogEntry
 from app.domain.calendar_feeds.models import CalendarFeedToken
 from app.domain.clients.models import Client, ClientGroup
@@ -15,6 +16,7 @@ from app.domain.users.models import ApiToken, LoginThrottle, User
 
 __all__ = [
     "AcademicPeriod",
+    "Alarm",
     "ApiToken",
     "AuditLogEntry",
     "Base",
@@ -31,6 +33,9 @@ __all__ = [
     "GroupPowerIntent",
     "HolidaySubscription",
     "LoginThrottle",
+    "MaintenanceWindow",
+    "NotificationChannel",
+    "NotificationDelivery",
     "SchoolHoliday",
     "SystemSetting",
     "User",

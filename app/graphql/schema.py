@@ -11,6 +11,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from app.domain.errors import DomainError
+from app.graphql.alarms import (
+    AlarmsMutation,
+    AlarmsQuery,
+    AlarmsSubscription,
+    NotificationChannelsMutation,
+    NotificationChannelsQuery,
+)
 from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
 from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
@@ -47,6 +54,8 @@ QUERY_TYPES: tuple[type, ...] = (
     BrokerAccessQuery,
     CalendarFeedsQuery,
     HolidaySubscriptionsQuery,
+    AlarmsQuery,
+    NotificationChannelsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
@@ -61,12 +70,15 @@ MUTATION_TYPES: tuple[type, ...] = (
     BrokerAccessMutation,
     CalendarFeedsMutation,
     HolidaySubscriptionsMutation,
+    AlarmsMutation,
+    NotificationChannelsMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     CommandsSubscription,
     MediaSubscription,
     LiveSubscription,
     ScheduleLiveSubscription,
+    AlarmsSubscription,
 )
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,12 @@ from app.tasks.runtime import ActorRuntimeCleanup
 
 log = logging.getLogger(__name__)
 
-ACTOR_MODULES: tuple[str, ...] = ("app.tasks.conversions", "app.tasks.sweeps", "app.tasks.holiday_feeds")
+ACTOR_MODULES: tuple[str, ...] = (
+    "app.tasks.conversions",
+    "app.tasks.sweeps",
+    "app.tasks.holiday_feeds",
+    "app.tasks.alarms",
+)
 _configured: dramatiq.Broker | None = None
 
 

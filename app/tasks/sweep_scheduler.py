@@ -23,7 +23,10 @@ import dramatiq
 from dramatiq.errors import ActorNotFound
 
 from app.container import Container
+from app.domain.alarms.evaluate import EvaluateAlarms
+from app.domain.alarms.notify import run_alarm_cycle
 from app.domain.bus import CLIENT_UPDATED, Subscription
+from app.domain.clock import utcnow
 from app.domain.commands import sweeps as command_sweeps
 from app.domain.monitoring.retention import purge_client_logs, purge_screenshots
 from app.leader import LeaderLock
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "sweeps"
 LOCK_TTL_SECONDS = 10.0
 RETENTION_EVERY_SECONDS = 3600.0
+ALARMS_ACTOR, ALARMS_EVERY_SECONDS = "evaluate_alarms", 60.0  # app.tasks.alarms
 
 
 class SweepScheduler:
@@ -49,6 +53,8 @@ class SweepScheduler:
         self._tasks: list[asyncio.Task[None]] = []
         self._heartbeats: Subscription | None = None
         self.runs: dict[str, int] = {}
+        self.connection = connection
+        self._next_alarms = 0.0
 
     async def start(self) -> None:
         self._stop.clear()
@@ -101,6 +107,17 @@ class SweepScheduler:
                 "crash_recovery_scan",
                 lambda: command_sweeps.crash_recovery_scan(c.db, c.bus, c.publisher, c.settings),
             )
+        await self.run_alarms()
+
+    async def run_alarms(self) -> None:
+        """The alarm evaluation and its notifications, at most once a minute (app.domain.alarms)."""
+        now = asyncio.get_running_loop().time()
+        if now < self._next_alarms:
+            return
+        self._next_alarms = now + ALARMS_EVERY_SECONDS
+        link = self.connection.is_connected if self.connection is not None else None
+        command = EvaluateAlarms(utcnow(), broker_connected=link)
+        await self._dispatch(ALARMS_ACTOR, lambda: run_alarm_cycle(self.container, command), link)
 
     async def run_hourly(self) -> None:
         s = self.container.settings
@@ -118,14 +135,14 @@ class SweepScheduler:
         broker = self.container.extras.get("dramatiq_broker")
         return broker if isinstance(broker, dramatiq.Broker) else None
 
-    async def _dispatch(self, actor_name: str, inline: Callable[[], Awaitable[object]]) -> None:
+    async def _dispatch(self, actor_name: str, inline: Callable[[], Awaitable[object]], *args: object) -> None:
         """Send to the actor when a Redis broker (and so some worker) is there; otherwise run here."""
         self.runs[actor_name] = self.runs.get(actor_name, 0) + 1
         broker = self._broker()
         try:
             if broker is not None and not is_stub(broker):
                 actor = broker.get_actor(actor_name)
-                await asyncio.to_thread(actor.send)
+                await asyncio.to_thread(actor.send, *args)
                 return
             await inline()
         except ActorNotFound:

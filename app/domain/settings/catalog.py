@@ -41,6 +41,17 @@ CATALOG: dict[str, SettingSpec] = {
         SettingSpec("video_muted", "false", SettingType.BOOL, "Videos stumm"),
         SettingSpec("refresh_seconds", "", SettingType.INT, "Erzwungene Neuveröffentlichung (0 = aus)", 0, 86400),
         SettingSpec("broker_auto_approve", "false", SettingType.BOOL, "Neue Displays automatisch freischalten"),
+        # Alarme (app.domain.alarms; docs/operations.md "Alarme")
+        SettingSpec("alarm_operating_hours", "07:00-17:00", SettingType.STRING, "Alarme: Betriebszeit (HH:MM-HH:MM)"),
+        SettingSpec("alarm_operating_days", "1-5", SettingType.STRING, "Alarme: Betriebstage (1=Mo … 7=So)"),
+        SettingSpec(
+            "alarm_group_operating_hours", "", SettingType.STRING, "Alarme: Betriebszeit je Gruppe (12=06:00-22:00;…)"
+        ),
+        SettingSpec("alarm_raise_delay_minutes", "10", SettingType.INT, "Alarme: Verzögerung in Minuten", 0, 1440),
+        SettingSpec("alarm_clear_minutes", "5", SettingType.INT, "Alarme: Hysterese in Minuten", 0, 1440),
+        SettingSpec("alarm_fleet_min_displays", "20", SettingType.INT, "Alarme: Großausfall ab Displays", 1, 100000),
+        SettingSpec("alarm_fleet_min_percent", "50", SettingType.INT, "Alarme: Großausfall ab Prozent", 1, 100),
+        SettingSpec("alarm_fleet_window_minutes", "10", SettingType.INT, "Alarme: Großausfall-Zeitfenster", 1, 1440),
     )
 }
 

@@ -1,0 +1,88 @@
+"""The words of alarm messages (German and English) and the webhook payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.alarms.models import Alarm, AlarmKind
+from app.domain.alarms.senders import Message
+from app.domain.clock import iso_z
+
+KIND_TEXT: dict[str, tuple[str, str]] = {
+    AlarmKind.DISPLAY_OFFLINE: ("Display offline", "Display offline"),
+    AlarmKind.DISPLAY_CRITICAL: ("Display gestört", "Display critical"),
+    AlarmKind.COMMAND_FAILED: ("Befehl fehlgeschlagen", "Command failed"),
+    AlarmKind.CONVERSION_FAILED: ("Konvertierung fehlgeschlagen", "Conversion failed"),
+    AlarmKind.FLEET_OUTAGE: ("Großausfall", "Fleet outage"),
+}
+CHANGE_TEXT: dict[str, tuple[str, str]] = {
+    "raised": ("Alarm", "Alarm"),
+    "cleared": ("Wieder in Ordnung", "Cleared"),
+    "test": ("Test", "Test"),
+}
+CLEARED_DISPLAY = ("Wieder online", "Back online")
+CAUSE_TEXT: dict[str, tuple[str, str]] = {
+    "broker_unreachable": ("MQTT-Broker nicht erreichbar", "MQTT broker unreachable"),
+    "network_or_power": ("Netzwerk oder Strom im Gebäude", "network or power in the building"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[1] if language == "en" else pair[0]
+
+
+def subject_of(alarm: Alarm, change: str, language: str) -> str:
+    kind = _pick(KIND_TEXT.get(alarm.kind, (alarm.kind, alarm.kind)), language)
+    if change == "cleared" and alarm.kind == AlarmKind.DISPLAY_OFFLINE:
+        head = _pick(CLEARED_DISPLAY, language)
+    else:
+        head = _pick(CHANGE_TEXT.get(change, (change, change)), language)
+    name = (alarm.details or {}).get("name") or alarm.client_uuid
+    return f"[Infoscreen] {head}: {kind}" + (f" – {name}" if name else "")
+
+
+def body_of(alarm: Alarm, change: str, language: str) -> str:
+    details = alarm.details or {}
+    en = language == "en"
+    lines = [subject_of(alarm, change, language), ""]
+    labels = ("Since", "Last seen", "Cleared", "Display", "Group", "Cause", "Details") if en else (
+        "Seit", "Zuletzt gesehen", "Behoben", "Display", "Gruppe", "Ursache", "Details")  # fmt: skip
+    lines.append(f"{labels[0]}: {iso_z(alarm.first_seen)}")
+    lines.append(f"{labels[1]}: {iso_z(alarm.last_seen)}")
+    if alarm.cleared_at is not None:
+        lines.append(f"{labels[2]}: {iso_z(alarm.cleared_at)}")
+    if alarm.client_uuid:
+        lines.append(f"{labels[3]}: {details.get('name') or ''} ({alarm.client_uuid})")
+    if alarm.group_id is not None:
+        lines.append(f"{labels[4]}: {alarm.group_id}")
+    if "cause" in details:
+        cause = CAUSE_TEXT.get(str(details["cause"]), (str(details["cause"]),) * 2)
+        lines.append(f"{labels[5]}: {_pick(cause, language)} ({details.get('lost')}/{details.get('watched')})")
+    rest = {k: v for k, v in details.items() if k not in ("name", "cause", "lost", "watched")}
+    if rest:
+        lines.append(f"{labels[6]}: " + ", ".join(f"{k}={v}" for k, v in sorted(rest.items())))
+    return "\n".join(lines) + "\n"
+
+
+def alarm_payload(alarm: Alarm, change: str) -> dict[str, Any]:
+    return {
+        "change": change,
+        "alarm": {
+            "id": alarm.id,
+            "kind": alarm.kind,
+            "severity": alarm.severity,
+            "state": alarm.state,
+            "client_uuid": alarm.client_uuid,
+            "group_id": alarm.group_id,
+            "details": alarm.details or {},
+            "first_seen": iso_z(alarm.first_seen),
+            "last_seen": iso_z(alarm.last_seen),
+            "cleared_at": iso_z(alarm.cleared_at),
+            "acknowledged_at": iso_z(alarm.acknowledged_at),
+        },
+    }
+
+
+def message_for(alarm: Alarm, change: str, language: str, delivery_key: str) -> Message:
+    payload = alarm_payload(alarm, change) | {"text": subject_of(alarm, change, language)}
+    return Message(subject_of(alarm, change, language), body_of(alarm, change, language), payload, delivery_key)
