@@ -6,9 +6,9 @@ Fields that need more data (`group`, `clients`, `latestCommand`) resolve through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -22,10 +22,9 @@ from app.domain.enums import BrokerAccess as DomainBrokerAccess
 from app.domain.enums import CrashReason as DomainCrashReason
 from app.domain.enums import ProcessStatus as DomainProcessStatus
 from app.domain.enums import ScreenHealthStatus as DomainScreenHealthStatus
+from app.graphql.client_loaders import client_loaders
+from app.graphql.commands import ClientCommandType
 from app.graphql.context import Info
-
-if TYPE_CHECKING:
-    from app.graphql.commands import ClientCommandType
 
 ProcessStatus = strawberry.enum(DomainProcessStatus, name="ProcessStatus")
 ScreenHealthStatus = strawberry.enum(DomainScreenHealthStatus, name="ScreenHealthStatus")
@@ -88,19 +87,17 @@ class ClientType:
     @strawberry.field(description="The room group, or null for “Nicht zugeordnet”.")
     def group(self, info: Info) -> ClientGroupType | None:
         # Sync on purpose: a list resolver primes the groups, so most lookups need no await at all.
-        from app.graphql.client_loaders import client_loaders
-
         if self.group_id is None:
             return None
-        return client_loaders(info).group(self.group_id)  # type: ignore[return-value]
+        found = client_loaders(info).group(self.group_id)
+        if found is None or isinstance(found, ClientGroupModel):
+            return None if found is None else ClientGroupType.from_model(found)
+        return _group_type_of(found)  # type: ignore[return-value]
 
     @strawberry.field(description="The most recently created command for this display (by creation time).")
-    async def latest_command(
-        self, info: Info
-    ) -> Annotated[ClientCommandType, strawberry.lazy("app.graphql.commands")] | None:
-        from app.graphql.client_loaders import client_loaders
-
-        return await client_loaders(info).latest_command.load(self.uuid)
+    async def latest_command(self, info: Info) -> ClientCommandType | None:
+        command = await client_loaders(info).latest_command.load(self.uuid)
+        return None if command is None else ClientCommandType.from_model(command)
 
 
 @strawberry.type(name="ClientGroup", description="A room group; id null is the pseudo-group “Nicht zugeordnet”.")
@@ -127,9 +124,12 @@ class ClientGroupType:
 
     @strawberry.field(description="The group's displays, ordered by description.")
     async def clients(self, info: Info) -> list[ClientType]:
-        from app.graphql.client_loaders import client_loaders
+        return client_types(await client_loaders(info).clients_by_group.load(self.id), grace_seconds(info))
 
-        return await client_loaders(info).clients_by_group.load(self.id)
+
+async def _group_type_of(pending: Awaitable[ClientGroupModel | None]) -> ClientGroupType | None:
+    group = await pending
+    return None if group is None else ClientGroupType.from_model(group)
 
 
 def grace_seconds(info: Info) -> int:

@@ -109,14 +109,19 @@ MUTATION_FOR_ACTION = {
 
 
 async def issue_command(uuid: str, action: str, reason: str | None) -> dict[str, Any]:
-    """Issue one command: `{success message command}` (a refused command may still be recorded, e.g. blocked)."""
+    """Issue one command: `{success message command}` (a refused command may still be recorded, e.g. blocked);
+    a typed error (not found, invalid reason, no permission) answers `success: false` with its message."""
     mutation = MUTATION_FOR_ACTION[action]
     data = await gql.gql(
-        f"mutation($u: String!, $r: String) {{ {mutation}(uuid: $u, reason: $r) "
-        f"{{ success message command {{ {COMMAND_FIELDS} }} }} }}",
+        f"mutation($u: String!, $r: String) {{ {mutation}(uuid: $u, reason: $r) {{ __typename "
+        f"... on CommandIssueResult {{ success message command {{ {COMMAND_FIELDS} }} }} "
+        "... on Error { message } } }",
         {"u": uuid, "r": reason or None},
     )
-    return data[mutation]
+    result = data[mutation]
+    if result.get("__typename") != "CommandIssueResult":
+        return {"success": False, "message": result.get("message"), "command": None}
+    return result
 
 
 def confirm_with_reason(

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
+from app.domain.bus import DomainEvent
 from app.domain.clients.models import Client
 from app.domain.clock import utcnow
 from app.domain.commands import lifecycle
@@ -28,13 +29,30 @@ from app.domain.commands.lifecycle import (
     reconnect_evidence,
 )
 from app.domain.commands.models import ClientCommand
-from app.domain.commands.service import issue_command
+from app.domain.commands.service import IssueCommand, issue_command
 from app.domain.commands.transitions import CommandChange, EventPublisher, announce, begin_write, move
 from app.domain.db import Database
 from app.domain.enums import CommandAction, CommandStatus, CrashReason, ProcessStatus
 from app.domain.ports import DisplayPublisher
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SystemDeps:
+    """What the system's own writes run with when called by a worker (a UseCaseDeps)."""
+
+    db: Database
+    bus: EventPublisher
+    publisher: DisplayPublisher | None
+
+
+class _NoBus:
+    async def publish(self, event: DomainEvent) -> None:
+        return None
+
+
+_NO_BUS = _NoBus()
 
 SWEEP_BATCH = 500
 _MAX_STEPS = 8
@@ -220,16 +238,16 @@ async def crash_recovery_scan(
         recent = await _recently_restarted(session, [uuid_ for uuid_, _ in candidates], window_start)
     report.candidates = len(candidates)
     log.info("event=crash_recovery_scan candidates=%d", report.candidates)
+    deps = SystemDeps(db, bus if bus is not None else _NO_BUS, publisher)
     for client_uuid, reason in candidates:
         if client_uuid in recent:
             report.skipped_lockout += 1
             continue
         try:
-            result = await issue_command(
-                db, publisher, None, client_uuid, CommandAction.REBOOT_HOST, reason.value,
-                bus=bus, source=TransitionSource.RECOVERY,
+            result = await issue_command(deps, None, IssueCommand(
+                client_uuid, CommandAction.REBOOT_HOST, reason.value, source=TransitionSource.RECOVERY,
                 expiry_seconds=settings.crash_recovery_command_expiry_seconds,
-            )  # fmt: skip
+            ))  # fmt: skip
         except Exception as exc:
             report.failed += 1
             log.error("event=crash_recovery_command_error client=%s error=%s", client_uuid, exc)

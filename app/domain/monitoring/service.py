@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.clients.lookup import normalise_uuid
 from app.domain.clients.models import Client, ClientGroup
-from app.domain.clients.service import CLIENT_NOT_FOUND, normalise_uuid
 from app.domain.enums import LogLevel
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.monitoring.classify import ClientHealth, alive_sql, health_sql
@@ -31,14 +31,14 @@ def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
     if value < 1:
-        raise ValidationError("Das Limit muss mindestens 1 sein.", field="limit")
+        raise ValidationError("monitoring.limit_too_small", field="limit")
     return min(value, MAX_LOG_LIMIT)
 
 
 def window_hours(hours: int | None, default: int = 24) -> int:
     value = default if hours is None else hours
     if value < 1 or value > MAX_WINDOW_HOURS:
-        raise ValidationError(f"Das Zeitfenster muss zwischen 1 und {MAX_WINDOW_HOURS} Stunden liegen.", field="hours")
+        raise ValidationError("monitoring.window_out_of_range", field="hours", max=MAX_WINDOW_HOURS)
     return value
 
 
@@ -53,7 +53,7 @@ async def client_logs(
     """One display's logs, newest first (seed GET /api/client-logs/<uuid>/logs)."""
     key = normalise_uuid(uuid)
     if await session.scalar(select(Client.uuid).where(Client.uuid == key)) is None:
-        raise NotFoundError(CLIENT_NOT_FOUND)
+        raise NotFoundError("client.not_found", uuid=key)
     stmt = select(ClientLog).where(ClientLog.client_uuid == key)
     if level is not None:
         stmt = stmt.where(ClientLog.level == level)
@@ -281,7 +281,7 @@ async def monitoring_overview(
     page's displays, their level counts and latest log and error.
     """
     if (limit is not None and limit < 0) or offset < 0:
-        raise ValidationError("limit und offset dürfen nicht negativ sein.", field="limit")
+        raise ValidationError("monitoring.negative_paging", field="limit")
     wanted = details or OverviewDetails()
     since = now - timedelta(hours=hours)
     alive = alive_sql(now, grace_seconds)

@@ -268,7 +268,12 @@ class MonitoringView:
             button.disable()
             button.text = t("mon.acknowledging")
             try:
-                await gql.gql("mutation($u: String!) { clearServiceFailed(uuid: $u) { uuid } }", {"u": uuid})
+                data = await gql.gql(
+                    "mutation($u: String!) { clearServiceFailed(uuid: $u) { __typename "
+                    "... on Client { uuid } ... on Error { message } } }",
+                    {"u": uuid},
+                )
+                gql.ok(data["clearServiceFailed"])
             except gql.GqlError as exc:
                 button.text = t("mon.failed")
                 button.tooltip(exc.message)
