@@ -22,6 +22,9 @@ from app.domain.enums import BrokerAccess as DomainBrokerAccess
 from app.domain.enums import CrashReason as DomainCrashReason
 from app.domain.enums import ProcessStatus as DomainProcessStatus
 from app.domain.enums import ScreenHealthStatus as DomainScreenHealthStatus
+from app.domain.monitoring.classify import HEALTH_WINDOW_HOURS, Health, classify_health, health_window_start
+from app.domain.monitoring.classify import ClientHealth as DomainClientHealth
+from app.domain.monitoring.classify import HealthReason as DomainHealthReason
 from app.graphql.client_loaders import client_loaders
 from app.graphql.commands import ClientCommandType
 from app.graphql.context import Info
@@ -30,6 +33,21 @@ ProcessStatus = strawberry.enum(DomainProcessStatus, name="ProcessStatus")
 ScreenHealthStatus = strawberry.enum(DomainScreenHealthStatus, name="ScreenHealthStatus")
 CrashReason = strawberry.enum(DomainCrashReason, name="CrashReason")
 BrokerAccess = strawberry.enum(DomainBrokerAccess, name="BrokerAccess")
+ClientHealth = strawberry.enum(DomainClientHealth, name="ClientHealth")
+HealthReason = strawberry.enum(DomainHealthReason, name="HealthReason")
+
+
+@strawberry.type(
+    name="Health",
+    description="The one classification every page shows: status plus why (worst reason first; none when healthy).",
+)
+class HealthType:
+    status: ClientHealth  # type: ignore[valid-type]
+    reasons: list[HealthReason]  # type: ignore[valid-type]
+
+    @classmethod
+    def from_domain(cls, health: Health) -> HealthType:
+        return cls(status=health.status, reasons=list(health.reasons))
 
 
 def screenshot_url(uuid: str) -> str:
@@ -94,6 +112,13 @@ class ClientType:
             return None if found is None else ClientGroupType.from_model(found)
         return _group_type_of(found)  # type: ignore[return-value]
 
+    @strawberry.field(
+        description="Healthy, warning, critical or offline, with the reasons (errors/warnings of the last "
+        f"{HEALTH_WINDOW_HOURS} hours), decided exactly as the monitoring page decides."
+    )
+    def health(self) -> HealthType:
+        return HealthType.from_domain(self._health)  # type: ignore[attr-defined]
+
     @strawberry.field(description="The most recently created command for this display (by creation time).")
     async def latest_command(self, info: Info) -> ClientCommandType | None:
         command = await client_loaders(info).latest_command.load(self.uuid)
@@ -143,11 +168,17 @@ _STORED_FIELDS: tuple[str, ...] = tuple(
     for f in ClientType.__strawberry_definition__.fields  # type: ignore[attr-defined]
     if f.python_name in {c.name for c in ClientModel.__table__.columns}
 )
+# What `health` reads: the classification's inputs.
+HEALTH_COLUMNS: tuple[str, ...] = (
+    "is_active", "last_alive", "process_status", "screen_health_status", "service_failed_at",
+    "last_error_log_at", "last_warn_log_at",
+)  # fmt: skip
 _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "is_alive": ("last_alive", "is_active"),
     "latest_screenshot_url": ("uuid",),
     "group": ("group_id",),
     "latest_command": ("uuid",),
+    "health": HEALTH_COLUMNS,
 }
 
 
@@ -159,12 +190,28 @@ def _client_type(values: dict[str, Any], now: datetime, grace: int) -> ClientTyp
     """
     if "last_alive" in values and "is_active" in values:
         values["is_alive"] = is_client_alive(values["last_alive"], values["is_active"], now, grace)
+    if all(name in values for name in HEALTH_COLUMNS):
+        values["_health"] = health_of(values, now, grace)
     values["latest_screenshot_url"] = screenshot_url(values["uuid"])
     if "broker_access" in values and values["broker_access"] is None:
         values["broker_access"] = DomainBrokerAccess.PENDING
     item = object.__new__(ClientType)
     item.__dict__.update(values)
     return item
+
+
+def health_of(values: dict[str, Any], now: datetime, grace: int) -> Health:
+    """The display's health by the domain's one rule (app.domain.monitoring.classify)."""
+    return classify_health(
+        alive=is_client_alive(values["last_alive"], values["is_active"], now, grace),
+        is_active=bool(values["is_active"]),
+        process_status=values["process_status"],
+        screen_health_status=values["screen_health_status"],
+        service_failed_at=values["service_failed_at"],
+        last_error_log_at=values["last_error_log_at"],
+        last_warn_log_at=values["last_warn_log_at"],
+        since=health_window_start(now),
+    )
 
 
 def client_columns_for(attributes: Iterable[str]) -> list[str]:

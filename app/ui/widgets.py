@@ -7,6 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.domain.clients.status import is_client_alive
 from app.domain.clock import utcnow
 from app.ui import gql
 from app.ui.format import fmt_age, fmt_datetime, parse_dt
@@ -55,8 +56,6 @@ def client_name(client: dict[str, Any]) -> str:
 
 def alive_now(client: dict[str, Any], grace_seconds: int) -> bool:
     """Alive by the domain's rule, recomputed locally so a silent display turns offline without a round trip."""
-    from app.domain.clients.status import is_client_alive  # part of the clients area, loaded with it
-
     return is_client_alive(
         parse_dt(client.get("lastAlive")), bool(client.get("isActive", True)), utcnow(), grace_seconds
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.clients.broker_rights import remove_broker_account, sync_group_rights
@@ -20,8 +20,8 @@ from app.domain.clients.lookup import (
 )
 from app.domain.clients.models import Client
 from app.domain.clients.notify import clients_updated, publish_group_assignments
-from app.domain.clients.status import crash_reason, is_client_alive
-from app.domain.enums import CrashReason, ProcessStatus, Role
+from app.domain.clients.status import crash_reason, crashed_sql, is_client_alive
+from app.domain.enums import CrashReason, Role
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.ports import UseCaseDeps
 from app.domain.usecase import require_role, unit_of_work
@@ -173,19 +173,7 @@ class CrashedClient:
 
 async def crashed_clients(session: AsyncSession, *, now: datetime, grace_seconds: int) -> list[CrashedClient]:
     """Active displays that are not alive or whose process crashed (seed GET /api/clients/crashed)."""
-    stale_before = now - timedelta(seconds=grace_seconds)
-    stmt = (
-        select(Client)
-        .where(
-            Client.is_active.is_(True),
-            or_(
-                Client.last_alive.is_(None),
-                Client.last_alive < stale_before,
-                Client.process_status == ProcessStatus.CRASHED,
-            ),
-        )
-        .order_by(*CLIENT_ORDER)
-    )
+    stmt = select(Client).where(crashed_sql(now, grace_seconds, never_seen=True)).order_by(*CLIENT_ORDER)
     result: list[CrashedClient] = []
     for client in (await session.scalars(stmt)).all():
         alive = is_client_alive(client.last_alive, client.is_active, now, grace_seconds)

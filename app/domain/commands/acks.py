@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,10 +31,10 @@ from app.domain.commands.transitions import CommandChange, EventPublisher, annou
 from app.domain.db import Database
 from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.domain.enums import CommandStatus
+from app.domain.uuids import is_uuid
 
 log = logging.getLogger(__name__)
 
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UNSPECIFIED_FAILURE_CODE = "unspecified_failure"
 UNSPECIFIED_FAILURE_MESSAGE = "Display reported a failure without details."
 
@@ -73,7 +72,7 @@ async def apply_ack(
         log.error("Ungueltiges Command-ACK Payload von %s", topic_uuid)
         return _ignored("invalid_payload", topic_uuid)
     command_id = payload.get("command_id")
-    if not isinstance(command_id, str) or not _UUID_RE.match(command_id):
+    if not is_uuid(command_id):
         log.warning("Command-ACK ohne gueltige command_id von %s", topic_uuid)
         return _ignored("invalid_command_id", topic_uuid)
     command_id = str(command_id).lower()

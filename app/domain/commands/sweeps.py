@@ -11,12 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.domain.bus import DomainEvent
 from app.domain.clients.models import Client
+from app.domain.clients.status import crash_reason, crashed_sql, is_client_alive
 from app.domain.clock import utcnow
 from app.domain.commands import lifecycle
 from app.domain.commands.lifecycle import (
@@ -32,7 +33,7 @@ from app.domain.commands.models import ClientCommand
 from app.domain.commands.service import IssueCommand, issue_command
 from app.domain.commands.transitions import CommandChange, EventPublisher, announce, begin_write, move
 from app.domain.db import Database
-from app.domain.enums import CommandAction, CommandStatus, CrashReason, ProcessStatus
+from app.domain.enums import CommandAction, CommandStatus, CrashReason
 from app.domain.ports import DisplayPublisher
 
 log = logging.getLogger(__name__)
@@ -194,17 +195,16 @@ class CrashRecoveryReport:
 
 async def crash_candidates(session: AsyncSession, now: datetime, grace_seconds: int) -> list[tuple[str, CrashReason]]:
     """Active clients that crashed or whose heartbeat is stale (a client never seen is not a candidate)."""
-    stale_before = now - timedelta(seconds=grace_seconds)
     stmt = (
-        select(Client.uuid, Client.process_status, Client.last_alive)
-        .where(Client.is_active.is_(True))
-        .where(or_(Client.process_status == ProcessStatus.CRASHED, Client.last_alive < stale_before))
+        select(Client.uuid, Client.process_status, Client.last_alive, Client.is_active)
+        .where(crashed_sql(now, grace_seconds, never_seen=False))
         .order_by(Client.uuid)
     )
     found: list[tuple[str, CrashReason]] = []
-    for uuid_, status, _last_alive in (await session.execute(stmt)).all():
-        crashed = status == ProcessStatus.CRASHED
-        found.append((uuid_, CrashReason.PROCESS_CRASHED if crashed else CrashReason.HEARTBEAT_STALE))
+    for uuid_, status, last_alive, active in (await session.execute(stmt)).all():
+        reason = crash_reason(is_client_alive(last_alive, active, now, grace_seconds), status)
+        if reason is not None:
+            found.append((uuid_, reason))
     return found
 
 

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.clients.lookup import normalise_uuid
+from app.domain.clients.lookup import CLIENT_ORDER, normalise_uuid
 from app.domain.clients.models import Client, ClientGroup
 from app.domain.enums import LogLevel
 from app.domain.errors import NotFoundError, ValidationError
-from app.domain.monitoring.classify import ClientHealth, alive_sql, health_sql
+from app.domain.monitoring.classify import ClientHealth, Health, alive_sql, classify_health, health_sql
 from app.domain.monitoring.models import ClientLog
 from app.domain.screenshots.storage import ScreenshotState, ScreenshotStore
 
@@ -152,7 +152,7 @@ async def logs_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, A
 
 # --- the monitoring overview ------------------------------------------------------------------------
 
-_OVERVIEW_ORDER = (Client.description, Client.hostname, Client.uuid)
+_OVERVIEW_ORDER = CLIENT_ORDER
 
 OVERVIEW_COLUMNS = (
     Client.uuid,
@@ -184,6 +184,8 @@ class ClientOverview:
     group_name: str | None
     alive: bool
     status: ClientHealth
+    # The same status with its reasons (classify_health; `status` is the database's answer to the same rule).
+    health: Health
     counts: LevelCounts
     # Rows with the ClientLog columns.
     latest_log: Any | None
@@ -332,6 +334,16 @@ async def monitoring_overview(
             row.group_name,
             bool(row.alive),
             ClientHealth(row.status),
+            classify_health(
+                alive=bool(row.alive),
+                is_active=bool(row.is_active),
+                process_status=row.process_status,
+                screen_health_status=row.screen_health_status,
+                service_failed_at=row.service_failed_at,
+                last_error_log_at=row.last_error_log_at,
+                last_warn_log_at=row.last_warn_log_at,
+                since=since,
+            ),
             mine.counts,
             None if mine.newest_id is None else logs.get(mine.newest_id),
             None if mine.newest_error_id is None else logs.get(mine.newest_error_id),
