@@ -17,7 +17,7 @@ from app.ui.selection import has_field
 
 CLIENT_FIELDS = (
     "uuid description hostname ip groupId isAlive lastAlive isActive processStatus currentProcess "
-    "screenHealthStatus serviceFailedAt serviceFailedUnit"
+    "screenHealthStatus serviceFailedAt serviceFailedUnit health { status reasons }"
 )
 COMMAND_FIELDS = (
     "commandId clientUuid action status isTerminal reason requestedBy issuedAt expiresAt publishedAt ackedAt "
@@ -46,8 +46,28 @@ COMMAND_ACTION = {
     "shutdown_host": ("Herunterfahren", "Shut down"),
     "restart_app": ("App-Neustart", "App restart"),
 }
-WARNING_PROCESS = {"CRASHED", "STOPPED", "STARTING"}
-WARNING_SCREEN = {"BLACK", "FROZEN"}
+# The one health vocabulary of every page (Client.health / MonitoringClient.status, decided by the server):
+# status → (German, English, colour).
+HEALTH_STYLE: dict[str, tuple[str, str, str]] = {
+    "HEALTHY": ("Gesund", "Healthy", "positive"),
+    "WARNING": ("Warnung", "Warning", "warning"),
+    "CRITICAL": ("Kritisch", "Critical", "negative"),
+    "OFFLINE": ("Offline", "Offline", "grey-7"),
+}
+HEALTH_ORDER = ("HEALTHY", "WARNING", "CRITICAL", "OFFLINE")
+HEALTH_REASON = {
+    "INACTIVE": ("deaktiviert", "deactivated"),
+    "HEARTBEAT_STALE": ("kein Heartbeat", "no heartbeat"),
+    "PROCESS_CRASHED": ("Player abgestürzt", "player crashed"),
+    "SCREEN_BLACK": ("Bildschirm schwarz", "screen black"),
+    "SCREEN_FROZEN": ("Bild eingefroren", "screen frozen"),
+    "SERVICE_FAILED": ("Dienst ausgefallen", "service failed"),
+    "ERROR_LOGS": ("Fehler im Log", "errors logged"),
+    "WARN_LOGS": ("Warnungen im Log", "warnings logged"),
+    "PROCESS_STARTING": ("Player startet", "player starting"),
+    "PROCESS_STOPPED": ("Player gestoppt", "player stopped"),
+    "SCREEN_UNKNOWN": ("Bildschirmzustand unbekannt", "screen state unknown"),
+}
 
 
 def client_name(client: dict[str, Any]) -> str:
@@ -61,16 +81,43 @@ def alive_now(client: dict[str, Any], grace_seconds: int) -> bool:
     )
 
 
-def has_warning(client: dict[str, Any]) -> bool:
-    return bool(
-        client.get("serviceFailedAt")
-        or (client.get("processStatus") or "") in WARNING_PROCESS
-        or (client.get("screenHealthStatus") or "") in WARNING_SCREEN
-    )
+def display_health(client: dict[str, Any], grace_seconds: int) -> str:
+    """The display's health as the server classified it (`health.status`), turned OFFLINE as soon as its
+    heartbeat is older than the grace period (the same rule, evaluated locally between updates)."""
+    if not alive_now(client, grace_seconds):
+        return "OFFLINE"
+    status = str((client.get("health") or {}).get("status") or "")
+    return status if status in HEALTH_STYLE else "WARNING"
 
 
-def status_badge(alive: bool) -> ui.badge:
-    return ui.badge(t("client.online") if alive else t("client.offline"), color="positive" if alive else "negative")
+def health_label(status: str) -> str:
+    style = HEALTH_STYLE.get(status)
+    if style is None:
+        return status
+    return style[1] if current_language() == "en" else style[0]
+
+
+def health_color(status: str) -> str:
+    return HEALTH_STYLE.get(status, ("", "", "grey-7"))[2]
+
+
+def health_reasons(client: dict[str, Any], status: str) -> str:
+    """Why, in words ("kein Heartbeat" when the page itself noticed the silence)."""
+    reasons = list((client.get("health") or {}).get("reasons") or [])
+    if status == "OFFLINE" and not reasons:
+        reasons = ["HEARTBEAT_STALE"]
+    english = current_language() == "en"
+    return ", ".join(HEALTH_REASON[r][1 if english else 0] if r in HEALTH_REASON else str(r) for r in reasons)
+
+
+def health_badge(client: dict[str, Any], grace_seconds: int) -> ui.badge:
+    """The display's status word in its colour, the reasons as tooltip (`data-health` for tests)."""
+    status = display_health(client, grace_seconds)
+    badge = ui.badge(health_label(status), color=health_color(status)).props(f'data-health="{status}"')
+    reasons = health_reasons(client, status)
+    if reasons:
+        badge.tooltip(reasons)
+    return badge
 
 
 def command_status_text(status: str) -> str:

@@ -37,10 +37,12 @@ from app.ui.widgets import (
     client_name,
     commands_available,
     confirm_with_reason,
-    has_warning,
+    display_health,
+    health_badge,
+    health_color,
+    health_label,
     last_alive_label,
     run_command,
-    status_badge,
 )
 
 LOCAL_REFRESH_SECONDS = 10
@@ -49,8 +51,7 @@ UNASSIGNED = "none"
 
 _STATUS_SLOT = r"""
 <q-td :props="props">
-  <q-badge :color="props.row.alive ? 'positive' : 'negative'" :label="props.row.statusLabel" />
-  <q-icon v-if="props.row.warning" name="warning" color="warning" class="q-ml-xs" />
+  <q-badge :color="props.row.statusColor" :label="props.row.statusLabel" :data-health="props.row.health" />
 </q-td>
 """
 _BROKER_SLOT = r"""
@@ -111,6 +112,7 @@ class GroupsState:
             if self.managed and self.pending_only and access_of(client) != PENDING:
                 continue
             alive = alive_now(client, self.grace)
+            health = display_health(client, self.grace)
             broker_label, broker_color = access_label(client)
             rows.append(
                 {
@@ -121,8 +123,9 @@ class GroupsState:
                     "group": self.group_name(client.get("groupId")),
                     "lastAlive": last_alive_label(client),
                     "alive": alive,
-                    "warning": has_warning(client),
-                    "statusLabel": t("client.online") if alive else t("client.offline"),
+                    "health": health,
+                    "statusLabel": health_label(health),
+                    "statusColor": health_color(health),
                     "brokerAccess": access_of(client),
                     "brokerLabel": broker_label,
                     "brokerColor": broker_color,
@@ -422,7 +425,7 @@ async def groups_page(ctx: PageContext) -> None:
         with ui.dialog() as dialog, ui.card().classes("w-[42rem] max-w-full gap-3"):
             with ui.row().classes("w-full items-center"):
                 ui.label(client_name(client)).classes("text-lg font-medium")
-                status_badge(alive_now(client, state.grace))
+                health_badge(client, state.grace)
                 ui.space()
                 ui.button(icon="close", on_click=dialog.close).props("flat round dense")
             ui.label(f"{client.get('hostname') or '–'} · {client.get('ip') or '–'} · {uuid}").classes(
