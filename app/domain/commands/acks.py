@@ -27,10 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.clock import utcnow
 from app.domain.commands.lifecycle import ACK_STATUS_MAP, TransitionSource, ack_refusal
-from app.domain.commands.transitions import CommandChange, EventPublisher, announce, lock_command, move
+from app.domain.commands.transitions import CommandChange, EventPublisher, lock_command, move, system_deps
 from app.domain.db import Database
 from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.domain.enums import CommandStatus
+from app.domain.usecase import unit_of_work
 from app.domain.uuids import is_uuid
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,10 @@ async def handle_ack(
     attempt = 0
     while True:
         try:
-            async with db.session() as session:
-                outcome = await apply_ack(session, topic_uuid, decoded)
+            async with unit_of_work(system_deps(db, bus), None) as uow:
+                outcome = await apply_ack(uow.session, topic_uuid, decoded)
+                if outcome.change is not None:
+                    uow.announce(outcome.change.event())
             break
         except SQLAlchemyError as exc:
             if not is_connection_error(exc):
@@ -150,6 +153,4 @@ async def handle_ack(
             log.warning("event=command_ack_retry topic_uuid=%s attempt=%d error=%s", str(topic_uuid)[:64], attempt,
                         str(exc)[:200])  # fmt: skip
             await asyncio.sleep(delay)
-    if outcome.change is not None:
-        await announce(bus, [outcome.change])
     return outcome

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.domain.bus import DomainEvent
 from app.domain.clients.models import Client
 from app.domain.clients.status import crash_reason, crashed_sql, is_client_alive
 from app.domain.clock import utcnow
@@ -31,29 +30,14 @@ from app.domain.commands.lifecycle import (
 )
 from app.domain.commands.models import ClientCommand
 from app.domain.commands.service import IssueCommand, issue_command
-from app.domain.commands.transitions import CommandChange, EventPublisher, announce, begin_write, move
+from app.domain.commands.transitions import CommandChange, EventPublisher, begin_write, move, system_deps
 from app.domain.db import Database
 from app.domain.enums import CommandAction, CommandStatus, CrashReason
 from app.domain.ports import DisplayPublisher
+from app.domain.usecase import unit_of_work
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class SystemDeps:
-    """What the system's own writes run with when called by a worker (a UseCaseDeps)."""
-
-    db: Database
-    bus: EventPublisher
-    publisher: DisplayPublisher | None
-
-
-class _NoBus:
-    async def publish(self, event: DomainEvent) -> None:
-        return None
-
-
-_NO_BUS = _NoBus()
 
 SWEEP_BATCH = 500
 _MAX_STEPS = 8
@@ -110,7 +94,8 @@ async def sweep_commands(
     t = timeouts or lifecycle.current_timeouts()
     result = SweepResult()
     changes: list[CommandChange] = []
-    async with db.session() as session:
+    async with unit_of_work(system_deps(db, bus), None) as uow:
+        session = uow.session
         await begin_write(session)
         # Reboot evidence is the display's newest discovery (docs/commands.md, "When a reboot counts as done").
         stmt = (
@@ -123,7 +108,8 @@ async def sweep_commands(
         )
         for command, last_alive in (await session.execute(stmt)).all():
             changes += advance(session, command, last_alive, now, t, source=TransitionSource.SWEEP)
-    await announce(bus, changes)
+        for change in changes:
+            uow.announce(change.event())
     for change in changes:
         result.counts[change.status] += 1
     log.info("event=command_expiry_sweep expired=%d", result.counts[CommandStatus.EXPIRED])
@@ -156,7 +142,8 @@ async def detect_reconnect(
     now = now or utcnow()
     t = timeouts or lifecycle.current_timeouts()
     changes: list[CommandChange] = []
-    async with db.session() as session:
+    async with unit_of_work(system_deps(db, bus), None) as uow:
+        session = uow.session
         await begin_write(session)
         last_alive = await session.scalar(select(Client.last_discovery_at).where(Client.uuid == client_uuid))
         if last_alive is None:
@@ -177,7 +164,8 @@ async def detect_reconnect(
             if command.status == CommandStatus.TIMED_OUT and command.error_code != RECONNECT_TIMEOUT:
                 continue
             changes += advance(session, command, last_alive, now, t, source=TransitionSource.HEARTBEAT)
-    await announce(bus, changes)
+        for change in changes:
+            uow.announce(change.event())
     if any(c.status == CommandStatus.COMPLETED for c in changes):
         log.info("event=command_reconnect_detected client=%s commands=%d", client_uuid,
                  sum(1 for c in changes if c.status == CommandStatus.COMPLETED))  # fmt: skip
@@ -238,7 +226,7 @@ async def crash_recovery_scan(
         recent = await _recently_restarted(session, [uuid_ for uuid_, _ in candidates], window_start)
     report.candidates = len(candidates)
     log.info("event=crash_recovery_scan candidates=%d", report.candidates)
-    deps = SystemDeps(db, bus if bus is not None else _NO_BUS, publisher)
+    deps = system_deps(db, bus, publisher)
     for client_uuid, reason in candidates:
         if client_uuid in recent:
             report.skipped_lockout += 1
