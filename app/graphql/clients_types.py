@@ -117,7 +117,9 @@ class ClientType:
         f"{HEALTH_WINDOW_HOURS} hours), decided exactly as the monitoring page decides."
     )
     def health(self) -> HealthType:
-        return HealthType.from_domain(self._health)  # type: ignore[attr-defined]
+        # Classified when asked (a list that does not select it pays nothing), at the list's one `now`.
+        values = self.__dict__
+        return HealthType.from_domain(health_of(values, values["_now"], values["_grace"]))
 
     @strawberry.field(description="The most recently created command for this display (by creation time).")
     async def latest_command(self, info: Info) -> ClientCommandType | None:
@@ -190,8 +192,7 @@ def _client_type(values: dict[str, Any], now: datetime, grace: int) -> ClientTyp
     """
     if "last_alive" in values and "is_active" in values:
         values["is_alive"] = is_client_alive(values["last_alive"], values["is_active"], now, grace)
-    if all(name in values for name in HEALTH_COLUMNS):
-        values["_health"] = health_of(values, now, grace)
+    values["_now"], values["_grace"] = now, grace
     values["latest_screenshot_url"] = screenshot_url(values["uuid"])
     if "broker_access" in values and values["broker_access"] is None:
         values["broker_access"] = DomainBrokerAccess.PENDING
