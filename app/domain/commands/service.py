@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,9 +49,21 @@ PUBLISH_FAILED_CODE = "mqtt_publish_failed"
 
 @dataclass(frozen=True, slots=True)
 class IssueResult:
+    """What became of one command: `key` and `params` name the outcome (texts in app/messages/clients.py);
+    `command` is the recorded row (None when nothing was recorded)."""
+
     success: bool
-    message: str
+    key: str
     command: ClientCommand | None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str = "de") -> str:
+        # Rendered like an error's text: the words live at the edge, the domain names the outcome.
+        return DomainError(self.key, **self.params).text(language)
+
+    @property
+    def message(self) -> str:
+        return self.text("de")
 
 
 @dataclass(frozen=True)
@@ -164,12 +176,12 @@ async def issue_command(deps: UseCaseDeps, principal: Principal | None, command:
         )
     if blocked:
         log.warning("event=command_blocked_lockout client=%s action=%s", row.client_uuid, row.action)
-        return IssueResult(False, translate_default("command.lockout"), row)
+        return IssueResult(False, "command.lockout", row)
 
     row = await _step(deps, row.command_id, CommandStatus.PUBLISH_IN_PROGRESS, source) or row
     try:
         if deps.publisher is None:
-            raise RuntimeError(translate_default("command.no_broker"))
+            raise RuntimeError(DomainError("command.no_broker").message)
         legacy = sends_legacy_restart(row.action, source)
         await deps.publisher.publish_command(row.client_uuid, build_payload(row), legacy_restart=legacy)
     except Exception as exc:
@@ -179,18 +191,12 @@ async def issue_command(deps: UseCaseDeps, principal: Principal | None, command:
         failed = await _step(
             deps, row.command_id, CommandStatus.FAILED, source, error_code=PUBLISH_FAILED_CODE, error=error
         )
-        message = translate_default("command.publish_failed", error=bounded(error, 300))
-        return IssueResult(False, message, failed or row)
+        return IssueResult(False, "command.publish_failed", failed or row, {"error": bounded(error, 300)})
 
     published = await _mark_published(deps, row.command_id, source)
     log.info("event=command_published command_id=%s client=%s action=%s", row.command_id, row.client_uuid,
              row.action)  # fmt: skip
-    return IssueResult(True, translate_default("command.sent", uuid=row.client_uuid), published or row)
-
-
-def translate_default(key: str, **params: object) -> str:
-    """The result message of an issued command (a result, not an error: rendered like an error's text)."""
-    return DomainError(key, **params).message
+    return IssueResult(True, "command.sent", published or row, {"uuid": row.client_uuid})
 
 
 async def _step(
@@ -263,7 +269,7 @@ async def restart_offline_clients(
                 deps, principal, IssueCommand(client_uuid, CommandAction.REBOOT_HOST, clean_reason)
             )
         except NotFoundError as exc:  # deleted between listing and issuing
-            result = IssueResult(False, exc.message, None)
+            result = IssueResult(False, exc.key, None, dict(exc.params))
         items.append(BulkIssueItem(client_uuid, result))
     return items
 
