@@ -141,7 +141,7 @@ async def run_mode(naive: bool, broker_port: int, db_url: str, uuids: list[str],
     service = MqttService(container, ingest=True, scheduler=False)
     ingest: IngestComponent = container.extras["ingest"]
     if naive:
-        writer = NaiveWriter(container.db, container.bus, ingest.stats)
+        writer = NaiveWriter(container, ingest.stats)
         writer.set_commit_hook(ingest.handlers.on_committed)
         ingest.batcher = writer
         ingest.handlers._batcher = writer

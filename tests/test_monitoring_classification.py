@@ -81,6 +81,10 @@ async def test_every_combination_is_classified_like_the_rule(any_db: Database, t
         )
     actual = {row.client.uuid: (row.status.value, row.alive) for row in overview.clients}
     assert actual == expected
+    # The Python form of the rule (Client.health, the dashboard, the group board) answers the same.
+    assert {row.client.uuid: row.health.status.value for row in overview.clients} == {
+        uuid: status for uuid, (status, _alive) in expected.items()
+    }
     # Paged without a status filter, only the page is classified: the answers must not change.
     paged: dict[str, tuple[str, bool]] = {}
     async with any_db.read_session() as session:

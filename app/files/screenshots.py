@@ -13,7 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.container import Container
-from app.domain.screenshots.storage import InvalidScreenshot, ScreenshotStore, media_type, normalize_uuid
+from app.domain.errors import ValidationError
+from app.domain.screenshots.storage import ScreenshotStore, media_type
+from app.domain.uuids import require_uuid
 from app.files.auth import request_principal
 from app.http import register_routes
 
@@ -37,9 +39,9 @@ def install_screenshot_routes(app: FastAPI, container: Container) -> None:
             return JSONResponse({"error": "Anmeldung erforderlich"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
         try:
-            uuid = normalize_uuid(uuid)
-        except InvalidScreenshot:
-            return JSONResponse({"error": "Ungültige Client-UUID"}, status_code=400)
+            uuid = require_uuid(uuid)
+        except ValidationError as exc:  # input.invalid_uuid, the one uuid rule
+            return JSONResponse({"error": exc.message}, status_code=400)
         path = store.priority_or_latest_file(uuid, ttl_seconds=ttl) if priority else store.latest_file(uuid)
         data = await asyncio.to_thread(_read, path) if path is not None else None
         if data is None:

@@ -5,18 +5,17 @@ The password is in the mutation's answer exactly once; the server does not keep 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Union
 
 import strawberry
 
 from app.domain.clients import broker_access
 from app.domain.enums import Role
+from app.graphql.calls import caller, logged_in, outcome
 from app.graphql.clients_types import ClientType, client_type
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.graphql.permissions import require
-from app.graphql.types_users import as_result
 
 
 @strawberry.type(description="A display's broker login. The password is shown only in this answer.")
@@ -40,16 +39,9 @@ RevokeClientAccessResult = Annotated[
 ]
 
 
-async def _issue(info: Info, use_case: Callable[..., Awaitable[broker_access.IssuedCredentials]], uuid: str) -> object:
-    """Run an approve/rotate use case as admin and answer with the one-time credentials (or a typed error)."""
-
-    async def run() -> ClientCredentials:
-        principal = require(info, Role.ADMIN)
-        issued = await use_case(info.context.container, principal, uuid, ip=info.context.client_ip)
-        return ClientCredentials(client=client_type(issued.client, info), username=issued.username,
-                                 password=issued.password)  # fmt: skip
-
-    return await as_result(run)
+def _credentials(info: Info, issued: broker_access.IssuedCredentials) -> ClientCredentials:
+    return ClientCredentials(client=client_type(issued.client, info), username=issued.username,
+                             password=issued.password)  # fmt: skip
 
 
 @strawberry.type
@@ -67,19 +59,28 @@ class BrokerAccessQuery:
 class BrokerAccessMutation:
     @strawberry.mutation(description="Give a discovered display its own broker account (admin+).")
     async def approve_client(self, info: Info, uuid: str) -> ApproveClientResult:
-        return await _issue(info, broker_access.approve_client, uuid)  # type: ignore[return-value]
+        async def run() -> ClientCredentials:
+            command = broker_access.ApproveClient(uuid)
+            return _credentials(
+                info, await broker_access.approve_client(info.context.container, logged_in(info), command)
+            )
+
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Set a new broker password for an approved display (admin+).")
     async def rotate_client_credentials(self, info: Info, uuid: str) -> RotateClientCredentialsResult:
-        return await _issue(info, broker_access.rotate_client_credentials, uuid)  # type: ignore[return-value]
+        async def run() -> ClientCredentials:
+            command = broker_access.RotateClientCredentials(uuid)
+            issued = await broker_access.rotate_client_credentials(info.context.container, caller(info), command)
+            return _credentials(info, issued)
+
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Disable exactly this display's broker account (admin+).")
     async def revoke_client_access(self, info: Info, uuid: str) -> RevokeClientAccessResult:
         async def run() -> ClientType:
-            principal = require(info, Role.ADMIN)
-            model = await broker_access.revoke_client_access(
-                info.context.container, principal, uuid, ip=info.context.client_ip
-            )
+            command = broker_access.RevokeClientAccess(uuid)
+            model = await broker_access.revoke_client_access(info.context.container, caller(info), command)
             return client_type(model, info)
 
-        return await as_result(run)
+        return await outcome(run())  # type: ignore[return-value]

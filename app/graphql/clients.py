@@ -6,10 +6,12 @@ from typing import Annotated, Union
 
 import strawberry
 
-from app.domain.clients import groups as group_service
-from app.domain.clients import service as client_service
+from app.domain.clients import groups, lookup
+from app.domain.clients import service as clients
 from app.domain.clock import utcnow
 from app.domain.enums import Role
+from app.domain.ports import UseCaseDeps
+from app.graphql.calls import caller, outcome
 from app.graphql.client_loaders import client_loaders
 from app.graphql.clients_types import (
     ClientGroupType,
@@ -25,7 +27,6 @@ from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.graphql.permissions import require
 from app.graphql.selection import selected_attributes
-from app.graphql.types_users import as_result
 
 MAX_PAGE = 20_000
 
@@ -84,7 +85,7 @@ AssignClientsResult = Annotated[
     strawberry.union("AssignClientsResult"),
 ]
 ClientResult = Annotated[
-    Union[ClientType, ValidationError, NotFoundError, ForbiddenError],  # noqa: UP007
+    Union[ClientType, ValidationError, NotFoundError, ConflictError, ForbiddenError],  # noqa: UP007
     strawberry.union("ClientResult"),
 ]
 DeleteClientResult = Annotated[
@@ -107,7 +108,7 @@ class ClientsQuery:
         require(info)
         page = None if limit is None else max(0, min(limit, MAX_PAGE))
         async with info.context.read_session() as session:
-            rows = await client_service.list_clients(
+            rows = await lookup.list_clients(
                 session,
                 group_id=group_id,
                 unassigned_only=unassigned,
@@ -116,14 +117,14 @@ class ClientsQuery:
                 columns=client_columns_for(selected_attributes(info, ClientType)),
             )
             # All groups in one statement: `group` then resolves without a query or an await per client.
-            client_loaders(info).prime_groups(await group_service.list_groups(session), complete=True)
+            client_loaders(info).prime_groups(await lookup.list_groups(session), complete=True)
         return client_types_from_rows(rows, grace_seconds(info))
 
     @strawberry.field(description="One display, or null if the uuid is unknown.")
     async def client(self, info: Info, uuid: str) -> ClientType | None:
         require(info)
         async with info.context.read_session() as session:
-            model = await client_service.find_client(session, uuid)
+            model = await lookup.find_client(session, uuid)
         return None if model is None else client_type(model, info)
 
     @strawberry.field(
@@ -134,9 +135,10 @@ class ClientsQuery:
         require(info)
         loaders = client_loaders(info)
         async with info.context.read_session() as session:
-            models = await group_service.list_groups(session)
-            clients = await client_service.list_clients(session)
-        result = loaders.prime_groups(models, complete=True)
+            models = await lookup.list_groups(session)
+            clients = await lookup.list_clients(session)
+        loaders.prime_groups(models, complete=True)
+        result = [ClientGroupType.from_model(g) for g in models]
         if include_unassigned:
             result.append(ClientGroupType.unassigned(display_order=len(result) + 1))
         loaders.prime_clients_by_group(clients, [g.id for g in result])
@@ -145,13 +147,14 @@ class ClientsQuery:
     @strawberry.field(description="One group, or null if the id is unknown.")
     async def group(self, info: Info, id: int) -> ClientGroupType | None:
         require(info)
-        return await client_loaders(info).groups.load(id)
+        model = await client_loaders(info).groups.load(id)
+        return None if model is None else ClientGroupType.from_model(model)
 
     @strawberry.field(description="Displays in no group (“Nicht zugeordnet”).")
     async def unassigned_clients(self, info: Info) -> list[ClientType]:
         require(info)
         async with info.context.read_session() as session:
-            models = await client_service.list_clients(session, unassigned_only=True)
+            models = await lookup.list_clients(session, unassigned_only=True)
         return client_types(models, grace_seconds(info))
 
     @strawberry.field(description="The heartbeat grace period (seconds) isAlive uses in this ENV.")
@@ -165,14 +168,14 @@ class ClientsQuery:
         grace = grace_seconds(info)
         now = utcnow()
         async with info.context.read_session() as session:
-            rows = await client_service.crashed_clients(session, now=now, grace_seconds=grace)
+            rows = await clients.crashed_clients(session, now=now, grace_seconds=grace)
         return [CrashedClient(client=ClientType.from_model(r.client, now, grace), crash_reason=r.reason) for r in rows]
 
     @strawberry.field(description="Displays with a service_failed flag, newest first (admin+).")
     async def service_failed_clients(self, info: Info) -> list[ClientType]:
         require(info, Role.ADMIN)
         async with info.context.read_session() as session:
-            models = await client_service.service_failed_clients(session)
+            models = await clients.service_failed_clients(session)
         return client_types(models, grace_seconds(info))
 
 
@@ -180,53 +183,37 @@ class ClientsQuery:
 class ClientsMutation:
     @strawberry.mutation(description="Create a room group (admin+).")
     async def create_group(self, info: Info, name: str) -> GroupResult:
-        principal = require(info)
-
         async def run() -> ClientGroupType:
-            require(info, Role.ADMIN)
-            group = await group_service.create_group(info.context.container, principal, name, ip=info.context.client_ip)
+            group = await groups.create_group(_deps(info), caller(info), groups.CreateGroup(name))
             return ClientGroupType.from_model(group)
 
-        return await as_result(run)
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Rename a room group (admin+).")
     async def rename_group(self, info: Info, id: int, name: str) -> GroupResult:
-        principal = require(info)
-
         async def run() -> ClientGroupType:
-            require(info, Role.ADMIN)
-            group = await group_service.rename_group(
-                info.context.container, principal, id, name, ip=info.context.client_ip
-            )
+            group = await groups.rename_group(_deps(info), caller(info), groups.RenameGroup(id, name))
             return ClientGroupType.from_model(group)
 
-        return await as_result(run)
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Delete a room group; its displays fall back to “Nicht zugeordnet” (admin+).")
     async def delete_group(self, info: Info, id: int) -> DeleteGroupResult:
-        principal = require(info)
-
         async def run() -> GroupDeleted:
-            require(info, Role.ADMIN)
-            done = await group_service.delete_group(info.context.container, principal, id, ip=info.context.client_ip)
+            done = await groups.delete_group(_deps(info), caller(info), groups.DeleteGroup(id))
             return GroupDeleted(
                 id=done.group_id, name=done.name, unassigned_clients=done.unassigned, not_notified=done.not_notified
             )
 
-        return await as_result(run)
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Save the display order of the groups (ids first to last; admin+).")
     async def set_group_order(self, info: Info, ids: list[int]) -> GroupOrderResult:
-        principal = require(info)
-
         async def run() -> GroupOrder:
-            require(info, Role.ADMIN)
-            ordered = await group_service.set_group_order(
-                info.context.container, principal, ids, ip=info.context.client_ip
-            )
+            ordered = await groups.set_group_order(_deps(info), caller(info), groups.SetGroupOrder(ids))
             return GroupOrder(groups=[ClientGroupType.from_model(g) for g in ordered])
 
-        return await as_result(run)
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Move displays into a group and publish each retained group_id (admin+).")
     async def assign_clients_to_group(self, info: Info, uuids: list[str], group_id: int) -> AssignClientsResult:
@@ -238,47 +225,36 @@ class ClientsMutation:
 
     @strawberry.mutation(description="Edit a display's description (admin+).")
     async def update_client(self, info: Info, uuid: str, description: str | None) -> ClientResult:
-        principal = require(info)
-
         async def run() -> ClientType:
-            require(info, Role.ADMIN)
-            model = await client_service.update_client(
-                info.context.container, principal, uuid, description, ip=info.context.client_ip
-            )
-            return client_type(model, info)
+            command = clients.UpdateClient(uuid, description)
+            return client_type(await clients.update_client(_deps(info), caller(info), command), info)
 
-        return await as_result(run)
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Remove a display with its logs and commands; clears its retained group_id.")
     async def delete_client(self, info: Info, uuid: str) -> DeleteClientResult:
-        principal = require(info)
-
         async def run() -> ClientDeleted:
-            require(info, Role.ADMIN)
-            done = await client_service.delete_client(
-                info.context.container, principal, uuid, ip=info.context.client_ip
-            )
+            done = await clients.delete_client(_deps(info), caller(info), clients.DeleteClient(uuid))
             return ClientDeleted(uuid=done.uuid, display_notified=done.display_notified)
 
-        return await as_result(run)
+        return await outcome(run())  # type: ignore[return-value]
 
     @strawberry.mutation(description="Acknowledge a service_failed flag: DB first, then the retained message (admin+).")
-    async def clear_service_failed(self, info: Info, uuid: str) -> ClientType:
-        principal = require(info, Role.ADMIN)
-        model = await client_service.clear_service_failed(
-            info.context.container, principal, uuid, ip=info.context.client_ip
-        )
-        return client_type(model, info)
+    async def clear_service_failed(self, info: Info, uuid: str) -> ClientResult:
+        async def run() -> ClientType:
+            command = clients.ClearServiceFailed(uuid)
+            return client_type(await clients.clear_service_failed(_deps(info), caller(info), command), info)
+
+        return await outcome(run())  # type: ignore[return-value]
+
+
+def _deps(info: Info) -> UseCaseDeps:
+    return info.context.container
 
 
 async def _assign(info: Info, uuids: list[str], group_id: int | None) -> AssignClientsResult:
-    principal = require(info)
-
     async def run() -> ClientsAssigned:
-        require(info, Role.ADMIN)
-        done = await client_service.assign_clients_to_group(
-            info.context.container, principal, uuids, group_id, ip=info.context.client_ip
-        )
+        done = await clients.assign_clients_to_group(_deps(info), caller(info), clients.AssignClients(uuids, group_id))
         return ClientsAssigned(clients=client_types(done.clients, grace_seconds(info)), not_notified=done.not_notified)
 
-    return await as_result(run)
+    return await outcome(run())  # type: ignore[return-value]

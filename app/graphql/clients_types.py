@@ -6,9 +6,9 @@ Fields that need more data (`group`, `clients`, `latestCommand`) resolve through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -22,15 +22,32 @@ from app.domain.enums import BrokerAccess as DomainBrokerAccess
 from app.domain.enums import CrashReason as DomainCrashReason
 from app.domain.enums import ProcessStatus as DomainProcessStatus
 from app.domain.enums import ScreenHealthStatus as DomainScreenHealthStatus
+from app.domain.monitoring.classify import HEALTH_WINDOW_HOURS, Health, classify_health, health_window_start
+from app.domain.monitoring.classify import ClientHealth as DomainClientHealth
+from app.domain.monitoring.classify import HealthReason as DomainHealthReason
+from app.graphql.client_loaders import client_loaders
+from app.graphql.commands import ClientCommandType
 from app.graphql.context import Info
-
-if TYPE_CHECKING:
-    from app.graphql.commands import ClientCommandType
 
 ProcessStatus = strawberry.enum(DomainProcessStatus, name="ProcessStatus")
 ScreenHealthStatus = strawberry.enum(DomainScreenHealthStatus, name="ScreenHealthStatus")
 CrashReason = strawberry.enum(DomainCrashReason, name="CrashReason")
 BrokerAccess = strawberry.enum(DomainBrokerAccess, name="BrokerAccess")
+ClientHealth = strawberry.enum(DomainClientHealth, name="ClientHealth")
+HealthReason = strawberry.enum(DomainHealthReason, name="HealthReason")
+
+
+@strawberry.type(
+    name="Health",
+    description="The one classification every page shows: status plus why (worst reason first; none when healthy).",
+)
+class HealthType:
+    status: ClientHealth  # type: ignore[valid-type]
+    reasons: list[HealthReason]  # type: ignore[valid-type]
+
+    @classmethod
+    def from_domain(cls, health: Health) -> HealthType:
+        return cls(status=health.status, reasons=list(health.reasons))
 
 
 def screenshot_url(uuid: str) -> str:
@@ -88,19 +105,26 @@ class ClientType:
     @strawberry.field(description="The room group, or null for “Nicht zugeordnet”.")
     def group(self, info: Info) -> ClientGroupType | None:
         # Sync on purpose: a list resolver primes the groups, so most lookups need no await at all.
-        from app.graphql.client_loaders import client_loaders
-
         if self.group_id is None:
             return None
-        return client_loaders(info).group(self.group_id)  # type: ignore[return-value]
+        found = client_loaders(info).group(self.group_id)
+        if found is None or isinstance(found, ClientGroupModel):
+            return None if found is None else ClientGroupType.from_model(found)
+        return _group_type_of(found)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Healthy, warning, critical or offline, with the reasons (errors/warnings of the last "
+        f"{HEALTH_WINDOW_HOURS} hours), decided exactly as the monitoring page decides."
+    )
+    def health(self) -> HealthType:
+        # Classified when asked (a list that does not select it pays nothing), at the list's one `now`.
+        values = self.__dict__
+        return HealthType.from_domain(health_of(values, values["_now"], values["_grace"]))
 
     @strawberry.field(description="The most recently created command for this display (by creation time).")
-    async def latest_command(
-        self, info: Info
-    ) -> Annotated[ClientCommandType, strawberry.lazy("app.graphql.commands")] | None:
-        from app.graphql.client_loaders import client_loaders
-
-        return await client_loaders(info).latest_command.load(self.uuid)
+    async def latest_command(self, info: Info) -> ClientCommandType | None:
+        command = await client_loaders(info).latest_command.load(self.uuid)
+        return None if command is None else ClientCommandType.from_model(command)
 
 
 @strawberry.type(name="ClientGroup", description="A room group; id null is the pseudo-group “Nicht zugeordnet”.")
@@ -127,9 +151,12 @@ class ClientGroupType:
 
     @strawberry.field(description="The group's displays, ordered by description.")
     async def clients(self, info: Info) -> list[ClientType]:
-        from app.graphql.client_loaders import client_loaders
+        return client_types(await client_loaders(info).clients_by_group.load(self.id), grace_seconds(info))
 
-        return await client_loaders(info).clients_by_group.load(self.id)
+
+async def _group_type_of(pending: Awaitable[ClientGroupModel | None]) -> ClientGroupType | None:
+    group = await pending
+    return None if group is None else ClientGroupType.from_model(group)
 
 
 def grace_seconds(info: Info) -> int:
@@ -143,11 +170,17 @@ _STORED_FIELDS: tuple[str, ...] = tuple(
     for f in ClientType.__strawberry_definition__.fields  # type: ignore[attr-defined]
     if f.python_name in {c.name for c in ClientModel.__table__.columns}
 )
+# What `health` reads: the classification's inputs.
+HEALTH_COLUMNS: tuple[str, ...] = (
+    "is_active", "last_alive", "process_status", "screen_health_status", "service_failed_at",
+    "last_error_log_at", "last_warn_log_at",
+)  # fmt: skip
 _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "is_alive": ("last_alive", "is_active"),
     "latest_screenshot_url": ("uuid",),
     "group": ("group_id",),
     "latest_command": ("uuid",),
+    "health": HEALTH_COLUMNS,
 }
 
 
@@ -159,12 +192,27 @@ def _client_type(values: dict[str, Any], now: datetime, grace: int) -> ClientTyp
     """
     if "last_alive" in values and "is_active" in values:
         values["is_alive"] = is_client_alive(values["last_alive"], values["is_active"], now, grace)
+    values["_now"], values["_grace"] = now, grace
     values["latest_screenshot_url"] = screenshot_url(values["uuid"])
     if "broker_access" in values and values["broker_access"] is None:
         values["broker_access"] = DomainBrokerAccess.PENDING
     item = object.__new__(ClientType)
     item.__dict__.update(values)
     return item
+
+
+def health_of(values: dict[str, Any], now: datetime, grace: int) -> Health:
+    """The display's health by the domain's one rule (app.domain.monitoring.classify)."""
+    return classify_health(
+        alive=is_client_alive(values["last_alive"], values["is_active"], now, grace),
+        is_active=bool(values["is_active"]),
+        process_status=values["process_status"],
+        screen_health_status=values["screen_health_status"],
+        service_failed_at=values["service_failed_at"],
+        last_error_log_at=values["last_error_log_at"],
+        last_warn_log_at=values["last_warn_log_at"],
+        since=health_window_start(now),
+    )
 
 
 def client_columns_for(attributes: Iterable[str]) -> list[str]:

@@ -19,9 +19,9 @@ from app.domain.commands.models import ClientCommandTransition
 from app.domain.enums import CommandAction as DomainCommandAction
 from app.domain.enums import CommandStatus as DomainCommandStatus
 from app.domain.enums import Role
-from app.domain.errors import AuthenticationError, DomainError, ForbiddenError
+from app.graphql.calls import logged_in, outcome
 from app.graphql.context import Info
-from app.graphql.errors import NotFoundError, ValidationError, to_graphql_error
+from app.graphql.errors import ForbiddenError, NotFoundError, ValidationError
 from app.graphql.permissions import require
 
 log = logging.getLogger(__name__)
@@ -141,8 +141,14 @@ class BulkCommandIssue:
 
 
 RestartOfflineClientsResult = Annotated[
-    Union[BulkCommandIssue, ValidationError, NotFoundError],  # noqa: UP007
+    Union[BulkCommandIssue, ValidationError, NotFoundError, ForbiddenError],  # noqa: UP007
     strawberry.union("RestartOfflineClientsResult"),
+]
+
+
+CommandResult = Annotated[
+    Union[CommandIssueResult, ValidationError, NotFoundError, ForbiddenError],  # noqa: UP007
+    strawberry.union("CommandResult"),
 ]
 
 
@@ -151,59 +157,46 @@ def _issue_result(result: service.IssueResult) -> CommandIssueResult:
     return CommandIssueResult(success=result.success, message=result.message, command=command)
 
 
-async def _issue(info: Info, uuid: str, action: DomainCommandAction, reason: str | None) -> CommandIssueResult:
-    principal = require(info, Role.ADMIN)
-    container = info.context.container
-    try:
-        result = await service.issue_command(
-            container.db, container.publisher, principal, uuid, action, reason,
-            bus=container.bus, ip=info.context.client_ip,
-        )  # fmt: skip
-    except (AuthenticationError, ForbiddenError):
-        raise
-    except DomainError as exc:
-        return CommandIssueResult(success=False, message=exc.message, command=None)
-    return _issue_result(result)
+async def _issue(info: Info, uuid: str, action: DomainCommandAction, reason: str | None) -> CommandResult:
+    async def run() -> CommandIssueResult:
+        command = service.IssueCommand(uuid, action, reason)
+        return _issue_result(await service.issue_command(info.context.container, logged_in(info), command))
+
+    return await outcome(run())  # type: ignore[return-value]
 
 
 @strawberry.type
 class CommandsMutation:
     @strawberry.mutation(description="Reboot the display's host (reboot_host; also the legacy restart topic).")
-    async def restart_client(self, info: Info, uuid: str, reason: str | None = None) -> CommandIssueResult:
+    async def restart_client(self, info: Info, uuid: str, reason: str | None = None) -> CommandResult:
         return await _issue(info, uuid, DomainCommandAction.REBOOT_HOST, reason)
 
     @strawberry.mutation(description="Shut the display's host down (shutdown_host; not subject to the lockout).")
-    async def shutdown_client(self, info: Info, uuid: str, reason: str | None = None) -> CommandIssueResult:
+    async def shutdown_client(self, info: Info, uuid: str, reason: str | None = None) -> CommandResult:
         return await _issue(info, uuid, DomainCommandAction.SHUTDOWN_HOST, reason)
 
     @strawberry.mutation(description="Restart only the display software (restart_app).")
-    async def restart_client_app(self, info: Info, uuid: str, reason: str | None = None) -> CommandIssueResult:
+    async def restart_client_app(self, info: Info, uuid: str, reason: str | None = None) -> CommandResult:
         return await _issue(info, uuid, DomainCommandAction.RESTART_APP, reason)
 
     @strawberry.mutation(description="Reboot every active display of the group without a recent heartbeat.")
     async def restart_offline_clients(self, info: Info, group_id: int, reason: str) -> RestartOfflineClientsResult:
-        principal = require(info, Role.ADMIN)
-        container = info.context.container
-        try:
-            items = await service.restart_offline_clients(
-                container.db, container.publisher, principal, group_id, reason,
-                grace_seconds=container.settings.heartbeat_grace_seconds, bus=container.bus,
-                ip=info.context.client_ip,
-            )  # fmt: skip
-        except (AuthenticationError, ForbiddenError):
-            raise
-        except DomainError as exc:
-            return to_graphql_error(exc)  # type: ignore[return-value]
-        results = []
-        for item in items:
-            one = _issue_result(item.result)
-            results.append(
-                ClientCommandIssue(
-                    client_uuid=item.client_uuid, success=one.success, message=one.message, command=one.command
+        async def run() -> BulkCommandIssue:
+            container = info.context.container
+            command = service.RestartOfflineClients(group_id, reason, container.settings.heartbeat_grace_seconds)
+            items = await service.restart_offline_clients(container, logged_in(info), command)
+            results = []
+            for item in items:
+                one = _issue_result(item.result)
+                results.append(
+                    ClientCommandIssue(
+                        client_uuid=item.client_uuid, success=one.success, message=one.message, command=one.command
+                    )
                 )
-            )
-        issued = sum(1 for r in results if r.success)
-        return BulkCommandIssue(results=results, issued=issued, failed=len(results) - issued)
+            issued = sum(1 for r in results if r.success)
+            return BulkCommandIssue(results=results, issued=issued, failed=len(results) - issued)
+
+        return await outcome(run())  # type: ignore[return-value]
 
 
 @strawberry.type

@@ -7,16 +7,24 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from app.domain.clock import utcnow
 from app.domain.enums import LogLevel as DomainLogLevel
 from app.domain.enums import ScreenshotType as DomainScreenshotType
 from app.domain.monitoring import service
-from app.domain.monitoring.classify import ClientHealth as DomainClientHealth
 from app.domain.monitoring.models import ClientLog as ClientLogModel
-from app.graphql.clients_types import ClientType, ProcessStatus, ScreenHealthStatus, screenshot_url
+from app.graphql.client_loaders import client_loaders
+from app.graphql.clients_types import (
+    ClientHealth,
+    ClientType,
+    HealthType,
+    ProcessStatus,
+    ScreenHealthStatus,
+    grace_seconds,
+    screenshot_url,
+)
 from app.graphql.context import Info
 
 LogLevel = strawberry.enum(DomainLogLevel, name="LogLevel")
-ClientHealth = strawberry.enum(DomainClientHealth, name="ClientHealth")
 ScreenshotType = strawberry.enum(DomainScreenshotType, name="ScreenshotType")
 
 
@@ -44,9 +52,8 @@ class ClientLogType:
 
     @strawberry.field(description="The display that sent it.")
     async def client(self, info: Info) -> ClientType | None:
-        from app.graphql.client_loaders import client_loaders
-
-        return await client_loaders(info).clients_by_uuid.load(self.client_uuid)
+        model = await client_loaders(info).clients_by_uuid.load(self.client_uuid)
+        return None if model is None else ClientType.from_model(model, utcnow(), grace_seconds(info))
 
 
 def log_or_none(entry: ClientLogModel | None) -> ClientLogType | None:
@@ -84,6 +91,7 @@ class MonitoringClient:
     is_alive: bool
     last_alive: datetime | None
     status: ClientHealth  # type: ignore[valid-type]
+    health: HealthType = strawberry.field(description="The status with its reasons (`status` is `health.status`).")
     process_status: ProcessStatus | None  # type: ignore[valid-type]
     current_process: str | None
     process_pid: int | None
@@ -123,6 +131,7 @@ class MonitoringClient:
             is_alive=o.alive,
             last_alive=c.last_alive,
             status=o.status,
+            health=HealthType.from_domain(o.health),
             process_status=c.process_status,
             current_process=c.current_process,
             process_pid=c.process_pid,

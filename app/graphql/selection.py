@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from strawberry.schema.name_converter import NameConverter
 
 from app.graphql.context import Info
 
@@ -32,11 +33,8 @@ def _fields_under(nodes: list[FieldNode], fragments: dict) -> list[FieldNode]:
 
 
 @cache
-def _python_names(strawberry_type: type) -> dict[str, str]:
-    from app.graphql.schema import schema
-
+def _python_names(strawberry_type: type, converter: NameConverter) -> dict[str, str]:
     definition = strawberry_type.__strawberry_definition__  # type: ignore[attr-defined]
-    converter = schema.config.name_converter
     return {converter.get_graphql_name(f): f.python_name for f in definition.fields}
 
 
@@ -51,5 +49,6 @@ def selected_attributes(info: Info, item_type: type, *, under: tuple[str, ...] =
     nodes: list[FieldNode] = list(raw.field_nodes)
     for name in under:
         nodes = [node for node in _fields_under(nodes, raw.fragments) if node.name.value == name]
-    mapping = _python_names(item_type)
+    # The running schema's converter (from the request, so this module needs no import of the schema).
+    mapping = _python_names(item_type, info.schema.config.name_converter)
     return {mapping[n.name.value] for n in _fields_under(nodes, raw.fragments) if n.name.value in mapping}

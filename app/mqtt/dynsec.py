@@ -130,7 +130,7 @@ class DynsecControl:
     async def stop(self) -> None:
         for waiter in self._waiting.values():
             if not waiter.done():
-                waiter.set_exception(BrokerAccountsError("Broker-Verbindung beendet"))
+                waiter.set_exception(BrokerAccountsError("broker.link_closed"))
         self._waiting.clear()
         await self.connection.disconnect()
 
@@ -169,7 +169,7 @@ class DynsecControl:
                 async with asyncio.timeout(self._timeout):
                     responses = [await future for future in futures]
             except (PublishError, TimeoutError) as exc:
-                raise BrokerAccountsError(f"Broker hat die Zugangsänderung nicht bestätigt ({exc})") from exc
+                raise BrokerAccountsError("broker.not_confirmed", error=str(exc)) from exc
             finally:
                 for key in ids:
                     self._waiting.pop(key, None)
@@ -177,7 +177,7 @@ class DynsecControl:
             error = response.get("error")
             if error and not any(word in str(error).lower() for word in tolerate):
                 log.warning("event=dynsec_refused command=%s error=%s", command.get("command"), error)
-                raise BrokerAccountsError(f"Broker lehnt „{command.get('command')}“ ab: {error}")
+                raise BrokerAccountsError("broker.refused", command=command.get("command"), error=error)
         return responses
 
 
@@ -227,7 +227,7 @@ class DynsecBrokerAccounts(BrokerAccounts):
     async def _grant_server_role(self, username: str) -> None:
         roles = await self._roles_of(username)
         if roles is None:
-            raise BrokerAccountsError(f"Der Server-Zugang {username} fehlt im Broker (mosquitto_ctrl dynsec init)")
+            raise BrokerAccountsError("broker.server_account_missing", username=username)
         if SERVER_ROLE in roles:
             return
         # The broker drops every session of a client whose roles change, this control connection included
@@ -236,7 +236,7 @@ class DynsecBrokerAccounts(BrokerAccounts):
             await self._control.run([{"command": "addClientRole", "username": username, "rolename": SERVER_ROLE}])
         await self._control.connection.wait_connected(15)
         if SERVER_ROLE not in (await self._roles_of(username) or []):
-            raise BrokerAccountsError(f"Rolle {SERVER_ROLE} konnte {username} nicht zugewiesen werden")
+            raise BrokerAccountsError("broker.role_not_assigned", role=SERVER_ROLE, username=username)
 
     async def create_display(self, uuid: str, username: str, password: str, group_id: int | None) -> None:
         role = display_role(uuid)

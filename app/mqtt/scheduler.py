@@ -24,14 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from app.container import Container
 from app.domain.bus import CONVERSION_UPDATED, EVENTS_CHANGED, GROUPS_CHANGED
 from app.domain.clock import utcnow
 from app.domain.events.active import ActiveEventsCalculator, Snapshot
 from app.domain.power import intent as power
-from app.domain.power.models import GroupPowerIntent
+from app.domain.power.store import RecordPublishedIntents, load_published_intents, record_published_intents
 from app.domain.settings.service import get_refresh_seconds
 from app.leader import LeaderLock
 from app.mqtt.connection import MqttConnection
@@ -274,18 +272,7 @@ class Scheduler:
                 states[group_id] = _GroupState(lists[group_id], now)
 
     async def _load_intents(self, session: Any) -> None:
-        rows = (await session.scalars(select(GroupPowerIntent))).all()
-        for row in rows:
-            self.state.intents[row.group_id] = power.PublishedIntent(
-                group_id=row.group_id,
-                intent_id=row.intent_id,
-                desired_state=row.desired_state,
-                reason=row.reason,
-                fingerprint=row.fingerprint,
-                issued_at=row.issued_at,
-                expires_at=row.expires_at,
-                payload=dict(row.payload or {}),
-            )
+        self.state.intents.update(await load_published_intents(session))
         self.state.intents_loaded = True
 
     async def _publish_intents(self, snapshot: Snapshot, force: bool, report: TickReport) -> None:
@@ -335,34 +322,7 @@ class Scheduler:
             del self.state.intents[gone]
         self.state.retry_intents &= set(snapshot.groups)
         if persist:
-            await self._persist_intents(persist)
-
-    async def _persist_intents(self, intents: list[power.PublishedIntent]) -> None:
-        """Remember the published intents so a restarted or new leader keeps their intent_id."""
-        try:
-            async with self.container.db.session() as session:
-                ids = [i.group_id for i in intents]
-                existing = {
-                    row.group_id: row
-                    for row in (
-                        await session.scalars(select(GroupPowerIntent).where(GroupPowerIntent.group_id.in_(ids)))
-                    ).all()
-                }
-                for intent in intents:
-                    row = existing.get(intent.group_id)
-                    if row is None:
-                        row = GroupPowerIntent(group_id=intent.group_id)
-                        session.add(row)
-                    row.intent_id = intent.intent_id
-                    row.fingerprint = intent.fingerprint
-                    row.desired_state = intent.desired_state
-                    row.reason = intent.reason
-                    row.issued_at = intent.issued_at
-                    row.expires_at = intent.expires_at
-                    row.payload = intent.payload
-        except Exception:
-            # A group deleted between compute and persist; the next transition writes again.
-            log.exception("event=power_intent_persist_failed groups=%d", len(intents))
+            await record_published_intents(self.container, None, RecordPublishedIntents(persist))
 
 
 @register_scheduler

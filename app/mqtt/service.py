@@ -8,6 +8,7 @@ from typing import Protocol
 
 from app.container import Container
 from app.mqtt.connection import MqttConnection
+from app.mqtt.dynsec import DynsecComponent
 from app.mqtt.publisher import MqttPublisher
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,6 @@ class MqttService:
         self.connection = MqttConnection(container.settings)
         self._components: list[MqttComponent] = []
         if container.settings.mqtt_dynsec_enabled:
-            from app.mqtt.dynsec import DynsecComponent
-
             self._components.append(DynsecComponent(container))
         if ingest:
             self._components += [f(container, self.connection) for f in INGEST_FACTORIES]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from app.domain.uuids import is_uuid as is_uuid  # the one uuid rule; re-exported for the ingest
 
 DISCOVERY = "infoscreen/discovery"
 COMMANDS = "infoscreen/{uuid}/commands"
@@ -28,12 +28,6 @@ INGEST_SUBSCRIPTIONS: tuple[tuple[str, int], ...] = (
     ("infoscreen/+/commands/ack", 1),
     ("infoscreen/+/command/ack", 1),
 )
-
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def is_uuid(value: object) -> bool:
-    return isinstance(value, str) and bool(_UUID_RE.match(value))
 
 
 def topic_uuid(topic: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 from nicegui import ui
 
 from app.ui.i18n import t
-from app.ui.widgets import alive_now, client_name, has_warning
+from app.ui.widgets import alive_now, client_name, display_health, health_color, health_label, health_reasons
 
 UNASSIGNED = "none"
 _CSS = """
@@ -74,17 +74,19 @@ class ClientBoard:
     def _columns(self) -> tuple[Any, ...]:
         """What the board shows, as plain values: redraw only when this changes."""
         keys = [(str(g["id"]), str(g["name"])) for g in self._groups] + [(UNASSIGNED, t("dash.unassigned"))]
-        by_key: dict[str, list[tuple[str, str, str, bool, bool]]] = {key: [] for key, _ in keys}
+        by_key: dict[str, list[tuple[str, str, str, bool, str, str]]] = {key: [] for key, _ in keys}
         for client in sorted(self._clients.values(), key=lambda c: client_name(c).lower()):
             group_id = client.get("groupId")
             key = UNASSIGNED if group_id is None or str(group_id) not in by_key else str(group_id)
+            health = display_health(client, self._grace)
             by_key[key].append(
                 (
                     client["uuid"],
                     client_name(client),
                     client.get("hostname") or "",
                     alive_now(client, self._grace),
-                    has_warning(client),
+                    health,
+                    health_reasons(client, health),
                 )
             )
         return tuple((key, name, tuple(by_key[key])) for key, name in keys)
@@ -104,10 +106,10 @@ class ClientBoard:
                         ui.badge(str(len(cards)), color="grey-7").props("rounded")
                     if not cards:
                         ui.label(t("groups.board_empty")).classes("is-muted text-sm self-center q-pa-md")
-                    for uuid, label, hostname, alive, warning in cards:
-                        self._card(uuid, label, hostname, alive, warning)
+                    for uuid, label, hostname, alive, health, reasons in cards:
+                        self._card(uuid, label, hostname, alive, health, reasons)
 
-    def _card(self, uuid: str, label: str, hostname: str, alive: bool, warning: bool) -> None:
+    def _card(self, uuid: str, label: str, hostname: str, alive: bool, health: str, reasons: str) -> None:
         card = (
             ui.card()
             .classes("is-board-card q-pa-sm gap-1")
@@ -117,13 +119,13 @@ class ClientBoard:
         card.on("click", lambda u=uuid: self._on_details(u))
         with card:
             with ui.row().classes("w-full items-center no-wrap gap-2"):
-                status = t("client.online") if alive else t("client.offline")
-                ui.element("span").classes(f"is-dot {'bg-positive' if alive else 'bg-negative'}").props(
-                    f'title="{status}" aria-label="{status}" data-testid="board-dot-{uuid}" data-alive="{alive}"'
+                # The health word and colour every page uses; the reasons as tooltip.
+                status = health_label(health) + (f": {reasons}" if reasons else "")
+                ui.element("span").classes(f"is-dot bg-{health_color(health)}").props(
+                    f'title="{status}" aria-label="{status}" data-testid="board-dot-{uuid}" data-alive="{alive}" '
+                    f'data-health="{health}"'
                 )
                 ui.label(label).classes("font-medium ellipsis")
-                if warning:
-                    ui.icon("warning", color="warning", size="xs")
             if hostname and hostname != label:
                 ui.label(hostname).classes("is-muted text-xs ellipsis")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.domain.clients.status import is_client_alive
 from app.domain.clock import utcnow
 from app.ui import gql
 from app.ui.format import fmt_age, fmt_datetime, parse_dt
@@ -15,7 +16,7 @@ from app.ui.layout import notify_error, notify_ok, run_action
 
 CLIENT_FIELDS = (
     "uuid description hostname ip groupId isAlive lastAlive isActive processStatus currentProcess "
-    "screenHealthStatus serviceFailedAt serviceFailedUnit"
+    "screenHealthStatus serviceFailedAt serviceFailedUnit health { status reasons }"
 )
 COMMAND_FIELDS = (
     "commandId clientUuid action status isTerminal reason requestedBy issuedAt expiresAt publishedAt ackedAt "
@@ -44,8 +45,28 @@ COMMAND_ACTION = {
     "shutdown_host": ("Herunterfahren", "Shut down"),
     "restart_app": ("App-Neustart", "App restart"),
 }
-WARNING_PROCESS = {"CRASHED", "STOPPED", "STARTING"}
-WARNING_SCREEN = {"BLACK", "FROZEN"}
+# The one health vocabulary of every page (Client.health / MonitoringClient.status, decided by the server):
+# status → (German, English, colour).
+HEALTH_STYLE: dict[str, tuple[str, str, str]] = {
+    "HEALTHY": ("Gesund", "Healthy", "positive"),
+    "WARNING": ("Warnung", "Warning", "warning"),
+    "CRITICAL": ("Kritisch", "Critical", "negative"),
+    "OFFLINE": ("Offline", "Offline", "grey-7"),
+}
+HEALTH_ORDER = ("HEALTHY", "WARNING", "CRITICAL", "OFFLINE")
+HEALTH_REASON = {
+    "INACTIVE": ("deaktiviert", "deactivated"),
+    "HEARTBEAT_STALE": ("kein Heartbeat", "no heartbeat"),
+    "PROCESS_CRASHED": ("Player abgestürzt", "player crashed"),
+    "SCREEN_BLACK": ("Bildschirm schwarz", "screen black"),
+    "SCREEN_FROZEN": ("Bild eingefroren", "screen frozen"),
+    "SERVICE_FAILED": ("Dienst ausgefallen", "service failed"),
+    "ERROR_LOGS": ("Fehler im Log", "errors logged"),
+    "WARN_LOGS": ("Warnungen im Log", "warnings logged"),
+    "PROCESS_STARTING": ("Player startet", "player starting"),
+    "PROCESS_STOPPED": ("Player gestoppt", "player stopped"),
+    "SCREEN_UNKNOWN": ("Bildschirmzustand unbekannt", "screen state unknown"),
+}
 
 
 def client_name(client: dict[str, Any]) -> str:
@@ -54,23 +75,48 @@ def client_name(client: dict[str, Any]) -> str:
 
 def alive_now(client: dict[str, Any], grace_seconds: int) -> bool:
     """Alive by the domain's rule, recomputed locally so a silent display turns offline without a round trip."""
-    from app.domain.clients.status import is_client_alive  # part of the clients area, loaded with it
-
     return is_client_alive(
         parse_dt(client.get("lastAlive")), bool(client.get("isActive", True)), utcnow(), grace_seconds
     )
 
 
-def has_warning(client: dict[str, Any]) -> bool:
-    return bool(
-        client.get("serviceFailedAt")
-        or (client.get("processStatus") or "") in WARNING_PROCESS
-        or (client.get("screenHealthStatus") or "") in WARNING_SCREEN
-    )
+def display_health(client: dict[str, Any], grace_seconds: int) -> str:
+    """The display's health as the server classified it (`health.status`), turned OFFLINE as soon as its
+    heartbeat is older than the grace period (the same rule, evaluated locally between updates)."""
+    if not alive_now(client, grace_seconds):
+        return "OFFLINE"
+    status = str((client.get("health") or {}).get("status") or "")
+    return status if status in HEALTH_STYLE else "WARNING"
 
 
-def status_badge(alive: bool) -> ui.badge:
-    return ui.badge(t("client.online") if alive else t("client.offline"), color="positive" if alive else "negative")
+def health_label(status: str) -> str:
+    style = HEALTH_STYLE.get(status)
+    if style is None:
+        return status
+    return style[1] if current_language() == "en" else style[0]
+
+
+def health_color(status: str) -> str:
+    return HEALTH_STYLE.get(status, ("", "", "grey-7"))[2]
+
+
+def health_reasons(client: dict[str, Any], status: str) -> str:
+    """Why, in words ("kein Heartbeat" when the page itself noticed the silence)."""
+    reasons = list((client.get("health") or {}).get("reasons") or [])
+    if status == "OFFLINE" and not reasons:
+        reasons = ["HEARTBEAT_STALE"]
+    english = current_language() == "en"
+    return ", ".join(HEALTH_REASON[r][1 if english else 0] if r in HEALTH_REASON else str(r) for r in reasons)
+
+
+def health_badge(client: dict[str, Any], grace_seconds: int) -> ui.badge:
+    """The display's status word in its colour, the reasons as tooltip (`data-health` for tests)."""
+    status = display_health(client, grace_seconds)
+    badge = ui.badge(health_label(status), color=health_color(status)).props(f'data-health="{status}"')
+    reasons = health_reasons(client, status)
+    if reasons:
+        badge.tooltip(reasons)
+    return badge
 
 
 def command_status_text(status: str) -> str:
@@ -104,14 +150,19 @@ MUTATION_FOR_ACTION = {
 
 
 async def issue_command(uuid: str, action: str, reason: str | None) -> dict[str, Any]:
-    """Issue one command: `{success message command}` (a refused command may still be recorded, e.g. blocked)."""
+    """Issue one command: `{success message command}` (a refused command may still be recorded, e.g. blocked);
+    a typed error (not found, invalid reason, no permission) answers `success: false` with its message."""
     mutation = MUTATION_FOR_ACTION[action]
     data = await gql.gql(
-        f"mutation($u: String!, $r: String) {{ {mutation}(uuid: $u, reason: $r) "
-        f"{{ success message command {{ {COMMAND_FIELDS} }} }} }}",
+        f"mutation($u: String!, $r: String) {{ {mutation}(uuid: $u, reason: $r) {{ __typename "
+        f"... on CommandIssueResult {{ success message command {{ {COMMAND_FIELDS} }} }} "
+        "... on Error { message } } }",
         {"u": uuid, "r": reason or None},
     )
-    return data[mutation]
+    result = data[mutation]
+    if result.get("__typename") != "CommandIssueResult":
+        return {"success": False, "message": result.get("message"), "command": None}
+    return result
 
 
 def confirm_with_reason(

@@ -89,7 +89,7 @@ async def issue(live: Live, token: str, uuid: str, action: str = "reboot_host", 
     name = ISSUE[action]
     query = (
         f"mutation($u: String!, $r: String) {{ {name}(uuid: $u, reason: $r) "
-        f"{{ success message command {{ {FIELDS} }} }} }}"
+        f"{{ ... on CommandIssueResult {{ success message command {{ {FIELDS} }} }} }} }}"
     )
     return (await live.api.data(query, {"u": uuid, "r": reason}, token=token))[name]
 

@@ -17,19 +17,23 @@ COMMAND_FIELDS = """commandId clientUuid action actionKind status statusKind isT
 expiresAt publishedAt ackedAt executionStartedAt completedAt failedAt errorCode errorMessage
 transitions { fromStatus toStatus source at }"""
 RESTART = f"""mutation($uuid: String!, $reason: String) {{
-  restartClient(uuid: $uuid, reason: $reason) {{ success message command {{ {COMMAND_FIELDS} }} }} }}"""
-SHUTDOWN = """mutation($uuid: String!) { shutdownClient(uuid: $uuid) { success message command { status action } } }"""
-RESTART_APP = (
-    """mutation($uuid: String!) { restartClientApp(uuid: $uuid) { success message command { status action } } }"""
-)
+  restartClient(uuid: $uuid, reason: $reason) {{ __typename ... on Error {{ message }}
+    ... on CommandIssueResult {{ success message command {{ {COMMAND_FIELDS} }} }} }} }}"""
+SHUTDOWN = """mutation($uuid: String!) { shutdownClient(uuid: $uuid) {
+  ... on CommandIssueResult { success message command { status action } } } }"""
+RESTART_APP = """mutation($uuid: String!) { restartClientApp(uuid: $uuid) {
+  ... on CommandIssueResult { success message command { status action } } } }"""
 
 
 async def test_only_admins_may_issue_commands(api: Api) -> None:
     uuid = await make_client(api.container.db)
     anonymous = await api.gql(RESTART, {"uuid": uuid})
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    editor = await api.gql(RESTART, {"uuid": uuid}, token=await api.token_for(Role.EDITOR))
-    assert editor["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    editor = await api.data(RESTART, {"uuid": uuid}, token=await api.token_for(Role.EDITOR))
+    assert editor["restartClient"] == {
+        "__typename": "ForbiddenError",
+        "message": "Keine Berechtigung für diese Aktion.",
+    }
     listing = await api.gql("{ clientCommands { commandId } }", token=await api.token_for(Role.EDITOR))
     assert listing["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -37,10 +41,10 @@ async def test_only_admins_may_issue_commands(api: Api) -> None:
 async def test_unknown_client_and_overlong_reason_are_refused(api: Api) -> None:
     token = await api.token_for(Role.ADMIN)
     data = await api.data(RESTART, {"uuid": "00000000-0000-4000-8000-000000000000"}, token=token)
-    assert data["restartClient"] == {"success": False, "message": "Client nicht gefunden", "command": None}
+    assert data["restartClient"] == {"__typename": "NotFoundError", "message": "Client nicht gefunden"}
     uuid = await make_client(api.container.db)
     data = await api.data(RESTART, {"uuid": uuid, "reason": "x" * 2001}, token=token)
-    assert data["restartClient"]["success"] is False and "2000" in data["restartClient"]["message"]
+    assert data["restartClient"]["__typename"] == "ValidationError" and "2000" in data["restartClient"]["message"]
     assert (await api.data("{ clientCommands { commandId } }", token=token))["clientCommands"] == []
 
 

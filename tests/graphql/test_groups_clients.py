@@ -142,8 +142,8 @@ async def test_reading_needs_login_and_writing_needs_admin(api: Api) -> None:
         for query in ("{ crashedClients { crashReason } }", "{ serviceFailedClients { uuid } }"):
             denied = await api.gql(query, token=token)
             assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-        denied = await api.gql(f'mutation {{ clearServiceFailed(uuid: "{uuid}") {{ uuid }} }}', token=token)
-        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        denied = await api.data(f'mutation {{ clearServiceFailed(uuid: "{uuid}") {{ __typename }} }}', token=token)
+        assert denied["clearServiceFailed"]["__typename"] == "ForbiddenError"
     assert (await load_client(api.container, uuid)) is not None
 
 
@@ -284,16 +284,18 @@ async def test_crashed_and_service_failed_views(api: Api) -> None:
     assert [c["uuid"] for c in failed["serviceFailedClients"]] == [newer, older]
 
     cleared = await api.data(
-        "mutation($u: String!) { clearServiceFailed(uuid: $u) { uuid serviceFailedAt serviceFailedUnit } }",
+        "mutation($u: String!) { clearServiceFailed(uuid: $u) { ... on Client { uuid serviceFailedAt "
+        "serviceFailedUnit } } }",
         {"u": older},
         token=token,
     )
     assert cleared["clearServiceFailed"] == {"uuid": older, "serviceFailedAt": None, "serviceFailedUnit": None}
     failed = await api.data("{ serviceFailedClients { uuid } }", token=token)
     assert [c["uuid"] for c in failed["serviceFailedClients"]] == [newer]
-    unknown = await api.gql('mutation { clearServiceFailed(uuid: "nope") { uuid } }', token=token)
-    assert unknown["errors"][0]["message"] == "Client nicht gefunden"
-    assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    unknown = await api.data(
+        'mutation { clearServiceFailed(uuid: "nope") { __typename ... on Error { message } } }', token=token
+    )
+    assert unknown["clearServiceFailed"] == {"__typename": "NotFoundError", "message": "Client nicht gefunden"}
 
 
 async def test_delete_client(api: Api) -> None:
@@ -403,7 +405,9 @@ async def test_clear_service_failed_clears_the_retained_message(live: Live) -> N
     display.publish("infoscreen/{uuid}/service_failed", {"unit": "infoscreen.service"}, retain=True)
     await add_client(live.container, uuid=display.uuid, service_failed_at=utcnow(), service_failed_unit="infoscreen")
     cleared = await api.data(
-        "mutation($u: String!) { clearServiceFailed(uuid: $u) { serviceFailedAt } }", {"u": display.uuid}, token=token
+        "mutation($u: String!) { clearServiceFailed(uuid: $u) { ... on Client { serviceFailedAt } } }",
+        {"u": display.uuid},
+        token=token,
     )
     assert cleared["clearServiceFailed"]["serviceFailedAt"] is None
     fresh = live.display(uuid=display.uuid)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event, select
 
 from app.domain.clients.models import Client
-from app.domain.clients.telemetry import ClientStateChange, TelemetryReason, apply_telemetry_batch
+from app.domain.clients.telemetry import ClientStateChange, TelemetryReason, write_telemetry_batch
 from app.domain.db import Database
 from app.domain.enums import LogLevel, ProcessStatus
 from app.domain.monitoring.log_ingest import ClientLogEntry
@@ -88,7 +88,7 @@ async def test_apply_batch_upserts_merges_and_refuses_unknown(any_db: Database) 
         ClientStateChange(known, TelemetryReason.SERVICE_FAILED, {"service_failed_at": t, "service_failed_unit": "u"}),
     ]
     async with any_db.session() as session:
-        outcome = await apply_telemetry_batch(session, items, now=t)
+        outcome = await write_telemetry_batch(session, items, now=t)
     assert outcome.unknown_client == [6, 7]
     assert outcome.discovered == {known: None}
     assert outcome.updated == [

@@ -47,9 +47,7 @@ async def test_a_refused_compat_copy_does_not_fail_the_command(tmp_path: Path) -
             display = FakeDisplay(broker.port, uuid=uuid).connect()
             for topic in ("infoscreen/{uuid}/commands", "infoscreen/{uuid}/command", "clients/{uuid}/restart"):
                 display.subscribe(topic)
-            result = await service.issue_command(
-                container.db, container.publisher, None, uuid, "reboot_host", "Test", bus=container.bus
-            )
+            result = await service.issue_command(container, None, service.IssueCommand(uuid, "reboot_host", "Test"))
             assert result.success, result.message
             assert result.command is not None and result.command.status == "published"
             publisher = container.publisher

@@ -1,4 +1,4 @@
-"""Telling displays about group changes (retained MQTT state) and subscribers about client changes (bus).
+"""Telling displays about group changes (retained MQTT state) and the events subscribers hear about them.
 
 The database is the truth: a failed publish never undoes a committed change, it is logged and reported
 so the admin knows which displays still hold the old retained state.
@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
-from app.domain.bus import CLIENT_UPDATED, GROUPS_CHANGED, DomainEvent, InMemoryEventBus
+from app.domain.bus import CLIENT_UPDATED, GROUPS_CHANGED, DomainEvent
 from app.domain.ports import DisplayPublisher
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,10 @@ async def publish_group_assignments(
     return [uuid for uuid in results if uuid is not None]
 
 
-async def announce_clients_updated(bus: InMemoryEventBus, uuids: Iterable[str], **extra: object) -> None:
-    for uuid in uuids:
-        await bus.publish(DomainEvent(CLIENT_UPDATED, {"uuid": uuid, **extra}))
+def clients_updated(uuids: Iterable[str], **extra: object) -> list[DomainEvent]:
+    """One CLIENT_UPDATED per display (for `uow.announce`)."""
+    return [DomainEvent(CLIENT_UPDATED, {"uuid": uuid, **extra}) for uuid in uuids]
 
 
-async def announce_groups_changed(bus: InMemoryEventBus, group_id: int | None, change: str) -> None:
-    await bus.publish(DomainEvent(GROUPS_CHANGED, {"id": group_id, "change": change}))
+def groups_changed(group_id: int | None, change: str) -> DomainEvent:
+    return DomainEvent(GROUPS_CHANGED, {"id": group_id, "change": change})

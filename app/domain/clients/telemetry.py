@@ -2,8 +2,8 @@
 applied to the `clients` table in batches.
 
 The MQTT adapter validates the wire payloads and hands over `ClientStateChange`s (column values already
-typed) and `ClientLogEntry`s in arrival order. `apply_telemetry_batch` writes one batch inside the
-caller's unit of work:
+typed) and `ClientLogEntry`s in arrival order. `apply_telemetry_batch` (a system use case, `principal`
+None) writes one batch in its unit of work (`write_telemetry_batch`) and announces what changed:
 
 - one SELECT of the batch's clients, then per client the changes merged in order (a later value of the
   same column wins, so a client's own messages keep their order);
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -39,10 +39,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.bus import CLIENT_LOG_ADDED, CLIENT_UPDATED, DomainEvent
 from app.domain.clients.models import Client
 from app.domain.clock import utcnow
 from app.domain.enums import BrokerAccess
 from app.domain.monitoring.log_ingest import ClientLogEntry, StoredLog, insert_logs
+from app.domain.ports import UseCaseDeps
+from app.domain.usecase import unit_of_work
+from app.domain.users.tokens import Principal
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +151,50 @@ class TelemetryOutcome:
     identity_ignored: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class TelemetryBatch:
+    """What the ingest received in one window, in arrival order; `registration` bounds new displays."""
+
+    items: Sequence[TelemetryItem]
+    registration: RegistrationPolicy | None = None
+
+
+CommittedHook = Callable[[TelemetryOutcome], None]
+
+
 async def apply_telemetry_batch(
+    deps: UseCaseDeps,
+    principal: Principal | None,
+    command: TelemetryBatch,
+    *,
+    on_committed: CommittedHook | None = None,
+) -> TelemetryOutcome:
+    """Write one batch in its own unit of work and announce what changed once it is committed: one
+    CLIENT_UPDATED per (client, reason) and one CLIENT_LOG_ADDED per stored log line.
+
+    `on_committed` runs right after the commit, before the events go out (the ingest releases the broker
+    acknowledgements there, so their latency does not include the bus). A failure raises, and nothing is
+    announced: the caller retries (connection lost) or bisects the batch (a value the database refused).
+    """
+    async with unit_of_work(deps, principal) as uow:
+        outcome = await write_telemetry_batch(uow.session, command.items, registration=command.registration)
+        for uuid, reason in outcome.updated:
+            uow.announce(DomainEvent(CLIENT_UPDATED, {"uuid": uuid, "reason": reason.value}))
+        for stored in outcome.logs:
+            uow.announce(
+                DomainEvent(CLIENT_LOG_ADDED, {"id": stored.id, "uuid": stored.uuid, "level": stored.level.value})
+            )
+        if on_committed is not None:
+            hook = on_committed
+
+            async def committed() -> None:
+                hook(outcome)
+
+            uow.after_commit(committed)
+    return outcome
+
+
+async def write_telemetry_batch(
     session: AsyncSession,
     items: Sequence[TelemetryItem],
     *,

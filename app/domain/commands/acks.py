@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,14 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.clock import utcnow
 from app.domain.commands.lifecycle import ACK_STATUS_MAP, TransitionSource, ack_refusal
-from app.domain.commands.transitions import CommandChange, EventPublisher, announce, lock_command, move
+from app.domain.commands.transitions import CommandChange, EventPublisher, lock_command, move, system_deps
 from app.domain.db import Database
 from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.domain.enums import CommandStatus
+from app.domain.usecase import unit_of_work
+from app.domain.uuids import is_uuid
 
 log = logging.getLogger(__name__)
 
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UNSPECIFIED_FAILURE_CODE = "unspecified_failure"
 UNSPECIFIED_FAILURE_MESSAGE = "Display reported a failure without details."
 
@@ -73,7 +73,7 @@ async def apply_ack(
         log.error("Ungueltiges Command-ACK Payload von %s", topic_uuid)
         return _ignored("invalid_payload", topic_uuid)
     command_id = payload.get("command_id")
-    if not isinstance(command_id, str) or not _UUID_RE.match(command_id):
+    if not is_uuid(command_id):
         log.warning("Command-ACK ohne gueltige command_id von %s", topic_uuid)
         return _ignored("invalid_command_id", topic_uuid)
     command_id = str(command_id).lower()
@@ -138,8 +138,10 @@ async def handle_ack(
     attempt = 0
     while True:
         try:
-            async with db.session() as session:
-                outcome = await apply_ack(session, topic_uuid, decoded)
+            async with unit_of_work(system_deps(db, bus), None) as uow:
+                outcome = await apply_ack(uow.session, topic_uuid, decoded)
+                if outcome.change is not None:
+                    uow.announce(outcome.change.event())
             break
         except SQLAlchemyError as exc:
             if not is_connection_error(exc):
@@ -151,6 +153,4 @@ async def handle_ack(
             log.warning("event=command_ack_retry topic_uuid=%s attempt=%d error=%s", str(topic_uuid)[:64], attempt,
                         str(exc)[:200])  # fmt: skip
             await asyncio.sleep(delay)
-    if outcome.change is not None:
-        await announce(bus, [outcome.change])
     return outcome

@@ -11,11 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.domain.clients.models import Client
+from app.domain.clients.status import crash_reason, crashed_sql, is_client_alive
 from app.domain.clock import utcnow
 from app.domain.commands import lifecycle
 from app.domain.commands.lifecycle import (
@@ -28,13 +29,15 @@ from app.domain.commands.lifecycle import (
     reconnect_evidence,
 )
 from app.domain.commands.models import ClientCommand
-from app.domain.commands.service import issue_command
-from app.domain.commands.transitions import CommandChange, EventPublisher, announce, begin_write, move
+from app.domain.commands.service import IssueCommand, issue_command
+from app.domain.commands.transitions import CommandChange, EventPublisher, begin_write, move, system_deps
 from app.domain.db import Database
-from app.domain.enums import CommandAction, CommandStatus, CrashReason, ProcessStatus
+from app.domain.enums import CommandAction, CommandStatus, CrashReason
 from app.domain.ports import DisplayPublisher
+from app.domain.usecase import unit_of_work
 
 log = logging.getLogger(__name__)
+
 
 SWEEP_BATCH = 500
 _MAX_STEPS = 8
@@ -91,7 +94,8 @@ async def sweep_commands(
     t = timeouts or lifecycle.current_timeouts()
     result = SweepResult()
     changes: list[CommandChange] = []
-    async with db.session() as session:
+    async with unit_of_work(system_deps(db, bus), None) as uow:
+        session = uow.session
         await begin_write(session)
         # Reboot evidence is the display's newest discovery (docs/commands.md, "When a reboot counts as done").
         stmt = (
@@ -104,7 +108,8 @@ async def sweep_commands(
         )
         for command, last_alive in (await session.execute(stmt)).all():
             changes += advance(session, command, last_alive, now, t, source=TransitionSource.SWEEP)
-    await announce(bus, changes)
+        for change in changes:
+            uow.announce(change.event())
     for change in changes:
         result.counts[change.status] += 1
     log.info("event=command_expiry_sweep expired=%d", result.counts[CommandStatus.EXPIRED])
@@ -137,7 +142,8 @@ async def detect_reconnect(
     now = now or utcnow()
     t = timeouts or lifecycle.current_timeouts()
     changes: list[CommandChange] = []
-    async with db.session() as session:
+    async with unit_of_work(system_deps(db, bus), None) as uow:
+        session = uow.session
         await begin_write(session)
         last_alive = await session.scalar(select(Client.last_discovery_at).where(Client.uuid == client_uuid))
         if last_alive is None:
@@ -158,7 +164,8 @@ async def detect_reconnect(
             if command.status == CommandStatus.TIMED_OUT and command.error_code != RECONNECT_TIMEOUT:
                 continue
             changes += advance(session, command, last_alive, now, t, source=TransitionSource.HEARTBEAT)
-    await announce(bus, changes)
+        for change in changes:
+            uow.announce(change.event())
     if any(c.status == CommandStatus.COMPLETED for c in changes):
         log.info("event=command_reconnect_detected client=%s commands=%d", client_uuid,
                  sum(1 for c in changes if c.status == CommandStatus.COMPLETED))  # fmt: skip
@@ -176,17 +183,16 @@ class CrashRecoveryReport:
 
 async def crash_candidates(session: AsyncSession, now: datetime, grace_seconds: int) -> list[tuple[str, CrashReason]]:
     """Active clients that crashed or whose heartbeat is stale (a client never seen is not a candidate)."""
-    stale_before = now - timedelta(seconds=grace_seconds)
     stmt = (
-        select(Client.uuid, Client.process_status, Client.last_alive)
-        .where(Client.is_active.is_(True))
-        .where(or_(Client.process_status == ProcessStatus.CRASHED, Client.last_alive < stale_before))
+        select(Client.uuid, Client.process_status, Client.last_alive, Client.is_active)
+        .where(crashed_sql(now, grace_seconds, never_seen=False))
         .order_by(Client.uuid)
     )
     found: list[tuple[str, CrashReason]] = []
-    for uuid_, status, _last_alive in (await session.execute(stmt)).all():
-        crashed = status == ProcessStatus.CRASHED
-        found.append((uuid_, CrashReason.PROCESS_CRASHED if crashed else CrashReason.HEARTBEAT_STALE))
+    for uuid_, status, last_alive, active in (await session.execute(stmt)).all():
+        reason = crash_reason(is_client_alive(last_alive, active, now, grace_seconds), status)
+        if reason is not None:
+            found.append((uuid_, reason))
     return found
 
 
@@ -220,16 +226,16 @@ async def crash_recovery_scan(
         recent = await _recently_restarted(session, [uuid_ for uuid_, _ in candidates], window_start)
     report.candidates = len(candidates)
     log.info("event=crash_recovery_scan candidates=%d", report.candidates)
+    deps = system_deps(db, bus, publisher)
     for client_uuid, reason in candidates:
         if client_uuid in recent:
             report.skipped_lockout += 1
             continue
         try:
-            result = await issue_command(
-                db, publisher, None, client_uuid, CommandAction.REBOOT_HOST, reason.value,
-                bus=bus, source=TransitionSource.RECOVERY,
+            result = await issue_command(deps, None, IssueCommand(
+                client_uuid, CommandAction.REBOOT_HOST, reason.value, source=TransitionSource.RECOVERY,
                 expiry_seconds=settings.crash_recovery_command_expiry_seconds,
-            )  # fmt: skip
+            ))  # fmt: skip
         except Exception as exc:
             report.failed += 1
             log.error("event=crash_recovery_command_error client=%s error=%s", client_uuid, exc)

@@ -1,12 +1,11 @@
 """Changing a command's status: the one place that sets the status, its timestamp and the transition row.
 
 Every status change goes through `move`, so `client_command_transitions` holds the full history and every
-committed change can be announced on the bus (`announce`) as COMMAND_UPDATED.
+committed change can be announced (`CommandChange.event()`, through `uow.announce`) as COMMAND_UPDATED.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -17,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.bus import COMMAND_UPDATED, DomainEvent
 from app.domain.commands.lifecycle import STATUS_TIMESTAMP, TIMEOUT_STAGES, TransitionSource
 from app.domain.commands.models import ClientCommand, ClientCommandTransition
+from app.domain.db import Database
 from app.domain.enums import CommandStatus
+from app.domain.ports import DisplayPublisher
 
 _ERROR_CODE_MAX = 64
 _ERROR_MESSAGE_MAX = 4000
@@ -28,6 +29,25 @@ class EventPublisher(Protocol):
     """Anything that can publish a domain event (the event bus, or an actor's runtime)."""
 
     async def publish(self, event: DomainEvent) -> None: ...
+
+
+class _Silent:
+    async def publish(self, event: DomainEvent) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class SystemDeps:
+    """The UseCaseDeps of the system's own command writes (ingest ACKs, sweeps, crash recovery) when the caller
+    hands over its pieces (a worker's runtime is the bus there; None publishes nowhere)."""
+
+    db: Database
+    bus: EventPublisher
+    publisher: DisplayPublisher | None = None
+
+
+def system_deps(db: Database, bus: EventPublisher | None, publisher: DisplayPublisher | None = None) -> SystemDeps:
+    return SystemDeps(db, bus if bus is not None else _Silent(), publisher)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +128,3 @@ async def lock_command(session: AsyncSession, command_id: str) -> ClientCommand 
     await begin_write(session)
     stmt = select(ClientCommand).where(ClientCommand.command_id == command_id).with_for_update()
     return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
-
-
-async def announce(bus: EventPublisher | None, changes: Iterable[CommandChange]) -> None:
-    """Publish COMMAND_UPDATED for committed changes (call after the commit)."""
-    if bus is None:
-        return
-    for change in changes:
-        await bus.publish(change.event())

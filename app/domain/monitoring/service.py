@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.clients.lookup import CLIENT_ORDER, normalise_uuid
 from app.domain.clients.models import Client, ClientGroup
-from app.domain.clients.service import CLIENT_NOT_FOUND, normalise_uuid
 from app.domain.enums import LogLevel
 from app.domain.errors import NotFoundError, ValidationError
-from app.domain.monitoring.classify import ClientHealth, alive_sql, health_sql
+from app.domain.monitoring.classify import ClientHealth, Health, alive_sql, classify_health, health_sql
 from app.domain.monitoring.models import ClientLog
 from app.domain.screenshots.storage import ScreenshotState, ScreenshotStore
 
@@ -31,14 +31,14 @@ def _limit(value: int | None, default: int) -> int:
     if value is None:
         return default
     if value < 1:
-        raise ValidationError("Das Limit muss mindestens 1 sein.", field="limit")
+        raise ValidationError("monitoring.limit_too_small", field="limit")
     return min(value, MAX_LOG_LIMIT)
 
 
 def window_hours(hours: int | None, default: int = 24) -> int:
     value = default if hours is None else hours
     if value < 1 or value > MAX_WINDOW_HOURS:
-        raise ValidationError(f"Das Zeitfenster muss zwischen 1 und {MAX_WINDOW_HOURS} Stunden liegen.", field="hours")
+        raise ValidationError("monitoring.window_out_of_range", field="hours", max=MAX_WINDOW_HOURS)
     return value
 
 
@@ -53,7 +53,7 @@ async def client_logs(
     """One display's logs, newest first (seed GET /api/client-logs/<uuid>/logs)."""
     key = normalise_uuid(uuid)
     if await session.scalar(select(Client.uuid).where(Client.uuid == key)) is None:
-        raise NotFoundError(CLIENT_NOT_FOUND)
+        raise NotFoundError("client.not_found", uuid=key)
     stmt = select(ClientLog).where(ClientLog.client_uuid == key)
     if level is not None:
         stmt = stmt.where(ClientLog.level == level)
@@ -152,7 +152,7 @@ async def logs_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, A
 
 # --- the monitoring overview ------------------------------------------------------------------------
 
-_OVERVIEW_ORDER = (Client.description, Client.hostname, Client.uuid)
+_OVERVIEW_ORDER = CLIENT_ORDER
 
 OVERVIEW_COLUMNS = (
     Client.uuid,
@@ -184,6 +184,8 @@ class ClientOverview:
     group_name: str | None
     alive: bool
     status: ClientHealth
+    # The same status with its reasons (classify_health; `status` is the database's answer to the same rule).
+    health: Health
     counts: LevelCounts
     # Rows with the ClientLog columns.
     latest_log: Any | None
@@ -281,7 +283,7 @@ async def monitoring_overview(
     page's displays, their level counts and latest log and error.
     """
     if (limit is not None and limit < 0) or offset < 0:
-        raise ValidationError("limit und offset dürfen nicht negativ sein.", field="limit")
+        raise ValidationError("monitoring.negative_paging", field="limit")
     wanted = details or OverviewDetails()
     since = now - timedelta(hours=hours)
     alive = alive_sql(now, grace_seconds)
@@ -332,6 +334,16 @@ async def monitoring_overview(
             row.group_name,
             bool(row.alive),
             ClientHealth(row.status),
+            classify_health(
+                alive=bool(row.alive),
+                is_active=bool(row.is_active),
+                process_status=row.process_status,
+                screen_health_status=row.screen_health_status,
+                service_failed_at=row.service_failed_at,
+                last_error_log_at=row.last_error_log_at,
+                last_warn_log_at=row.last_warn_log_at,
+                since=since,
+            ),
             mine.counts,
             None if mine.newest_id is None else logs.get(mine.newest_id),
             None if mine.newest_error_id is None else logs.get(mine.newest_error_id),

@@ -23,7 +23,6 @@ import logging
 import os
 import re
 import tempfile
-import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 
 from app.domain.clock import iso_z, parse_iso, utcnow
 from app.domain.enums import ScreenshotType
+from app.domain.uuids import canonical_uuid
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,8 @@ class InvalidScreenshot(ValueError):
 
 def normalize_uuid(value: object) -> str:
     """The canonical lowercase form of a display uuid; anything else raises InvalidScreenshot."""
-    if not isinstance(value, str) or len(value) != 36:
-        raise InvalidScreenshot("bad_uuid")
-    try:
-        parsed = uuidlib.UUID(value)
-    except ValueError:
-        raise InvalidScreenshot("bad_uuid") from None
-    canonical = str(parsed)
-    if canonical != value.lower():
+    canonical = canonical_uuid(value)
+    if canonical is None:
         raise InvalidScreenshot("bad_uuid")
     return canonical
 

@@ -3,7 +3,9 @@
 Displays send a health message every 5 s and a heartbeat every 65 s; one commit per message would make
 the database the bottleneck long before the broker. Items are appended in arrival order by a plain
 synchronous call (no await between receipt and append), so a display's own messages keep their order;
-one loop flushes them in that order. Domain events go out only after the batch committed.
+one loop flushes them in that order through the domain use case `apply_telemetry_batch`, which owns the
+transaction and announces CLIENT_UPDATED / CLIENT_LOG_ADDED only after the batch committed; this module
+keeps the batching, the retries, the bisecting and the acknowledgements.
 
 Durability (docs/operations.md, "What the server guarantees when ingesting"):
 - `submit` hands back a future that resolves once the item is committed or deliberately dropped; the MQTT
@@ -24,15 +26,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.domain.bus import CLIENT_LOG_ADDED, CLIENT_UPDATED, DomainEvent, InMemoryEventBus
 from app.domain.clients.telemetry import (
     RegistrationPolicy,
+    TelemetryBatch,
     TelemetryItem,
     TelemetryOutcome,
     apply_telemetry_batch,
 )
-from app.domain.db import Database
 from app.domain.db_errors import RETRY_DELAYS, is_connection_error
+from app.domain.ports import UseCaseDeps
 from app.mqtt.ingest.stats import IngestStats
 from app.mqtt.session import MessageDeferred
 
@@ -59,8 +61,7 @@ CommitHook = Callable[[TelemetryOutcome], None]
 class TelemetryBatcher:
     def __init__(
         self,
-        db: Database,
-        bus: InMemoryEventBus,
+        deps: UseCaseDeps,
         stats: IngestStats,
         *,
         window: float = DEFAULT_WINDOW_SECONDS,
@@ -70,8 +71,7 @@ class TelemetryBatcher:
         registration: RegistrationPolicy | None = None,
     ) -> None:
         self._registration = registration
-        self._db = db
-        self._bus = bus
+        self._deps = deps
         self._stats = stats
         self._window = window
         self._max_batch = max_batch
@@ -169,10 +169,12 @@ class TelemetryBatcher:
         items = [p.item for p in batch]
         started = time.perf_counter()
         attempt = 0
+        command = TelemetryBatch(items, self._registration)
         while True:
             try:
-                async with self._db.session() as session:
-                    outcome = await apply_telemetry_batch(session, items, registration=self._registration)
+                outcome = await apply_telemetry_batch(
+                    self._deps, None, command, on_committed=lambda done: self._committed(batch, started, done)
+                )
                 break
             except Exception as exc:
                 if is_connection_error(exc):
@@ -185,11 +187,19 @@ class TelemetryBatcher:
                     continue
                 await self._isolate(batch, exc)
                 return
+        if self._on_committed is not None:
+            try:
+                self._on_committed(outcome)
+            except Exception:
+                log.exception("event=mqtt_ingest_commit_hook_failed")
+
+    def _committed(self, batch: list[_Pending], started: float, outcome: TelemetryOutcome) -> None:
+        """Right after the commit (before the use case announces it): count, then release the acks."""
         committed_at = time.perf_counter()
         self._stats.flush_seconds.append(committed_at - started)
         self._stats.committed([p.received_at for p in batch], committed_at)
         for index in outcome.unknown_client:
-            item = items[index]
+            item = batch[index].item
             self._stats.drop("unknown_client", item.uuid, f"{type(item).__name__} from a display never seen")
         if outcome.refused_new:
             # One log line per minute for the whole flood (its uuids are random), counted per message.
@@ -202,12 +212,6 @@ class TelemetryBatcher:
         for pending in batch:
             if pending.done is not None and not pending.done.done():
                 pending.done.set_result(True)
-        await self._announce(outcome)
-        if self._on_committed is not None:
-            try:
-                self._on_committed(outcome)
-            except Exception:
-                log.exception("event=mqtt_ingest_commit_hook_failed")
 
     async def _isolate(self, batch: list[_Pending], exc: Exception) -> None:
         """The database refused something in `batch`: bisect until the message that fails alone is dropped."""
@@ -221,12 +225,3 @@ class TelemetryBatcher:
         middle = len(batch) // 2
         await self._commit(batch[:middle])
         await self._commit(batch[middle:])
-
-    async def _announce(self, outcome: TelemetryOutcome) -> None:
-        """One CLIENT_UPDATED per (client, reason) of the batch and one CLIENT_LOG_ADDED per stored log."""
-        for uuid, reason in outcome.updated:
-            await self._bus.publish(DomainEvent(CLIENT_UPDATED, {"uuid": uuid, "reason": reason.value}))
-        for stored in outcome.logs:
-            await self._bus.publish(
-                DomainEvent(CLIENT_LOG_ADDED, {"id": stored.id, "uuid": stored.uuid, "level": stored.level.value})
-            )

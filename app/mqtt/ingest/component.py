@@ -27,7 +27,7 @@ class IngestComponent:
         self.stats = IngestStats()
         self.store = ScreenshotStore(settings.screenshot_dir)
         registration = RegistrationPolicy(settings.discovery_new_per_minute, settings.discovery_max_clients)
-        self.batcher = TelemetryBatcher(container.db, container.bus, self.stats, registration=registration)
+        self.batcher = TelemetryBatcher(container, self.stats, registration=registration)
         self.handlers = IngestHandlers(
             settings, container.db, container.bus, self.batcher, self.store, self.stats, MqttPublisher(connection)
         )

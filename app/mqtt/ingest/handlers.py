@@ -16,6 +16,7 @@ from app.domain.clients.broker_access import IssuedCredentials, finish_auto_appr
 from app.domain.clients.models import Client
 from app.domain.clients.telemetry import ClientStateChange, TelemetryOutcome, TelemetryReason
 from app.domain.clock import iso_z, utcnow
+from app.domain.commands.acks import handle_ack
 from app.domain.db import Database
 from app.domain.db_errors import RETRY_DELAYS, is_connection_error
 from app.domain.enums import ScreenshotType
@@ -124,10 +125,6 @@ class IngestHandlers:
 
     async def _command_ack(self, uuid: str, payload: dict[str, Any]) -> None:
         """ACKs are rare and latency matters: applied at once in their own transaction (not batched)."""
-        try:
-            from app.domain.commands.acks import handle_ack
-        except ImportError:
-            raise Drop("ack_unsupported", "command ACK handling is not installed") from None
         outcome = await handle_ack(self._db, self._bus, uuid, payload)
         if not outcome.applied:  # apply_ack logged why (unknown command, terminal, duplicate, ...)
             self._stats.ignored[f"command_ack_{outcome.reason}"] += 1

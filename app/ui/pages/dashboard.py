@@ -1,7 +1,9 @@
 """Dashboard: one card per room group with a health bar, its clients, the active event and bulk restart.
 
-Displays update live through `clientUpdated`; liveness is re-evaluated locally every few seconds with the
-domain's rule, so a display that falls silent turns offline without asking the server again.
+Every display shows its `health` as the server classified it (the same word and colour as on the group
+board and Monitoring; `app.ui.widgets.HEALTH_STYLE`). Displays update live through `clientUpdated`;
+liveness is re-evaluated locally every few seconds with the domain's rule, so a display that falls silent
+turns offline without asking the server again.
 """
 
 from __future__ import annotations
@@ -27,15 +29,18 @@ from app.ui.layout import (
 )
 from app.ui.widgets import (
     CLIENT_FIELDS,
+    HEALTH_ORDER,
     alive_now,
     client_name,
     confirm_with_reason,
-    has_warning,
+    display_health,
+    health_badge,
+    health_color,
+    health_label,
     last_alive_label,
-    status_badge,
 )
 
-FILTERS = ("all", "online", "offline", "warnings")
+FILTERS = ("all", *(status.lower() for status in HEALTH_ORDER))
 LOCAL_REFRESH_SECONDS = 10
 EVENT_ICONS = {
     "PRESENTATION": "slideshow",
@@ -107,29 +112,17 @@ class DashboardState:
         unassigned = [g for g in self.groups if g["id"] is None] or [{"id": None, "name": t("dash.unassigned")}]
         return known + unassigned  # "Nicht zugeordnet" is always last
 
+    def health(self, client: dict[str, Any]) -> str:
+        return display_health(client, self.grace)
+
     def counts(self) -> dict[str, int]:
-        alive = [alive_now(c, self.grace) for c in self.clients.values()]
-        warning_groups = sum(
-            1
-            for g in self.ordered_groups()
-            if any(not alive_now(c, self.grace) or has_warning(c) for c in self.group_clients(g["id"]))
-        )
-        return {
-            "total": len(alive),
-            "online": sum(alive),
-            "offline": len(alive) - sum(alive),
-            "warnings": warning_groups,
-        }
+        """Displays per health status (lower case keys) and in total."""
+        statuses = [self.health(c) for c in self.clients.values()]
+        counts = {status.lower(): statuses.count(status) for status in HEALTH_ORDER}
+        return {"all": len(statuses), **counts}
 
     def visible(self, client: dict[str, Any]) -> bool:
-        alive = alive_now(client, self.grace)
-        if self.filter == "online":
-            return alive
-        if self.filter == "offline":
-            return not alive
-        if self.filter == "warnings":
-            return not alive or has_warning(client)
-        return True
+        return self.filter == "all" or self.health(client).lower() == self.filter
 
     def apply_update(self, client: dict[str, Any]) -> None:
         self.clients[client["uuid"]] = {**self.clients.get(client["uuid"], {}), **client}
@@ -141,8 +134,8 @@ def _stat(label: str, value: int, color: str, testid: str) -> None:
         ui.label(label).classes("is-muted text-sm")
 
 
-def _health_bar(online: int, total: int) -> None:
-    ratio = online / total if total else 0.0
+def _health_bar(healthy: int, total: int) -> None:
+    ratio = healthy / total if total else 0.0
     color = "positive" if ratio >= 0.999 else "warning" if ratio >= 0.5 else "negative"
     if total == 0:
         color = "grey-5"
@@ -204,8 +197,9 @@ async def _bulk_restart(group: dict[str, Any], reason: str) -> None:
 
 def _group_card(state: DashboardState, ctx: PageContext, group: dict[str, Any]) -> None:
     clients = state.group_clients(group["id"])
-    online = sum(1 for c in clients if alive_now(c, state.grace))
-    offline = [c for c in clients if not alive_now(c, state.grace)]
+    healthy = sum(1 for c in clients if state.health(c) == "HEALTHY")
+    # What restartOfflineClients targets: active displays without a recent heartbeat.
+    offline = [c for c in clients if c.get("isActive", True) and not alive_now(c, state.grace)]
     shown = [c for c in clients if state.visible(c)]
     if state.filter != "all" and not shown:
         return
@@ -215,8 +209,10 @@ def _group_card(state: DashboardState, ctx: PageContext, group: dict[str, Any]) 
         with ui.row().classes("w-full items-center no-wrap"):
             ui.label(group["name"]).classes("text-lg font-medium ellipsis")
             ui.space()
-            ui.label(f"{online}/{len(clients)}").classes("is-muted").props('data-testid="group-online-count"')
-        _health_bar(online, len(clients))
+            ui.label(f"{healthy}/{len(clients)}").classes("is-muted").props(
+                f'data-testid="group-healthy-count" title="{health_label("HEALTHY")}"'
+            )
+        _health_bar(healthy, len(clients))
         event = state.events.get(group["id"]) if group["id"] is not None else None
         with ui.row().classes("items-center gap-1 text-sm"):
             if event:
@@ -233,16 +229,13 @@ def _group_card(state: DashboardState, ctx: PageContext, group: dict[str, Any]) 
             if not shown:
                 ui.label(t("dash.no_clients")).classes("is-muted text-sm")
             for client in shown:
-                alive = alive_now(client, state.grace)
                 with (
                     ui.row()
                     .classes("w-full items-center no-wrap gap-2")
                     .props(f'data-testid="client-row-{client["uuid"]}"')
                 ):
-                    status_badge(alive)
+                    health_badge(client, state.grace)
                     ui.label(client_name(client)).classes("ellipsis font-medium")
-                    if has_warning(client):
-                        ui.icon("warning", color="warning", size="1rem")
                     ui.space()
                     ui.label(last_alive_label(client)).classes("is-muted text-xs")
         if offline and group["id"] is not None and ctx.can(Role.ADMIN):
@@ -270,15 +263,11 @@ async def dashboard_page(ctx: PageContext) -> None:
     def overview() -> None:
         counts = state.counts()
         with ui.row().classes("w-full gap-3"):
-            _stat(t("dash.total"), counts["total"], "primary", "total")
-            _stat(t("dash.online"), counts["online"], "positive", "online")
-            _stat(t("dash.offline"), counts["offline"], "negative", "offline")
-            _stat(t("dash.warning_groups"), counts["warnings"], "warning", "warnings")
-        labels = {
-            "all": f"{t('common.all')} ({counts['total']})",
-            "online": f"{t('dash.online')} ({counts['online']})",
-            "offline": f"{t('dash.offline')} ({counts['offline']})",
-            "warnings": f"{t('dash.warnings')} ({counts['warnings']})",
+            _stat(t("dash.total"), counts["all"], "primary", "total")
+            for status in HEALTH_ORDER:
+                _stat(health_label(status), counts[status.lower()], health_color(status), status.lower())
+        labels = {"all": f"{t('common.all')} ({counts['all']})"} | {
+            status.lower(): f"{health_label(status)} ({counts[status.lower()]})" for status in HEALTH_ORDER
         }
         ui.toggle(labels, value=state.filter, on_change=lambda e: set_filter(e.value)).props(
             'no-caps data-testid="dashboard-filter"'

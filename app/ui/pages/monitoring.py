@@ -24,13 +24,18 @@ from app.ui.fleet_paging import PAGE_SIZE, FleetSlice, page_count
 from app.ui.format import fmt_age, fmt_datetime, fmt_datetime_seconds
 from app.ui.i18n import t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action
-from app.ui.widgets import CLIENT_FIELDS, client_name, issue_command
+from app.ui.widgets import (
+    CLIENT_FIELDS,
+    client_name,
+    health_color,
+    health_label,
+    health_reasons,
+    issue_command,
+)
 
 HOURS = {1: "1 h", 6: "6 h", 24: "24 h", 72: "3 d", 168: "7 d"}
 RELOAD_DEBOUNCE_SECONDS = 3.0
 PANEL_PREVIEW = 8
-HEALTH_COLORS = {"HEALTHY": "positive", "WARNING": "warning", "CRITICAL": "negative", "OFFLINE": "grey-7"}
-HEALTH_LABELS = {"HEALTHY": "Gesund", "WARNING": "Warnung", "CRITICAL": "Kritisch", "OFFLINE": "Offline"}
 # Filter key -> label key, in the order of the filter row; the metric cards select the single-status ones.
 FILTER_LABELS = {
     "all": "common.all",
@@ -51,7 +56,8 @@ query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!) {{
     generatedAt windowHours matchingClients
     summary {{ totalClients healthy warning critical offline activePriorityScreenshots errorLogs warnLogs }}
     clients {{
-      uuid description hostname ip groupName isAlive lastAlive status processStatus currentProcess processPid
+      uuid description hostname ip groupName isAlive lastAlive status health {{ status reasons }} processStatus
+      currentProcess processPid
       screenHealthStatus lastScreenshotAnalyzed latestScreenshotUrl latestScreenshotType priorityScreenshotType
       priorityScreenshotReceivedAt hasActivePriorityScreenshot mqttReconnectCount mqttLastDisconnectAt
       logCounts {{ error warn }}
@@ -267,7 +273,12 @@ class MonitoringView:
             button.disable()
             button.text = t("mon.acknowledging")
             try:
-                await gql.gql("mutation($u: String!) { clearServiceFailed(uuid: $u) { uuid } }", {"u": uuid})
+                data = await gql.gql(
+                    "mutation($u: String!) { clearServiceFailed(uuid: $u) { __typename "
+                    "... on Client { uuid } ... on Error { message } } }",
+                    {"u": uuid},
+                )
+                gql.ok(data["clearServiceFailed"])
             except gql.GqlError as exc:
                 button.text = t("mon.failed")
                 button.tooltip(exc.message)
@@ -286,7 +297,10 @@ class MonitoringView:
             with ui.row().classes("w-full items-center no-wrap"):
                 ui.label(client_name(client)).classes("font-medium ellipsis")
                 ui.space()
-                ui.badge(HEALTH_LABELS.get(status, status), color=HEALTH_COLORS.get(status, "grey-7"))
+                badge = ui.badge(health_label(status), color=health_color(status)).props(f'data-health="{status}"')
+                reasons = health_reasons(client, status)
+                if reasons:
+                    badge.tooltip(reasons)
             ui.label(f"{client.get('groupName') or t('dash.unassigned')} · {client.get('ip') or '–'}").classes(
                 "is-muted text-xs"
             )
@@ -396,10 +410,10 @@ class MonitoringView:
         with ui.row().classes("w-full gap-3"):
             for key, label, value, color, testid in (
                 ("all", t("mon.clients"), summary["totalClients"], "primary", "total"),
-                ("healthy", HEALTH_LABELS["HEALTHY"], summary["healthy"], "positive", "healthy"),
-                ("warning", HEALTH_LABELS["WARNING"], summary["warning"], "warning", "warning"),
-                ("critical", HEALTH_LABELS["CRITICAL"], summary["critical"], "negative", "critical"),
-                ("offline", HEALTH_LABELS["OFFLINE"], summary["offline"], "grey-7", "offline"),
+                ("healthy", health_label("HEALTHY"), summary["healthy"], health_color("HEALTHY"), "healthy"),
+                ("warning", health_label("WARNING"), summary["warning"], health_color("WARNING"), "warning"),
+                ("critical", health_label("CRITICAL"), summary["critical"], health_color("CRITICAL"), "critical"),
+                ("offline", health_label("OFFLINE"), summary["offline"], health_color("OFFLINE"), "offline"),
             ):
                 _metric(
                     label,

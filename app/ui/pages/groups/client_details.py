@@ -14,12 +14,11 @@ from app.ui.pages.groups.dialogs import confirm
 from app.ui.pages.groups.state import group_mutation
 from app.ui.widgets import (
     CommandTracker,
-    alive_now,
     client_name,
     confirm_with_reason,
+    health_badge,
     last_alive_label,
     run_command,
-    status_badge,
 )
 
 
@@ -45,7 +44,7 @@ def open_details(ctrl: GroupsController, uuid: str) -> None:
 def _header(ctrl: GroupsController, dialog: ui.dialog, client: dict[str, Any], uuid: str) -> None:
     with ui.row().classes("w-full items-center"):
         ui.label(client_name(client)).classes("text-lg font-medium")
-        status_badge(alive_now(client, ctrl.state.grace))
+        health_badge(client, ctrl.state.grace)
         ui.space()
         ui.button(icon="close", on_click=dialog.close).props("flat round dense")
     ui.label(f"{client.get('hostname') or '–'} · {client.get('ip') or '–'} · {uuid}").classes(

@@ -13,8 +13,7 @@ from app.ui.pages.groups.state import ALL
 
 _STATUS_SLOT = r"""
 <q-td :props="props">
-  <q-badge :color="props.row.alive ? 'positive' : 'negative'" :label="props.row.statusLabel" />
-  <q-icon v-if="props.row.warning" name="warning" color="warning" class="q-ml-xs" />
+  <q-badge :color="props.row.statusColor" :label="props.row.statusLabel" :data-health="props.row.health" />
 </q-td>
 """
 _BROKER_SLOT = r"""

@@ -8,7 +8,15 @@ from typing import Any
 from app.ui import gql
 from app.ui.broker_access import BROKER_CLIENT_FIELDS, PENDING, access_label, access_of, accounts_managed
 from app.ui.i18n import t
-from app.ui.widgets import CLIENT_FIELDS, alive_now, client_name, has_warning, last_alive_label
+from app.ui.widgets import (
+    CLIENT_FIELDS,
+    alive_now,
+    client_name,
+    display_health,
+    health_color,
+    health_label,
+    last_alive_label,
+)
 
 ALL = "all"
 UNASSIGNED = "none"
@@ -59,6 +67,7 @@ class GroupsState:
 
     def _row(self, client: dict[str, Any]) -> dict[str, Any]:
         alive = alive_now(client, self.grace)
+        health = display_health(client, self.grace)
         broker_label, broker_color = access_label(client)
         return {
             "uuid": client["uuid"],
@@ -68,8 +77,9 @@ class GroupsState:
             "group": self.group_name(client.get("groupId")),
             "lastAlive": last_alive_label(client),
             "alive": alive,
-            "warning": has_warning(client),
-            "statusLabel": t("client.online") if alive else t("client.offline"),
+            "health": health,
+            "statusLabel": health_label(health),
+            "statusColor": health_color(health),
             "brokerAccess": access_of(client),
             "brokerLabel": broker_label,
             "brokerColor": broker_color,
