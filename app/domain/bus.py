@@ -205,3 +205,27 @@ class RedisEventBus(InMemoryEventBus):
 
 def create_event_bus(redis_url: str | None) -> InMemoryEventBus:
     return RedisEventBus(redis_url) if redis_url else InMemoryEventBus()
+
+
+class RelayBus:
+    """Publishes on a bus that belongs to another event loop, and never raises.
+
+    Dramatiq runs async actors on its own loop thread; an in-memory bus is not thread-safe, so events are
+    handed to the loop that owns `target` (`loop`; None: the caller's own). A live update must never fail
+    the task that caused it: failures are logged.
+    """
+
+    def __init__(self, target: EventBus, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self._target = target
+        self._loop = loop
+
+    async def publish(self, event: DomainEvent) -> None:
+        try:
+            loop = self._loop
+            if loop is None or loop is asyncio.get_running_loop():
+                await self._target.publish(event)
+            elif loop.is_running() and not loop.is_closed():
+                future = asyncio.run_coroutine_threadsafe(self._target.publish(event), loop)
+                await asyncio.wait_for(asyncio.wrap_future(future), timeout=5)
+        except Exception as exc:
+            log.warning("event=relay_publish_failed topic=%s error=%s", event.topic, exc)

@@ -26,7 +26,7 @@ from dramatiq.asyncio import get_event_loop_thread
 
 from app.config import Settings, get_settings
 from app.container import Container
-from app.domain.bus import DomainEvent, InMemoryEventBus, create_event_bus
+from app.domain.bus import DomainEvent, InMemoryEventBus, RelayBus, create_event_bus
 from app.domain.db import Database
 
 log = logging.getLogger(__name__)
@@ -46,19 +46,13 @@ class ActorRuntime:
     publisher: None = None
 
     @property
-    def bus(self) -> ActorBus:
-        """The bus use cases announce on (UseCaseDeps.bus): the container's, across loops, or our own."""
-        return ActorBus(self)
-
-    async def publish(self, event: DomainEvent) -> None:
-        """Publish a domain event; never raises (live updates must not fail a task)."""
-        try:
-            if self.container is not None and _bound is not None and _bound[0] is self.container:
-                await _publish_on_container_loop(self.container, _bound[1], event)
-            elif self.own_bus is not None:
-                await self.own_bus.publish(event)
-        except Exception as exc:
-            log.warning("event=actor_publish_failed topic=%s error=%s", event.topic, exc)
+    def bus(self) -> RelayBus:
+        """The bus use cases announce on (UseCaseDeps.bus): the bound container's, on its loop, or our own."""
+        if self.container is not None and _bound is not None and _bound[0] is self.container:
+            return RelayBus(self.container.bus, _bound[1])
+        if self.own_bus is not None:
+            return RelayBus(self.own_bus)
+        return RelayBus(_NoBus())
 
     async def close(self) -> None:
         if self.own_bus is not None:
@@ -66,14 +60,11 @@ class ActorRuntime:
         await self.db.dispose()
 
 
-@dataclass(frozen=True)
-class ActorBus:
-    """Publishing for use cases run by an actor; never raises (live updates must not fail a task)."""
-
-    runtime: ActorRuntime
+class _NoBus:
+    """A runtime whose container was unbound meanwhile: its events have no listener left."""
 
     async def publish(self, event: DomainEvent) -> None:
-        await self.runtime.publish(event)
+        return None
 
 
 _runtimes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ActorRuntime] = weakref.WeakKeyDictionary()
@@ -122,16 +113,6 @@ async def close_actor_runtime() -> None:
     runtime = _runtimes.pop(asyncio.get_running_loop(), None)
     if runtime is not None:
         await runtime.close()
-
-
-async def _publish_on_container_loop(container: Container, loop: asyncio.AbstractEventLoop, event: DomainEvent) -> None:
-    if loop is asyncio.get_running_loop():
-        await container.bus.publish(event)
-        return
-    if loop.is_closed() or not loop.is_running():
-        return
-    future = asyncio.run_coroutine_threadsafe(container.bus.publish(event), loop)
-    await asyncio.wait_for(asyncio.wrap_future(future), timeout=5)
 
 
 class ActorRuntimeCleanup(dramatiq.Middleware):

@@ -29,7 +29,7 @@ _OPTIONS: dict[str, object] = {
 async def sweep_commands() -> None:
     """Expiry, stage timeouts, reconnect detection and escalation of every open command."""
     runtime = await actor_runtime()
-    result = await command_sweeps.sweep_commands(runtime.db, runtime)
+    result = await command_sweeps.sweep_commands(runtime.db, runtime.bus)
     log.info("event=sweep_commands_done changed=%d", result.changed)
 
 
@@ -41,7 +41,7 @@ async def crash_recovery_scan() -> None:
     if not settings.crash_recovery_enabled:
         return
     async with short_lived_publisher(settings) as publisher:
-        report = await command_sweeps.crash_recovery_scan(runtime.db, runtime, publisher, settings)
+        report = await command_sweeps.crash_recovery_scan(runtime.db, runtime.bus, publisher, settings)
     log.info("event=crash_recovery_done candidates=%d issued=%d failed=%d", report.candidates, report.issued,
              report.failed)  # fmt: skip
 
