@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from app.domain.errors import DomainError
+from app.graphql.audit import AuditQuery
 from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
 from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
@@ -36,6 +37,7 @@ QUERY_TYPES: tuple[type, ...] = (
     SystemQuery,
     AuthQuery,
     UsersQuery,
+    AuditQuery,
     SettingsQuery,
     CommandsQuery,
     ClientsQuery,
