@@ -44,6 +44,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("/groups", "nav.groups", "tv", Role.ADMIN),
     NavItem("/media", "nav.media", "perm_media", Role.EDITOR),
     NavItem("/users", "nav.users", "group", Role.ADMIN),
+    NavItem("/audit", "nav.audit", "history", Role.ADMIN),
+    NavItem("/api-tokens", "nav.api_tokens", "key", Role.ADMIN),
     NavItem("/settings", "nav.settings", "settings", Role.USER),
     NavItem("/monitoring", "nav.monitoring", "monitor_heart", Role.SUPERADMIN),
     NavItem("/programminfo", "nav.programminfo", "info", Role.USER),

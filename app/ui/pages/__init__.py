@@ -2,6 +2,8 @@
 this package registers them all with NiceGUI."""
 
 from app.ui.pages import (  # noqa: F401
+    api_tokens,
+    audit,
     calendar,
     dashboard,
     groups,
