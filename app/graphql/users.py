@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 import strawberry
 
 from app.domain.enums import Role as DomainRole
-from app.domain.users import accounts
+from app.domain.users import accounts, profile
 from app.domain.users.models import User
 from app.graphql.caller import caller
 from app.graphql.context import Info
@@ -17,6 +17,8 @@ from app.graphql.types_users import (
     CreateUserInput,
     DeletedUser,
     DeleteUserResult,
+    ProfileResult,
+    UpdateProfileInput,
     UpdateUserInput,
     UserResult,
     UserType,
@@ -87,6 +89,11 @@ class UsersMutation:
     async def unlock_user(self, info: Info, id: int) -> UserResult:
         command = accounts.UnlockUser(id)
         return await as_result(_user(accounts.unlock_user(info.context.container, caller(info), command)))
+
+    @strawberry.mutation(description="Change the own profile (e-mail address); any logged-in user.")
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ProfileResult:
+        command = profile.UpdateOwnProfile(email=input.email)
+        return await as_result(_user(profile.update_own_profile(info.context.container, caller(info), command)))
 
     @strawberry.mutation(description="Hard delete (superadmin only, never oneself).")
     async def delete_user(self, info: Info, id: int) -> DeleteUserResult:
