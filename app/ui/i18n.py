@@ -546,6 +546,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tokens.copied": ("Kopiert", "Copied"),
     "tokens.done": ("Fertig", "Done"),
     "tokens.create": ("Erstellen", "Create"),
+    "menu.profile": ("Profil", "Profile"),
+    "profile.email": ("E-Mail", "E-mail"),
+    "profile.email_hint": ("Leer lassen, um die Adresse zu entfernen", "Leave empty to remove the address"),
+    "profile.saved": ("Profil gespeichert", "Profile saved"),
+    "profile.account": ("Konto", "Account"),
+    "profile.language": ("Sprache", "Language"),
+    "profile.password_text": (
+        "Ein neues Passwort beendet Ihre anderen Sitzungen.",
+        "A new password ends your other sessions.",
+    ),
 }
 
 
