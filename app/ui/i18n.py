@@ -547,6 +547,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tokens.done": ("Fertig", "Done"),
     "tokens.create": ("Erstellen", "Create"),
     "menu.profile": ("Profil", "Profile"),
+    "info.build_date": ("Build-Datum", "Build date"),
     "profile.email": ("E-Mail", "E-mail"),
     "profile.email_hint": ("Leer lassen, um die Adresse zu entfernen", "Leave empty to remove the address"),
     "profile.saved": ("Profil gespeichert", "Profile saved"),
