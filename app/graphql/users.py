@@ -7,12 +7,13 @@ from collections.abc import Awaitable
 import strawberry
 
 from app.domain.enums import Role as DomainRole
-from app.domain.users import accounts, profile
+from app.domain.users import accounts, api_tokens, profile
 from app.domain.users.models import User
 from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import as_result
 from app.graphql.types_users import (
+    ApiTokenType,
     AuditLogEntryType,
     CreateUserInput,
     DeletedUser,
@@ -42,6 +43,13 @@ class UsersQuery:
     @strawberry.field(description="One account with all audit fields.")
     async def user(self, info: Info, id: int) -> UserType:
         return UserType.from_model(await accounts.get_user(info.context.container, caller(info), id))
+
+    @strawberry.field(description="Every account's API tokens, newest first (superadmin only).")
+    async def all_api_tokens(self, info: Info, include_revoked: bool = False) -> list[ApiTokenType]:
+        rows = await api_tokens.list_all_api_tokens(
+            info.context.container, caller(info), include_revoked=include_revoked
+        )
+        return [ApiTokenType.from_model(token, username) for token, username in rows]
 
     @strawberry.field(description="Admin actions, newest first (admins do not see entries about superadmins).")
     async def audit_log(

@@ -524,6 +524,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "tokens.new": ("Neues Token", "New token"),
     "tokens.name": ("Name", "Name"),
+    "tokens.owner": ("Besitzer", "Owner"),
     "tokens.role": ("Rolle (höchstens)", "Role (at most)"),
     "tokens.days": ("Gültig (Tage, leer = unbegrenzt)", "Valid (days, empty = no expiry)"),
     "tokens.created_at": ("Erstellt", "Created"),

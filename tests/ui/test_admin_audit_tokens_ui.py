@@ -49,9 +49,21 @@ def test_audit_page_filters_and_exports_the_filtered_entries(
 def test_a_token_from_the_page_works_once_shown_and_is_refused_after_revoke(
     page: Page, server: InfoscreenProcess
 ) -> None:
+    token = admin_token(server)
+    graphql(
+        server, CREATE_USER, {"input": {"username": "token-admin", "password": "secret-123", "role": "ADMIN"}}, token
+    )
+    other = graphql(
+        server,
+        "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { ... on LoginPayload { token } } }",
+        {"u": "token-admin", "p": "secret-123"},
+    )["login"]["token"]
+    graphql(server, 'mutation { createApiToken(name: "fremdes-skript") { __typename } }', token=other)
     login(page, *SUPERADMIN)
     page.get_by_test_id("nav-api-tokens").click()
     expect(page.get_by_test_id("page-title")).to_have_text("API-Tokens")
+    # The superadmin sees every account's tokens, with the owner.
+    expect(page.get_by_test_id("tokens-table").locator("tr", has_text="fremdes-skript")).to_contain_text("token-admin")
     page.get_by_test_id("token-new").click()
     page.get_by_test_id("token-name").fill("stundenplan-skript")
     page.get_by_test_id("token-role").click()

@@ -12,7 +12,9 @@ from app.ui.format import fmt_datetime
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_error, page_heading, protected_page, run_action
 
-LIST = "{ apiTokens { id name role tokenPrefix createdAt expiresAt lastUsedAt } }"
+TOKEN_FIELDS = "id name role tokenPrefix username createdAt expiresAt lastUsedAt"
+LIST = f"{{ tokens: apiTokens {{ {TOKEN_FIELDS} }} }}"
+LIST_ALL = f"{{ tokens: allApiTokens {{ {TOKEN_FIELDS} }} }}"  # superadmin: every account's tokens
 CREATE = (
     "mutation ($name: String!, $role: Role, $days: Int) { createApiToken(name: $name, role: $role,"
     " expiresInDays: $days) { __typename ... on CreatedApiToken { token } ... on Error { message code } } }"
@@ -25,6 +27,7 @@ def _rows(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "id": tok["id"],
             "name": tok["name"] or "",
+            "owner": tok["username"],
             "role": t(f"role.{str(tok['role']).lower()}") if tok["role"] else "",
             "prefix": f"{tok['tokenPrefix']}…",
             "created": fmt_datetime(tok["createdAt"]),
@@ -35,9 +38,10 @@ def _rows(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _columns() -> list[dict[str, Any]]:
+def _columns(with_owner: bool) -> list[dict[str, Any]]:
     names = [
         ("name", "tokens.name"),
+        *([("owner", "tokens.owner")] if with_owner else []),
         ("role", "tokens.role"),
         ("prefix", "Token"),
         ("created", "tokens.created_at"),
@@ -107,11 +111,11 @@ def _create_dialog(ctx: PageContext, reload: Any) -> ui.dialog:
 async def api_tokens_page(ctx: PageContext) -> None:
     page_heading(t("nav.api_tokens"))
     ui.label(t("tokens.intro")).classes("is-muted")
-    state: dict[str, list[dict[str, Any]]] = {"rows": _rows((await gql.gql(LIST))["apiTokens"])}
+    everyone = ctx.can(Role.SUPERADMIN)
+    query = LIST_ALL if everyone else LIST
 
     async def reload() -> None:
-        state["rows"] = _rows((await gql.gql(LIST))["apiTokens"])
-        table.rows = state["rows"]
+        table.rows = _rows((await gql.gql(query))["tokens"])
         table.update()
 
     def confirm_revoke(row: dict[str, Any]) -> None:
@@ -131,7 +135,8 @@ async def api_tokens_page(ctx: PageContext) -> None:
 
     create = _create_dialog(ctx, reload)
     ui.button(t("tokens.new"), icon="add", on_click=create.open).props('data-testid="token-new"')
-    table = ui.table(columns=_columns(), rows=state["rows"], row_key="id").classes("w-full")
+    rows = _rows((await gql.gql(query))["tokens"])
+    table = ui.table(columns=_columns(everyone), rows=rows, row_key="id").classes("w-full")
     table.props(f'flat dense data-testid="tokens-table" no-data-label="{t("tokens.empty")}"')
     table.add_slot(
         "body-cell-actions",
