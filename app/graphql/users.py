@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import datetime
 
 import strawberry
 
+from app.domain.audit.queries import AuditFilter, search_audit
 from app.domain.enums import Role as DomainRole
 from app.domain.users import accounts, api_tokens, profile
 from app.domain.users.models import User
@@ -51,14 +53,25 @@ class UsersQuery:
         )
         return [ApiTokenType.from_model(token, username) for token, username in rows]
 
-    @strawberry.field(description="Admin actions, newest first (admins do not see entries about superadmins).")
+    @strawberry.field(
+        description="Admin actions, newest first (admins do not see entries about superadmins); "
+        "the filters are those of auditLogPage, which also gives the total."
+    )
     async def audit_log(
-        self, info: Info, object_type: str | None = None, object_id: str | None = None, limit: int = 100
+        self,
+        info: Info,
+        object_type: str | None = None,
+        object_id: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
     ) -> list[AuditLogEntryType]:
-        entries = await accounts.audit_entries(
-            info.context.container, caller(info), object_type=object_type, object_id=object_id, limit=limit
-        )
-        return [AuditLogEntryType.from_model(e) for e in entries]
+        query = AuditFilter(action, object_type, actor, since, until, min(limit, 1000), offset, object_id)
+        page = await search_audit(info.context.container, caller(info), query)
+        return [AuditLogEntryType.from_model(e) for e in page.entries]
 
 
 @strawberry.type

@@ -33,6 +33,7 @@ class AuditFilter:
     until: datetime | None = None
     limit: int = 50
     offset: int = 0
+    object_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,8 @@ def _conditions(query: AuditFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(func.lower(AuditLogEntry.object_type) == query.object_type.strip().lower())
     if query.actor and query.actor.strip():
         conditions.append(func.lower(AuditLogEntry.actor_username).like(_like(query.actor), escape="\\"))
+    if query.object_id:
+        conditions.append(AuditLogEntry.object_id == query.object_id)
     if query.since is not None:
         conditions.append(AuditLogEntry.created_at >= query.since)
     if query.until is not None:
