@@ -549,6 +549,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tokens.create": ("Erstellen", "Create"),
     "menu.profile": ("Profil", "Profile"),
     "info.build_date": ("Build-Datum", "Build date"),
+    # First run: the hint for an empty Dashboard / Raumgruppen (used by their pages' empty states).
+    "first_run.create_group": (
+        "Noch keine Raumgruppen: legen Sie unter „Raumgruppen & Clients“ die erste an. Neue Displays "
+        "erscheinen dort unter „Nicht zugeordnet“.",
+        'No room groups yet: create the first one under "Room groups & clients". New displays appear '
+        'there under "Unassigned".',
+    ),
     "profile.email": ("E-Mail", "E-mail"),
     "profile.email_hint": ("Leer lassen, um die Adresse zu entfernen", "Leave empty to remove the address"),
     "profile.saved": ("Profil gespeichert", "Profile saved"),
