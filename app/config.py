@@ -7,10 +7,12 @@ chases a misconfiguration through a stack trace.
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
@@ -148,6 +150,26 @@ class Settings(BaseSettings):
     # discoveries/heartbeats of unknown uuids are counted and logged, not stored.
     discovery_new_per_minute: int = Field(300, alias="DISCOVERY_NEW_PER_MINUTE", ge=1)
     discovery_max_clients: int = Field(5_000, alias="DISCOVERY_MAX_CLIENTS", ge=1)
+    # --- first run, legacy fallbacks, build facts (docs/operations.md "First run") -----------------------
+    # The seed scheduler's host fallback: used when MQTT_BROKER_HOST is unset ("host", "host:port" or
+    # "mqtt://host:port"; an explicit MQTT_BROKER_PORT wins over the URL's port).
+    mqtt_broker_url: str | None = Field(None, alias="MQTT_BROKER_URL")
+    # Shown on Programminfo; set at image build (docker build --build-arg), else the install date of the code.
+    build_date: str | None = Field(None, alias="BUILD_DATE")
+
+    @model_validator(mode="after")
+    def _broker_url_fallback(self) -> Settings:
+        url = (self.mqtt_broker_url or "").strip()
+        if self.mqtt_broker_host is not None or not url:
+            return self
+        parsed = urlsplit(url if "://" in url else f"mqtt://{url}")
+        if not parsed.hostname:
+            raise ValueError("MQTT_BROKER_URL must name a host (host, host:port or mqtt://host:port)")
+        self.mqtt_broker_host = parsed.hostname
+        if parsed.port and "mqtt_broker_port" not in self.model_fields_set:
+            self.mqtt_broker_port = parsed.port
+        return self
+
     # --- proxies and API limits (docs/accounts-and-auth.md) -----------------------------------------
     # Peers whose X-Forwarded-For/-Proto is believed (addresses or CIDRs, comma-separated); the client is the
     # right-most address in X-Forwarded-For that is not one of them. Default: only a proxy on this host.
@@ -311,8 +333,11 @@ def _describe(error: ValidationError) -> str:
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment; `overrides` use the environment variable names."""
+    # The seed's rule: a `.env` in the working directory is read only when ENV=development (the process
+    # environment still wins over it); production takes its settings from the environment alone.
+    env_file = ".env" if os.environ.get("ENV") == "development" else None
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[arg-type,call-arg]
     except ValidationError as exc:
         raise ConfigurationError(_describe(exc)) from None
 

@@ -43,16 +43,30 @@ ensure_python() {
     command -v cc >/dev/null 2>&1 || apt_install build-essential
 }
 
+# `ensure_venv` installs what running needs; `ensure_venv dev` adds the test and lint extras.
 ensure_venv() {
-    local extras="$1"
+    local extras="${1:-}"
     ensure_python
     if [ ! -x "$VENV/bin/python" ]; then
         python3 -m venv "$VENV"
     fi
-    local stamp="$VENV/.installed-$extras"
+    local stamp="$VENV/.installed-${extras:-runtime}"
+    local target="$ROOT"
+    [ -n "$extras" ] && target="$ROOT[$extras]"
     if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-        "$VENV/bin/python" -m pip install -q -e "$ROOT[$extras]"
+        "$VENV/bin/python" -m pip install -q -e "$target"
         touch "$stamp"
     fi
+}
+
+# What to open and who to log in as (the password is printed by the server on the start that creates it).
+print_first_run_banner() {
+    local port="${HTTP_PORT:-8000}"
+    local user="${DEFAULT_SUPERADMIN_USERNAME:-superadmin}"
+    echo ""
+    echo "  Infoscreen: open http://localhost:${port}/ in a browser"
+    echo "  Log in as '${user}'. On the first start the server prints the generated password below"
+    echo "  (or uses DEFAULT_SUPERADMIN_PASSWORD when set); change it under Profil."
+    echo ""
 }

@@ -5,7 +5,9 @@
 source "$(dirname "$0")/_venv.sh"
 # Presentation conversions (LibreOffice), PDF page counts/thumbnails (poppler), video metadata (ffprobe).
 apt_install_optional libreoffice-impress poppler-utils ffmpeg
-ensure_venv dev
+# Only what running needs (no test/lint extras).
+ensure_venv
 cd "$ROOT"
 export DATA_DIR="${DATA_DIR:-$ROOT/data}"
+print_first_run_banner
 exec "$VENV/bin/infoscreen" run

@@ -18,6 +18,7 @@ from app.graphql.alarms import (
     NotificationChannelsMutation,
     NotificationChannelsQuery,
 )
+from app.graphql.audit import AuditQuery
 from app.graphql.auth import AuthMutation, AuthQuery
 from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
 from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
@@ -43,6 +44,7 @@ QUERY_TYPES: tuple[type, ...] = (
     SystemQuery,
     AuthQuery,
     UsersQuery,
+    AuditQuery,
     SettingsQuery,
     CommandsQuery,
     ClientsQuery,

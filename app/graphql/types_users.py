@@ -31,6 +31,7 @@ class UserType:
     username: str
     role: Role  # type: ignore[valid-type]
     is_active: bool
+    email: str | None = strawberry.field(description="Set by the user on Profil; visible to admins and the user.")
     last_login_at: datetime | None
     last_password_change_at: datetime | None
     failed_login_attempts: int
@@ -47,6 +48,7 @@ class UserType:
             username=user.username,
             role=user.role,
             is_active=user.is_active,
+            email=user.email,
             last_login_at=user.last_login_at,
             last_password_change_at=user.last_password_change_at,
             failed_login_attempts=user.failed_login_attempts or 0,
@@ -149,6 +151,11 @@ class CreateUserInput:
     is_active: bool = True
 
 
+@strawberry.input(description="Own profile; a field left out stays as it is.")
+class UpdateProfileInput:
+    email: str | None = strawberry.field(default=None, description="Empty string removes the address.")
+
+
 @strawberry.input
 class UpdateUserInput:
     username: str | None = None
@@ -167,6 +174,10 @@ LogoutOutcome = Annotated[
 UserResult = Annotated[
     Union[UserType, ValidationError, NotFoundError, ForbiddenError, ConflictError],  # noqa: UP007
     strawberry.union("UserResult"),
+]
+ProfileResult = Annotated[
+    Union[UserType, ValidationError, UnauthenticatedError],  # noqa: UP007
+    strawberry.union("ProfileResult"),
 ]
 ChangePasswordResult = Annotated[
     Union[UserType, ValidationError, RateLimitedError, ForbiddenError],  # noqa: UP007

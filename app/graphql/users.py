@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import datetime
 
 import strawberry
 
+from app.domain.audit.queries import AuditFilter, search_audit
 from app.domain.enums import Role as DomainRole
-from app.domain.users import accounts
+from app.domain.users import accounts, api_tokens, profile
 from app.domain.users.models import User
 from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import as_result
 from app.graphql.types_users import (
+    ApiTokenType,
     AuditLogEntryType,
     CreateUserInput,
     DeletedUser,
     DeleteUserResult,
+    ProfileResult,
+    UpdateProfileInput,
     UpdateUserInput,
     UserResult,
     UserType,
@@ -41,14 +46,32 @@ class UsersQuery:
     async def user(self, info: Info, id: int) -> UserType:
         return UserType.from_model(await accounts.get_user(info.context.container, caller(info), id))
 
-    @strawberry.field(description="Admin actions, newest first (admins do not see entries about superadmins).")
-    async def audit_log(
-        self, info: Info, object_type: str | None = None, object_id: str | None = None, limit: int = 100
-    ) -> list[AuditLogEntryType]:
-        entries = await accounts.audit_entries(
-            info.context.container, caller(info), object_type=object_type, object_id=object_id, limit=limit
+    @strawberry.field(description="Every account's API tokens, newest first (superadmin only).")
+    async def all_api_tokens(self, info: Info, include_revoked: bool = False) -> list[ApiTokenType]:
+        rows = await api_tokens.list_all_api_tokens(
+            info.context.container, caller(info), include_revoked=include_revoked
         )
-        return [AuditLogEntryType.from_model(e) for e in entries]
+        return [ApiTokenType.from_model(token, username) for token, username in rows]
+
+    @strawberry.field(
+        description="Admin actions, newest first (admins do not see entries about superadmins); "
+        "the filters are those of auditLogPage, which also gives the total."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        object_type: str | None = None,
+        object_id: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
+    ) -> list[AuditLogEntryType]:
+        query = AuditFilter(action, object_type, actor, since, until, min(limit, 1000), offset, object_id)
+        page = await search_audit(info.context.container, caller(info), query)
+        return [AuditLogEntryType.from_model(e) for e in page.entries]
 
 
 @strawberry.type
@@ -87,6 +110,11 @@ class UsersMutation:
     async def unlock_user(self, info: Info, id: int) -> UserResult:
         command = accounts.UnlockUser(id)
         return await as_result(_user(accounts.unlock_user(info.context.container, caller(info), command)))
+
+    @strawberry.mutation(description="Change the own profile (e-mail address); any logged-in user.")
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ProfileResult:
+        command = profile.UpdateOwnProfile(email=input.email)
+        return await as_result(_user(profile.update_own_profile(info.context.container, caller(info), command)))
 
     @strawberry.mutation(description="Hard delete (superadmin only, never oneself).")
     async def delete_user(self, info: Info, id: int) -> DeleteUserResult:

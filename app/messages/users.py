@@ -76,4 +76,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "At most {limit} active API tokens per user.",
     ),
     "api_token.not_found": ("API-Token nicht gefunden.", "API token not found."),
+    # own profile
+    "profile.email_invalid": (
+        "„{email}“ ist keine gültige E-Mail-Adresse.",
+        '"{email}" is not a valid e-mail address.',
+    ),
 }

@@ -7,6 +7,7 @@ content once the browser is connected (so the page shows a spinner instead of a 
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("/groups", "nav.groups", "tv", Role.ADMIN),
     NavItem("/media", "nav.media", "perm_media", Role.EDITOR),
     NavItem("/users", "nav.users", "group", Role.ADMIN),
+    NavItem("/audit", "nav.audit", "history", Role.ADMIN),
+    NavItem("/api-tokens", "nav.api_tokens", "key", Role.ADMIN),
     NavItem("/settings", "nav.settings", "settings", Role.USER),
     NavItem("/monitoring", "nav.monitoring", "monitor_heart", Role.SUPERADMIN),
     NavItem("/programminfo", "nav.programminfo", "info", Role.USER),
@@ -116,7 +119,7 @@ def _theme() -> None:
     ui.add_css(_CSS)
 
 
-def _password_dialog() -> ui.dialog:
+def password_dialog() -> ui.dialog:
     with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
         ui.label(t("menu.change_password")).classes("text-lg font-medium")
         current = ui.input(t("password.current"), password=True, password_toggle_button=True).classes("w-full")
@@ -161,6 +164,13 @@ def _password_dialog() -> ui.dialog:
     return dialog
 
 
+def _page_language() -> None:
+    """`<html lang>` and Quasar's own texts follow the session's language (a per-client copy of the page)."""
+    client = ui.context.client
+    client.page = copy.copy(client.page)
+    client.page.language = "en-US" if current_language() == "en" else "de"
+
+
 def _toggle_language() -> None:
     session.set_language("de" if current_language() == "en" else "en")
     ui.navigate.reload()
@@ -169,13 +179,14 @@ def _toggle_language() -> None:
 def frame(principal: Principal, active_path: str) -> ui.column:
     """Header, drawer and user menu; returns the column the page content goes into."""
     _theme()
+    _page_language()
     ui.page_title(t("app.title"))
     drawer = ui.left_drawer(value=None, bordered=True).classes("bg-grey-1").props("width=240 breakpoint=900")
     with ui.header(elevated=True).classes("items-center px-2 py-1 bg-primary"):
         ui.button(icon="menu", on_click=drawer.toggle).props('flat round color=white aria-label="Menü"')
         ui.label(t("app.title")).classes("text-xl font-medium text-white")
         ui.space()
-        dialog = _password_dialog()
+        dialog = password_dialog()
         with (
             ui.button(icon="account_circle")
             .props('flat no-caps color=white data-testid="user-menu"')
@@ -186,6 +197,9 @@ def frame(principal: Principal, active_path: str) -> ui.column:
                 ui.item_label(principal.username).classes("font-medium")
                 ui.item_label(t(f"role.{principal.role.value}")).props("caption").classes("user-role")
             ui.separator()
+            ui.menu_item(t("menu.profile"), on_click=lambda: ui.navigate.to("/profile")).props(
+                'data-testid="menu-profile"'
+            )
             ui.menu_item(t("menu.change_password"), on_click=dialog.open)
             ui.menu_item(t("menu.language"), on_click=_toggle_language)
             ui.menu_item(t("menu.logout"), on_click=lambda: ui.navigate.to(session.LOGOUT_PATH)).props(

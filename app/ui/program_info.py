@@ -7,6 +7,7 @@ import platform
 import re
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -74,6 +75,16 @@ def dependency_licenses() -> tuple[License, ...]:
     return tuple(sorted(seen.values(), key=lambda item: item.name.lower()))
 
 
+def build_date(settings: Any) -> str:
+    """BUILD_DATE when the image build set it, else the day the code was installed (newest module file)."""
+    configured = getattr(settings, "build_date", None)
+    if configured:
+        return str(configured)
+    package_dir = Path(app_package.__file__).parent
+    newest = max(path.stat().st_mtime for path in package_dir.rglob("*.py"))
+    return datetime.fromtimestamp(newest, UTC).date().isoformat()
+
+
 def build_info(settings: Any) -> dict[str, str]:
     try:
         nicegui_version = distribution("nicegui").version
@@ -81,6 +92,7 @@ def build_info(settings: Any) -> dict[str, str]:
         nicegui_version = "?"
     return {
         "version": app_package.__version__,
+        "build_date": build_date(settings),
         "python": sys.version.split()[0],
         "platform": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "environment": settings.env,

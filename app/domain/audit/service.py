@@ -1,10 +1,9 @@
-"""Recording and reading the audit trail. Every admin mutation calls `record_audit` in its unit of work."""
+"""Recording the audit trail: every write calls `record_audit` in its unit of work (reading: `queries.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit.models import AuditLogEntry
@@ -48,18 +47,3 @@ async def record_audit(
     session.add(entry)
     await session.flush()
     return entry
-
-
-async def list_audit(
-    session: AsyncSession,
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    limit: int = 100,
-) -> list[AuditLogEntry]:
-    stmt = select(AuditLogEntry).order_by(AuditLogEntry.created_at.desc(), AuditLogEntry.id.desc())
-    if object_type:
-        stmt = stmt.where(AuditLogEntry.object_type == object_type)
-    if object_id:
-        stmt = stmt.where(AuditLogEntry.object_id == object_id)
-    return list((await session.scalars(stmt.limit(max(1, min(limit, 1000))))).all())

@@ -1,6 +1,6 @@
 """User management by admins — the use cases `create_user`, `update_user`, `reset_user_password`,
 `deactivate_user`, `reactivate_user`, `unlock_user`, `delete_user` and the queries `list_users`, `get_user`,
-`get_me`, `audit_entries`.
+`get_me` (the audit trail: `app.domain.audit.queries.search_audit`).
 
 The seeds' rules on visibility, escalation and self-protection:
 - admins see and manage user/editor/admin accounts; superadmins see and manage everything;
@@ -18,8 +18,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit.models import AuditLogEntry
-from app.domain.audit.service import list_audit
 from app.domain.bus import USERS_CHANGED, DomainEvent
 from app.domain.clock import utcnow
 from app.domain.enums import Role
@@ -311,38 +309,3 @@ async def delete_user(deps: UseCaseDeps, principal: Principal | None, command: D
         await uow.audit("user.delete", "user", command.user_id, details)
         _changed(uow, command.user_id, "deleted")
     return command.user_id
-
-
-# --- the audit trail --------------------------------------------------------------------------------
-
-
-def _about_superadmin(entry: AuditLogEntry, hidden_ids: set[str]) -> bool:
-    if entry.object_type != "user":
-        return False
-    details = entry.details or {}
-    role = details.get("role")
-    return (
-        entry.object_id in hidden_ids
-        or role == Role.SUPERADMIN.value
-        or (isinstance(role, dict) and Role.SUPERADMIN.value in role.values())
-    )
-
-
-async def audit_entries(
-    deps: UseCaseDeps,
-    principal: Principal | None,
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    limit: int = 100,
-) -> list[AuditLogEntry]:
-    """The audit trail (admin+), newest first; admins do not see entries about superadmin accounts."""
-    caller = require_role(principal, Role.ADMIN)
-    limit = max(1, min(limit, 1000))
-    async with deps.db.read_session() as session:
-        if caller.has(Role.SUPERADMIN):
-            return await list_audit(session, object_type=object_type, object_id=object_id, limit=limit)
-        hidden = {str(i) for i in (await session.scalars(select(User.id).where(User.role == Role.SUPERADMIN))).all()}
-        # Over-fetch, then drop the hidden rows: audit volume is small and the limit stays bounded.
-        rows = await list_audit(session, object_type=object_type, object_id=object_id, limit=min(limit * 3, 3000))
-    return [entry for entry in rows if not _about_superadmin(entry, hidden)][:limit]

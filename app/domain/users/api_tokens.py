@@ -1,4 +1,5 @@
-"""Integrator API tokens — the use cases `create_api_token`, `revoke_api_token` and the query `list_api_tokens`.
+"""Integrator API tokens — the use cases `create_api_token`, `revoke_api_token` and the queries `list_api_tokens`,
+`list_all_api_tokens`.
 
 A token's role is at most its owner's; the secret is shown once, at creation (only its sha256 is stored).
 """
@@ -116,6 +117,23 @@ async def list_api_tokens(
             select(ApiToken, User.username)
             .join(User, User.id == ApiToken.user_id)
             .where(ApiToken.user_id == owner_id, ApiToken.kind == TokenKind.API)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+        if not include_revoked:
+            stmt = stmt.where(ApiToken.revoked_at.is_(None))
+        return [(token, username) for token, username in (await session.execute(stmt)).all()]
+
+
+async def list_all_api_tokens(
+    deps: UseCaseDeps, principal: Principal | None, *, include_revoked: bool = False
+) -> list[tuple[ApiToken, str]]:
+    """Every account's API tokens (superadmin only), newest first, with the owner's name."""
+    require_role(principal, Role.SUPERADMIN)
+    async with deps.db.read_session() as session:
+        stmt = (
+            select(ApiToken, User.username)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.kind == TokenKind.API)
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
         if not include_revoked:

@@ -18,6 +18,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(db_enum(Role, 20), default=Role.USER, index=True)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    email: Mapped[str | None] = mapped_column(sa.String(254))  # set by the user on Profil (migration 0009)
     # The seven audit/security fields of migration 4f0b8a3e5c20.
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_password_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,12 +2,15 @@
 this package registers them all with NiceGUI."""
 
 from app.ui.pages import (  # noqa: F401
+    api_tokens,
+    audit,
     calendar,
     dashboard,
     groups,
     login,
     media,
     monitoring,
+    profile,
     programminfo,
     resources,
     settings,

@@ -33,6 +33,7 @@ async def programminfo_page(ctx: PageContext) -> None:
             ui.label(info["copyright"]).classes("is-muted text-sm")
         with ui.card().classes("gap-2"):
             ui.label(t("info.build")).classes("text-lg font-medium")
+            _fact(t("info.build_date"), fmt_date(build["build_date"]), "build-date")
             _fact(t("info.environment"), build["environment"], "environment")
             _fact(t("info.python"), build["python"], "python")
             _fact("NiceGUI", build["nicegui"], "nicegui")

@@ -99,6 +99,7 @@ def _table(view: UsersView) -> ui.table:
             "sortable": True,
             "align": "left",
         },
+        {"name": "email", "label": t("profile.email"), "field": "emailLabel", "sortable": True, "align": "left"},
         {"name": "role", "label": t("users.role"), "field": "roleRank", "sortable": True, "align": "left"},
         {"name": "active", "label": t("users.is_active"), "field": "isActive", "align": "left"},
         {"name": "lastLogin", "label": t("users.last_login"), "field": "lastLogin", "align": "left"},

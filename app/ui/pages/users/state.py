@@ -13,8 +13,8 @@ from app.ui.i18n import t
 from app.ui.layout import ROLE_COLORS
 
 USER_FIELDS = (
-    "id username role isActive lastLoginAt lastPasswordChangeAt failedLoginAttempts lastFailedLoginAt lockedUntil "
-    "deactivatedAt deactivatedBy createdAt"
+    "id username email role isActive lastLoginAt lastPasswordChangeAt failedLoginAttempts lastFailedLoginAt "
+    "lockedUntil deactivatedAt deactivatedBy createdAt"
 )
 USER_RESULT = f"{{ __typename ... on User {{ {USER_FIELDS} }} ... on Error {{ message code }} }}"
 
@@ -66,6 +66,7 @@ class UsersView:
                     "roleLabel": t(f"role.{role.value}"),
                     "roleColor": ROLE_COLORS[role],
                     "lastLogin": fmt_datetime(user.get("lastLoginAt")),
+                    "emailLabel": user.get("email") or "–",
                     "locked": bool(user.get("lockedUntil")),
                     "username_label": user["username"]
                     + (f" {t('users.self_hint')}" if user["id"] == self.me.user_id else ""),
