@@ -273,7 +273,7 @@ async def dashboard_page(ctx: PageContext) -> None:
             'no-caps data-testid="dashboard-filter"'
         )
         if not state.clients and all(g["id"] is None for g in state.groups):
-            ui.label(t("dash.no_groups")).classes("is-muted")
+            ui.label(t("first_run.create_group")).classes("is-muted")
         with ui.element("div").classes("is-card-grid w-full"):
             for group in state.ordered_groups():
                 _group_card(state, ctx, group)
