@@ -12,6 +12,8 @@ from app.ui.widgets import CLIENT_FIELDS, alive_now, client_name, has_warning, l
 
 ALL = "all"
 UNASSIGNED = "none"
+# Status filter values. Read from `isAlive` and the warning fields; switch to `Client.health` once it exists.
+ONLINE, OFFLINE, WARNING = "online", "offline", "warning"
 GROUPS_CLIENT_FIELDS = f"{CLIENT_FIELDS} {BROKER_CLIENT_FIELDS}"
 
 
@@ -24,6 +26,8 @@ class GroupsState:
     # The server manages per-display broker accounts (MQTT_DYNSEC_ENABLED): show access and its actions.
     managed: bool = False
     pending_only: bool = False
+    search: str = ""
+    status_filter: str = ALL
 
     async def load(self) -> None:
         data = await gql.gql(
@@ -54,8 +58,34 @@ class GroupsState:
                 continue
             if self.managed and self.pending_only and access_of(client) != PENDING:
                 continue
+            if not self._matches(client):
+                continue
             rows.append(self._row(client))
         return rows
+
+    def _matches(self, client: dict[str, Any]) -> bool:
+        """The search (name, uuid, hostname, IP; case-insensitive substring) and the status filter."""
+        needle = self.search.strip().lower()
+        if needle:
+            haystack = " ".join(str(client.get(f) or "") for f in ("description", "uuid", "hostname", "ip")).lower()
+            if needle not in haystack and needle not in client_name(client).lower():
+                return False
+        if self.status_filter == ALL:
+            return True
+        alive = alive_now(client, self.grace)
+        if self.status_filter == ONLINE:
+            return alive
+        if self.status_filter == OFFLINE:
+            return not alive
+        return has_warning(client)
+
+    def status_options(self) -> dict[str, str]:
+        return {
+            ALL: t("common.all"),
+            ONLINE: t("client.online"),
+            OFFLINE: t("client.offline"),
+            WARNING: t("fleet.status_warning"),
+        }
 
     def _row(self, client: dict[str, Any]) -> dict[str, Any]:
         alive = alive_now(client, self.grace)
