@@ -7,7 +7,7 @@ import pytest
 from app.domain.media.archive import REFUSAL_CODES
 from app.domain.media.converters import LIMIT_CODES
 from app.ui.i18n import TEXTS, translate
-from app.ui.pages.media import _conversion_error
+from app.ui.pages.media.library import _conversion_error
 
 
 @pytest.mark.parametrize("code", [*REFUSAL_CODES, *LIMIT_CODES])
