@@ -200,12 +200,12 @@ def test_search_filters_bulk_assign_restart_delete_and_csv_export(
     search.fill("pi-flur-01")
     expect(rows).to_have_count(10)
     table.locator("thead .q-checkbox").click()
-    expect(page.get_by_text("10 ausgewählt")).to_be_visible()
+    expect(page.get_by_text("10 ausgewählt", exact=True)).to_be_visible()
     target = groups[30]
     page.get_by_test_id("assign-target").click()
     page.get_by_role("option", name="Raum 30", exact=True).click()
     page.get_by_test_id("assign-submit").click()
-    expect(page.get_by_text("0 ausgewählt")).to_be_visible()
+    expect(page.get_by_text("0 ausgewählt", exact=True)).to_be_visible()
     clients = graphql(server, "query { clients { uuid hostname groupId } }", token=token)["clients"]
     moved = {c["hostname"] for c in clients if c["groupId"] == target}
     assert moved == {fleet.hostname(n) for n in range(10, 20)}
