@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from app.domain.enums import Role
 from app.domain.media.probe import MAX_VIDEO_SECONDS
-from tests.media.support import files_under, upload
+from tests.media.support import files_under, make_video, upload
 from tests.support.api import Api
 
 
 def _long_video(path: Path, seconds: int) -> bytes:
     # One small frame per second keeps a 10+ minute video a few hundred kilobytes and quick to make.
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"testsrc=duration={seconds}:size=64x48:rate=1"]
-        + ["-pix_fmt", "yuv420p", "-preset", "ultrafast", str(path)],
-        check=True,
-        timeout=120,
-    )
-    return path.read_bytes()
+    return make_video(path, seconds, rate=1, size="64x48").read_bytes()
 
 
 async def test_a_video_over_ten_minutes_is_refused_and_not_stored(api: Api, tmp_path: Path) -> None:

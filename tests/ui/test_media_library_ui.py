@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.domain.media.detect import ACCEPTED_EXTENSIONS
+from app.domain.media.probe import MAX_VIDEO_SECONDS
 from app.ui.pages.media.library import CONVERSION_LABELS
-from tests.media.support import PNG_1X1, FakeGotenberg, fake_gotenberg, make_pdf, make_pptx
+from tests.media.support import PNG_1X1, FakeGotenberg, fake_gotenberg, make_pdf, make_pptx, make_video
 from tests.support.process import InfoscreenProcess
 from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot, ui_server
 
@@ -106,3 +107,13 @@ def test_search_by_name_and_filter_by_type(page: Page, tmp_path: Path) -> None:
     page.get_by_role("option", name="pdf", exact=True).click()
     expect(rows.filter(has_text=".pdf")).to_have_count(2)
     expect(rows.filter(has_text=".png")).to_have_count(0)
+
+
+def test_a_video_over_ten_minutes_is_refused_with_a_clear_message(page: Page, tmp_path: Path) -> None:
+    _open_media(page)
+    video = tmp_path / "abschlussfeier.mp4"
+    make_video(video, MAX_VIDEO_SECONDS + 30, rate=1, size="64x48")
+    page.get_by_test_id("media-upload").locator("input[type=file]").set_input_files(str(video))
+    refusal = page.locator(".q-notification.bg-negative", has_text="abschlussfeier.mp4")
+    expect(refusal).to_contain_text("10:30 Minuten lang; erlaubt sind höchstens 10 Minuten")
+    expect(page.get_by_test_id("media-table").locator("tr", has_text="abschlussfeier.mp4")).to_have_count(0)

@@ -39,7 +39,6 @@ async def groups_page(ctx: PageContext) -> None:
     await state.load()
     ctrl = GroupsController(state)
     ctrl.open_details = lambda uuid: ctrl.in_dialog_host(lambda: open_details(ctrl, uuid))
-    ctrl.dialog_host = ui.element("div")
 
     # Every column visible without sideways scrolling: the board wraps (the last column is "Nicht zugeordnet").
     ui.add_css('[data-testid="clients-board"] { flex-wrap: wrap; }')
@@ -62,6 +61,7 @@ async def groups_page(ctx: PageContext) -> None:
         with ui.column().classes("flex-1 w-full gap-2 min-w-0"):
             client_views(ctrl)
 
+    ctrl.dialog_host = ui.element("div")  # last on the page: never inside anything that is redrawn
     table_live = CoalescedReload(_async(ctrl.refresh_table), delay=TABLE_COALESCE_SECONDS)
     ctrl.schedule_table = table_live.schedule
     gql.follow(f"subscription {{ clientUpdated {{ {GROUPS_CLIENT_FIELDS} }} }}", None, ctrl.on_client)
