@@ -214,7 +214,9 @@ def test_search_filters_bulk_assign_restart_delete_and_csv_export(
     page.get_by_role("option", name="Raum 30", exact=True).click()
     expect(rows).to_have_count(10)
 
-    # Status filter: everyone reported recently, so "offline" shows nobody and "online" the ten.
+    # Status filter: the ten report now (live, no reload), so "offline" shows nobody and "online" the ten.
+    fleet.beat(fleet.uuids[10:20])
+    expect(rows.filter(has_text="offline")).to_have_count(0)
     page.get_by_test_id("status-filter").click()
     page.get_by_role("option", name="offline", exact=True).click()
     expect(table).to_contain_text("Keine Einträge")
