@@ -17,6 +17,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Dateiname und Inhalt passen nicht zusammen: '{ext}' enthält {found}-Daten.",
         "File name and content do not match: '{ext}' contains {found} data.",
     ),
+    "media.video_too_long": (
+        "Das Video ist {length} Minuten lang; erlaubt sind höchstens {minutes} Minuten.",
+        "The video runs {length} minutes; at most {minutes} minutes are allowed.",
+    ),
     "media.invalid_file_name": ("Ungültiger Dateiname.", "Invalid file name."),
     "media.invalid_path": ("Ungültiger Dateipfad.", "Invalid file path."),
     "media.too_large": (

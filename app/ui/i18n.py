@@ -565,6 +565,30 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ein neues Passwort beendet Ihre anderen Sitzungen.",
         "A new password ends your other sessions.",
     ),
+    # --- Raumgruppen & Clients: search, status filter, bulk actions, CSV; Medien: search, retry (ui-fleet) ---
+    "fleet.search": ("Suche", "Search"),
+    "fleet.search_hint": ("Name, UUID, Hostname oder IP", "Name, UUID, hostname or IP"),
+    "fleet.bulk_restart": ("Neustart", "Restart"),
+    "fleet.bulk_delete": ("Löschen", "Delete"),
+    "fleet.export_csv": ("CSV-Export", "Export CSV"),
+    "fleet.none_selected": ("Keine Clients ausgewählt.", "No displays selected."),
+    "fleet.confirm_restart": ("{count} Clients neu starten?", "Restart {count} displays?"),
+    "fleet.confirm_delete": (
+        "{count} Clients löschen? Sie erscheinen wieder, sobald sie sich melden.",
+        "Delete {count} displays? They reappear when they report again.",
+    ),
+    "fleet.result_restart": ("{done} von {count} Neustarts gesendet", "{done} of {count} restarts sent"),
+    "fleet.result_delete": ("{done} von {count} Clients gelöscht", "{done} of {count} displays deleted"),
+    "fleet.csv.uuid": ("UUID", "UUID"),
+    "fleet.csv.name": ("Name", "Name"),
+    "fleet.csv.hostname": ("Hostname", "Hostname"),
+    "fleet.csv.ip": ("IP", "IP"),
+    "fleet.csv.group": ("Raumgruppe", "Room group"),
+    "fleet.csv.statusLabel": ("Status", "Status"),
+    "fleet.csv.lastAlive": ("Zuletzt gesehen", "Last seen"),
+    "media_ui.search": ("Suche nach Name", "Search by name"),
+    "media_ui.retry": ("Erneut umwandeln", "Convert again"),
+    "media_ui.retry_started": ("Umwandlung neu gestartet", "Conversion restarted"),
 }
 
 

@@ -77,7 +77,7 @@ def soffice_convert(source: Path, target_ext: str, outdir: Path) -> Path:
     return outdir / (source.stem + "." + target_ext)
 
 
-def make_video(path: Path, seconds: int = 2) -> Path:
+def make_video(path: Path, seconds: int = 2, *, rate: int = 10, size: str = "160x120") -> Path:
     subprocess.run(
         [
             "ffmpeg",
@@ -87,7 +87,7 @@ def make_video(path: Path, seconds: int = 2) -> Path:
             "-f",
             "lavfi",
             "-i",
-            f"testsrc=duration={seconds}:size=160x120:rate=10",
+            f"testsrc=duration={seconds}:size={size}:rate={rate}",
             "-pix_fmt",
             "yuv420p",
             str(path),

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.domain.errors import ValidationError
+
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_SECONDS = 30
+# Uploaded videos may run at most this long (seed: "10-minute limit for uploaded videos").
+MAX_VIDEO_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,18 @@ def _number(value: Any, kind: type[int] | type[float]) -> Any:
     except (TypeError, ValueError, OverflowError):
         return None
     return number if number > 0 else None
+
+
+def check_video_length(info: VideoInfo, max_seconds: int = MAX_VIDEO_SECONDS) -> None:
+    """Refuse a video longer than the limit; an unknown length (no ffprobe, unreadable) is let through."""
+    if info.duration is not None and info.duration > max_seconds:
+        total = round(info.duration)
+        raise ValidationError(
+            "media.video_too_long",
+            field="file",
+            length=f"{total // 60}:{total % 60:02d}",
+            minutes=max_seconds // 60,
+        )
 
 
 def parse_ffprobe(output: dict[str, Any]) -> VideoInfo:

@@ -36,7 +36,7 @@ from app.domain.media.conversions import (
 from app.domain.media.detect import ACCEPTED_EXTENSIONS, EXTENSIONS, detect, extension_of
 from app.domain.media.models import Conversion, EventMedia
 from app.domain.media.ports import MediaDeps, conversion_queue_of
-from app.domain.media.probe import probe_video
+from app.domain.media.probe import check_video_length, probe_video
 from app.domain.media.urls import converted_relative_dir
 from app.domain.periods.models import AcademicPeriod
 from app.domain.usecase import UnitOfWork, require_role, unit_of_work
@@ -101,6 +101,8 @@ async def upload_media(deps: MediaDeps, principal: Principal | None, command: Up
     try:
         kind = await asyncio.to_thread(detect, staged.path, name, ArchiveLimits.from_settings(settings))
         info = await probe_video(staged.path) if kind.media_type == MediaType.VIDEO else None
+        if info is not None:
+            check_video_length(info)
         async with unit_of_work(deps, actor) as uow:
             session = uow.session
             await _check_period(session, command.academic_period_id)

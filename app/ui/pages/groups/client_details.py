@@ -129,7 +129,7 @@ def _delete_button(ctrl: GroupsController, dialog: ui.dialog, client: dict[str, 
         if result:
             ctrl.state.clients.pop(uuid, None)
             dialog.close()
-            ctrl.groups_list.refresh()
+            ctrl.patch_counts()
             ctrl.refresh_table()
 
     ui.button(

@@ -8,6 +8,7 @@ from nicegui import ui
 
 from app.ui.client_board import ClientBoard
 from app.ui.i18n import t
+from app.ui.pages.groups.bulk import bulk_buttons
 from app.ui.pages.groups.controller import GroupsController
 from app.ui.pages.groups.state import ALL
 
@@ -49,17 +50,28 @@ def client_views(ctrl: GroupsController) -> None:
 
 def _table_toolbar(ctrl: GroupsController) -> None:
     with ui.row().classes("w-full items-center gap-2"):
-        filter_select = ui.select(
-            {ALL: t("common.all"), **ctrl.state.group_options()},
-            value=ALL,
-            label=t("client.group"),
-        ).classes("w-48")
+        search = ui.input(t("fleet.search"), placeholder=t("fleet.search_hint")).classes("w-64 max-sm:w-full")
+        search.props('dense clearable debounce=300 data-testid="clients-search"')
+        search.on_value_change(lambda e: ctrl.on_search(str(e.value or "")))
+        status = ui.select(ctrl.state.status_options(), value=ALL, label=t("client.status")).classes("w-40")
+        status.props('data-testid="status-filter"')
+        status.on_value_change(lambda e: ctrl.on_status(str(e.value or ALL)))
+        filter_select = (
+            ui.select(
+                {ALL: t("common.all"), **ctrl.state.group_options()},
+                value=ALL,
+                label=t("client.group"),
+            )
+            .classes("w-48")
+            .props('data-testid="group-filter"')
+        )
         filter_select.on_value_change(lambda e: ctrl.on_filter(e.value))
         ctrl.filter_select = filter_select
         if ctrl.state.managed:
             ui.checkbox(t("broker.filter_pending"), on_change=lambda e: ctrl.on_pending_only(bool(e.value))).props(
                 'dense data-testid="filter-pending"'
             )
+    with ui.row().classes("w-full items-center gap-2"):
         ctrl.selection_label = ui.label(t("groups.selected", count=0)).classes("is-muted")
         ui.space()
         target = ui.select(ctrl.state.group_options(), label=t("groups.assign_to")).classes("w-56")
@@ -70,21 +82,23 @@ def _table_toolbar(ctrl: GroupsController) -> None:
             icon="drive_file_move",
             on_click=lambda: ctrl.assign([r["uuid"] for r in ctrl.table.selected] if ctrl.table else [], target.value),
         ).props('data-testid="assign-submit"')
+        bulk_buttons(ctrl)
 
 
 def _columns(managed: bool) -> list[dict[str, Any]]:
     columns: list[dict[str, Any]] = [
+        # First, not last: on a narrow screen the table scrolls sideways and the action stays in view.
+        {"name": "actions", "label": "", "field": "uuid"},
         {"name": "status", "label": t("client.status"), "field": "alive", "align": "left", "sortable": True},
         {"name": "name", "label": t("client.description"), "field": "name", "align": "left", "sortable": True},
         {"name": "hostname", "label": t("client.hostname"), "field": "hostname", "align": "left"},
         {"name": "ip", "label": t("client.ip"), "field": "ip", "align": "left"},
         {"name": "group", "label": t("client.group"), "field": "group", "align": "left", "sortable": True},
         {"name": "lastAlive", "label": t("dash.last_alive"), "field": "lastAlive", "align": "left"},
-        {"name": "actions", "label": "", "field": "uuid"},
     ]
     if managed:
         broker_column = {"name": "broker", "label": t("broker.section"), "field": "brokerAccess"}
-        columns.insert(-1, {**broker_column, "align": "left", "sortable": True})
+        columns.append({**broker_column, "align": "left", "sortable": True})
     return columns
 
 
@@ -95,7 +109,7 @@ def _table(ctrl: GroupsController) -> None:
         row_key="uuid",
         selection="multiple",
         pagination=20,
-    ).classes("w-full")
+    ).classes("w-full max-w-full")
     table.props('flat bordered dense data-testid="clients-table" no-data-label="' + t("common.empty") + '"')
     table.add_slot("body-cell-status", _STATUS_SLOT)
     table.add_slot("body-cell-broker", _BROKER_SLOT)

@@ -31,6 +31,45 @@ class GroupsController:
         self.board_view: ui.column | None = None
         self.open_broker_panels: dict[str, Any] = {}
         self.open_details: Callable[[str], None] = lambda _uuid: None
+        # Patched in place on live updates (no rebuild): each group's display count, the unassigned count.
+        self.count_labels: dict[int | None, ui.item_label | ui.label] = {}
+        # Dialogs live here, outside every redrawn view: a redraw never takes an open dialog along.
+        self.dialog_host: ui.element | None = None
+        # Set by the page: coalesces the table/board refresh of a burst of display reports into one.
+        self.schedule_table: Callable[[], None] = self.refresh_table
+        self._drawn_groups: list[tuple[Any, ...]] = []
+
+    def in_dialog_host(self, open_dialog: Callable[[], None]) -> None:
+        """Open a dialog in the page's stable host (not inside the row or list that was clicked)."""
+        if self.dialog_host is None:
+            open_dialog()
+            return
+        with self.dialog_host:
+            open_dialog()
+
+    def draw_groups(self) -> None:
+        """Rebuild the group list only when the groups themselves changed; otherwise patch the counts."""
+        shape = [(g["id"], g["name"], g.get("displayOrder")) for g in self.state.groups]
+        if shape != self._drawn_groups:
+            self._drawn_groups = shape
+            self.groups_list.refresh()
+        else:
+            self.patch_counts()
+
+    def patch_counts(self) -> None:
+        counts: dict[int | None, int] = {}
+        for client in self.state.clients.values():
+            counts[client.get("groupId")] = counts.get(client.get("groupId"), 0) + 1
+        for group_id, label in self.count_labels.items():
+            text = self.count_text(group_id, counts.get(group_id, 0))
+            if label.text != text:
+                label.text = text
+
+    @staticmethod
+    def count_text(group_id: int | None, count: int) -> str:
+        if group_id is None:
+            return f"{t('dash.unassigned')}: {count} {t('dash.clients')}"
+        return f"{count} {t('dash.clients')}"
 
     async def reload(self) -> None:
         """After group edits: the list, both selects' options and the table."""
@@ -39,8 +78,9 @@ class GroupsController:
         if self.target is not None:
             self.target.set_options(options)
         if self.filter_select is not None:
-            self.filter_select.set_options({ALL: t("common.all"), **options}, value=self.filter_select.value)
-        self.groups_list.refresh()
+            value = self.filter_select.value if self.filter_select.value in (ALL, *options) else ALL
+            self.filter_select.set_options({ALL: t("common.all"), **options}, value=value)
+        self.draw_groups()
         self.refresh_table()
 
     def refresh_table(self) -> None:
@@ -93,8 +133,12 @@ class GroupsController:
         if result:
             await self.reload()
 
-    async def move_group(self, index: int, delta: int) -> None:
+    async def move_group(self, group_id: int, delta: int) -> None:
+        """Move by id, not by drawn position: a list changed meanwhile still moves the group that was clicked."""
         ids = [g["id"] for g in self.state.groups]
+        if group_id not in ids:
+            return
+        index = ids.index(group_id)
         other = index + delta
         if not 0 <= other < len(ids):
             return
@@ -132,12 +176,20 @@ class GroupsController:
         notify_ok(t("groups.assigned", count=len(result["clients"])))
         assert self.table is not None
         self.table.selected = []
-        self.groups_list.refresh()
+        self.patch_counts()
         self.refresh_table()
         return True
 
     def on_filter(self, value: str) -> None:
         self.state.group_filter = value or ALL
+        self.refresh_table()
+
+    def on_search(self, value: str) -> None:
+        self.state.search = value
+        self.refresh_table()
+
+    def on_status(self, value: str) -> None:
+        self.state.status_filter = value
         self.refresh_table()
 
     def on_pending_only(self, value: bool) -> None:
@@ -163,8 +215,9 @@ class GroupsController:
         client = data["clientUpdated"]
         previous = self.state.clients.get(client["uuid"], {})
         self.state.clients[client["uuid"]] = {**previous, **client}
-        self.groups_list.refresh()
-        self.refresh_table()
+        if not previous or previous.get("groupId") != client.get("groupId"):
+            self.patch_counts()
+        self.schedule_table()
         panel = self.open_broker_panels.get(client["uuid"])
         if panel is not None and access_of(previous) != access_of(client):
             panel.refresh()

@@ -15,7 +15,8 @@ def group_list(ctrl: GroupsController) -> None:
     @ui.refreshable
     def groups_list() -> None:
         state = ctrl.state
-        with ui.list().props("bordered separator").classes("w-full rounded-borders"):
+        ctrl.count_labels.clear()
+        with ui.list().props('bordered separator data-testid="group-list"').classes("w-full rounded-borders"):
             if not state.groups:
                 with ui.item(), ui.item_section():
                     ui.label(t("common.empty")).classes("is-muted")
@@ -23,9 +24,10 @@ def group_list(ctrl: GroupsController) -> None:
                 _group_item(ctrl, index, group)
             with ui.item(), ui.item_section().classes("text-sm is-muted"):
                 unassigned = sum(1 for c in state.clients.values() if c.get("groupId") is None)
-                ui.label(f"{t('dash.unassigned')}: {unassigned} {t('dash.clients')}")
+                ctrl.count_labels[None] = ui.label(ctrl.count_text(None, unassigned))
 
     ctrl.groups_list = groups_list
+    ctrl._drawn_groups = [(g["id"], g["name"], g.get("displayOrder")) for g in ctrl.state.groups]
     groups_list()
 
 
@@ -34,25 +36,28 @@ def _group_item(ctrl: GroupsController, index: int, group: dict[str, Any]) -> No
     with ui.item().props(f'data-testid="group-item-{group["id"]}"'):
         with ui.item_section():
             ui.item_label(group["name"]).classes("font-medium")
-            ui.item_label(f"{count} {t('dash.clients')}").props("caption")
+            ctrl.count_labels[group["id"]] = ui.item_label(ctrl.count_text(group["id"], count)).props("caption")
         with ui.item_section().props("side"), ui.row().classes("gap-0 no-wrap"):
-            ui.button(icon="arrow_upward", on_click=lambda i=index: ctrl.move_group(i, -1)).props(
-                "flat dense round size=sm"
+            gid = group["id"]
+            ui.button(icon="arrow_upward", on_click=lambda g=gid: ctrl.move_group(g, -1)).props(
+                f'flat dense round size=sm data-testid="group-up-{gid}"'
             ).set_enabled(index > 0)
-            ui.button(icon="arrow_downward", on_click=lambda i=index: ctrl.move_group(i, 1)).props(
-                "flat dense round size=sm"
+            ui.button(icon="arrow_downward", on_click=lambda g=gid: ctrl.move_group(g, 1)).props(
+                f'flat dense round size=sm data-testid="group-down-{gid}"'
             ).set_enabled(index < len(ctrl.state.groups) - 1)
             ui.button(
                 icon="edit",
-                on_click=lambda g=group: name_dialog(
-                    t("groups.rename"), g["name"], lambda n, g=g: ctrl.rename_group(g, n)
+                on_click=lambda g=group: ctrl.in_dialog_host(
+                    lambda: name_dialog(t("groups.rename"), g["name"], lambda n: ctrl.rename_group(g, n))
                 ),
             ).props(f'flat dense round size=sm data-testid="group-rename-{group["id"]}"')
             ui.button(
                 icon="delete",
-                on_click=lambda g=group: confirm(
-                    t("groups.delete_confirm", name=g["name"]),
-                    lambda g=g: ctrl.delete_group(g),
-                    label=t("common.delete"),
+                on_click=lambda g=group: ctrl.in_dialog_host(
+                    lambda: confirm(
+                        t("groups.delete_confirm", name=g["name"]),
+                        lambda: ctrl.delete_group(g),
+                        label=t("common.delete"),
+                    )
                 ),
             ).props(f'flat dense round size=sm color=negative data-testid="group-delete-{group["id"]}"')

@@ -12,6 +12,8 @@ This module holds the route and composes the views: `group_list`, `client_table`
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain.enums import Role
@@ -27,6 +29,8 @@ from app.ui.pages.groups.group_list import group_list
 from app.ui.pages.groups.state import GROUPS_CLIENT_FIELDS, GroupsState
 
 LOCAL_REFRESH_SECONDS = 10
+# Display reports arrive every few seconds per display: the table and board redraw at most this often.
+TABLE_COALESCE_SECONDS = 1.5
 
 
 @protected_page("/groups", nav="nav.groups", min_role=Role.ADMIN)
@@ -34,8 +38,10 @@ async def groups_page(ctx: PageContext) -> None:
     state = GroupsState()
     await state.load()
     ctrl = GroupsController(state)
-    ctrl.open_details = lambda uuid: open_details(ctrl, uuid)
+    ctrl.open_details = lambda uuid: ctrl.in_dialog_host(lambda: open_details(ctrl, uuid))
 
+    # Every column visible without sideways scrolling: the board wraps (the last column is "Nicht zugeordnet").
+    ui.add_css('[data-testid="clients-board"] { flex-wrap: wrap; }')
     with ui.row().classes("w-full items-center"):
         page_heading(t("groups.title"))
         ui.space()
@@ -43,7 +49,9 @@ async def groups_page(ctx: PageContext) -> None:
             t("common.refresh"), icon="refresh", on_click=lambda: run_action(ctrl.reload, success=t("common.refreshed"))
         )
         ui.button(
-            t("groups.new"), icon="add", on_click=lambda: name_dialog(t("groups.new"), "", ctrl.create_group)
+            t("groups.new"),
+            icon="add",
+            on_click=lambda: ctrl.in_dialog_host(lambda: name_dialog(t("groups.new"), "", ctrl.create_group)),
         ).props('data-testid="group-new"')
 
     with ui.row().classes("w-full gap-4 items-start max-lg:flex-col"):
@@ -53,8 +61,18 @@ async def groups_page(ctx: PageContext) -> None:
         with ui.column().classes("flex-1 w-full gap-2 min-w-0"):
             client_views(ctrl)
 
+    ctrl.dialog_host = ui.element("div")  # last on the page: never inside anything that is redrawn
+    table_live = CoalescedReload(_async(ctrl.refresh_table), delay=TABLE_COALESCE_SECONDS)
+    ctrl.schedule_table = table_live.schedule
     gql.follow(f"subscription {{ clientUpdated {{ {GROUPS_CLIENT_FIELDS} }} }}", None, ctrl.on_client)
     # Another admin created, renamed, deleted or reordered a group: lists, selects and board columns.
     groups_live = CoalescedReload(ctrl.reload)
     gql.follow("subscription { groupsChanged { change } }", None, lambda _: groups_live.schedule())
     ui.timer(LOCAL_REFRESH_SECONDS, ctrl.refresh_table)  # liveness and ages, computed locally
+
+
+def _async(refresh: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        refresh()
+
+    return run

@@ -10,6 +10,7 @@ from app.ui.broker_access import BROKER_CLIENT_FIELDS, PENDING, access_label, ac
 from app.ui.i18n import t
 from app.ui.widgets import (
     CLIENT_FIELDS,
+    HEALTH_ORDER,
     alive_now,
     client_name,
     display_health,
@@ -32,6 +33,8 @@ class GroupsState:
     # The server manages per-display broker accounts (MQTT_DYNSEC_ENABLED): show access and its actions.
     managed: bool = False
     pending_only: bool = False
+    search: str = ""
+    status_filter: str = ALL
 
     async def load(self) -> None:
         data = await gql.gql(
@@ -62,8 +65,23 @@ class GroupsState:
                 continue
             if self.managed and self.pending_only and access_of(client) != PENDING:
                 continue
+            if not self._matches(client):
+                continue
             rows.append(self._row(client))
         return rows
+
+    def _matches(self, client: dict[str, Any]) -> bool:
+        """The search (name, uuid, hostname, IP; case-insensitive substring) and the status filter."""
+        needle = self.search.strip().lower()
+        if needle:
+            haystack = " ".join(str(client.get(f) or "") for f in ("description", "uuid", "hostname", "ip")).lower()
+            if needle not in haystack and needle not in client_name(client).lower():
+                return False
+        # The one status (Client.health, turned OFFLINE locally when the heartbeat ages out), as every page shows.
+        return self.status_filter == ALL or display_health(client, self.grace) == self.status_filter
+
+    def status_options(self) -> dict[str, str]:
+        return {ALL: t("common.all"), **{status: health_label(status) for status in HEALTH_ORDER}}
 
     def _row(self, client: dict[str, Any]) -> dict[str, Any]:
         alive = alive_now(client, self.grace)

@@ -6,6 +6,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.domain.enums import MediaType
 from app.ui import gql
 from app.ui.format import fmt_datetime, fmt_size
 from app.ui.i18n import TEXTS, t
@@ -17,6 +18,7 @@ MEDIA_FIELDS = (
     "conversion { status errorMessage errorCode pdfUrl pageCount }"
 )
 _MEDIA_RESULT = f"{{ __typename ... on EventMedia {{ {MEDIA_FIELDS} }} ... on Error {{ message code }} }}"
+ALL_TYPES = "all"
 CONVERSION_LABELS = {
     "PENDING": ("Wartet", "orange-7"),
     "PROCESSING": ("Wird konvertiert", "blue-7"),
@@ -28,7 +30,11 @@ _CONVERSION_SLOT = r"""
 <q-td :props="props">
   <q-badge v-if="props.row.conversionLabel" :color="props.row.conversionColor" :label="props.row.conversionLabel"
            :data-testid="'conversion-' + props.row.id" />
-  <q-tooltip v-if="props.row.conversionError">{{ props.row.conversionError }}</q-tooltip>
+  <div v-if="props.row.conversionError" class="text-negative text-sm q-mt-xs" style="white-space: normal"
+       :data-testid="'conversion-error-' + props.row.id">{{ props.row.conversionError }}</div>
+  <q-btn v-if="props.row.conversionFailed" flat dense no-caps size="sm" icon="replay" color="primary"
+         :label="props.row.retryLabel" :data-testid="'conversion-retry-' + props.row.id"
+         @click.stop="() => $parent.$emit('retry_conversion', props.row.id)" />
 </q-td>
 """
 _ACTIONS_SLOT = r"""
@@ -65,7 +71,9 @@ def _row(media: dict[str, Any]) -> dict[str, Any]:
         "downloadUrl": media.get("downloadUrl") or media.get("url"),
         "conversionLabel": label,
         "conversionColor": color,
-        "conversionError": _conversion_error(conversion),
+        "conversionError": _conversion_error(conversion) if conversion.get("status") == "FAILED" else None,
+        "conversionFailed": conversion.get("status") == "FAILED",
+        "retryLabel": t("media_ui.retry"),
         # The converted PDF, as the displays will show it (only once the conversion is ready).
         "pdfUrl": conversion.get("pdfUrl") if conversion.get("status") == "READY" else None,
     }
@@ -75,6 +83,8 @@ class MediaLibrary:
     def __init__(self) -> None:
         self.library: dict[int, dict[str, Any]] = {}
         self.table: ui.table | None = None
+        self.search = ""
+        self.type_filter = ALL_TYPES
 
     def build_table(self) -> ui.table:
         columns = [
@@ -98,10 +108,45 @@ class MediaLibrary:
         self.refresh()
 
     def refresh(self) -> None:
-        ordered = sorted(self.library.values(), key=lambda m: m.get("uploadedAt") or "", reverse=True)
+        ordered = [
+            m
+            for m in sorted(self.library.values(), key=lambda m: m.get("uploadedAt") or "", reverse=True)
+            if self._matches(m)
+        ]
         assert self.table is not None
         self.table.rows = [_row(m) for m in ordered]
         self.table.update()
+
+    def _matches(self, media: dict[str, Any]) -> bool:
+        needle = self.search.strip().lower()
+        if needle and needle not in str(media.get("fileName") or "").lower():
+            return False
+        return self.type_filter == ALL_TYPES or str(media.get("mediaType")).lower() == self.type_filter
+
+    def type_options(self) -> dict[str, str]:
+        return {ALL_TYPES: t("common.all"), **{v.value: v.value for v in MediaType}}
+
+    def set_search(self, value: str) -> None:
+        self.search = value
+        self.refresh()
+
+    def set_type(self, value: str) -> None:
+        self.type_filter = value or ALL_TYPES
+        self.refresh()
+
+    async def retry(self, media_id: int) -> None:
+        """Convert a failed presentation again (`requestConversion`); the state then follows live."""
+
+        async def run() -> dict[str, Any]:
+            data = await gql.gql(
+                f"mutation($id: Int!) {{ requestConversion(mediaId: $id) {_MEDIA_RESULT} }}", {"id": media_id}
+            )
+            return gql.ok(data["requestConversion"])
+
+        media = await run_action(run, success=t("media_ui.retry_started"))
+        if isinstance(media, dict):
+            self.library[media["id"]] = {**self.library.get(media["id"], {}), **media}
+            self.refresh()
 
     def follow(self) -> None:
         gql.follow(f"subscription {{ conversionUpdated {{ {MEDIA_FIELDS} }} }}", None, self.on_conversion)
