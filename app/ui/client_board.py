@@ -19,9 +19,11 @@ from app.ui.widgets import alive_now, client_name, display_health, health_color,
 
 UNASSIGNED = "none"
 _CSS = """
-.is-board { display: flex; gap: 0.75rem; overflow-x: auto; align-items: flex-start; padding-bottom: 0.5rem; }
-.is-board-column { flex: 0 0 15rem; min-height: 8rem; background: #eef2f6; border-radius: 6px; padding: 0.5rem;
-                   border: 2px dashed transparent; transition: border-color 0.1s, background 0.1s; }
+.is-board { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: flex-start; padding-bottom: 0.5rem; }
+/* A column scrolls on its own: 200 new displays in "Nicht zugeordnet" must not push the other groups away. */
+.is-board-column { flex: 0 0 15rem; min-height: 8rem; max-height: 70vh; overflow-y: auto; background: #eef2f6;
+                   border-radius: 6px; padding: 0.5rem; border: 2px dashed transparent;
+                   transition: border-color 0.1s, background 0.1s; }
 .is-board-column.is-drop-target { border-color: #1f4e79; background: #dbe7f3; }
 .is-board-card { cursor: grab; width: 100%; }
 .is-board-card:active { cursor: grabbing; }

@@ -41,7 +41,6 @@ async def groups_page(ctx: PageContext) -> None:
     ctrl.open_details = lambda uuid: ctrl.in_dialog_host(lambda: open_details(ctrl, uuid))
 
     # Every column visible without sideways scrolling: the board wraps (the last column is "Nicht zugeordnet").
-    ui.add_css('[data-testid="clients-board"] { flex-wrap: wrap; }')
     with ui.row().classes("w-full items-center"):
         page_heading(t("groups.title"))
         ui.space()
