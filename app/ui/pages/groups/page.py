@@ -40,7 +40,6 @@ async def groups_page(ctx: PageContext) -> None:
     ctrl = GroupsController(state)
     ctrl.open_details = lambda uuid: ctrl.in_dialog_host(lambda: open_details(ctrl, uuid))
 
-    # Every column visible without sideways scrolling: the board wraps (the last column is "Nicht zugeordnet").
     with ui.row().classes("w-full items-center"):
         page_heading(t("groups.title"))
         ui.space()
