@@ -1,0 +1,244 @@
+"""Termine on FullCalendar in a real browser: early and all-day events shown and labelled, several groups in
+their colours, an event saved for another group shown, an overlap named before saving, a series occurrence
+dragged (only this one → detached) and an event resized, and all of it with every non-loopback request blocked."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from playwright.sync_api import BrowserContext, Page, Route, expect
+
+from tests.support.process import InfoscreenProcess
+from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
+from tests.ui.test_calendar_ui import SCHOOL_TZ, _new_group, _pick, column, month_cell, show_groups
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _event(
+    server: InfoscreenProcess, token: str, group: int, title: str, start: datetime, end: datetime, **extra: Any
+) -> int:
+    created = graphql(
+        server,
+        "mutation($i: EventInput!) { createEvent(input: $i) { __typename ... on Event { id } "
+        "... on Error { message } } }",
+        {
+            "i": {
+                "groupId": group,
+                "title": title,
+                "eventType": "MESSAGE",
+                "messageText": title,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                **extra,
+            }
+        },
+        token,
+    )["createEvent"]
+    assert created["__typename"] == "Event", created
+    return int(created["id"])
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=SCHOOL_TZ).replace(hour=hour, minute=minute)
+
+
+def _events(server: InfoscreenProcess, token: str, group: int) -> list[dict[str, Any]]:
+    return graphql(
+        server,
+        "query($g: Int) { events(groupId: $g) { id title start end recurrenceRule detachedFromEventId } }",
+        {"g": group},
+        token,
+    )["events"]
+
+
+def _local(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(SCHOOL_TZ)
+
+
+def _week(page: Page) -> None:
+    page.get_by_test_id("cal-view").get_by_text("Woche").click()
+    expect(page.locator(".fc-timeGridWeek-view")).to_be_visible()
+
+
+def _block_outside(context: BrowserContext) -> list[str]:
+    blocked: list[str] = []
+
+    def route(r: Route) -> None:
+        if urlparse(r.request.url).hostname in LOOPBACK:
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return blocked
+
+
+def test_early_and_all_day_events_show_labelled_in_week_and_month_even_offline(
+    context: BrowserContext, page: Page, server: InfoscreenProcess
+) -> None:
+    blocked = _block_outside(context)
+    token = admin_token(server)
+    group = _new_group(server, token, "Frühdienst")
+    today = datetime.now(SCHOOL_TZ).date()
+    _event(server, token, group, "Frühaufsicht", _at(today, 6, 30), _at(today, 7, 15))
+    _event(server, token, group, "Projekttag", _at(today, 0), _at(today + timedelta(days=1), 0))
+
+    login(page, *SUPERADMIN)
+    page.goto("/calendar")
+    show_groups(page, "Frühdienst")
+    _week(page)
+    early = column(page, today).locator(".cal-event")
+    expect(early).to_contain_text("Frühaufsicht")
+    expect(early).to_contain_text("06:30 – 07:15")
+    expect(early).to_be_in_viewport()  # the morning before 07:00 is not hidden
+    all_day = page.locator(f".fc-daygrid-day[data-date='{today.isoformat()}'] .cal-event")
+    expect(all_day).to_contain_text("Projekttag")  # a labelled bar in the all-day row
+    expect(page.locator(".fc-timegrid-axis").filter(has_text="Ganztägig")).to_be_visible()
+    shot(page, "calendar-fc-week")
+
+    page.get_by_test_id("cal-view").get_by_text("Monat").click()
+    expect(month_cell(page, today)).to_contain_text("Frühaufsicht")
+    expect(month_cell(page, today)).to_contain_text("Projekttag")
+    page.get_by_test_id("cal-view").get_by_text("Liste").click()
+    expect(page.locator(".fc-list")).to_contain_text("Frühaufsicht")
+    assert page.evaluate("typeof window.FullCalendar.Calendar") == "function"
+    assert blocked == []  # nothing was even asked of the internet
+
+
+def test_several_groups_in_their_colours_and_an_event_saved_for_another_group_is_shown(
+    page: Page, server: InfoscreenProcess
+) -> None:
+    token = admin_token(server)
+    music = _new_group(server, token, "Musiksaal")
+    gym = _new_group(server, token, "Turnsaal")
+    today = datetime.now(SCHOOL_TZ).date()
+    _event(server, token, music, "Chorprobe", _at(today, 10), _at(today, 11))
+    _event(server, token, gym, "Training", _at(today, 12), _at(today, 13))
+
+    login(page, *SUPERADMIN)
+    page.goto("/calendar")
+    show_groups(page, "Musiksaal", "Turnsaal")
+    _week(page)
+    choir = page.locator(".cal-event", has_text="Chorprobe")
+    training = page.locator(".cal-event", has_text="Training")
+    expect(choir).to_be_visible()
+    expect(training).to_be_visible()
+    color = "el => getComputedStyle(el).backgroundColor"
+    assert choir.evaluate(color) != training.evaluate(color)
+    expect(page.get_by_test_id(f"cal-legend-{music}")).to_contain_text("Musiksaal")
+    expect(page.get_by_test_id(f"cal-legend-{gym}")).to_contain_text("Turnsaal")
+    shot(page, "calendar-fc-groups")
+
+    # Only the music room shown; an event saved for the gym still appears, with the gym added to the view.
+    show_groups(page, "Musiksaal")
+    expect(training).to_have_count(0)
+    page.get_by_test_id("cal-new").click()
+    page.get_by_test_id("ev-title").fill("Elternabend")
+    _pick(page, "ev-group", "Turnsaal")
+    _pick(page, "ev-type", "Nachricht")
+    page.get_by_test_id("ev-message").fill("Willkommen")
+    page.get_by_test_id("ev-start-date").fill(today.isoformat())
+    page.get_by_test_id("ev-start-time").fill("15:00")
+    page.get_by_test_id("ev-end-date").fill(today.isoformat())
+    page.get_by_test_id("ev-end-time").fill("16:00")
+    page.get_by_test_id("ev-save").click()
+    expect(page.get_by_test_id("event-dialog")).to_have_count(0)
+    expect(page.locator(".cal-event", has_text="Elternabend")).to_be_visible()
+    expect(page.get_by_test_id(f"cal-legend-{gym}")).to_be_visible()
+    expect(training).to_be_visible()
+
+
+def test_an_overlap_in_the_group_is_named_before_saving(page: Page, server: InfoscreenProcess) -> None:
+    token = admin_token(server)
+    werk = _new_group(server, token, "Werkraum")
+    today = datetime.now(SCHOOL_TZ).date()
+    _event(server, token, werk, "Werkstunde", _at(today, 8, 30), _at(today, 9, 30))
+
+    login(page, *SUPERADMIN)
+    page.goto("/calendar")
+    show_groups(page, "Werkraum")
+    _week(page)
+    page.get_by_test_id("cal-new").click()
+    page.get_by_test_id("ev-title").fill("Kollision")
+    _pick(page, "ev-type", "Nachricht")
+    page.get_by_test_id("ev-message").fill("Doppelt gebucht")
+    page.get_by_test_id("ev-start-date").fill(today.isoformat())
+    page.get_by_test_id("ev-start-time").fill("09:00")
+    page.get_by_test_id("ev-end-date").fill(today.isoformat())
+    page.get_by_test_id("ev-end-time").fill("10:00")
+    page.get_by_test_id("ev-save").click()
+    warning = page.get_by_test_id("overlap-dialog")
+    expect(warning).to_contain_text("Werkstunde")
+    expect(warning).to_contain_text("08:30 – 09:30")
+    shot(page, "calendar-fc-overlap")
+    page.get_by_test_id("overlap-cancel").click()
+    expect(page.get_by_test_id("event-form-error")).to_contain_text("überschneidet")
+    assert [e["title"] for e in _events(server, token, werk)] == ["Werkstunde"]  # nothing saved
+
+    page.get_by_test_id("ev-save").click()
+    page.get_by_test_id("overlap-save").click()
+    expect(page.get_by_test_id("event-dialog")).to_have_count(0)
+    expect(column(page, today).locator(".cal-event")).to_have_count(2)
+
+
+def _drag(page: Page, source: Any, target_y: float, *, from_bottom: bool = False) -> None:
+    box = source.bounding_box()
+    assert box is not None
+    x = box["x"] + box["width"] / 2
+    y = box["y"] + box["height"] - 3 if from_bottom else box["y"] + 6
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 8, steps=4)
+    page.mouse.move(x, target_y, steps=12)
+    page.mouse.up()
+
+
+def _slot_y(page: Page, time: str) -> float:
+    box = page.locator(f".fc-timegrid-slot-lane[data-time='{time}']").bounding_box()
+    assert box is not None
+    return box["y"] + 6
+
+
+def test_dragging_a_series_occurrence_detaches_only_it_and_resizing_changes_the_end(
+    page: Page, server: InfoscreenProcess
+) -> None:
+    token = admin_token(server)
+    group = _new_group(server, token, "Physiksaal")
+    today = datetime.now(SCHOOL_TZ).date()
+    monday = today - timedelta(days=today.weekday())
+    series = _event(
+        server, token, group, "Versuch", _at(monday, 10), _at(monday, 11), recurrenceRule="FREQ=DAILY;COUNT=3"
+    )
+
+    login(page, *SUPERADMIN)
+    page.goto("/calendar")
+    show_groups(page, "Physiksaal")
+    _week(page)
+    tuesday = column(page, monday + timedelta(days=1)).locator(".cal-event")
+    expect(tuesday).to_contain_text("10:00 – 11:00")
+
+    # Drag Tuesday's occurrence from 10:00 to 13:00: the calendar asks, "nur dieser Termin" detaches it.
+    _drag(page, tuesday, _slot_y(page, "13:00:00"))
+    expect(page.get_by_test_id("scope-dialog")).to_be_visible()
+    page.get_by_test_id("scope-occurrence").click()
+    expect(tuesday).to_contain_text("13:00 – 14:00")
+    detached = [e for e in _events(server, token, group) if e["detachedFromEventId"] == series]
+    assert len(detached) == 1, _events(server, token, group)
+    assert _local(detached[0]["start"]) == _at(monday + timedelta(days=1), 13)
+    assert detached[0]["recurrenceRule"] is None
+    master = next(e for e in _events(server, token, group) if e["id"] == series)
+    assert _local(master["start"]) == _at(monday, 10)  # the series stays where it was
+    expect(column(page, monday).locator(".cal-event")).to_contain_text("10:00 – 11:00")
+    shot(page, "calendar-fc-dragged")
+
+    # Resize the detached event by its lower edge to 15:00: a single event, saved at once.
+    tuesday.hover()
+    _drag(page, tuesday.locator(".fc-event-resizer-end"), _slot_y(page, "14:30:00") + 10)
+    expect(tuesday).to_contain_text("13:00 – 15:00")
+    moved = next(e for e in _events(server, token, group) if e["id"] == detached[0]["id"])
+    assert _local(moved["start"]) == _at(monday + timedelta(days=1), 13)
+    assert _local(moved["end"]) == _at(monday + timedelta(days=1), 15)
