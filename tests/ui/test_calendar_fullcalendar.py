@@ -4,6 +4,7 @@ dragged (only this one → detached) and an event resized, and all of it with ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -185,11 +186,13 @@ def test_an_overlap_in_the_group_is_named_before_saving(page: Page, server: Info
     expect(column(page, today).locator(".cal-event")).to_have_count(2)
 
 
-def _drag(page: Page, source: Any, target_y: float, *, from_bottom: bool = False) -> None:
+def _drag(page: Page, source: Any, target_y: float | None = None, *, dy: float = 0) -> None:
+    """Press on `source`, move to `target_y` (or by `dy` pixels down), release."""
     box = source.bounding_box()
     assert box is not None
     x = box["x"] + box["width"] / 2
-    y = box["y"] + box["height"] - 3 if from_bottom else box["y"] + 6
+    y = box["y"] + min(6, box["height"] / 2)
+    target_y = y + dy if target_y is None else target_y
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x, y + 8, steps=4)
@@ -197,8 +200,24 @@ def _drag(page: Page, source: Any, target_y: float, *, from_bottom: bool = False
     page.mouse.up()
 
 
+def _until(action: Callable[[], None], shown: Callable[[float], None], attempts: int = 3) -> None:
+    """Do a pointer gesture until its result shows: one begun while the calendar redraws (a live update of
+    the events arriving) is dropped by FullCalendar, as it would be for a user, who simply tries again."""
+    for _attempt in range(attempts - 1):
+        action()
+        try:
+            shown(5_000)
+            return
+        except AssertionError:
+            continue
+    action()
+    shown(15_000)
+
+
 def _slot_y(page: Page, time: str) -> float:
-    box = page.locator(f".fc-timegrid-slot-lane[data-time='{time}']").bounding_box()
+    slot = page.locator(f".fc-timegrid-slot-lane[data-time='{time}']")
+    slot.scroll_into_view_if_needed()
+    box = slot.bounding_box()
     assert box is not None
     return box["y"] + 6
 
@@ -222,8 +241,8 @@ def test_dragging_a_series_occurrence_detaches_only_it_and_resizing_changes_the_
     expect(tuesday).to_contain_text("10:00 – 11:00")
 
     # Drag Tuesday's occurrence from 10:00 to 13:00: the calendar asks, "nur dieser Termin" detaches it.
-    _drag(page, tuesday, _slot_y(page, "13:00:00"))
-    expect(page.get_by_test_id("scope-dialog")).to_be_visible()
+    scope = page.get_by_test_id("scope-dialog")
+    _until(lambda: _drag(page, tuesday, _slot_y(page, "13:00:00")), lambda ms: expect(scope).to_be_visible(timeout=ms))
     page.get_by_test_id("scope-occurrence").click()
     expect(tuesday).to_contain_text("13:00 – 14:00")
     detached = [e for e in _events(server, token, group) if e["detachedFromEventId"] == series]
@@ -235,10 +254,61 @@ def test_dragging_a_series_occurrence_detaches_only_it_and_resizing_changes_the_
     expect(column(page, monday).locator(".cal-event")).to_contain_text("10:00 – 11:00")
     shot(page, "calendar-fc-dragged")
 
-    # Resize the detached event by its lower edge to 15:00: a single event, saved at once.
-    tuesday.hover()
-    _drag(page, tuesday.locator(".fc-event-resizer-end"), _slot_y(page, "14:30:00") + 10)
-    expect(tuesday).to_contain_text("13:00 – 15:00")
+    # Resize the detached event by its lower edge, one hour down to 15:00: a single event, saved at once.
+    hour = _slot_y(page, "14:00:00") - _slot_y(page, "13:00:00")
+
+    def resize() -> None:
+        tuesday.hover()
+        _drag(page, tuesday.locator(".fc-event-resizer-end"), dy=hour)
+
+    _until(resize, lambda ms: expect(tuesday).to_contain_text("13:00 – 15:00", timeout=ms))
     moved = next(e for e in _events(server, token, group) if e["id"] == detached[0]["id"])
     assert _local(moved["start"]) == _at(monday + timedelta(days=1), 13)
     assert _local(moved["end"]) == _at(monday + timedelta(days=1), 15)
+
+
+def _active(server: InfoscreenProcess, token: str) -> int:
+    return int(graphql(server, "query { activeAcademicPeriod { id } }", token=token)["activeAcademicPeriod"]["id"])
+
+
+def test_choosing_a_period_activates_it_for_an_admin_and_only_filters_for_an_editor(
+    browser: Any, page: Page, server: InfoscreenProcess
+) -> None:
+    token = admin_token(server)
+    before = _active(server, token)
+    created = graphql(
+        server,
+        "mutation($i: AcademicPeriodInput!) { createAcademicPeriod(input: $i) { __typename "
+        "... on AcademicPeriod { id } ... on Error { message } } }",
+        {"i": {"name": "2031/32", "displayName": "Schuljahr 2031/32", "startDate": "2031-09-01",
+               "endDate": "2032-06-30", "periodType": "SCHULJAHR"}},
+        token,
+    )["createAcademicPeriod"]  # fmt: skip
+    assert created["__typename"] == "AcademicPeriod", created
+    later = int(created["id"])
+    user = graphql(
+        server,
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { __typename ... on Error { message } } }",
+        {"i": {"username": "redakteurin", "password": "redakteurin-pass-1", "role": "EDITOR", "isActive": True}},
+        token,
+    )["createUser"]
+    assert "message" not in user, user
+    try:
+        # An editor looks at the later period: the view moves there, the active period stays.
+        editor = browser.new_page(base_url=server.base_url, locale="de-DE")
+        login(editor, "redakteurin", "redakteurin-pass-1")
+        editor.goto("/calendar")
+        _pick(editor, "cal-period", "Schuljahr 2031/32")
+        expect(editor.get_by_test_id("cal-holiday-indicator")).to_contain_text("Schuljahr 2031/32")
+        expect(editor.get_by_test_id("cal-range")).to_contain_text("2031")
+        assert _active(server, token) == before
+        editor.close()
+
+        # An admin's choice activates it, as the seed's appointments page does.
+        login(page, *SUPERADMIN)
+        page.goto("/calendar")
+        _pick(page, "cal-period", "Schuljahr 2031/32")
+        expect(page.get_by_text("Periode aktiviert")).to_be_visible()
+        assert _active(server, token) == later
+    finally:
+        graphql(server, "mutation($id: Int!) { activateAcademicPeriod(id: $id) { __typename } }", {"id": before}, token)

@@ -104,7 +104,7 @@ class CalendarActions:
             f"mutation($i: EventInput!) {{ createEvent(input: $i) {_EVENT_RESULT} }}", {"i": payload}, "createEvent"
         )
         notify_ok(t("common.saved"))
-        await self.reload()
+        await self.show_saved(payload)
 
     async def update(self, event_id: int, payload: dict[str, Any]) -> None:
         await self.check_overlap(payload, event_id)
