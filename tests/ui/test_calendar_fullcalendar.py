@@ -4,6 +4,8 @@ dragged (only this one → detached) and an event resized, and all of it with ev
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -245,6 +247,8 @@ def test_dragging_a_series_occurrence_detaches_only_it_and_resizing_changes_the_
     scope = page.get_by_test_id("scope-dialog")
     _until(lambda: _drag(page, tuesday, _slot_y(page, "13:00:00")), lambda ms: expect(scope).to_be_visible(timeout=ms))
     page.get_by_test_id("scope-occurrence").click()
+    # Shown from the server: the occurrence is now an event of its own (its key names the new event).
+    expect(tuesday).not_to_have_attribute("data-testid", re.compile(f"^cal-event-{series}-"))
     expect(tuesday).to_contain_text("13:00 – 14:00")
     detached = [e for e in _events(server, token, group) if e["detachedFromEventId"] == series]
     assert len(detached) == 1, _events(server, token, group)
@@ -263,9 +267,16 @@ def test_dragging_a_series_occurrence_detaches_only_it_and_resizing_changes_the_
         _drag(page, tuesday.locator(".fc-event-resizer-end"), dy=hour)
 
     _until(resize, lambda ms: expect(tuesday).to_contain_text("13:00 – 15:00", timeout=ms))
+
+    def saved_end() -> datetime:
+        return _local(next(e for e in _events(server, token, group) if e["id"] == detached[0]["id"])["end"])
+
+    deadline = time.monotonic() + 15  # the save runs after the gesture: a bounded wait for the server's answer
+    while saved_end() != _at(monday + timedelta(days=1), 15) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert saved_end() == _at(monday + timedelta(days=1), 15)
     moved = next(e for e in _events(server, token, group) if e["id"] == detached[0]["id"])
     assert _local(moved["start"]) == _at(monday + timedelta(days=1), 13)
-    assert _local(moved["end"]) == _at(monday + timedelta(days=1), 15)
 
 
 def _active(server: InfoscreenProcess, token: str) -> int:
