@@ -50,15 +50,27 @@ def _pick(page: Page, testid: str, option: str) -> None:
 
 def show_groups(page: Page, *names: str) -> None:
     """Show exactly these room groups in Termine (the group selector takes several)."""
-    page.get_by_test_id("cal-group").click()
+    select = page.get_by_test_id("cal-group")
     options = page.get_by_role("option")
+    select.click()
     expect(options.first).to_be_visible()
-    for option in options.all():
-        selected = option.get_attribute("aria-selected") == "true"
-        if (option.inner_text().strip() in names) != selected:
-            option.click()
-            expect(option).to_have_attribute("aria-selected", "false" if selected else "true")
+    wrong = [
+        o.inner_text().strip()
+        for o in options.all()
+        if (o.inner_text().strip() in names) != (o.get_attribute("aria-selected") == "true")
+    ]
+    wrong.sort(key=lambda name: name not in names)  # add first: at least one group always stays shown
     page.keyboard.press("Escape")
+    for name in wrong:  # each pick closes the list
+        select.click()
+        option = page.get_by_role("option", name=name, exact=True)
+        was = option.get_attribute("aria-selected") == "true"
+        option.click()
+        expect(options).to_have_count(0)
+        select.click()
+        expect(option).to_have_attribute("aria-selected", "false" if was else "true")
+        page.keyboard.press("Escape")
+        expect(options).to_have_count(0)
     legend = page.get_by_test_id("cal-legend")
     for name in names:
         expect(legend).to_contain_text(name)

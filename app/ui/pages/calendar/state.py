@@ -37,8 +37,8 @@ class CalendarState:
 
     @property
     def group_id(self) -> int | None:
-        """The group a new event starts in (the first shown one)."""
-        return self.group_ids[0] if self.group_ids else None
+        """The group a new event starts in and the feed buttons act on: the one chosen last."""
+        return self.group_ids[-1] if self.group_ids else None
 
     def by_key(self, key: str) -> dict[str, Any] | None:
         return next((o for o in self.occurrences if occurrence_key(o) == key), None)

@@ -53,7 +53,7 @@ class CalendarToolbar:
                 on_change=lambda e: self.on_group(e.value),
             )
             .classes("min-w-56 max-w-[32rem]")
-            .props('dense outlined use-chips clearable data-testid="cal-group"')
+            .props('dense outlined data-testid="cal-group"')
         )
         ui.button(t("cal.all_groups"), icon="select_all", on_click=self.show_all).props(
             'flat dense no-caps data-testid="cal-all-groups"'
@@ -107,9 +107,14 @@ class CalendarToolbar:
     # --- navigation --------------------------------------------------------------------------------
     async def on_group(self, value: Any) -> None:
         wanted = [v for v in (value or []) if isinstance(v, int)]
+        assert self.group_select is not None
+        if not wanted and self.state.group_ids:  # at least one group stays shown (picking the only one keeps it)
+            self.group_select.set_value(list(self.state.group_ids))
+            return
         if wanted == self.state.group_ids:
             return
         self.state.group_ids = wanted
+        self.group_select.run_method("hidePopup")  # one pick, one change: the page is usable right away
         self.actions.remember()
         self.legend.refresh()
         await run_action(self.actions.reload)
