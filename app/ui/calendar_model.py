@@ -1,7 +1,8 @@
 """Pure calendar arithmetic for the Termine and Ressourcen pages (no NiceGUI, no I/O, unit-testable).
 
-View ranges in the school's local dates, RRULE building/parsing for the recurrence editor, placing blocks in
-hour columns (side-by-side lanes for overlaps) and a stable colour per room group.
+View ranges in the school's local dates, RRULE building/parsing for the recurrence editor, all-day detection,
+the hour a time view scrolls to, overlaps within a group, lanes for the resource timeline's bars and a stable
+colour per room group. FullCalendar (`app/ui/fullcalendar.py`) draws the Termine views.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
-View = Literal["month", "week", "day"]
-VIEWS: tuple[View, ...] = ("month", "week", "day")
+View = Literal["month", "week", "day", "list"]
+VIEWS: tuple[View, ...] = ("month", "week", "day", "list")
 WEEKDAYS: tuple[str, ...] = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 FREQUENCIES: tuple[str, ...] = ("NONE", "DAILY", "WEEKLY", "MONTHLY")
 
@@ -49,7 +50,7 @@ def view_days(view: View, anchor: date) -> list[date]:
     """The local dates a view shows: whole weeks (Mon–Sun) around the month, one week, or one day."""
     if view == "day":
         return [anchor]
-    if view == "week":
+    if view in ("week", "list"):
         first = week_start(anchor)
         return [first + timedelta(days=i) for i in range(7)]
     first_of_month = anchor.replace(day=1)
@@ -63,7 +64,7 @@ def shift(view: View, anchor: date, steps: int) -> date:
     """The anchor after moving `steps` views forward (negative: back)."""
     if view == "day":
         return anchor + timedelta(days=steps)
-    if view == "week":
+    if view in ("week", "list"):
         return anchor + timedelta(days=7 * steps)
     month_index = anchor.year * 12 + anchor.month - 1 + steps
     year, month = divmod(month_index, 12)
@@ -194,34 +195,6 @@ def parse_rule(rule: str | None, tz: tzinfo) -> Recurrence:
 # --- hour columns ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Block:
-    """A piece of an occurrence inside one local day, in minutes from midnight, with its lane."""
-
-    key: int
-    day: date
-    start_minute: int
-    end_minute: int
-    lane: int
-    lanes: int
-
-
-def day_pieces(start: datetime, end: datetime, days: list[date], tz: tzinfo) -> list[tuple[date, int, int]]:
-    """(day, start minute, end minute) for each shown local day the interval [start, end) touches."""
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    pieces = []
-    for day in days:
-        day_start = local_midnight(day, tz)
-        day_end = local_midnight(day + timedelta(days=1), tz)
-        lo, hi = max(local_start, day_start), min(local_end, day_end)
-        if lo >= hi:
-            continue
-        first = int((lo - day_start).total_seconds() // 60)
-        last = int((hi - day_start).total_seconds() // 60)
-        pieces.append((day, first, max(last, first + 1)))
-    return pieces
-
-
 def assign_lanes(pieces: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
     """(first, last, key) intervals → key: (lane, lanes); overlapping intervals sit side by side.
 
@@ -250,21 +223,6 @@ def assign_lanes(pieces: list[tuple[int, int, int]]) -> dict[int, tuple[int, int
     return result
 
 
-def layout_blocks(items: list[tuple[int, datetime, datetime]], days: list[date], tz: tzinfo) -> list[Block]:
-    """Blocks per shown day; overlapping blocks share the column side by side."""
-    per_day: dict[date, list[tuple[int, int, int]]] = {}
-    for key, start, end in items:
-        for day, first, last in day_pieces(start, end, days, tz):
-            per_day.setdefault(day, []).append((first, last, key))
-    blocks: list[Block] = []
-    for day, pieces in per_day.items():
-        lanes = assign_lanes(pieces)
-        for first, last, key in sorted(pieces):
-            lane, count = lanes[key]
-            blocks.append(Block(key, day, first, last, lane, count))
-    return blocks
-
-
 @dataclass(frozen=True)
 class Bar:
     """An occurrence on a timeline row: left/width in percent of the range, and its lane in the row."""
@@ -291,3 +249,26 @@ def timeline_bars(items: list[tuple[int, datetime, datetime]], start: datetime, 
         lane, count = lanes[key]
         bars.append(Bar(key, 100 * first / total, max(0.3, 100 * (last - first) / total), lane, count))
     return bars
+
+
+# --- what FullCalendar is given --------------------------------------------------------------------
+
+
+def is_all_day(start: datetime, end: datetime, tz: tzinfo) -> bool:
+    """Whole local days: starts and ends at local midnight, at least one day long."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    midnight = time(0, 0)
+    return local_start.time() == midnight and local_end.time() == midnight and local_end.date() > local_start.date()
+
+
+def scroll_hour(starts: list[datetime], tz: tzinfo, default: int = 7) -> int:
+    """The hour a week/day view opens at: the morning, or earlier when an event starts earlier."""
+    hours = [s.astimezone(tz).hour for s in starts]
+    return min([default, *hours])
+
+
+def overlapping(
+    items: list[tuple[int, datetime, datetime]], start: datetime, end: datetime, exclude: set[int]
+) -> list[int]:
+    """Indexes of (index, start, end) intervals overlapping [start, end), leaving out the ones in `exclude`."""
+    return [key for key, first, last in items if key not in exclude and first < end and start < last]

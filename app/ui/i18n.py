@@ -589,6 +589,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "media_ui.search": ("Suche nach Name", "Search by name"),
     "media_ui.retry": ("Erneut umwandeln", "Convert again"),
     "media_ui.retry_started": ("Umwandlung neu gestartet", "Conversion restarted"),
+    # --- Termine on FullCalendar: several groups, drag & resize, overlaps, period activation (issue #17) ---
+    "cal.list": ("Liste", "List"),
+    "cal.groups": ("Raumgruppen", "Room groups"),
+    "cal.all_groups": ("Alle Gruppen", "All groups"),
+    "cal.all_day": ("Ganztägig", "All day"),
+    "cal.move_which": ("Termin verschieben", "Move event"),
+    "cal.overlap_title": ("Überschneidung in dieser Gruppe", "Overlap in this group"),
+    "cal.overlap_item": ("„{title}“ am {day}, {start} – {end}", "“{title}” on {day}, {start} – {end}"),
+    "cal.overlap_question": (
+        "Der Termin überschneidet sich damit. Trotzdem speichern?",
+        "The event overlaps with it. Save anyway?",
+    ),
+    "cal.overlap_save": ("Trotzdem speichern", "Save anyway"),
+    "cal.overlap_not_saved": (
+        "Nicht gespeichert: der Termin überschneidet sich mit einem anderen dieser Gruppe.",
+        "Not saved: the event overlaps with another one of this group.",
+    ),
+    "cal.period_activated": ("Periode aktiviert", "Period activated"),
 }
 
 

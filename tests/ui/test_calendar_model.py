@@ -11,8 +11,10 @@ from app.ui.calendar_model import (
     anchor_for_period,
     group_color,
     holiday_names,
-    layout_blocks,
+    is_all_day,
+    overlapping,
     parse_rule,
+    scroll_hour,
     shift,
     timeline_bars,
     utc_range,
@@ -81,14 +83,29 @@ def test_a_weekly_rule_from_the_editor_keeps_8_oclock_local_across_dst() -> None
     assert [o.start.astimezone(VIENNA).hour for o in occurrences] == [8, 8, 8]
 
 
-def test_overlapping_blocks_share_the_column_and_bars_stay_inside_the_window() -> None:
-    day = date(2026, 3, 18)
+def test_overlapping_bars_stack_in_lanes_and_stay_inside_the_window() -> None:
     at = lambda h, m=0: datetime(2026, 3, 18, h, m, tzinfo=VIENNA)  # noqa: E731
-    blocks = layout_blocks([(1, at(8), at(10)), (2, at(9), at(11)), (3, at(12), at(13))], [day], VIENNA)
-    by_key = {b.key: b for b in blocks}
-    assert (by_key[1].lane, by_key[1].lanes, by_key[2].lane, by_key[2].lanes) == (0, 2, 1, 2)
-    assert (by_key[3].lane, by_key[3].lanes, by_key[3].start_minute) == (0, 1, 12 * 60)
+    lanes = timeline_bars([(1, at(8), at(10)), (2, at(9), at(11)), (3, at(12), at(13))], at(0), at(23))
+    assert [(b.key, b.lane, b.lanes) for b in lanes] == [(1, 0, 2), (2, 1, 2), (3, 0, 1)]
     bars = timeline_bars([(1, at(6), at(12)), (2, at(23), at(23) + (at(3) - at(0)))], at(0), at(0).replace(day=19))
     assert bars[0].left == 25 and bars[0].width == 25
     assert bars[1].left + bars[1].width <= 100.0001
     assert group_color(3) == group_color(3) and group_color(3) != group_color(4)
+
+
+def test_whole_local_days_are_all_day_and_the_week_opens_early_enough_for_the_earliest_event() -> None:
+    at = lambda d, h, m=0: datetime(2026, 3, d, h, m, tzinfo=VIENNA)  # noqa: E731
+    assert is_all_day(at(18, 0), at(19, 0), VIENNA)
+    assert is_all_day(at(27, 0).astimezone(UTC), at(30, 0).astimezone(UTC), VIENNA)  # across the DST change
+    assert not is_all_day(at(18, 0), at(18, 23), VIENNA)
+    assert not is_all_day(at(18, 0), at(18, 0), VIENNA)
+    assert scroll_hour([at(18, 9)], VIENNA) == 7  # the morning by default
+    assert scroll_hour([at(18, 9), at(19, 6, 30).astimezone(UTC)], VIENNA) == 6  # an event at 06:30 stays visible
+
+
+def test_overlaps_are_found_within_the_window_and_touching_events_do_not_overlap() -> None:
+    at = lambda h, m=0: datetime(2026, 3, 18, h, m, tzinfo=VIENNA)  # noqa: E731
+    others = [(0, at(8), at(9)), (1, at(9), at(10)), (2, at(9, 30), at(11)), (3, at(10), at(12))]
+    assert overlapping(others, at(9), at(10), exclude=set()) == [1, 2]
+    assert overlapping(others, at(9), at(10), exclude={1}) == [2]
+    assert overlapping(others, at(12), at(13), exclude=set()) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.support.process import InfoscreenProcess
 from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
@@ -48,6 +48,47 @@ def _pick(page: Page, testid: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def show_groups(page: Page, *names: str) -> None:
+    """Show exactly these room groups in Termine (the group selector takes several)."""
+    select = page.get_by_test_id("cal-group")
+    options = page.get_by_role("option")
+    select.click()
+    expect(options.first).to_be_visible()
+    wrong = [
+        o.inner_text().strip()
+        for o in options.all()
+        if (o.inner_text().strip() in names) != (o.get_attribute("aria-selected") == "true")
+    ]
+    wrong.sort(key=lambda name: name not in names)  # add first: at least one group always stays shown
+    page.keyboard.press("Escape")
+    for name in wrong:  # each pick closes the list
+        select.click()
+        option = page.get_by_role("option", name=name, exact=True)
+        was = option.get_attribute("aria-selected") == "true"
+        option.click()
+        expect(options).to_have_count(0)
+        select.click()
+        expect(option).to_have_attribute("aria-selected", "false" if was else "true")
+        page.keyboard.press("Escape")
+        expect(options).to_have_count(0)
+    legend = page.get_by_test_id("cal-legend")
+    for name in names:
+        expect(legend).to_contain_text(name)
+
+
+def column(page: Page, day: date) -> Locator:
+    """A day's column in FullCalendar's week or day view."""
+    return page.locator(f".fc-timegrid-col[data-date='{day.isoformat()}']")
+
+
+def month_cell(page: Page, day: date) -> Locator:
+    return page.locator(f".fc-daygrid-day[data-date='{day.isoformat()}']")
+
+
+# The scroller of FullCalendar's hour grid.
+TIME_SCROLLER = "document.querySelector('.fc-timegrid-body').closest('.fc-scroller')"
+
+
 def test_weekly_series_from_the_recurrence_editor_then_delete_one_occurrence_and_see_resources(
     page: Page, server: InfoscreenProcess
 ) -> None:
@@ -58,12 +99,12 @@ def test_weekly_series_from_the_recurrence_editor_then_delete_one_occurrence_and
     login(page, *SUPERADMIN)
     page.get_by_test_id("nav-calendar").click()
     expect(page.get_by_test_id("page-title")).to_have_text("Termine")
-    _pick(page, "cal-group", "Raum 101")
+    show_groups(page, "Raum 101")
     page.get_by_test_id("cal-view").get_by_text("Woche").click()
     expect(page.get_by_test_id("cal-range")).to_contain_text(f"KW {monday.isocalendar().week}")
     indicator = page.get_by_test_id("cal-holiday-indicator")
     expect(indicator).to_contain_text("1 Ferientag(e) in der Ansicht")
-    expect(page.get_by_test_id(f"cal-day-{today.isoformat()}")).to_contain_text("Testferientag")
+    expect(page.locator(f"[data-date='{today.isoformat()}']").filter(has_text="Testferientag").first).to_be_visible()
 
     # A weekly series on Monday and Tuesday, 08:00–09:00 local time, four times.
     page.get_by_test_id("cal-new").click()
@@ -88,26 +129,26 @@ def test_weekly_series_from_the_recurrence_editor_then_delete_one_occurrence_and
 
     events = page.locator("[data-testid^=cal-event-]")
     expect(events).to_have_count(2)
-    monday_block = page.get_by_test_id(f"cal-col-{monday.isoformat()}").locator(".cal-event")
+    monday_block = column(page, monday).locator(".cal-event")
     expect(monday_block).to_contain_text("Wochenaushang")
     expect(monday_block).to_contain_text("08:00 – 09:00")  # local time, not UTC
     shot(page, "calendar-week")
 
     # Delete only Tuesday's occurrence.
-    page.get_by_test_id(f"cal-col-{tuesday.isoformat()}").locator(".cal-event").click()
+    column(page, tuesday).locator(".cal-event").click()
     expect(page.get_by_test_id("occ-dialog")).to_contain_text("Serie")
     page.get_by_test_id("occ-delete").click()
     page.get_by_test_id("scope-occurrence").click()
     page.get_by_test_id("confirm-yes").click()
     expect(events).to_have_count(1)
-    expect(page.get_by_test_id(f"cal-col-{tuesday.isoformat()}").locator(".cal-event")).to_have_count(0)
+    expect(column(page, tuesday).locator(".cal-event")).to_have_count(0)
     page.get_by_test_id("cal-next").click()
     expect(page.get_by_test_id("cal-range")).to_contain_text(f"KW {(monday + timedelta(days=7)).isocalendar().week}")
     expect(events).to_have_count(2)  # the series goes on next week
     page.get_by_test_id("cal-today").click()
     page.get_by_test_id("cal-view").get_by_text("Monat").click()
-    expect(page.get_by_test_id("cal-month")).to_be_visible()
-    expect(page.get_by_test_id(f"cal-day-{monday.isoformat()}")).to_contain_text("Wochenaushang")
+    expect(page.locator(".fc-dayGridMonth-view")).to_be_visible()
+    expect(month_cell(page, monday)).to_contain_text("Wochenaushang")
     shot(page, "calendar-month")
 
     # Ressourcen: one row per group, this week's occurrences as bars, the order panel for admins.
@@ -160,13 +201,13 @@ def test_editing_one_occurrence_detaches_it_and_editing_the_series_keeps_it_apar
 
     login(page, *SUPERADMIN)
     page.goto("/calendar")
-    _pick(page, "cal-group", "Lehrerzimmer")
+    show_groups(page, "Lehrerzimmer")
     page.get_by_test_id("cal-view").get_by_text("Woche").click()
-    column = lambda day: page.get_by_test_id(f"cal-col-{(monday + timedelta(days=day)).isoformat()}")  # noqa: E731
-    expect(column(1).locator(".cal-event")).to_contain_text("Tagesinfo")
+    weekday = lambda day: column(page, monday + timedelta(days=day))  # noqa: E731
+    expect(weekday(1).locator(".cal-event")).to_contain_text("Tagesinfo")
 
     # Only Tuesday: becomes a standalone event at another time.
-    column(1).locator(".cal-event").click()
+    weekday(1).locator(".cal-event").click()
     page.get_by_test_id("occ-edit").click()
     page.get_by_test_id("scope-occurrence").click()
     expect(page.get_by_test_id("ev-freq")).to_have_count(0)  # a single occurrence has no recurrence
@@ -174,19 +215,19 @@ def test_editing_one_occurrence_detaches_it_and_editing_the_series_keeps_it_apar
     page.get_by_test_id("ev-start-time").fill("11:00")
     page.get_by_test_id("ev-end-time").fill("12:00")
     page.get_by_test_id("ev-save").click()
-    expect(column(1).locator(".cal-event")).to_contain_text("Sondertermin")
-    expect(column(1).locator(".cal-event")).to_contain_text("11:00 – 12:00")
+    expect(weekday(1).locator(".cal-event")).to_contain_text("Sondertermin")
+    expect(weekday(1).locator(".cal-event")).to_contain_text("11:00 – 12:00")
 
     # The whole series: the detached Tuesday stays as it is.
-    column(0).locator(".cal-event").click()
+    weekday(0).locator(".cal-event").click()
     page.get_by_test_id("occ-edit").click()
     page.get_by_test_id("scope-series").click()
     expect(page.get_by_test_id("ev-freq")).to_contain_text("Täglich")
     page.get_by_test_id("ev-title").fill("Morgeninfo")
     page.get_by_test_id("ev-save").click()
-    expect(column(0).locator(".cal-event")).to_contain_text("Morgeninfo")
-    expect(column(2).locator(".cal-event")).to_contain_text("Morgeninfo")
-    expect(column(1).locator(".cal-event")).to_contain_text("Sondertermin")
+    expect(weekday(0).locator(".cal-event")).to_contain_text("Morgeninfo")
+    expect(weekday(2).locator(".cal-event")).to_contain_text("Morgeninfo")
+    expect(weekday(1).locator(".cal-event")).to_contain_text("Sondertermin")
 
     # The API's validation message appears in the dialog; presentation defaults come from the settings.
     page.get_by_test_id("cal-new").click()
@@ -252,19 +293,19 @@ def test_calendar_and_resources_show_changes_made_through_the_api_without_a_relo
 
     login(page, *SUPERADMIN)
     page.goto("/calendar")
-    _pick(page, "cal-group", "Livegruppe")
+    show_groups(page, "Livegruppe")
     page.get_by_test_id("cal-view").get_by_text("Woche").click()
     events = page.locator("[data-testid^=cal-event-]")
     expect(events).to_have_count(0)
     page.wait_for_timeout(SUBSCRIBE_GRACE_MS)
     url = page.url
-    page.wait_for_function("document.querySelector('.cal-scroll')?.scrollTop > 0")  # 07:00 by default
-    page.evaluate("document.querySelector('.cal-scroll').scrollTop = 400")
+    page.wait_for_function(f"{TIME_SCROLLER}?.scrollTop > 0")  # 07:00 by default
+    page.evaluate(f"{TIME_SCROLLER}.scrollTop = 400")
 
     # Someone else (an integrator, another editor) creates an event for the shown group: it appears.
     event_id = _create_event(server, token, group, "Von außen", at_ten)
-    expect(page.get_by_test_id(f"cal-col-{today.isoformat()}").locator(".cal-event")).to_contain_text("Von außen")
-    page.wait_for_function("document.querySelector('.cal-scroll').scrollTop === 400")  # the user's hour stays
+    expect(column(page, today).locator(".cal-event")).to_contain_text("Von außen")
+    page.wait_for_function(f"{TIME_SCROLLER}.scrollTop === 400")  # the user's hour stays
     # Another group's event does not show here; the group list follows renames.
     other = _new_group(server, token, "Andere Gruppe")
     _create_event(server, token, other, "Fremd", at_ten)

@@ -1,4 +1,5 @@
-"""The calendar's small dialogs: which part of a series, a yes/no, and an occurrence's details."""
+"""The calendar's small dialogs: which part of a series, a yes/no, an overlap to confirm, and an occurrence's
+details."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from app.ui.format import fmt_date, fmt_time
 from app.ui.i18n import t
 
 
-def choose_scope(host: ui.element, title: str, on_occurrence: Any, on_series: Any) -> None:
+def choose_scope(host: ui.element, title: str, on_occurrence: Any, on_series: Any, on_cancel: Any = None) -> None:
+    picked: list[bool] = []
     with host, ui.dialog() as dialog, ui.card().classes("w-96 max-w-full").props('data-testid="scope-dialog"'):
         ui.label(title).classes("text-lg font-medium")
         ui.label(t("cal.scope_text")).classes("text-sm is-muted")
 
         async def pick(action: Any) -> None:
+            picked.append(True)
             dialog.close()
             await action()
 
@@ -28,8 +31,45 @@ def choose_scope(host: ui.element, title: str, on_occurrence: Any, on_series: An
                 'outline data-testid="scope-series"'
             ).classes("w-full")
             ui.button(t("common.cancel"), on_click=dialog.close).props("flat").classes("w-full")
-    dialog.on("hide", dialog.delete)
+
+    def hidden() -> None:
+        dialog.delete()
+        if not picked and on_cancel is not None:
+            on_cancel()
+
+    dialog.on("hide", hidden)
     dialog.open()
+
+
+async def ask_overlap(host: ui.element, others: list[dict[str, Any]]) -> bool:
+    """Name the overlapping events of the group; True when the user saves anyway."""
+    with host, ui.dialog() as dialog, ui.card().classes("w-[28rem] max-w-full").props('data-testid="overlap-dialog"'):
+        with ui.row().classes("items-center gap-2 no-wrap"):
+            ui.icon("warning", color="warning")
+            ui.label(t("cal.overlap_title")).classes("text-lg font-medium")
+        for other in others[:5]:
+            ui.label(
+                t(
+                    "cal.overlap_item",
+                    title=other["title"],
+                    day=fmt_date(other["start"]),
+                    start=fmt_time(other["start"]),
+                    end=fmt_time(other["end"]),
+                )
+            ).classes("text-sm")
+        if len(others) > 5:
+            ui.label(t("cal.more", count=len(others) - 5)).classes("text-sm is-muted")
+        ui.label(t("cal.overlap_question")).classes("text-sm")
+        with ui.row().classes("w-full justify-end"):
+            ui.button(t("common.cancel"), on_click=lambda: dialog.submit(False)).props(
+                'flat data-testid="overlap-cancel"'
+            )
+            ui.button(t("cal.overlap_save"), on_click=lambda: dialog.submit(True)).props(
+                'color=warning data-testid="overlap-save"'
+            )
+    answer = await dialog
+    dialog.delete()
+    return answer is True
 
 
 def confirm(host: ui.element, text: str, on_yes: Any, *, label: str) -> None:

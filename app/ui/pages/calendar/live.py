@@ -1,13 +1,10 @@
-"""Someone else's edits show without a page reload: `eventsChanged` for the shown group or holidays and
-`groupsChanged` for the selector; a burst of notices costs one reload."""
+"""Someone else's edits show without a page reload: `eventsChanged` for the shown groups or holidays and
+`groupsChanged` for the selector; a burst of notices costs one reload, and the user's scroll stays."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
-
-from nicegui import ui
 
 from app.ui import gql
 from app.ui.live_reload import CoalescedReload
@@ -15,10 +12,10 @@ from app.ui.pages.calendar.state import CalendarState
 
 
 class CalendarLive:
-    def __init__(self, state: CalendarState, group_select: ui.select, redraw: Callable[[], None]) -> None:
+    def __init__(self, state: CalendarState, groups_changed: Callable[[], None], redraw: Callable[[], None]) -> None:
         self.state = state
-        self.group_select = group_select
-        self.redraw = redraw
+        self.groups_changed = groups_changed  # the selector and legend follow renames and deletions
+        self.redraw = redraw  # keeps the hour the user scrolled to
         self.stale: set[str] = set()
         self.live = CoalescedReload(self.live_reload)
 
@@ -34,8 +31,7 @@ class CalendarLive:
             names = state.group_names()
             await state.load_groups()
             if state.group_names() != names:
-                # A deleted group moves the view to another one; on_group then saves and reloads it.
-                self.group_select.set_options(state.group_names(), value=state.group_id)
+                self.groups_changed()
         shown = (state.occurrences, state.masters, state.holidays)
         if "holidays" in stale:
             stale.discard("holidays")
@@ -44,10 +40,6 @@ class CalendarLive:
         if (state.occurrences, state.masters, state.holidays) == shown:
             # Typically this tab's own edit, already shown: redrawing would only swallow a click in flight.
             return
-        if state.view != "month":
-            with contextlib.suppress(Exception):  # a tab gone meanwhile: the default hour is fine
-                scrolled = await ui.run_javascript("document.querySelector('.cal-scroll')?.scrollTop ?? null")
-                state.keep_scroll = float(scrolled) if isinstance(scrolled, int | float) else None
         self.redraw()
 
     def on_events(self, data: dict[str, Any]) -> None:
@@ -55,7 +47,7 @@ class CalendarLive:
         if change["change"] == "holidays":
             self.stale.add("holidays")
             self.live.schedule()
-        elif self.state.group_id in change["groupIds"]:
+        elif set(self.state.group_ids) & set(change["groupIds"]):
             self.live.schedule()
 
     def on_groups(self, _: dict[str, Any]) -> None:

@@ -1,13 +1,14 @@
-"""Termine: a room group's events as month / week / day calendar with create, edit, detach and delete.
+"""Termine: the events of one, several or all room groups (a colour each) as month / week / day / list calendar
+with create, edit, drag, resize, detach and delete.
 
 Everyone logged in may look (the events query needs only a login); editors and above may change events.
-The shown window reloads live when `eventsChanged` names the shown group (or holidays changed) and the group
+The shown window reloads live when `eventsChanged` names a shown group (or holidays changed) and the group
 selector follows `groupsChanged`; bursts are coalesced into one reload.
 
-Built from NiceGUI elements (no CDN): a month grid with event chips, hour columns with positioned blocks for
-week and day. Times are shown in the school's time zone. Holidays of the selected academic period shade the
-days they cover. Recurring series: deleting or editing asks whether only this occurrence (deleteOccurrence /
-detachOccurrence) or the whole series (deleteEvent with a final confirm / updateEvent) is meant.
+Drawn by FullCalendar (`app/ui/fullcalendar.py`, vendored, no CDN). Times are shown in the school's time zone.
+Holidays of the selected academic period shade the days they cover. Recurring series: deleting, editing,
+dragging or resizing asks whether only this occurrence (deleteOccurrence / detachOccurrence) or the whole series
+(deleteEvent with a final confirm / updateEvent) is meant.
 
 This module holds the route and composes the parts: `state` (what is shown), `toolbar`, `views` (month,
 week, day), `actions` (the writes), `dialogs`, `live` (updates from others).
@@ -46,7 +47,7 @@ async def calendar_page(ctx: PageContext) -> None:
     if not state.groups:
         _no_group(ctx)
         return
-    toolbar = CalendarToolbar(actions)
+    toolbar = CalendarToolbar(actions, can_activate=ctx.can(Role.ADMIN))
     toolbar.build()
 
     def details(occurrence: dict[str, Any]) -> None:
@@ -57,19 +58,24 @@ async def calendar_page(ctx: PageContext) -> None:
             occurrence_details(actions.host, occurrence, master)
 
     views = CalendarViews(
-        state, open_day=toolbar.open_day, details=details, new_event=actions.new_event if editable else None
+        state,
+        open_day=toolbar.open_day,
+        details=details,
+        new_event=actions.new_event if editable else None,
+        move=actions.move if editable else None,
     )
-    with ui.card().classes("w-full p-0 overflow-hidden").props("flat bordered"):
-        views.body()
+    with ui.card().classes("w-full p-2").props("flat bordered"):
+        views.build()
     ui.label(t("cal.timezone", tz=str(state.tz))).classes("text-xs is-muted")
 
-    def redraw() -> None:
-        views.body.refresh()
+    def redraw(*, navigated: bool = True) -> None:
+        views.refresh(navigated=navigated)
         toolbar.labels.refresh()
 
     actions.redraw = redraw
-    assert toolbar.group_select is not None
-    CalendarLive(state, toolbar.group_select, redraw).follow()
+    actions.reset = views.reset
+    actions.groups_shown = toolbar.groups_shown
+    CalendarLive(state, toolbar.groups_shown, lambda: redraw(navigated=False)).follow()
 
 
 def _heading(actions: CalendarActions) -> None:

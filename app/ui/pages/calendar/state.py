@@ -1,4 +1,5 @@
-"""What the calendar shows: the room group, academic period, view and window, and their events and holidays."""
+"""What the calendar shows: the room groups (one, several or all), academic period, view and window, and their
+events and holidays."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from nicegui import app
 from app.ui import gql
 from app.ui.calendar_model import VIEWS, View, utc_range, view_days
 from app.ui.event_form import EVENT_FIELDS
-from app.ui.format import fmt_date, parse_dt
+from app.ui.format import fmt_date
 from app.ui.i18n import t
+from app.ui.pages.calendar.entries import occurrence_key
 
 STORAGE_KEY = "calendar-view"
 OCCURRENCE_FIELDS = "eventId groupId title eventType start end isRecurring isDetached detachedFromEventId"
@@ -24,7 +26,7 @@ PERIOD_FIELDS = "id name displayName startDate endDate isActive"
 class CalendarState:
     tz: ZoneInfo
     groups: list[dict[str, Any]] = field(default_factory=list)
-    group_id: int | None = None
+    group_ids: list[int] = field(default_factory=list)
     periods: list[dict[str, Any]] = field(default_factory=list)
     period_id: int | None = None
     view: View = "week"
@@ -32,7 +34,14 @@ class CalendarState:
     holidays: list[dict[str, Any]] = field(default_factory=list)
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     masters: dict[int, dict[str, Any]] = field(default_factory=dict)
-    keep_scroll: float | None = None  # a live reload keeps the hour the user scrolled to
+
+    @property
+    def group_id(self) -> int | None:
+        """The group a new event starts in and the feed buttons act on: the one chosen last."""
+        return self.group_ids[-1] if self.group_ids else None
+
+    def by_key(self, key: str) -> dict[str, Any] | None:
+        return next((o for o in self.occurrences if occurrence_key(o) == key), None)
 
     def today(self) -> date:
         return datetime.now(self.tz).date()
@@ -60,7 +69,7 @@ class CalendarState:
         self.groups = data["groups"]
         self.periods = data["academicPeriods"]
         saved = saved_view()
-        self._choose_group(saved.get("group"))
+        self._choose_groups(saved.get("groups"))
         if saved.get("view") in VIEWS:
             self.view = saved["view"]
         self.anchor = self.today()
@@ -73,15 +82,16 @@ class CalendarState:
         self.period_id = chosen["id"] if chosen else None
         await self.load_holidays()
 
-    def _choose_group(self, wanted: Any) -> None:
+    def _choose_groups(self, wanted: Any) -> None:
         ids = [g["id"] for g in self.groups]
-        self.group_id = wanted if wanted in ids else (ids[0] if ids else None)
+        kept = [i for i in wanted if i in ids] if isinstance(wanted, list) else []
+        self.group_ids = kept if kept else ids[:1]
 
     async def load_groups(self) -> None:
-        """Re-read the group list (renamed, created, deleted); keeps the shown group while it exists."""
+        """Re-read the group list (renamed, created, deleted); keeps the shown groups while they exist."""
         data = await gql.gql("query { groups(includeUnassigned: false) { id name } }")
         self.groups = data["groups"]
-        self._choose_group(self.group_id)
+        self._choose_groups(self.group_ids)
 
     async def load_holidays(self) -> None:
         self.holidays = []
@@ -94,17 +104,29 @@ class CalendarState:
 
     async def load_events(self) -> None:
         self.occurrences, self.masters = [], {}
-        if self.group_id is None:
+        if not self.group_ids:
             return
         start, end = utc_range(self.days(), self.tz)
+        # One group: ask for it; several: ask for all groups once and keep the shown ones.
+        only = self.group_ids[0] if len(self.group_ids) == 1 else None
         data = await gql.gql(
             f"query($g: Int, $s: DateTime!, $e: DateTime!) {{ "
             f"eventOccurrences(groupId: $g, start: $s, end: $e) {{ {OCCURRENCE_FIELDS} }} "
             f"events(groupId: $g, start: $s, end: $e) {{ {EVENT_FIELDS} }} }}",
-            {"g": self.group_id, "s": start.isoformat(), "e": end.isoformat()},
+            {"g": only, "s": start.isoformat(), "e": end.isoformat()},
         )
-        self.occurrences = data["eventOccurrences"]
-        self.masters = {e["id"]: e for e in data["events"]}
+        shown = set(self.group_ids)
+        self.occurrences = [o for o in data["eventOccurrences"] if o["groupId"] in shown]
+        self.masters = {e["id"]: e for e in data["events"] if e["groupId"] in shown}
+
+    async def group_occurrences(self, group_id: int, start: str, end: str) -> list[dict[str, Any]]:
+        """One group's occurrences in [start, end) (for the overlap warning)."""
+        data = await gql.gql(
+            f"query($g: Int, $s: DateTime!, $e: DateTime!) {{ "
+            f"eventOccurrences(groupId: $g, start: $s, end: $e) {{ {OCCURRENCE_FIELDS} }} }}",
+            {"g": group_id, "s": start, "e": end},
+        )
+        return list(data["eventOccurrences"])
 
     async def master(self, event_id: int) -> dict[str, Any]:
         if event_id not in self.masters:
@@ -121,12 +143,6 @@ class CalendarState:
 def saved_view() -> dict[str, Any]:
     value = app.storage.user.get(STORAGE_KEY)
     return value if isinstance(value, dict) else {}
-
-
-def occurrence_key(occurrence: dict[str, Any]) -> str:
-    start = parse_dt(occurrence["start"])
-    stamp = start.strftime("%Y%m%dT%H%M%SZ") if start else "x"
-    return f"{occurrence['eventId']}-{stamp}"
 
 
 def weekday_names() -> list[str]:

@@ -1,33 +1,29 @@
-"""The calendar's body: a month grid with event chips, or hour columns with positioned blocks (week, day)."""
+"""The calendar's body: FullCalendar (month, week, day, list) with the shown groups' events and the holidays.
+
+Week and day open at 07:00, or earlier when an event starts earlier (the grid always runs from 00:00, nothing is
+hidden); events that last whole days sit labelled in the all-day row; holidays are shaded background days.
+A click opens the details, a click on an empty slot creates an event (editors), dragging or resizing moves one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from nicegui import ui
+from app.ui.calendar_model import scroll_hour
+from app.ui.format import parse_dt
+from app.ui.fullcalendar import FullCalendar, from_wall, to_wall
+from app.ui.i18n import current_language, t
+from app.ui.pages.calendar.entries import calendar_entries
+from app.ui.pages.calendar.state import CalendarState
 
-from app.ui.calendar_model import holiday_names, layout_blocks
-from app.ui.event_form import TYPE_ICONS
-from app.ui.format import fmt_time, parse_dt
-from app.ui.i18n import t
-from app.ui.pages.calendar.state import CalendarState, occurrence_key, weekday_names
-
-HOUR_PX = 40
-SCROLL_TO_HOUR = 7
-MONTH_CHIPS = 3
-TYPE_COLORS = {
-    "PRESENTATION": "#1f4e79",
-    "VIDEO": "#7b1fa2",
-    "WEBSITE": "#00796b",
-    "MESSAGE": "#b45309",
-    "WEBUNTIS": "#455a64",
-}
+TIME_FORMAT = {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 
 OpenDay = Callable[[date], Awaitable[None]]
 ShowDetails = Callable[[dict[str, Any]], None]
 NewEvent = Callable[[date, int], Awaitable[None]]
+MoveEvent = Callable[[dict[str, Any], datetime, datetime], Awaitable[None]]
 
 
 class CalendarViews:
@@ -38,159 +34,97 @@ class CalendarViews:
         open_day: OpenDay,
         details: ShowDetails,
         new_event: NewEvent | None,
+        move: MoveEvent | None,
     ) -> None:
         self.state = state
         self.open_day = open_day
         self.details = details
-        self.new_event = new_event  # None: read only, the hour slots take no clicks
+        self.new_event = new_event  # None: read only, empty slots take no clicks
+        self.move = move  # None: read only, nothing can be dragged
+        self.calendar: FullCalendar | None = None
 
-    @ui.refreshable_method
-    def body(self) -> None:
-        days = self.state.days()
-        if self.state.view == "month":
-            self.month_view(days)
-        else:
-            self.time_view(days)
+    def options(self) -> dict[str, Any]:
+        tz = self.state.tz
+        editable = self.move is not None
+        return {
+            "locale": current_language(),
+            "firstDay": 1,
+            "headerToolbar": False,
+            "height": 680,
+            "now": to_wall(datetime.now(tz), tz),
+            "nowIndicator": True,
+            "slotMinTime": "00:00:00",
+            "slotMaxTime": "24:00:00",
+            "slotLabelFormat": TIME_FORMAT,
+            "eventTimeFormat": TIME_FORMAT,
+            "displayEventEnd": True,
+            "defaultRangeSeparator": " – ",
+            "allDayText": t("cal.all_day"),
+            "dayMaxEvents": 3,
+            "editable": editable,
+            "eventResizableFromStart": False,
+            "selectable": False,
+            "eventInteractive": True,
+        }
 
-    # --- month -------------------------------------------------------------------------------------
-    def _by_day(self, days: list[date]) -> dict[date, list[dict[str, Any]]]:
-        by_day: dict[date, list[dict[str, Any]]] = {}
-        for occurrence in self.state.occurrences:
-            start, end = parse_dt(occurrence["start"]), parse_dt(occurrence["end"])
-            if start is None or end is None:
-                continue
-            first = start.astimezone(self.state.tz).date()
-            last = (end - timedelta(microseconds=1)).astimezone(self.state.tz).date()
-            for day in days:
-                if first <= day <= last:
-                    by_day.setdefault(day, []).append(occurrence)
-        return by_day
+    def scroll(self) -> str:
+        starts = [s for s in (parse_dt(o["start"]) for o in self.state.occurrences) if s is not None]
+        return f"{scroll_hour(starts, self.state.tz):02d}:00:00"
 
-    def month_view(self, days: list[date]) -> None:
-        holidays = holiday_names(days, self.state.holidays)
-        by_day = self._by_day(days)
-        with ui.element("div").classes("cal-month").props('data-testid="cal-month"'):
-            for name in weekday_names():
-                ui.label(name).classes("cal-head")
-            for day in days:
-                self._month_cell(day, holidays, by_day.get(day, []))
-
-    def _month_cell(self, day: date, holidays: dict[date, str], items: list[dict[str, Any]]) -> None:
-        classes = ["cal-cell"]
-        if day.month != self.state.anchor.month:
-            classes.append("cal-out")
-        if day in holidays:
-            classes.append("cal-holiday")
-        if day == self.state.today():
-            classes.append("cal-today")
-        with ui.element("div").classes(" ".join(classes)).props(f'data-testid="cal-day-{day.isoformat()}"'):
-            with ui.row().classes("w-full items-center gap-1 no-wrap"):
-                ui.label(str(day.day)).classes("cal-daynum").on("click", lambda d=day: self.open_day(d))
-                if day in holidays:
-                    ui.label(holidays[day]).classes("cal-holiday-name").tooltip(holidays[day])
-            for occurrence in items[:MONTH_CHIPS]:
-                self.chip(occurrence, show_time=True)
-            if len(items) > MONTH_CHIPS:
-                ui.label(t("cal.more", count=len(items) - MONTH_CHIPS)).classes("cal-more").on(
-                    "click", lambda d=day: self.open_day(d)
-                )
-
-    def chip_icons(self, occurrence: dict[str, Any]) -> None:
-        if occurrence.get("isRecurring"):
-            ui.icon("repeat", size="12px")
-        if self.state.skips_holidays(occurrence):
-            ui.icon("park", size="12px").props('data-testid="skip-holidays-icon"')
-
-    def chip(self, occurrence: dict[str, Any], *, show_time: bool) -> None:
-        color = TYPE_COLORS.get(occurrence["eventType"], "#1f4e79")
-        with (
-            ui.element("div")
-            .classes("cal-chip cal-event")
-            .style(f"background:{color}")
-            .props(f'data-testid="cal-event-{occurrence_key(occurrence)}"')
-            .on("click.stop", lambda o=occurrence: self.details(o))
-        ):
-            if show_time:
-                ui.label(fmt_time(occurrence["start"])).classes("opacity-80")
-            ui.label(occurrence["title"]).classes("ellipsis")
-            self.chip_icons(occurrence)
-
-    # --- week and day ------------------------------------------------------------------------------
-    def _time_heads(self, days: list[date], holidays: dict[date, str], columns: str) -> None:
-        today = self.state.today()
-        with ui.element("div").classes("cal-timegrid").style(f"grid-template-columns:{columns}"):
-            ui.element("div").classes("cal-head")
-            names = weekday_names()
-            for day in days:
-                classes = (
-                    "cal-head" + (" cal-holiday" if day in holidays else "") + (" cal-today" if day == today else "")
-                )
-                with ui.element("div").classes(classes).props(f'data-testid="cal-day-{day.isoformat()}"'):
-                    with ui.row().classes("items-center gap-1 no-wrap"):
-                        ui.label(names[day.weekday()])
-                        ui.label(day.strftime("%d.%m.")).classes("cal-daynum px-1").on(
-                            "click", lambda d=day: self.open_day(d)
-                        )
-                    if day in holidays:
-                        ui.label(holidays[day]).classes("cal-holiday-name").tooltip(holidays[day])
-
-    def time_view(self, days: list[date]) -> None:
+    def build(self) -> None:
         state = self.state
-        holidays = holiday_names(days, state.holidays)
-        columns = f"56px repeat({len(days)}, minmax(0, 1fr))"
-        self._time_heads(days, holidays, columns)
-        items = [(index, parse_dt(o["start"]), parse_dt(o["end"])) for index, o in enumerate(state.occurrences)]
-        blocks = layout_blocks([(i, s, e) for i, s, e in items if s and e], days, state.tz)
-        with (
-            ui.element("div").classes("cal-scroll") as scroller,
-            ui.element("div").classes("cal-timegrid").style(f"grid-template-columns:{columns}"),
-        ):
-            with ui.element("div"):
-                for hour in range(24):
-                    ui.label(f"{hour:02d}:00").classes("cal-gutter").style(f"height:{HOUR_PX}px")
-            for day in days:
-                self._day_column(day, day in holidays, [b for b in blocks if b.day == day])
-        top = SCROLL_TO_HOUR * HOUR_PX if state.keep_scroll is None else state.keep_scroll
-        state.keep_scroll = None
-        ui.run_javascript(
-            f"setTimeout(() => {{ const el = document.getElementById('{scroller.html_id}'); "
-            f"if (el) el.scrollTop = {top:.0f}; }}, 50)"
+        self.calendar = (
+            FullCalendar(
+                self.options(),
+                view=state.view,
+                date=state.anchor.isoformat(),
+                scroll=self.scroll(),
+                on_event_click=self.on_click,
+                on_date_click=self.on_date,
+                on_event_change=self.on_change if self.move is not None else None,
+            )
+            .classes("w-full cal-fc")
+            .props('data-testid="cal-calendar"')
         )
+        self.refresh(navigated=True)
 
-    def _day_column(self, day: date, holiday: bool, blocks: list[Any]) -> None:
-        column_classes = "cal-col" + (" cal-holiday" if holiday else "")
-        with (
-            ui.element("div")
-            .classes(column_classes)
-            .style(f"height:{24 * HOUR_PX}px")
-            .props(f'data-testid="cal-col-{day.isoformat()}"')
-        ):
-            new_event = self.new_event
-            for hour in range(24):
-                slot = ui.element("div").classes("cal-slot").style(f"height:{HOUR_PX}px")
-                if new_event is not None:
-                    slot.on("click", lambda d=day, h=hour: new_event(d, h))
-            for block in blocks:
-                self.positioned_block(self.state.occurrences[block.key], block)
-
-    def positioned_block(self, occurrence: dict[str, Any], block: Any) -> None:
-        color = TYPE_COLORS.get(occurrence["eventType"], "#1f4e79")
-        top = block.start_minute * HOUR_PX / 60
-        height = max(18.0, (block.end_minute - block.start_minute) * HOUR_PX / 60 - 1)
-        width = 100 / block.lanes
-        style = (
-            f"top:{top:.1f}px;height:{height:.1f}px;left:calc({block.lane * width:.3f}% + 2px);"
-            f"width:calc({width:.3f}% - 4px);background:{color}"
+    def refresh(self, *, navigated: bool = True) -> None:
+        """Show the state; `navigated` False (a live update) keeps the hour the user scrolled to."""
+        if self.calendar is None:
+            return
+        state = self.state
+        entries = calendar_entries(
+            state.occurrences, state.holidays, state.tz, state.group_names(), editable=self.move is not None
         )
-        with (
-            ui.element("div")
-            .classes("cal-block cal-event")
-            .style(style)
-            .props(f'data-testid="cal-event-{occurrence_key(occurrence)}"')
-            .on("click.stop", lambda o=occurrence: self.details(o))
-        ):
-            with ui.row().classes("items-center gap-1 no-wrap"):
-                ui.icon(TYPE_ICONS.get(occurrence["eventType"], "event"), size="13px")
-                ui.label(occurrence["title"]).classes("font-medium ellipsis")
-                self.chip_icons(occurrence)
-            ui.label(f"{fmt_time(occurrence['start'])} – {fmt_time(occurrence['end'])}").classes("opacity-90")
+        scroll = self.scroll() if navigated else None
+        self.calendar.show(state.view, state.anchor.isoformat(), entries, scroll)
+
+    # --- from the browser --------------------------------------------------------------------------
+    def on_click(self, args: dict[str, Any]) -> None:
+        occurrence = self.state.by_key(str(args.get("key")))
+        if occurrence is not None:
+            self.details(occurrence)
+
+    async def on_date(self, args: dict[str, Any]) -> None:
+        when = from_wall(str(args.get("date")), self.state.tz)
+        if self.state.view == "month" or self.new_event is None:
+            await self.open_day(when.date())
+        else:
+            await self.new_event(when.date(), when.hour)
+
+    async def on_change(self, args: dict[str, Any]) -> None:
+        occurrence = self.state.by_key(str(args.get("key")))
+        if occurrence is None or self.move is None or not args.get("start"):
+            self.reset()
+            return
+        old_start, old_end = parse_dt(occurrence["start"]), parse_dt(occurrence["end"])
+        if old_start is None or old_end is None:
+            self.reset()
+            return
+        start = from_wall(str(args["start"]), self.state.tz)
+        end = from_wall(str(args["end"]), self.state.tz) if args.get("end") else start + (old_end - old_start)
+        await self.move(occurrence, start, end)
+
+    def reset(self) -> None:
+        if self.calendar is not None:
+            self.calendar.reset()
