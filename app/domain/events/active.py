@@ -229,10 +229,12 @@ class ActiveEventsCalculator:
         entries.sort(key=lambda item: (item[0], item[2].id))
         return entries
 
-    async def _load(self, session: AsyncSession, now: datetime, version: tuple[Any, ...]) -> _Plan:
+    async def _load(
+        self, session: AsyncSession, now: datetime, version: tuple[Any, ...], group_id: int | None = None
+    ) -> _Plan:
         valid_until = now + CACHE_SPAN
         horizon = valid_until + LOOKAHEAD
-        events, excluded = await self._candidates(session, now, horizon)
+        events, excluded = await self._candidates(session, now, horizon, group_id)
         longest = max((e.end - e.start for e in events), default=timedelta(0))
 
         entries: list[tuple[datetime, datetime, EventSnapshot]] = []
@@ -262,13 +264,19 @@ class ActiveEventsCalculator:
             events=len(events),
         )
 
-    async def compute(self, session: AsyncSession, now: datetime) -> Snapshot:
+    async def compute(self, session: AsyncSession, now: datetime, *, group_id: int | None = None) -> Snapshot:
+        """Every group's schedule at `now`; with `group_id` only that group's (a plan of its events alone,
+        neither cached nor replacing the cached plan: the same computation, restricted)."""
         now = as_utc(now) or now
-        version = tuple((await session.execute(_VERSION)).one())
-        plan = self._plan
-        if plan is None or plan.version != version or not plan.loaded_at <= now < plan.valid_until:
-            plan = self._plan = await self._load(session, now, version)
-        group_ids = list((await session.scalars(select(ClientGroup.id))).all())
+        if group_id is not None:
+            plan = await self._load(session, now, (), group_id)
+            group_ids = [group_id]
+        else:
+            version = tuple((await session.execute(_VERSION)).one())
+            plan = self._plan
+            if plan is None or plan.version != version or not plan.loaded_at <= now < plan.valid_until:
+                plan = self._plan = await self._load(session, now, version)
+            group_ids = list((await session.scalars(select(ClientGroup.id))).all())
         groups = {gid: GroupSchedule(gid) for gid in group_ids}
 
         # Running now: started in (now - longest, now] and not yet ended.

@@ -93,5 +93,5 @@ async def display_payload_at(
     async with deps.db.read_session() as session:
         if await session.get(ClientGroup, group_id) is None:
             raise NotFoundError("group.not_found", id=group_id)
-        snapshot = await calculator_for(deps.settings).compute(session, instant)
+        snapshot = await calculator_for(deps.settings).compute(session, instant, group_id=group_id)
     return payload_from_snapshot(deps.settings, snapshot, group_id)
