@@ -36,6 +36,7 @@ from app.graphql.live_schedule import ScheduleLiveSubscription
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
 from app.graphql.monitoring import MonitoringQuery
 from app.graphql.periods import PeriodsMutation, PeriodsQuery
+from app.graphql.preview import PreviewQuery
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
 from app.graphql.users import UsersMutation, UsersQuery
@@ -58,6 +59,7 @@ QUERY_TYPES: tuple[type, ...] = (
     HolidaySubscriptionsQuery,
     AlarmsQuery,
     NotificationChannelsQuery,
+    PreviewQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,

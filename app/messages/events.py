@@ -166,3 +166,14 @@ MESSAGES.update(
         ),
     }
 )
+
+# Vorschau (preview) of a group's schedule.
+MESSAGES.update(
+    {
+        "preview.range_empty": ("Das Ende muss nach dem Beginn liegen.", "The end must be after the start."),
+        "preview.range_too_long": (
+            "Der Zeitraum darf höchstens {days} Tage umfassen.",
+            "The range may span at most {days} days.",
+        ),
+    }
+)

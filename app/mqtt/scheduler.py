@@ -281,16 +281,21 @@ class Scheduler:
         s = self.container.settings
         decisions: dict[int, power.IntentDecision] = {}
         now = utcnow()
+        timing = power.IntentTiming(
+            poll_interval_sec=self.poll_interval,
+            multiplier=s.power_intent_expiry_multiplier,
+            min_expiry_seconds=s.power_intent_min_expiry_seconds,
+            heartbeat=s.power_intent_heartbeat_enabled,
+        )
         for group_id, schedule in snapshot.groups.items():
-            basis = power.compute_basis(group_id, schedule.active_event_ids, schedule.upcoming, snapshot.now)
-            decision = power.decide(
-                basis,
+            decision = power.decide_for_group(
+                group_id,
+                schedule.active_event_ids,
+                schedule.upcoming,
+                snapshot.now,
                 self.state.intents.get(group_id),
                 now,
-                poll_interval_sec=self.poll_interval,
-                multiplier=s.power_intent_expiry_multiplier,
-                min_expiry_seconds=s.power_intent_min_expiry_seconds,
-                heartbeat=s.power_intent_heartbeat_enabled,
+                timing,
                 force=force or group_id in self.state.retry_intents,
             )
             if decision is not None:

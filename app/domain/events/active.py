@@ -189,10 +189,13 @@ class ActiveEventsCalculator:
         return [o for o in index.overlapping(now, horizon) if o.start not in excluded]
 
     # --- loading ----------------------------------------------------------------------------------
-    async def _load(self, session: AsyncSession, now: datetime, version: tuple[Any, ...]) -> _Plan:
-        valid_until = now + CACHE_SPAN
-        horizon = valid_until + LOOKAHEAD
-        candidate = _candidate_filter(now, horizon)
+    async def _candidates(
+        self, session: AsyncSession, lo: datetime, hi: datetime, group_id: int | None = None
+    ) -> tuple[list[EventSnapshot], dict[int, set[datetime]]]:
+        """Events that can have an occurrence overlapping [lo, hi) and their excluded starts there."""
+        candidate = _candidate_filter(lo, hi)
+        if group_id is not None:
+            candidate = and_(candidate, Event.group_id == group_id)
         rows = (await session.execute(select(*_SNAPSHOT_COLUMNS).where(candidate))).all()
         events = [EventSnapshot(*row) for row in rows]
         longest = max((e.end - e.start for e in events), default=timedelta(0))
@@ -202,14 +205,37 @@ class ActiveEventsCalculator:
                 .join(Event, Event.id == EventException.event_id)
                 .where(
                     candidate,
-                    EventException.exception_start > now - longest - timedelta(seconds=1),
-                    EventException.exception_start < horizon,
+                    EventException.exception_start > lo - longest - timedelta(seconds=1),
+                    EventException.exception_start < hi,
                 )
             )
         ).all()
         excluded: dict[int, set[datetime]] = defaultdict(set)
         for event_id, start in exc_rows:
             excluded[event_id].add(truncate_seconds(start))
+        return events, excluded
+
+    async def group_occurrences(
+        self, session: AsyncSession, group_id: int, lo: datetime, hi: datetime
+    ) -> list[tuple[datetime, datetime, EventSnapshot]]:
+        """Every occurrence of one group's events overlapping [lo, hi), exceptions applied, sorted by
+        (start, event id): the same expansion a tick's plan is built from."""
+        events, excluded = await self._candidates(session, lo, hi, group_id)
+        entries = [
+            (occ.start, occ.end, event)
+            for event in events
+            for occ in self._occurrences(event, lo, hi, excluded.get(event.id, set()))
+        ]
+        entries.sort(key=lambda item: (item[0], item[2].id))
+        return entries
+
+    async def _load(
+        self, session: AsyncSession, now: datetime, version: tuple[Any, ...], group_id: int | None = None
+    ) -> _Plan:
+        valid_until = now + CACHE_SPAN
+        horizon = valid_until + LOOKAHEAD
+        events, excluded = await self._candidates(session, now, horizon, group_id)
+        longest = max((e.end - e.start for e in events), default=timedelta(0))
 
         entries: list[tuple[datetime, datetime, EventSnapshot]] = []
         intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
@@ -238,13 +264,19 @@ class ActiveEventsCalculator:
             events=len(events),
         )
 
-    async def compute(self, session: AsyncSession, now: datetime) -> Snapshot:
+    async def compute(self, session: AsyncSession, now: datetime, *, group_id: int | None = None) -> Snapshot:
+        """Every group's schedule at `now`; with `group_id` only that group's (a plan of its events alone,
+        neither cached nor replacing the cached plan: the same computation, restricted)."""
         now = as_utc(now) or now
-        version = tuple((await session.execute(_VERSION)).one())
-        plan = self._plan
-        if plan is None or plan.version != version or not plan.loaded_at <= now < plan.valid_until:
-            plan = self._plan = await self._load(session, now, version)
-        group_ids = list((await session.scalars(select(ClientGroup.id))).all())
+        if group_id is not None:
+            plan = await self._load(session, now, (), group_id)
+            group_ids = [group_id]
+        else:
+            version = tuple((await session.execute(_VERSION)).one())
+            plan = self._plan
+            if plan is None or plan.version != version or not plan.loaded_at <= now < plan.valid_until:
+                plan = self._plan = await self._load(session, now, version)
+            group_ids = list((await session.scalars(select(ClientGroup.id))).all())
         groups = {gid: GroupSchedule(gid) for gid in group_ids}
 
         # Running now: started in (now - longest, now] and not yet ended.

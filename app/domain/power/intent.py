@@ -179,3 +179,41 @@ def decide(
 def is_expired(intent: PublishedIntent, now: datetime) -> bool:
     """An intent whose expiry has passed must never be (re)published."""
     return intent.expires_at <= now
+
+
+@dataclass(frozen=True, slots=True)
+class IntentTiming:
+    """The settings that shape an intent's timestamps and publishing cadence."""
+
+    poll_interval_sec: int
+    multiplier: int
+    min_expiry_seconds: int
+    heartbeat: bool
+
+
+def decide_for_group(
+    group_id: int,
+    active_event_ids: Iterable[int],
+    upcoming: Iterable[tuple[datetime, datetime]],
+    at: datetime,
+    previous: PublishedIntent | None,
+    now: datetime,
+    timing: IntentTiming,
+    *,
+    force: bool = False,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> IntentDecision | None:
+    """What the scheduler publishes for one group: the basis at `at` (the snapshot's instant) decided
+    against the previous intent at `now` (the publish moment). The scheduler and the preview both call this."""
+    basis = compute_basis(group_id, active_event_ids, upcoming, at)
+    return decide(
+        basis,
+        previous,
+        now,
+        poll_interval_sec=timing.poll_interval_sec,
+        multiplier=timing.multiplier,
+        min_expiry_seconds=timing.min_expiry_seconds,
+        heartbeat=timing.heartbeat,
+        force=force,
+        new_id=new_id,
+    )
