@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import Counter
 from typing import Any
 
+from app.domain.preview.payload import wire_json
 from app.mqtt import topics
 from app.mqtt.connection import MqttConnection
 
@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def _json(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    # One encoding for what displays receive and what the Vorschau shows (app/domain/preview/payload.py).
+    return wire_json(payload).encode()
 
 
 class MqttPublisher:

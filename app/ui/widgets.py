@@ -156,7 +156,7 @@ async def issue_command(uuid: str, action: str, reason: str | None) -> dict[str,
     data = await gql.gql(
         f"mutation($u: String!, $r: String) {{ {mutation}(uuid: $u, reason: $r) {{ __typename "
         f"... on CommandIssueResult {{ success message command {{ {COMMAND_FIELDS} }} }} "
-        "... on Error { message } } }",
+        "... on Error { message code } } }",
         {"u": uuid, "r": reason or None},
     )
     result = data[mutation]

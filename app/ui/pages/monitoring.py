@@ -275,7 +275,7 @@ class MonitoringView:
             try:
                 data = await gql.gql(
                     "mutation($u: String!) { clearServiceFailed(uuid: $u) { __typename "
-                    "... on Client { uuid } ... on Error { message } } }",
+                    "... on Client { uuid } ... on Error { message code } } }",
                     {"u": uuid},
                 )
                 gql.ok(data["clearServiceFailed"])

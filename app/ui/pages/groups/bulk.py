@@ -120,7 +120,7 @@ async def _restart_one(uuid: str) -> Outcome:
 
 async def _delete_one(uuid: str) -> Outcome:
     data = await gql.gql(
-        "mutation($u: String!) { deleteClient(uuid: $u) { __typename ... on Error { message } } }", {"u": uuid}
+        "mutation($u: String!) { deleteClient(uuid: $u) { __typename ... on Error { message code } } }", {"u": uuid}
     )
     answer = data["deleteClient"]
     if answer.get("message"):
