@@ -66,7 +66,8 @@ async def _convert(tmp_path: Path, deck: Path, limits: ConverterLimits) -> Conve
 
 
 async def test_cpu_time_limit_kills_libreoffice(tmp_path: Path) -> None:
-    deck = make_pptx(tmp_path / "gross.pptx", slides=80)
+    # ~4 s of CPU even on a fast, idle machine (80 slides took ~1.3 s there: too close to the 1 s limit).
+    deck = make_pptx(tmp_path / "gross.pptx", slides=1000)
     error = await _convert(tmp_path, deck, ConverterLimits(cpu_seconds=1, wall_seconds=120))
     assert error.code == "converter_cpu" and "Rechenzeitgrenze von 1 s" in error.message
 
