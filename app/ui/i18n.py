@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from app.ui.texts import AREAS
+
 Language = Literal["de", "en"]
 DEFAULT_LANGUAGE: Language = "de"
 LANGUAGES: tuple[Language, ...] = ("de", "en")
@@ -608,6 +610,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cal.period_activated": ("Periode aktiviert", "Period activated"),
 }
+
+
+for _area in AREAS:
+    _clash = TEXTS.keys() & _area.TEXTS.keys()
+    if _clash:  # a key defined twice would silently show one of two texts
+        raise RuntimeError(f"text keys defined twice: {sorted(_clash)}")
+    TEXTS.update(_area.TEXTS)
 
 
 def translate(key: str, language: str, **values: object) -> str:
