@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.broadcasts.models import Broadcast, BroadcastReceipt, ReceiptStatus
 from app.domain.broadcasts.rules import broadcast_id_for, percentile_times
-from app.domain.clients.models import Client
+from app.domain.clients.models import Client, ClientGroup
 
 
 async def create_receipts(
@@ -178,13 +178,38 @@ async def receipt_counts(session: AsyncSession, broadcasts: list[Broadcast]) -> 
     return out
 
 
-async def list_receipts(session: AsyncSession, broadcast_id: int) -> list[BroadcastReceipt]:
-    return list(
-        (
-            await session.scalars(
-                sa.select(BroadcastReceipt)
-                .where(BroadcastReceipt.broadcast_id == broadcast_id)
-                .order_by(BroadcastReceipt.group_id, BroadcastReceipt.client_uuid)
+@dataclass(frozen=True, slots=True)
+class ReceiptRow:
+    client_uuid: str
+    group_id: int | None
+    status: ReceiptStatus
+    shown_at: datetime | None
+    # The display's description (or hostname) and its room group's name, for lists.
+    client_name: str | None
+    group_name: str | None
+
+
+async def list_receipts(session: AsyncSession, broadcast_id: int) -> list[ReceiptRow]:
+    r = BroadcastReceipt.__table__
+    rows = (
+        await session.execute(
+            sa.select(
+                r.c.client_uuid,
+                r.c.group_id,
+                r.c.status,
+                r.c.shown_at,
+                Client.description,
+                Client.hostname,
+                ClientGroup.name,
             )
-        ).all()
-    )
+            .select_from(
+                r.join(Client, Client.uuid == r.c.client_uuid).outerjoin(ClientGroup, ClientGroup.id == r.c.group_id)
+            )
+            .where(r.c.broadcast_id == broadcast_id)
+            .order_by(ClientGroup.name, r.c.group_id, Client.description, r.c.client_uuid)
+        )
+    ).all()
+    return [
+        ReceiptRow(uuid, group_id, ReceiptStatus(status), shown_at, description or hostname, group_name)
+        for uuid, group_id, status, shown_at, description, hostname, group_name in rows
+    ]
