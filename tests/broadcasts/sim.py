@@ -22,7 +22,10 @@ class ShowingFleet:
     # uuid -> group id
     displays: dict[str, int]
     offline: set[str] = field(default_factory=set)
+    # Every display reports every `beat_every` seconds (the fleet is spread over ten phases of it).
     beat_every: float = 1.0
+    # Also report at once when a new list arrives (False: only with the next periodic heartbeat).
+    report_on_change: bool = True
 
     def __post_init__(self) -> None:
         self.lists: dict[int, list[dict[str, Any]]] = {}
@@ -75,7 +78,8 @@ class ShowingFleet:
             shown = events[0]["id"] if events else None
             for uuid in uuids:
                 self.showing[uuid] = shown
-        self._report(uuids)
+        if self.report_on_change:
+            self._report(uuids)
 
     def _report(self, uuids: list[str]) -> None:
         for uuid in uuids:
@@ -86,8 +90,12 @@ class ShowingFleet:
             self.reported_at[uuid] = time.monotonic()
 
     def _beat_loop(self) -> None:
-        while not self._stop.wait(self.beat_every):
-            self._report([u for u in self.displays if u not in self.offline])
+        phases = 10
+        ordered = sorted(self.displays)
+        phase = 0
+        while not self._stop.wait(self.beat_every / phases):
+            self._report([u for u in ordered[phase::phases] if u not in self.offline])
+            phase = (phase + 1) % phases
 
     def head_ids(self) -> dict[int, int | None]:
         with self._lock:
