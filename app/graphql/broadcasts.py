@@ -179,6 +179,8 @@ class BroadcastsSubscription:
         require_role(caller(info), queries.READ_ROLE)
         subscription = deps.bus.subscribe(BROADCAST_UPDATED, CLIENT_UPDATED)
         seen: dict[int, tuple[object, ...]] = {}
+        # Display telemetry only matters while a broadcast runs: without one it costs no query.
+        running = {s.broadcast.id for s in await queries.list_broadcasts(deps, caller(info), active_only=True)}
         try:
             async for first in subscription:
                 await asyncio.sleep(_PUSH_COALESCE_SECONDS)
@@ -186,12 +188,15 @@ class BroadcastsSubscription:
                 while not subscription.queue.empty():
                     events.append(subscription.queue.get_nowait())
                 named = {e.data.get("id") for e in events if e.topic == BROADCAST_UPDATED}
-                wanted = {id} if id is not None else {i for i in named if isinstance(i, int)}
-                if id is not None and id not in named and not any(e.topic == CLIENT_UPDATED for e in events):
-                    continue
-                if id is None and any(e.topic == CLIENT_UPDATED for e in events):
-                    running = await queries.list_broadcasts(deps, caller(info), active_only=True)
-                    wanted |= {s.broadcast.id for s in running}
+                named = {i for i in named if isinstance(i, int)}
+                if named:
+                    active = await queries.list_broadcasts(deps, caller(info), active_only=True)
+                    running = {s.broadcast.id for s in active}
+                telemetry = any(e.topic == CLIENT_UPDATED for e in events)
+                if id is not None:
+                    wanted = {id} if id in named or (telemetry and id in running) else set()
+                else:
+                    wanted = named | (running if telemetry else set())
                 for broadcast_id in sorted(wanted):
                     with contextlib.suppress(domain_errors.NotFoundError):
                         status = await queries.broadcast_by_id(deps, caller(info), broadcast_id)

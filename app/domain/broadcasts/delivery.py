@@ -39,6 +39,10 @@ class DeliveryReport:
     intents_published: int = 0
     failures: int = 0
     seconds: float = 0.0
+    # Phases: reading/computing, publishing (confirmed), recording the intents.
+    compute_seconds: float = 0.0
+    publish_seconds: float = 0.0
+    persist_seconds: float = 0.0
 
 
 async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> DeliveryReport:
@@ -59,19 +63,11 @@ async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> Deli
         win = winners(running, targets, now)
         normal = [g for g in targets if g not in win]
         snapshot = await calculator_for(settings).compute(session, now) if normal else None
-        previous = await load_published_intents(session) if publish_intents else {}
     report.groups, report.overridden = len(targets), len(win)
     lists: dict[int, list[dict[str, Any]]] = {g: [wire_event(b, g)] for g, b in win.items()}
     for g in normal:
         assert snapshot is not None
         lists[g] = snapshot.event_list(g) if g in snapshot.groups else []
-    decisions: dict[int, power.IntentDecision] = {}
-    if publish_intents:
-        timing = timing_for(settings)
-        for g in targets:
-            decision = group_intent_decision(g, win.get(g), snapshot, now, previous.get(g), timing, force=True)
-            if decision is not None and not power.is_expired(decision.intent, utcnow()):
-                decisions[g] = decision
 
     async def send(kind: str, group_id: int, call: Any) -> tuple[str, int, bool]:
         try:
@@ -81,8 +77,23 @@ async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> Deli
             log.warning("event=broadcast_publish_failed kind=%s group=%s error=%s", kind, group_id, exc)
             return kind, group_id, False
 
-    jobs = [send("list", g, publisher.publish_event_list(g, events)) for g, events in lists.items()]
-    jobs += [send("intent", g, publisher.publish_power_intent(g, d.intent.payload)) for g, d in decisions.items()]
+    # The lists go to the outbox first (what displays show); the intents are decided meanwhile.
+    computed = time.perf_counter()
+    report.compute_seconds = computed - started
+    jobs = [asyncio.ensure_future(send("list", g, publisher.publish_event_list(g, ev))) for g, ev in lists.items()]
+    decisions: dict[int, power.IntentDecision] = {}
+    if publish_intents:
+        async with deps.db.read_session() as session:
+            previous = await load_published_intents(session)
+        timing = timing_for(settings)
+        for g in targets:
+            decision = group_intent_decision(g, win.get(g), snapshot, now, previous.get(g), timing, force=True)
+            if decision is not None and not power.is_expired(decision.intent, utcnow()):
+                decisions[g] = decision
+    jobs += [
+        asyncio.ensure_future(send("intent", g, publisher.publish_power_intent(g, d.intent.payload)))
+        for g, d in decisions.items()
+    ]
     persist: list[power.PublishedIntent] = []
     for kind, group_id, ok in await asyncio.gather(*jobs):
         if not ok:
@@ -93,12 +104,16 @@ async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> Deli
             report.intents_published += 1
             if decisions[group_id].changed:
                 persist.append(decisions[group_id].intent)
+    published = time.perf_counter()
+    report.publish_seconds = published - computed
     if persist:
         await record_published_intents(deps, None, RecordPublishedIntents(persist))
     report.seconds = time.perf_counter() - started
+    report.persist_seconds = report.seconds - (published - started)
     log.info(
-        "event=broadcast_delivery groups=%d overridden=%d lists=%d intents=%d failures=%d seconds=%.3f",
+        "event=broadcast_delivery groups=%d overridden=%d lists=%d intents=%d failures=%d seconds=%.3f "
+        "compute=%.3f publish=%.3f persist=%.3f",
         report.groups, report.overridden, report.lists_published, report.intents_published, report.failures,
-        report.seconds,
+        report.seconds, report.compute_seconds, report.publish_seconds, report.persist_seconds,
     )  # fmt: skip
     return report
