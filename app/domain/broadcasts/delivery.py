@@ -77,10 +77,11 @@ async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> Deli
             log.warning("event=broadcast_publish_failed kind=%s group=%s error=%s", kind, group_id, exc)
             return kind, group_id, False
 
-    # The lists go to the outbox first (what displays show); the intents are decided meanwhile.
+    # The lists first (what displays show), confirmed, before the intents are decided: deciding a thousand
+    # intents in this loop meanwhile would hold up the acknowledgements the outbox waits for.
     computed = time.perf_counter()
     report.compute_seconds = computed - started
-    jobs = [asyncio.ensure_future(send("list", g, publisher.publish_event_list(g, ev))) for g, ev in lists.items()]
+    results = await asyncio.gather(*(send("list", g, publisher.publish_event_list(g, ev)) for g, ev in lists.items()))
     decisions: dict[int, power.IntentDecision] = {}
     if publish_intents:
         async with deps.db.read_session() as session:
@@ -90,12 +91,11 @@ async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> Deli
             decision = group_intent_decision(g, win.get(g), snapshot, now, previous.get(g), timing, force=True)
             if decision is not None and not power.is_expired(decision.intent, utcnow()):
                 decisions[g] = decision
-    jobs += [
-        asyncio.ensure_future(send("intent", g, publisher.publish_power_intent(g, d.intent.payload)))
-        for g, d in decisions.items()
-    ]
+    results += await asyncio.gather(
+        *(send("intent", g, publisher.publish_power_intent(g, d.intent.payload)) for g, d in decisions.items())
+    )
     persist: list[power.PublishedIntent] = []
-    for kind, group_id, ok in await asyncio.gather(*jobs):
+    for kind, group_id, ok in results:
         if not ok:
             report.failures += 1
         elif kind == "list":

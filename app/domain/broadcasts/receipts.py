@@ -23,39 +23,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.broadcasts.models import Broadcast, BroadcastReceipt, ReceiptStatus
 from app.domain.broadcasts.rules import broadcast_id_for, percentile_times
 from app.domain.clients.models import Client, ClientGroup
+from app.domain.db import UTCDateTime
 
 
 async def create_receipts(
-    session: AsyncSession, broadcast_id: int, group_ids: Iterable[int], now: datetime, grace_seconds: int
+    session: AsyncSession, broadcast_id: int, group_ids: Iterable[int] | None, now: datetime, grace_seconds: int
 ) -> int:
-    """One receipt per active display of the target groups; returns how many."""
-    ids = sorted(set(group_ids))
-    if not ids:
-        return 0
-    rows = (
-        await session.execute(
-            sa.select(Client.uuid, Client.group_id, Client.last_alive).where(
-                Client.group_id.in_(ids), Client.is_active.is_(True)
-            )
-        )
-    ).all()
+    """One receipt per active display of the target groups (None: every group), in one INSERT … SELECT;
+    returns how many."""
     cutoff = now - timedelta(seconds=grace_seconds)
-    values = [
-        {
-            "broadcast_id": broadcast_id,
-            "client_uuid": uuid,
-            "group_id": group_id,
-            "status": (
-                ReceiptStatus.PENDING if last_alive is not None and last_alive >= cutoff else ReceiptStatus.OFFLINE
-            ).value,
-            "shown_at": None,
-            "updated_at": now,
-        }
-        for uuid, group_id, last_alive in sorted(rows)
-    ]
-    for start in range(0, len(values), 1000):
-        await session.execute(sa.insert(BroadcastReceipt), values[start : start + 1000])
-    return len(values)
+    status = sa.case(
+        (Client.last_alive >= sa.bindparam("cutoff", cutoff, type_=UTCDateTime), ReceiptStatus.PENDING.value),
+        else_=ReceiptStatus.OFFLINE.value,
+    )
+    source = sa.select(
+        sa.literal(broadcast_id, sa.Integer),
+        Client.uuid,
+        Client.group_id,
+        status,
+        sa.literal(None, UTCDateTime),
+        sa.bindparam("now", now, type_=UTCDateTime),
+    ).where(Client.is_active.is_(True))
+    if group_ids is None:
+        source = source.where(Client.group_id.is_not(None))
+    else:
+        ids = sorted(set(group_ids))
+        if not ids:
+            return 0
+        source = source.where(Client.group_id.in_(ids))
+    table = BroadcastReceipt.__table__
+    columns = ["broadcast_id", "client_uuid", "group_id", "status", "shown_at", "updated_at"]
+    result = await session.execute(sa.insert(table).from_select(columns, source.order_by(Client.uuid)))
+    return int(result.rowcount or 0)
 
 
 async def record_broadcast_receipts(

@@ -100,7 +100,13 @@ async def start_broadcast(deps: SettingsDeps, principal: Principal | None, comma
         )
         uow.session.add(broadcast)
         await uow.session.flush()
-        receipts = await create_receipts(uow.session, broadcast.id, targets, now, deps.settings.heartbeat_grace_seconds)
+        receipts = await create_receipts(
+            uow.session,
+            broadcast.id,
+            None if command.group_ids is None else targets,
+            now,
+            deps.settings.heartbeat_grace_seconds,
+        )
         await uow.audit(
             "broadcast.start",
             "broadcast",
