@@ -35,7 +35,7 @@ TEMPLATES = ("evacuation", "end_of_lessons", "free_text")
 TEMPLATE_SEVERITY = {"evacuation": "ALARM", "end_of_lessons": "INFO", "free_text": "INFO"}
 SEVERITIES = ("INFO", "WARNING", "ALARM")
 # Badge colours (white text on these has ≥ 4.5:1 contrast).
-SEVERITY_COLORS = {"INFO": "blue-9", "WARNING": "orange-10", "ALARM": "red-9"}
+SEVERITY_COLORS = {"INFO": "blue-9", "WARNING": "deep-orange-10", "ALARM": "red-9"}
 STATUS_COLORS = {"PENDING": "grey-8", "SHOWN": "green-9", "OFFLINE": "red-9"}
 DURATIONS = (0, 15, 30, 60, 120)
 
