@@ -87,6 +87,13 @@ def test_the_page_renders_in_english(page: Page, server: InfoscreenProcess, flee
     page.get_by_test_id("user-menu").click()
     page.get_by_text("Sprache: Deutsch").click()
     expect(page.locator("html")).to_have_attribute("lang", "en-US")
-    page.goto("/broadcasts")
-    expect(page.get_by_test_id("page-title")).to_have_text("Announcements")
-    expect(page.get_by_test_id("broadcast-button")).to_contain_text("Announcement")
+    try:
+        page.goto("/broadcasts")
+        expect(page.get_by_test_id("page-title")).to_have_text("Announcements")
+        expect(page.get_by_test_id("broadcast-button")).to_contain_text("Announcement")
+        expect(page.get_by_text("History", exact=True)).to_be_visible()
+    finally:
+        # The language is remembered per user; later browser tests expect German.
+        page.get_by_test_id("user-menu").click()
+        page.get_by_text("Language: English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "de")
