@@ -205,7 +205,9 @@ async def list_receipts(session: AsyncSession, broadcast_id: int) -> list[Receip
                 r.join(Client, Client.uuid == r.c.client_uuid).outerjoin(ClientGroup, ClientGroup.id == r.c.group_id)
             )
             .where(r.c.broadcast_id == broadcast_id)
-            .order_by(ClientGroup.name, r.c.group_id, Client.description, r.c.client_uuid)
+            .order_by(
+                ClientGroup.name, r.c.group_id, sa.func.coalesce(Client.description, Client.hostname, r.c.client_uuid)
+            )
         )
     ).all()
     return [
