@@ -2,6 +2,7 @@
 
 from app.domain.alarms.models import Alarm, MaintenanceWindow, NotificationChannel, NotificationDelivery
 from app.domain.audit.models import AuditLogEntry
+from app.domain.broadcasts.models import Broadcast, BroadcastReceipt
 from app.domain.calendar_feeds.models import CalendarFeedToken
 from app.domain.clients.models import Client, ClientGroup
 from app.domain.commands.models import ClientCommand, ClientCommandTransition
@@ -20,6 +21,8 @@ __all__ = [
     "ApiToken",
     "AuditLogEntry",
     "Base",
+    "Broadcast",
+    "BroadcastReceipt",
     "CalendarFeedToken",
     "Client",
     "ClientCommand",

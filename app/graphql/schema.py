@@ -20,6 +20,7 @@ from app.graphql.alarms import (
 )
 from app.graphql.audit import AuditQuery
 from app.graphql.auth import AuthMutation, AuthQuery
+from app.graphql.broadcasts import BroadcastsMutation, BroadcastsQuery, BroadcastsSubscription
 from app.graphql.broker_access import BrokerAccessMutation, BrokerAccessQuery
 from app.graphql.calendar_feeds import CalendarFeedsMutation, CalendarFeedsQuery
 from app.graphql.clients import ClientsMutation, ClientsQuery
@@ -60,6 +61,7 @@ QUERY_TYPES: tuple[type, ...] = (
     AlarmsQuery,
     NotificationChannelsQuery,
     PreviewQuery,
+    BroadcastsQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,
@@ -76,6 +78,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     HolidaySubscriptionsMutation,
     AlarmsMutation,
     NotificationChannelsMutation,
+    BroadcastsMutation,
 )
 SUBSCRIPTION_TYPES: tuple[type, ...] = (
     CommandsSubscription,
@@ -83,6 +86,7 @@ SUBSCRIPTION_TYPES: tuple[type, ...] = (
     LiveSubscription,
     ScheduleLiveSubscription,
     AlarmsSubscription,
+    BroadcastsSubscription,
 )
 
 log = logging.getLogger(__name__)

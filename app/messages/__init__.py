@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from app.domain import errors
-from app.messages import alarms, clients, common, events, media, periods, settings, users
+from app.messages import alarms, broadcasts, clients, common, events, media, periods, settings, users
 
 Language = Literal["de", "en"]
 DEFAULT_LANGUAGE: Language = "de"
 
 # key: (German, English); texts are str.format templates over the error's parameters.
 MESSAGES: dict[str, tuple[str, str]] = {}
-for _area in (common, users, clients, events, periods, media, settings, alarms):
+for _area in (common, users, clients, events, periods, media, settings, alarms, broadcasts):
     _overlap = MESSAGES.keys() & _area.MESSAGES.keys()
     if _overlap:
         raise RuntimeError(f"message keys defined twice: {sorted(_overlap)}")

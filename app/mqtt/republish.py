@@ -2,7 +2,9 @@
 
 A broker restarted without persistence has lost every retained message; a display that reconnects
 without rediscovering would have no group. The scheduler leader calls `republish_group_ids` after each
-(re)connect of its broker link (event lists and power intents come back with the forced tick).
+(re)connect of its broker link (event lists and power intents come back with the forced tick, which applies
+running Durchsagen from the database like every tick, so a broker that lost its retained state gets the
+broadcast back, not the schedule it replaces).
 
 Racing a concurrent assignment must never leave an old group retained:
 - the same process: the outbox's `mark()` is taken before the database is read, and a topic that got a

@@ -13,6 +13,13 @@ later (not the whole set).
 Event lists (retained `infoscreen/events/{group_id}`) are published only when a group's list changed,
 or every REFRESH_SECONDS when > 0 (the `refresh_seconds` setting overrides the environment); an empty
 list clears a group that showed something. Power intents (retained QoS 1) follow app.domain.power.intent.
+
+Durchsagen (app.domain.broadcasts): a running broadcast replaces the list of each target group by its one
+message event and switches the group's intent ON (the more severe, then the newest wins). The state is in
+the database, so a restarted or newly leading scheduler republishes it with its first (forced) tick. Each
+tick first runs `sweep_broadcasts` (ends_at expiry, OFFLINE receipts); a broadcast start/end wakes the
+scheduler through the bus (and reloads the intents the start/end delivery recorded), and the loop wakes at
+the next ends_at.
 """
 
 from __future__ import annotations
@@ -25,7 +32,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.container import Container
-from app.domain.bus import CONVERSION_UPDATED, EVENTS_CHANGED, GROUPS_CHANGED
+from app.domain.broadcasts.intents import group_intent_decision
+from app.domain.broadcasts.override import load_running
+from app.domain.broadcasts.rules import BROADCAST_UPDATED, BroadcastView, next_change, winners, wire_event
+from app.domain.broadcasts.service import sweep_broadcasts
+from app.domain.bus import CONVERSION_UPDATED, EVENTS_CHANGED, GROUPS_CHANGED, DomainEvent
 from app.domain.clock import utcnow
 from app.domain.events.active import ActiveEventsCalculator, Snapshot
 from app.domain.power import intent as power
@@ -53,6 +64,8 @@ class TickReport:
     intents_published: int = 0
     publish_failures: int = 0
     duration_ms: float = 0.0
+    # Groups whose list this tick replaced by a running broadcast.
+    broadcast_groups: int = 0
 
 
 @dataclass
@@ -94,6 +107,8 @@ class Scheduler:
         self._republish_group_ids = False
         self._group_ids_task: asyncio.Task[None] | None = None
         self.last_group_ids: GroupIdReport | None = None
+        # When the set of running broadcasts next changes (an ends_at): the loop wakes then.
+        self._broadcast_change: datetime | None = None
         connection.on_connected(self._on_connected)
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -112,7 +127,9 @@ class Scheduler:
         self._stop.clear()
         self._force = self._reload = True
         self.state = SchedulerState()
-        self._subscription = self.container.bus.subscribe(EVENTS_CHANGED, GROUPS_CHANGED, CONVERSION_UPDATED)
+        self._subscription = self.container.bus.subscribe(
+            EVENTS_CHANGED, GROUPS_CHANGED, CONVERSION_UPDATED, BROADCAST_UPDATED
+        )
         self._listener = asyncio.create_task(self._listen(), name="scheduler-changes")
         self._task = asyncio.create_task(self._run(), name="scheduler")
 
@@ -139,12 +156,25 @@ class Scheduler:
     async def _listen(self) -> None:
         assert self._subscription is not None
         subscription = self._subscription
-        async for _event in subscription:
+        async for first in subscription:
             await asyncio.sleep(_CHANGE_DEBOUNCE_SECONDS)
+            events = [first]
             while not subscription.queue.empty():
-                subscription.queue.get_nowait()
+                events.append(subscription.queue.get_nowait())
+            if self._on_changes(events):
+                self._wake.set()
+
+    def _on_changes(self, events: list[DomainEvent]) -> bool:
+        """Prepare for a tick after these bus events; False when none of them changes what is published
+        (receipt updates of a broadcast)."""
+        schedule = [e for e in events if e.topic != BROADCAST_UPDATED]
+        broadcasts = [e for e in events if e.topic == BROADCAST_UPDATED and e.data.get("change") != "receipts"]
+        if schedule:
             self.calculator.invalidate()
-            self._wake.set()
+        if broadcasts:
+            # The start/end delivery recorded the groups' intents: take their ids over.
+            self.state.intents_loaded = False
+        return bool(schedule or broadcasts)
 
     # --- loop -------------------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -169,6 +199,9 @@ class Scheduler:
                 except Exception:
                     log.exception("event=scheduler_tick_failed")
                 next_tick = loop.time() + (min(_RETRY_SECONDS, self.poll_interval) if retry else self.poll_interval)
+                if self._broadcast_change is not None:
+                    until = (self._broadcast_change - utcnow()).total_seconds()
+                    next_tick = min(next_tick, loop.time() + max(0.05, until))
             timeout = max(0.05, min(renew_every, next_tick - loop.time()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
@@ -201,17 +234,24 @@ class Scheduler:
         self._force = self._reload = False
         if force if reload is None else reload:
             self.calculator.invalidate()
-        now = utcnow()
         s = self.container.settings
+        try:
+            await sweep_broadcasts(self.container, None)
+        except Exception:
+            log.exception("event=broadcast_sweep_failed")
+        now = utcnow()
         async with self.container.db.read_session() as session:
             snapshot = await self.calculator.compute(session, now)
+            running = await load_running(session, now)
             refresh = await get_refresh_seconds(session, s.refresh_seconds)
             if s.power_intent_publish_enabled and not self.state.intents_loaded:
                 await self._load_intents(session)
-        report = TickReport(groups=len(snapshot.groups))
-        await self._publish_event_lists(snapshot, now, refresh, force, report)
+        overrides = winners(running, snapshot.groups, now)
+        self._broadcast_change = next_change(running, now)
+        report = TickReport(groups=len(snapshot.groups), broadcast_groups=len(overrides))
+        await self._publish_event_lists(snapshot, overrides, now, refresh, force, report)
         if s.power_intent_publish_enabled:
-            await self._publish_intents(snapshot, force, report)
+            await self._publish_intents(snapshot, overrides, force, report)
         report.duration_ms = (asyncio.get_running_loop().time() - started) * 1000
         self.last_report = report
         self.ticks += 1
@@ -241,7 +281,13 @@ class Scheduler:
         return dict(await asyncio.gather(*(one(g, p) for g, p in jobs)))
 
     async def _publish_event_lists(
-        self, snapshot: Snapshot, now: datetime, refresh: int, force: bool, report: TickReport
+        self,
+        snapshot: Snapshot,
+        overrides: dict[int, BroadcastView],
+        now: datetime,
+        refresh: int,
+        force: bool,
+        report: TickReport,
     ) -> None:
         publisher = self.container.publisher
         assert publisher is not None
@@ -250,7 +296,10 @@ class Scheduler:
         jobs: list[tuple[int, Any]] = []
         lists: dict[int, list[dict[str, Any]]] = {}
         for group_id in sorted(set(snapshot.groups) | set(states)):
-            events = snapshot.event_list(group_id) if group_id in snapshot.groups else []
+            if group_id in overrides:
+                events = [wire_event(overrides[group_id], group_id)]
+            else:
+                events = snapshot.event_list(group_id) if group_id in snapshot.groups else []
             state = states.get(group_id)
             stale = refresh > 0 and state is not None and now - state.published_at >= timedelta(seconds=refresh)
             # Never published by this scheduler: only a non-empty list needs sending (force clears all).
@@ -275,7 +324,9 @@ class Scheduler:
         self.state.intents.update(await load_published_intents(session))
         self.state.intents_loaded = True
 
-    async def _publish_intents(self, snapshot: Snapshot, force: bool, report: TickReport) -> None:
+    async def _publish_intents(
+        self, snapshot: Snapshot, overrides: dict[int, BroadcastView], force: bool, report: TickReport
+    ) -> None:
         publisher = self.container.publisher
         assert publisher is not None
         s = self.container.settings
@@ -287,14 +338,13 @@ class Scheduler:
             min_expiry_seconds=s.power_intent_min_expiry_seconds,
             heartbeat=s.power_intent_heartbeat_enabled,
         )
-        for group_id, schedule in snapshot.groups.items():
-            decision = power.decide_for_group(
+        for group_id in snapshot.groups:
+            decision = group_intent_decision(
                 group_id,
-                schedule.active_event_ids,
-                schedule.upcoming,
-                snapshot.now,
-                self.state.intents.get(group_id),
+                overrides.get(group_id),
+                snapshot,
                 now,
+                self.state.intents.get(group_id),
                 timing,
                 force=force or group_id in self.state.retry_intents,
             )

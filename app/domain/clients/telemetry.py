@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.broadcasts.receipts import record_broadcast_receipts
 from app.domain.bus import CLIENT_LOG_ADDED, CLIENT_UPDATED, DomainEvent
 from app.domain.clients.models import Client
 from app.domain.clock import utcnow
@@ -251,6 +252,7 @@ async def write_telemetry_batch(
             outcome.updated.append(key)
 
     await _upsert_clients(session, merged, now)
+    await record_broadcast_receipts(session, merged, now)
     outcome.logs = await insert_logs(session, logs, now=now)
     return outcome
 

@@ -6,6 +6,9 @@ so no cached plan), `Snapshot.event_list`, and `power.decide_for_group` with the
 random UUID at each transition (and keeps it while the state holds), so the preview returns a stable id
 derived from the group, state, reason and window instead. `issued_at`/`expires_at` are those of a tick
 running exactly at `at` (a heartbeat or transition at that instant).
+
+A Durchsage running at `at` overrides the group exactly as in the scheduler (app.domain.broadcasts: its one
+message event is the list, the intent is ON for its window).
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.config import Settings
+from app.domain.broadcasts.intents import group_intent_decision
+from app.domain.broadcasts.override import load_between
+from app.domain.broadcasts.rules import BroadcastView, winner, wire_event
 from app.domain.clients.models import ClientGroup
 from app.domain.clock import as_utc
 from app.domain.enums import Role
@@ -58,29 +64,31 @@ def timing_for(settings: Settings) -> power.IntentTiming:
     )
 
 
-def payload_from_snapshot(settings: Settings, snapshot: Snapshot, group_id: int) -> DisplayPayload:
-    """The payloads of one group in a computed snapshot (pure)."""
-    events = snapshot.event_list(group_id)
+def payload_from_snapshot(
+    settings: Settings, snapshot: Snapshot, group_id: int, broadcast: BroadcastView | None = None
+) -> DisplayPayload:
+    """The payloads of one group in a computed snapshot (pure); `broadcast` is the Durchsage that wins
+    the group at the snapshot's instant, if any."""
+    events = [wire_event(broadcast, group_id)] if broadcast is not None else snapshot.event_list(group_id)
     intent: dict[str, Any] | None = None
-    schedule = snapshot.groups.get(group_id)
-    if settings.power_intent_publish_enabled and schedule is not None:
-
-        def stable_id() -> str:
-            basis = power.compute_basis(group_id, schedule.active_event_ids, schedule.upcoming, snapshot.now)
-            return str(uuid.uuid5(_PREVIEW_NS, basis.fingerprint))
-
-        decision = power.decide_for_group(
-            group_id,
-            schedule.active_event_ids,
-            schedule.upcoming,
-            snapshot.now,
-            None,
-            snapshot.now,
-            timing_for(settings),
-            force=True,
-            new_id=stable_id,
+    if settings.power_intent_publish_enabled and (broadcast is not None or group_id in snapshot.groups):
+        # Every id the scheduler could draw is replaced by one derived from the decision's basis.
+        first = group_intent_decision(
+            group_id, broadcast, snapshot, snapshot.now, None, timing_for(settings), force=True
         )
-        intent = decision.intent.payload if decision is not None else None
+        if first is not None:
+            stable = str(uuid.uuid5(_PREVIEW_NS, first.intent.fingerprint))
+            decision = group_intent_decision(
+                group_id,
+                broadcast,
+                snapshot,
+                snapshot.now,
+                None,
+                timing_for(settings),
+                force=True,
+                new_id=lambda: stable,
+            )
+            intent = decision.intent.payload if decision is not None else None
     return DisplayPayload(group_id, snapshot.now, events, intent)
 
 
@@ -94,4 +102,5 @@ async def display_payload_at(
         if await session.get(ClientGroup, group_id) is None:
             raise NotFoundError("group.not_found", id=group_id)
         snapshot = await calculator_for(deps.settings).compute(session, instant, group_id=group_id)
-    return payload_from_snapshot(deps.settings, snapshot, group_id)
+        broadcasts = await load_between(session, instant, instant + timedelta(microseconds=1))
+    return payload_from_snapshot(deps.settings, snapshot, group_id, winner(broadcasts, group_id, instant))

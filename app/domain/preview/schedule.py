@@ -5,6 +5,10 @@ tick's plan is built from), never from sampling: a segment ends exactly where an
 (and, where no event runs, where a holiday or an academic period begins or ends, in the school time zone).
 Within a segment the set of running occurrences is constant, so the event list is too; the power state is
 ON exactly while an occurrence runs.
+
+A Durchsage overrides the schedule as in the scheduler: while one targets the group (the winner by severity,
+then the newest) the segment has reason `broadcast`, its one event id (`EVENT_ID_BASE + broadcast id`), the
+wire title and power ON; its boundaries are the broadcast's start and its all-clear or ends_at.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from itertools import pairwise
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.broadcasts.override import load_between
+from app.domain.broadcasts.rules import BroadcastView, winner
 from app.domain.clients.models import ClientGroup
 from app.domain.clock import as_utc
 from app.domain.enums import Role
@@ -39,6 +45,7 @@ class SegmentReason(enum.Enum):
     NO_EVENT = "no_event"
     HOLIDAY = "holiday"
     OUTSIDE_PERIOD = "outside_period"
+    BROADCAST = "broadcast"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,35 @@ def build_segments(
     return segments
 
 
+def overlay_broadcasts(
+    segments: list[ScheduleSegment], broadcasts: list[BroadcastView], group_id: int
+) -> list[ScheduleSegment]:
+    """Replace the parts of `segments` during which a broadcast wins the group (pure)."""
+    mine = [b for b in broadcasts if b.targets(group_id)]
+    if not mine:
+        return segments
+    cuts = {t for b in mine for t in (b.started_at, b.stop) if t is not None}
+    out: list[ScheduleSegment] = []
+    keys: list[object] = []
+    for index, seg in enumerate(segments):
+        points = sorted({seg.start, seg.end} | {t for t in cuts if seg.start < t < seg.end})
+        for a, b in pairwise(points):
+            win = winner(mine, group_id, a)
+            if win is None:
+                key: object = ("segment", index)
+                piece = ScheduleSegment(a, b, seg.event_ids, seg.titles, seg.power_state, seg.reason)
+            else:
+                key = ("broadcast", win.id)
+                piece = ScheduleSegment(a, b, (win.event_id,), (win.wire_title(),), ON, SegmentReason.BROADCAST)
+            if out and keys[-1] == key:
+                last = out[-1]
+                out[-1] = ScheduleSegment(last.start, b, last.event_ids, last.titles, last.power_state, last.reason)
+            else:
+                out.append(piece)
+                keys.append(key)
+    return out
+
+
 async def _calendar_spans(
     session: AsyncSession, tz: tzinfo
 ) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]] | None]:
@@ -151,4 +187,5 @@ async def group_schedule(
             raise NotFoundError("group.not_found", id=group_id)
         occurrences = await calculator_for(deps.settings).group_occurrences(session, group_id, lo, hi)
         holidays, periods = await _calendar_spans(session, tz)
-    return build_segments(occurrences, lo, hi, holidays, periods)
+        broadcasts = await load_between(session, lo, hi)
+    return overlay_broadcasts(build_segments(occurrences, lo, hi, holidays, periods), broadcasts, group_id)

@@ -4,6 +4,7 @@ this package registers them all with NiceGUI."""
 from app.ui.pages import (  # noqa: F401
     api_tokens,
     audit,
+    broadcasts,
     calendar,
     dashboard,
     groups,
