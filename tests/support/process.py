@@ -59,7 +59,9 @@ def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], log_path: Path, t
 @contextlib.contextmanager
 def infoscreen(role: str, tmp_path: Path, **env_overrides: str) -> Iterator[InfoscreenProcess]:
     http_port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "MQTT_", "REDIS_", "ENV"))}
+    # NICEGUI_*: an in-process app of this pytest run sets its storage path; a child must keep its own,
+    # or a language remembered by one test's browser leaks into the next server.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "MQTT_", "REDIS_", "ENV", "NICEGUI_"))}
     env.update(
         HTTP_HOST="127.0.0.1",
         HTTP_PORT=str(http_port),
