@@ -86,6 +86,12 @@ class MaintenanceWindowType:
         return cls(id=w.id, group_id=w.group_id, until=w.until, created_by=w.created_by, created_at=w.created_at)
 
 
+@strawberry.type(description="Open alarms by state (the dashboard's header badge shows `active`).")
+class AlarmCounts:
+    active: int
+    acknowledged: int
+
+
 AcknowledgeAlarmResult = Annotated[
     Union[AlarmType, NotFoundError, ConflictError, ValidationError, ForbiddenError],  # noqa: UP007
     strawberry.union("AcknowledgeAlarmResult"),
@@ -106,10 +112,19 @@ class AlarmsQuery:
         group_id: int | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        kind: AlarmKind | None = None,  # type: ignore[valid-type]
     ) -> list[AlarmType]:
         wanted = models.AlarmState(state.value) if state is not None else None
-        rows = await service.alarms_list(info.context.container, caller(info), wanted, group_id, limit, offset or 0)
+        of_kind = models.AlarmKind(kind) if kind is not None else None
+        rows = await service.alarms_list(
+            info.context.container, caller(info), wanted, group_id, limit, offset or 0, of_kind
+        )
         return [AlarmType.from_model(a) for a in rows]
+
+    @strawberry.field(description="How many alarms are open now: ACTIVE and ACKNOWLEDGED (admin+).")
+    async def alarm_counts(self, info: Info) -> AlarmCounts:
+        counts = await service.open_alarm_counts(info.context.container, caller(info))
+        return AlarmCounts(active=counts[models.AlarmState.ACTIVE], acknowledged=counts[models.AlarmState.ACKNOWLEDGED])
 
     @strawberry.field(description="The maintenance windows still running (admin+).")
     async def maintenance_windows(self, info: Info) -> list[MaintenanceWindowType]:

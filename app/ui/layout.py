@@ -21,6 +21,7 @@ from nicegui.client import ClientConnectionTimeout
 from app.domain.enums import Role
 from app.domain.users.tokens import Principal
 from app.ui import gql, session
+from app.ui.alarm_badge import alarm_badge
 from app.ui.i18n import current_language, t
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("/groups", "nav.groups", "tv", Role.ADMIN),
     NavItem("/media", "nav.media", "perm_media", Role.EDITOR),
     NavItem("/users", "nav.users", "group", Role.ADMIN),
+    NavItem("/alarms", "nav.alarms", "notifications_active", Role.ADMIN),
     NavItem("/audit", "nav.audit", "history", Role.ADMIN),
     NavItem("/api-tokens", "nav.api_tokens", "key", Role.ADMIN),
     NavItem("/settings", "nav.settings", "settings", Role.USER),
@@ -186,6 +188,7 @@ def frame(principal: Principal, active_path: str) -> ui.column:
         ui.button(icon="menu", on_click=drawer.toggle).props('flat round color=white aria-label="Menü"')
         ui.label(t("app.title")).classes("text-xl font-medium text-white")
         ui.space()
+        alarm_badge(principal)
         dialog = password_dialog()
         with (
             ui.button(icon="account_circle")

@@ -1,7 +1,8 @@
 """Which alarm conditions hold now, and what that means for the open alarms — pure functions, no I/O.
 
 - A display's health is the one classification (app.domain.monitoring.classify): OFFLINE raises
-  DISPLAY_OFFLINE, CRITICAL raises DISPLAY_CRITICAL.
+  DISPLAY_OFFLINE, CRITICAL raises DISPLAY_CRITICAL naming the rule's reasons (`details.reasons`: crashed
+  player, failed service, black/frozen screen, content mismatch, ... — whatever the rule reports).
 - Display alarms are silenced on a school holiday, outside the operating hours (global, or the group's own),
   while the group's power intent is off by plan, and during a maintenance window (global or the group's).
 - Many displays lost together (at least `fleet_min` and `fleet_percent` % of the watched ones, their last
@@ -133,6 +134,8 @@ class DisplayView:
     group_id: int | None
     health: ClientHealth
     last_alive: datetime | None
+    # CRITICAL: the health rule's reasons (HealthReason values, e.g. "process_crashed", "screen_black").
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +228,7 @@ def display_conditions(displays: Iterable[DisplayView], policy: AlarmPolicy, sit
                     AlarmSeverity.MAJOR,
                     d.uuid,
                     d.group_id,
-                    {"name": d.name},
+                    {"name": d.name, "reasons": list(d.reasons)},
                 )
             )
     return conditions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from app.domain.clients.models import Client
 from app.domain.commands.models import ClientCommand
 from app.domain.enums import CommandStatus, ConversionStatus
 from app.domain.media.models import Conversion
-from app.domain.monitoring.classify import ClientHealth, alive_sql, health_sql
+from app.domain.monitoring.classify import ClientHealth, alive_sql, classify_health, health_sql
 from app.domain.periods.models import SchoolHoliday
 from app.domain.power.intent import OFF
 from app.domain.power.models import GroupPowerIntent
@@ -26,16 +27,39 @@ FAILURE_LOOKBACK = timedelta(hours=24)
 FAILED_COMMAND_STATUSES = (CommandStatus.FAILED, CommandStatus.EXPIRED, CommandStatus.TIMED_OUT)
 
 
-async def load_displays(session: AsyncSession, now: datetime, grace_seconds: int) -> list[DisplayView]:
-    """Every active display with its classification (the one health rule, evaluated by the database)."""
-    health = health_sql(alive_sql(now, grace_seconds), now - CRITICAL_LOG_WINDOW).label("health")
-    stmt = select(Client.uuid, Client.description, Client.hostname, Client.group_id, Client.last_alive, health).where(
-        Client.is_active == true()
+def _critical_reasons(row: Any, since: datetime) -> tuple[str, ...]:
+    """Why a CRITICAL display is critical: the one health rule's reasons, as their plain values (so a reason
+    the rule adds later is carried without a change here)."""
+    health = classify_health(
+        alive=True,
+        is_active=True,
+        process_status=row.process_status,
+        screen_health_status=row.screen_health_status,
+        service_failed_at=row.service_failed_at,
+        last_error_log_at=row.last_error_log_at,
+        last_warn_log_at=row.last_warn_log_at,
+        since=since,
     )
-    return [
-        DisplayView(uuid, description or hostname or uuid, group_id, ClientHealth(value), last_alive)
-        for uuid, description, hostname, group_id, last_alive, value in (await session.execute(stmt)).all()
-    ]
+    return tuple(str(reason) for reason in health.reasons)
+
+
+async def load_displays(session: AsyncSession, now: datetime, grace_seconds: int) -> list[DisplayView]:
+    """Every active display with its classification (the one health rule, evaluated by the database) and,
+    for the critical ones, the rule's reasons."""
+    since = now - CRITICAL_LOG_WINDOW
+    health = health_sql(alive_sql(now, grace_seconds), since).label("health")
+    stmt = select(
+        Client.uuid, Client.description, Client.hostname, Client.group_id, Client.last_alive, health,
+        Client.process_status, Client.screen_health_status, Client.service_failed_at, Client.last_error_log_at,
+        Client.last_warn_log_at,
+    ).where(Client.is_active == true())  # fmt: skip
+    views = []
+    for row in (await session.execute(stmt)).all():
+        status = ClientHealth(row.health)
+        reasons = _critical_reasons(row, since) if status is ClientHealth.CRITICAL else ()
+        name = row.description or row.hostname or row.uuid
+        views.append(DisplayView(row.uuid, name, row.group_id, status, row.last_alive, reasons))
+    return views
 
 
 async def load_situation(

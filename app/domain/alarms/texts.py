@@ -26,6 +26,31 @@ CAUSE_TEXT: dict[str, tuple[str, str]] = {
     "network_or_power": ("Netzwerk oder Strom im Gebäude", "network or power in the building"),
 }
 
+# The health rule's reasons (app.domain.monitoring.classify.HealthReason values). A reason not listed here
+# (a new one of the rule) is still carried and shown, as its value in words ("content_mismatch" ->
+# "content mismatch"), so the rule can grow without touching the alarms.
+REASON_TEXT: dict[str, tuple[str, str]] = {
+    "process_crashed": ("Player abgestürzt", "player crashed"),
+    "service_failed": ("Display-Dienst ausgefallen", "display service failed"),
+    "screen_black": ("Bildschirm schwarz", "screen black"),
+    "screen_frozen": ("Bild eingefroren", "screen frozen"),
+    "content_mismatch": ("Inhalt weicht vom Plan ab", "content does not match the plan"),
+    "error_logs": ("Fehler im Protokoll", "errors in the log"),
+    "heartbeat_stale": ("kein Lebenszeichen", "no heartbeat"),
+    "inactive": ("deaktiviert", "deactivated"),
+}
+
+
+def reason_text(reason: str, language: str) -> str:
+    pair = REASON_TEXT.get(reason)
+    return _pick(pair, language) if pair else reason.replace("_", " ")
+
+
+def reasons_text(details: dict[str, Any] | None, language: str) -> str:
+    """The alarm's `details.reasons` in words, comma-separated ("" when it names none)."""
+    reasons = (details or {}).get("reasons") or []
+    return ", ".join(reason_text(str(r), language) for r in reasons if r)
+
 
 def _pick(pair: tuple[str, str], language: str) -> str:
     return pair[1] if language == "en" else pair[0]
@@ -38,15 +63,16 @@ def subject_of(alarm: Alarm, change: str, language: str) -> str:
     else:
         head = _pick(CHANGE_TEXT.get(change, (change, change)), language)
     name = (alarm.details or {}).get("name") or alarm.client_uuid
-    return f"[Infoscreen] {head}: {kind}" + (f" – {name}" if name else "")
+    why = reasons_text(alarm.details, language) if change != "cleared" else ""
+    return f"[Infoscreen] {head}: {kind}" + (f" – {name}" if name else "") + (f" ({why})" if why else "")
 
 
 def body_of(alarm: Alarm, change: str, language: str) -> str:
     details = alarm.details or {}
     en = language == "en"
     lines = [subject_of(alarm, change, language), ""]
-    labels = ("Since", "Last seen", "Cleared", "Display", "Group", "Cause", "Details") if en else (
-        "Seit", "Zuletzt gesehen", "Behoben", "Display", "Gruppe", "Ursache", "Details")  # fmt: skip
+    labels = ("Since", "Last seen", "Cleared", "Display", "Group", "Cause", "Details", "Reasons") if en else (
+        "Seit", "Zuletzt gesehen", "Behoben", "Display", "Gruppe", "Ursache", "Details", "Gründe")  # fmt: skip
     lines.append(f"{labels[0]}: {iso_z(alarm.first_seen)}")
     lines.append(f"{labels[1]}: {iso_z(alarm.last_seen)}")
     if alarm.cleared_at is not None:
@@ -55,10 +81,12 @@ def body_of(alarm: Alarm, change: str, language: str) -> str:
         lines.append(f"{labels[3]}: {details.get('name') or ''} ({alarm.client_uuid})")
     if alarm.group_id is not None:
         lines.append(f"{labels[4]}: {alarm.group_id}")
+    if details.get("reasons"):
+        lines.append(f"{labels[7]}: {reasons_text(details, language)}")
     if "cause" in details:
         cause = CAUSE_TEXT.get(str(details["cause"]), (str(details["cause"]),) * 2)
         lines.append(f"{labels[5]}: {_pick(cause, language)} ({details.get('lost')}/{details.get('watched')})")
-    rest = {k: v for k, v in details.items() if k not in ("name", "cause", "lost", "watched")}
+    rest = {k: v for k, v in details.items() if k not in ("name", "cause", "lost", "watched", "reasons")}
     if rest:
         lines.append(f"{labels[6]}: " + ", ".join(f"{k}={v}" for k, v in sorted(rest.items())))
     return "\n".join(lines) + "\n"
@@ -86,3 +114,11 @@ def alarm_payload(alarm: Alarm, change: str) -> dict[str, Any]:
 def message_for(alarm: Alarm, change: str, language: str, delivery_key: str) -> Message:
     payload = alarm_payload(alarm, change) | {"text": subject_of(alarm, change, language)}
     return Message(subject_of(alarm, change, language), body_of(alarm, change, language), payload, delivery_key)
+
+
+def kind_text(kind: str, language: str) -> str:
+    return _pick(KIND_TEXT.get(kind, (kind, kind)), language)
+
+
+def cause_text(cause: str, language: str) -> str:
+    return _pick(CAUSE_TEXT.get(cause, (cause, cause)), language)
