@@ -42,9 +42,9 @@ class AlarmType:
     group_id: int | None
     details: JSON | None = strawberry.field(
         description="Kind-specific: `name` (display), `reasons` (DISPLAY_CRITICAL: the health rule's reasons, "
-        "e.g. `process_crashed`, `service_failed`, `screen_black`, `screen_frozen`, `content_mismatch`), `lost`/`watched`/`cause` (fleet outage: "
-        "`broker_unreachable` or `network_or_power`), `command_id`/`action`/`status`/`error_code`, "
-        "`conversion_id`/`media_id`/`error_code`."
+        "e.g. `process_crashed`, `service_failed`, `screen_black`, `screen_frozen`, `content_mismatch`), "
+        "`lost`/`watched`/`cause` (fleet outage: `broker_unreachable` or `network_or_power`), "
+        "`command_id`/`action`/`status`/`error_code`, `conversion_id`/`media_id`/`error_code`."
     )
     first_seen: datetime
     last_seen: datetime
