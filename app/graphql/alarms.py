@@ -17,6 +17,7 @@ from app.domain import errors as domain_errors
 from app.domain.alarms import channels, models, service
 from app.domain.bus import ALARM_UPDATED
 from app.domain.usecase import require_role
+from app.graphql.alarm_settings import AlarmSettingsMutation, AlarmSettingsQuery
 from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, as_result
@@ -253,7 +254,7 @@ TestChannelResult = Annotated[
 
 
 @strawberry.type
-class NotificationChannelsQuery:
+class NotificationChannelsQuery(AlarmSettingsQuery):
     @strawberry.field(description="Every notification channel with its last outcome (admin+).")
     async def notification_channels(self, info: Info) -> list[NotificationChannelType]:
         deps, principal = info.context.container, caller(info)
@@ -263,7 +264,7 @@ class NotificationChannelsQuery:
 
 
 @strawberry.type
-class NotificationChannelsMutation:
+class NotificationChannelsMutation(AlarmSettingsMutation):
     @strawberry.mutation(description="A new e-mail or webhook channel (admin+, audited).")
     async def create_notification_channel(self, info: Info, input: NotificationChannelInput) -> ChannelResult:
         async def run() -> NotificationChannelType:

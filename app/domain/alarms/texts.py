@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from app.domain.alarms.models import Alarm, AlarmKind
@@ -122,3 +123,40 @@ def kind_text(kind: str, language: str) -> str:
 
 def cause_text(cause: str, language: str) -> str:
     return _pick(CAUSE_TEXT.get(cause, (cause, cause)), language)
+
+
+STATE_TEXT: dict[str, tuple[str, str]] = {
+    "ACTIVE": ("aktiv", "active"),
+    "ACKNOWLEDGED": ("quittiert", "acknowledged"),
+    "CLEARED": ("behoben", "cleared"),
+}
+
+
+def _digest_line(alarm: Alarm, language: str) -> str:
+    details = alarm.details or {}
+    name = details.get("name") or alarm.client_uuid or ""
+    why = reasons_text(details, language)
+    state = _pick(STATE_TEXT.get(alarm.state, (alarm.state, alarm.state)), language)
+    text = f"- [{state}] {kind_text(alarm.kind, language)}" + (f" – {name}" if name else "")
+    text += f" ({why})" if why else ""
+    since = "since" if language == "en" else "seit"
+    text += f", {since} {iso_z(alarm.first_seen)}"
+    if alarm.cleared_at is not None:
+        text += (", cleared " if language == "en" else ", behoben ") + str(iso_z(alarm.cleared_at))
+    return text
+
+
+def digest_message(alarms: list[Alarm], day: date, language: str, delivery_key: str) -> Message:
+    """The daily digest of one subscriber: every alarm open now or cleared within the last day."""
+    en = language == "en"
+    open_count = sum(1 for a in alarms if a.state != "CLEARED")
+    cleared = len(alarms) - open_count
+    if en:
+        subject = f"[Infoscreen] Alarm digest {day.isoformat()}: {open_count} open, {cleared} cleared"
+    else:
+        subject = (
+            f"[Infoscreen] Alarm-Zusammenfassung {day.strftime('%d.%m.%Y')}: {open_count} offen, {cleared} behoben"
+        )
+    body = "\n".join([subject, "", *(_digest_line(a, language) for a in alarms)]) + "\n"
+    payload = {"change": "digest", "text": subject, "alarms": [alarm_payload(a, "digest")["alarm"] for a in alarms]}
+    return Message(subject, body, payload, delivery_key)

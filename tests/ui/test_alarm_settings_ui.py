@@ -1,0 +1,88 @@
+"""Einstellungen → Alarme in a real browser: SMTP settings stored over the environment's, a new e-mail
+channel, and "Test senden" delivering a real mail to an aiosmtpd server on loopback; the page in English."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from playwright.sync_api import Page, expect
+
+from tests.alarms.receivers import Mailbox
+from tests.support.servers import free_port
+from tests.ui.conftest import SUPERADMIN, login, shot
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+def _wait_for_mail(box: Mailbox, count: int) -> None:
+    deadline = time.monotonic() + 20
+    while len(box.messages) < count:
+        assert time.monotonic() < deadline, f"only {len(box.messages)} mail(s) arrived"
+        time.sleep(0.2)
+
+
+def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbox) -> None:
+    login(page, *SUPERADMIN)
+    page.goto("/settings")
+    page.get_by_role("tab", name="Alarme").click()
+    smtp = page.get_by_test_id("smtp-card")
+    expect(smtp).to_be_visible()
+    page.get_by_test_id("smtp-host").fill("127.0.0.1")
+    page.get_by_test_id("smtp-port").fill(str(mailbox.port))
+    page.get_by_test_id("smtp-security").click()
+    page.get_by_role("option", name="—").click()
+    page.get_by_test_id("smtp-from").fill("alarme@schule.example")
+    page.get_by_test_id("smtp-save").click()
+    expect(page.get_by_test_id("smtp-overridden")).to_have_text("Hier gespeichert: host, port, security, from_address")
+
+    page.get_by_test_id("channel-new").click()
+    page.get_by_test_id("channel-form-name").fill("IT-Team")
+    page.get_by_test_id("channel-form-target").fill("it@schule.example, hausmeister@schule.example")
+    page.get_by_test_id("channel-form-save").click()
+    row = page.get_by_test_id("channel-row").filter(has_text="IT-Team")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("Alle Arten · Alle Gruppen")
+
+    row.get_by_test_id("channel-test").click()
+    _wait_for_mail(mailbox, 1)
+    expect(page.get_by_text("Testnachricht gesendet")).to_be_visible()
+    (mail,) = mailbox.messages
+    assert str(mail["Subject"]) == "[Infoscreen] Test: Benachrichtigungen funktionieren"
+    assert str(mail["To"]) == "it@schule.example, hausmeister@schule.example"
+    assert str(mail["From"]) == "alarme@schule.example"
+    expect(row).to_contain_text("Zuletzt gesendet")
+    shot(page, "alarm-settings")
+
+    # A channel that cannot deliver shows its error on the row.
+    row.get_by_test_id("channel-edit").click()
+    page.get_by_test_id("channel-form-target").fill("niemand")
+    page.get_by_test_id("channel-form-save").click()
+    expect(page.get_by_text("Mindestens eine gültige E-Mail-Adresse angeben.")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    # English, then delete the channel.
+    page.goto("/profile")
+    page.get_by_test_id("profile-language").get_by_text("English").click()
+    expect(page.locator("html")).to_have_attribute("lang", re.compile(r"^en\b"))
+    page.goto("/settings")
+    page.get_by_role("tab", name="Alarms").click()
+    english = page.get_by_test_id("channel-row").filter(has_text="IT-Team")
+    expect(english.get_by_test_id("channel-test")).to_have_text(re.compile("Send test", re.I))
+    english.get_by_test_id("channel-delete").click()
+    expect(page.get_by_text("No channels yet.")).to_be_visible()
+    page.goto("/profile")
+    page.get_by_test_id("profile-language").get_by_text("Deutsch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
