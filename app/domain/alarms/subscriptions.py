@@ -1,14 +1,15 @@
 """Personal alarm subscriptions (Profil): each user chooses which groups and kinds, immediate mails or a daily
 digest at a chosen time, and whether cleared / "wieder online" messages come too. Mails go to `users.email`
-in the subscription's language (the dashboard language when it was saved)."""
+in the subscription's language (the dashboard language when it was saved). A digest goes out once a school
+day, at the first alarm run at or after the chosen time, when there is something to report (an alarm open
+then, or one cleared within the last day); changing the time after today's digest does not send another."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import time
 
 from app.domain.alarms.models import AlarmKind, AlarmSubscription, SubscriptionMode
-from app.domain.clock import utcnow
 from app.domain.enums import Role
 from app.domain.errors import ValidationError
 from app.domain.ports import SettingsDeps
@@ -67,13 +68,6 @@ def _clean(command: SetSubscription) -> SetSubscription:
                            command.notify_cleared, command.language)  # fmt: skip
 
 
-def first_digest_day(now: datetime, digest_time: str, tz: object) -> date | None:
-    """The day to mark as done when a digest subscription is saved after today's time has passed, so the
-    first digest comes at the chosen time (tomorrow) and not at once."""
-    local = now.astimezone(tz)  # type: ignore[arg-type]
-    return local.date() if local.strftime("%H:%M") >= digest_time else None
-
-
 async def set_my_subscription(
     deps: SettingsDeps, principal: Principal | None, command: SetSubscription
 ) -> AlarmSubscription:
@@ -87,12 +81,9 @@ async def set_my_subscription(
         if row is None:
             row = default_subscription(actor.user_id)
             uow.session.add(row)
-        digest_changed = row.mode != clean.mode or row.digest_time != clean.digest_time
         row.enabled, row.mode, row.digest_time = clean.enabled, clean.mode, clean.digest_time
         row.kinds, row.group_ids = list(clean.kinds), list(clean.group_ids)
         row.notify_cleared, row.language, row.last_error = clean.notify_cleared, clean.language, None
-        if digest_changed and clean.mode == SubscriptionMode.DIGEST:
-            row.last_digest_on = first_digest_day(utcnow(), clean.digest_time, deps.settings.tz)
         await uow.session.flush()
         summary = {"enabled": row.enabled, "mode": row.mode, "kinds": row.kinds, "group_ids": row.group_ids}
         await uow.audit("alarm.subscription", "user", actor.user_id, summary)
