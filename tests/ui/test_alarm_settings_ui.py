@@ -86,3 +86,30 @@ def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbo
     page.goto("/profile")
     page.get_by_test_id("profile-language").get_by_text("Deutsch").click()
     expect(page.locator("html")).to_have_attribute("lang", "de")
+
+
+def test_profile_alarm_mails_need_an_address_and_keep_the_choice(page: Page) -> None:
+    login(page, *SUPERADMIN)
+    page.goto("/profile")
+    card = page.get_by_test_id("alarm-subscription")
+    page.get_by_test_id("profile-email").fill("")
+    page.get_by_test_id("profile-save").click()
+    card.get_by_test_id("alarmsub-enabled").click()
+    card.get_by_test_id("alarmsub-save").click()
+    expect(page.get_by_text("Für Alarm-Mails zuerst im Profil eine E-Mail-Adresse hinterlegen.")).to_be_visible()
+
+    page.get_by_test_id("profile-email").fill("admin@schule.example")
+    page.get_by_test_id("profile-save").click()
+    expect(page.get_by_text("Profil gespeichert")).to_be_visible()
+    card.get_by_test_id("alarmsub-mode").get_by_text("Tägliche Zusammenfassung").click()
+    card.get_by_test_id("alarmsub-time").fill("06:45")
+    card.get_by_test_id("alarmsub-cleared").click()
+    card.get_by_test_id("alarmsub-save").click()
+    expect(page.get_by_text("Alarm-Mails gespeichert")).to_be_visible()
+    shot(page, "profile-alarm-mails")
+
+    page.reload()
+    card = page.get_by_test_id("alarm-subscription")
+    expect(card.get_by_test_id("alarmsub-enabled")).to_have_attribute("aria-checked", "true")
+    expect(card.get_by_test_id("alarmsub-time")).to_have_value("06:45")
+    expect(card.get_by_test_id("alarmsub-cleared")).to_have_attribute("aria-checked", "false")

@@ -80,4 +80,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alarmset.retry": ("Erneut versuchen", "Retry"),
     "alarmset.requeued": ("{count} Nachricht(en) werden erneut gesendet", "{count} message(s) will be sent again"),
     "alarmset.deleted": ("Kanal gelöscht", "Channel deleted"),
+    # --- Profil → Alarm-Mails
+    "alarmsub.title": ("Alarm-Mails", "Alarm mails"),
+    "alarmsub.hint": (
+        "An die E-Mail-Adresse oben, in der Sprache des Dashboards beim Speichern.",
+        "To the e-mail address above, in the dashboard language when saved.",
+    ),
+    "alarmsub.enabled": ("Alarm-Mails erhalten", "Receive alarm mails"),
+    "alarmsub.immediate": ("Sofort", "Immediately"),
+    "alarmsub.digest": ("Tägliche Zusammenfassung", "Daily digest"),
+    "alarmsub.time": ("Uhrzeit der Zusammenfassung", "Time of the digest"),
+    "alarmsub.cleared": ("Auch „wieder online“ / behoben melden", "Also report “back online” / cleared"),
+    "alarmsub.saved": ("Alarm-Mails gespeichert", "Alarm mails saved"),
 }
