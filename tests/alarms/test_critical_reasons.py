@@ -11,12 +11,21 @@ import pytest
 
 from app.domain.alarms.channels import ChannelValues, create_channel
 from app.domain.alarms.models import Alarm, AlarmKind, ChannelKind
-from app.domain.alarms.rules import AlarmPolicy, DisplayView, OperatingHours, Situation, display_conditions
+from app.domain.alarms.rules import (
+    AlarmPolicy,
+    DisplayView,
+    OperatingHours,
+    Situation,
+    display_conditions,
+    parse_reasons,
+    policy_from_settings,
+)
 from app.domain.alarms.texts import body_of, reasons_text, subject_of
 from app.domain.clients.models import Client
 from app.domain.db import Database
 from app.domain.enums import ProcessStatus, Role, ScreenHealthStatus
 from app.domain.monitoring.classify import ClientHealth
+from app.domain.settings.models import SystemSetting
 from tests.alarms.receivers import smtp_server
 from tests.alarms.test_evaluate import WED_10, Deps, add_displays, alarm_rows, run_minutes
 from tests.alarms.test_notifications import cycle, notify_deps
@@ -110,3 +119,34 @@ def test_a_reason_the_health_rule_adds_later_is_carried_and_shown() -> None:
     # The cleared message does not repeat the reasons that held while it was raised.
     assert subject_of(alarm, "cleared", "de") == "[Infoscreen] Wieder in Ordnung: Display gestört – Aula"
     assert "Gründe: Inhalt weicht vom Plan ab, hdmi unplugged" in body_of(alarm, "raised", "de")
+
+
+def test_warning_reasons_chosen_in_the_settings_raise_display_critical_naming_only_those() -> None:
+    every_day = OperatingHours(days=frozenset(range(1, 8)))
+    policy = policy_from_settings({"alarm_operating_days": "1-7"}, WED_10.tzinfo)  # type: ignore[arg-type]
+    assert policy.warning_reasons == {"content_mismatch"}
+    mismatch = DisplayView("u-1", "Aula", 3, ClientHealth.WARNING, WED_10, ("screen_unknown", "content_mismatch"))
+    unknown = DisplayView("u-2", "Foyer", 3, ClientHealth.WARNING, WED_10, ("screen_unknown",))
+    (condition,) = display_conditions([mismatch, unknown], policy, Situation(now=WED_10))
+    assert (condition.key, condition.details["reasons"]) == ("critical:u-1", ["content_mismatch"])
+    off = AlarmPolicy(tz=WED_10.tzinfo, hours=every_day, warning_reasons=parse_reasons("none"))  # type: ignore[arg-type]
+    assert display_conditions([mismatch], off, Situation(now=WED_10)) == []
+    assert parse_reasons(" Screen_Unknown , content_mismatch") == {"screen_unknown", "content_mismatch"}
+
+
+async def test_a_warning_reason_named_in_the_settings_raises_the_alarm_end_to_end(deps: Deps) -> None:
+    warned, calm = await add_displays(deps.db, 2)
+    async with deps.db.session() as session:
+        session.add(SystemSetting(key="alarm_warning_reasons", value="warn_logs"))
+        for uuid in (warned, calm):
+            client = await session.get(Client, uuid)
+            assert client is not None
+            client.process_status, client.screen_health_status = ProcessStatus.RUNNING, ScreenHealthStatus.OK
+        client.last_warn_log_at = None
+        warned_client = await session.get(Client, warned)
+        assert warned_client is not None
+        warned_client.last_warn_log_at = WED_10
+    await run_minutes(deps, WED_10, 11, alive=[warned, calm])
+    (alarm,) = await alarm_rows(deps.db)
+    assert (alarm.kind, alarm.client_uuid, (alarm.details or {}).get("reasons")) == (
+        "DISPLAY_CRITICAL", warned, ["warn_logs"])  # fmt: skip

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.domain.alarms.health_reasons import reasons_of, rule_columns
 from app.domain.alarms.models import OPEN_STATES, Alarm, AlarmState, MaintenanceWindow
 from app.domain.alarms.rules import DisplayView, FailedCommand, FailedConversion, OpenAlarm, Situation
 from app.domain.clients.models import Client
 from app.domain.commands.models import ClientCommand
 from app.domain.enums import CommandStatus, ConversionStatus
 from app.domain.media.models import Conversion
-from app.domain.monitoring.classify import ClientHealth, alive_sql, classify_health, health_sql
+from app.domain.monitoring.classify import ClientHealth, alive_sql, health_sql
 from app.domain.periods.models import SchoolHoliday
 from app.domain.power.intent import OFF
 from app.domain.power.models import GroupPowerIntent
@@ -25,40 +25,24 @@ CRITICAL_LOG_WINDOW = timedelta(minutes=30)
 # Failed commands and conversions stay alarm conditions for this long (unless superseded or retried).
 FAILURE_LOOKBACK = timedelta(hours=24)
 FAILED_COMMAND_STATUSES = (CommandStatus.FAILED, CommandStatus.EXPIRED, CommandStatus.TIMED_OUT)
-
-
-def _critical_reasons(row: Any, since: datetime) -> tuple[str, ...]:
-    """Why a CRITICAL display is critical: the one health rule's reasons, as their plain values (so a reason
-    the rule adds later is carried without a change here)."""
-    health = classify_health(
-        alive=True,
-        is_active=True,
-        process_status=row.process_status,
-        screen_health_status=row.screen_health_status,
-        service_failed_at=row.service_failed_at,
-        last_error_log_at=row.last_error_log_at,
-        last_warn_log_at=row.last_warn_log_at,
-        since=since,
-    )
-    return tuple(str(reason) for reason in health.reasons)
+# Whose reasons are read: critical displays, and warning ones (some warning reasons raise alarms too).
+ASKED = (ClientHealth.CRITICAL, ClientHealth.WARNING)
 
 
 async def load_displays(session: AsyncSession, now: datetime, grace_seconds: int) -> list[DisplayView]:
     """Every active display with its classification (the one health rule, evaluated by the database) and,
-    for the critical ones, the rule's reasons."""
+    for the critical and warning ones, the rule's reasons (app.domain.alarms.health_reasons)."""
     since = now - CRITICAL_LOG_WINDOW
     health = health_sql(alive_sql(now, grace_seconds), since).label("health")
-    stmt = select(
-        Client.uuid, Client.description, Client.hostname, Client.group_id, Client.last_alive, health,
-        Client.process_status, Client.screen_health_status, Client.service_failed_at, Client.last_error_log_at,
-        Client.last_warn_log_at,
-    ).where(Client.is_active == true())  # fmt: skip
+    names = (Client.uuid.label("uuid"), Client.description.label("description"), Client.hostname.label("hostname"),
+             Client.group_id.label("group_id"), Client.last_alive.label("last_alive"))  # fmt: skip
+    stmt = select(*names, health, *rule_columns()).where(Client.is_active == true())
     views = []
-    for row in (await session.execute(stmt)).all():
-        status = ClientHealth(row.health)
-        reasons = _critical_reasons(row, since) if status is ClientHealth.CRITICAL else ()
-        name = row.description or row.hostname or row.uuid
-        views.append(DisplayView(row.uuid, name, row.group_id, status, row.last_alive, reasons))
+    for row in (await session.execute(stmt)).mappings().all():
+        status = ClientHealth(row["health"])
+        reasons = reasons_of(row, now, since) if status in ASKED else ()
+        name = row["description"] or row["hostname"] or row["uuid"]
+        views.append(DisplayView(row["uuid"], name, row["group_id"], status, row["last_alive"], reasons))
     return views
 
 
