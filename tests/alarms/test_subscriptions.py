@@ -15,7 +15,7 @@ from app.domain.alarms.evaluate import EvaluateAlarms
 from app.domain.alarms.models import Alarm
 from app.domain.alarms.notify import run_alarm_cycle
 from app.domain.alarms.subscriptions import SetSubscription, my_subscription, set_my_subscription
-from app.domain.clients.models import Client
+from app.domain.clients.models import Client, ClientGroup
 from app.domain.db import Database
 from app.domain.enums import Role
 from app.domain.errors import ValidationError
@@ -49,6 +49,7 @@ async def test_immediate_mails_follow_each_users_groups_kinds_language_and_clear
         silent, *others = await add_displays(db, 3)
         async with db.read_session() as session:
             group_id = (await session.get(Client, silent)).group_id  # type: ignore[union-attr]
+            group_name = (await session.get(ClientGroup, group_id)).name  # type: ignore[union-attr]
         anna = await subscriber(db, "anna@schule.example")
         await set_my_subscription(deps, anna, SetSubscription(True, "IMMEDIATE", "07:00", group_ids=(group_id,),
                                                               language="en"))  # type: ignore[arg-type]  # fmt: skip
@@ -71,6 +72,8 @@ async def test_immediate_mails_follow_each_users_groups_kinds_language_and_clear
         assert to(box, "anna@schule.example") == ["[Infoscreen] Alarm: Display offline – Display 0",
                                                   "[Infoscreen] Back online: Display offline – Display 0"]  # fmt: skip
         assert to(box, "bernd@schule.example") == ["[Infoscreen] Alarm: Display offline – Display 0"]
+        first = next(m for m in box.messages if str(m["To"]) == "anna@schule.example")
+        assert f"Group: {group_name} ({group_id})" in first.get_content()
         assert len(box.messages) == 3  # carla, dora and emil heard nothing
 
 

@@ -28,6 +28,7 @@ from app.domain.alarms.models import (
 from app.domain.alarms.personal import deliver_personal_due, send_due_digests
 from app.domain.alarms.senders import Message, SendError, send_email, send_webhook
 from app.domain.alarms.smtp import SmtpConfig, load_smtp_config
+from app.domain.alarms.snapshot import group_names
 from app.domain.alarms.texts import message_for
 from app.domain.ports import SettingsDeps
 from app.domain.usecase import unit_of_work
@@ -72,10 +73,13 @@ async def _claim(deps: SettingsDeps, now: datetime) -> list[_Claimed]:
             .limit(BATCH)
         )
         claimed = []
-        for delivery, channel, alarm in (await uow.session.execute(stmt)).all():
+        rows = (await uow.session.execute(stmt)).all()
+        names = await group_names(uow.session, {alarm.group_id for _, _, alarm in rows})
+        for delivery, channel, alarm in rows:
             delivery.status = DeliveryStatus.SENDING.value
             key = f"alarm-{alarm.id}-{delivery.change}-{channel.id}"
-            claimed.append(_Claimed(delivery.id, channel, message_for(alarm, delivery.change, channel.language, key)))
+            message = message_for(alarm, delivery.change, channel.language, key, names.get(alarm.group_id))
+            claimed.append(_Claimed(delivery.id, channel, message))
         uow.session.expunge_all()
     return claimed
 

@@ -25,6 +25,7 @@ from app.domain.alarms.models import (
 )
 from app.domain.alarms.senders import Message, SendError, send_email
 from app.domain.alarms.smtp import load_smtp_config
+from app.domain.alarms.snapshot import group_names
 from app.domain.alarms.texts import digest_message, message_for
 from app.domain.ports import SettingsDeps
 from app.domain.usecase import unit_of_work
@@ -90,10 +91,12 @@ async def _claim(deps: SettingsDeps, now: datetime) -> list[_Claimed]:
             .limit(BATCH)
         )
         claimed = []
-        for delivery, sub, user, alarm in (await uow.session.execute(stmt)).all():
+        rows = (await uow.session.execute(stmt)).all()
+        names = await group_names(uow.session, {alarm.group_id for *_, alarm in rows})
+        for delivery, sub, user, alarm in rows:
             delivery.status = DeliveryStatus.SENDING.value
             key = f"alarm-{alarm.id}-{delivery.change}-user-{user.id}"
-            message = message_for(alarm, delivery.change, sub.language, key)
+            message = message_for(alarm, delivery.change, sub.language, key, names.get(alarm.group_id))
             claimed.append(_Claimed(delivery.id, str(user.email), message))
     return claimed
 

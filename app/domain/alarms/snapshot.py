@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from app.domain.alarms.health_reasons import reasons_of, rule_columns
 from app.domain.alarms.models import OPEN_STATES, Alarm, AlarmState, MaintenanceWindow
 from app.domain.alarms.rules import DisplayView, FailedCommand, FailedConversion, OpenAlarm, Situation
-from app.domain.clients.models import Client
+from app.domain.clients.models import Client, ClientGroup
 from app.domain.commands.models import ClientCommand
 from app.domain.enums import CommandStatus, ConversionStatus
 from app.domain.media.models import Conversion
@@ -102,3 +102,12 @@ async def load_open_alarms(session: AsyncSession) -> dict[int, Alarm]:
 
 def as_open(alarm: Alarm) -> OpenAlarm:
     return OpenAlarm(alarm.id, alarm.dedupe_key, AlarmState(alarm.state), alarm.first_seen, alarm.clear_since)
+
+
+async def group_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    """Names of the given groups (for the messages)."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(select(ClientGroup.id, ClientGroup.name).where(ClientGroup.id.in_(wanted)))
+    return {int(group_id): str(name) for group_id, name in rows.all()}

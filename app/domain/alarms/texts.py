@@ -68,7 +68,7 @@ def subject_of(alarm: Alarm, change: str, language: str) -> str:
     return f"[Infoscreen] {head}: {kind}" + (f" – {name}" if name else "") + (f" ({why})" if why else "")
 
 
-def body_of(alarm: Alarm, change: str, language: str) -> str:
+def body_of(alarm: Alarm, change: str, language: str, group_name: str | None = None) -> str:
     details = alarm.details or {}
     en = language == "en"
     lines = [subject_of(alarm, change, language), ""]
@@ -81,7 +81,9 @@ def body_of(alarm: Alarm, change: str, language: str) -> str:
     if alarm.client_uuid:
         lines.append(f"{labels[3]}: {details.get('name') or ''} ({alarm.client_uuid})")
     if alarm.group_id is not None:
-        lines.append(f"{labels[4]}: {alarm.group_id}")
+        lines.append(
+            f"{labels[4]}: {group_name} ({alarm.group_id})" if group_name else f"{labels[4]}: {alarm.group_id}"
+        )
     if details.get("reasons"):
         lines.append(f"{labels[7]}: {reasons_text(details, language)}")
     if "cause" in details:
@@ -112,9 +114,10 @@ def alarm_payload(alarm: Alarm, change: str) -> dict[str, Any]:
     }
 
 
-def message_for(alarm: Alarm, change: str, language: str, delivery_key: str) -> Message:
+def message_for(alarm: Alarm, change: str, language: str, delivery_key: str, group_name: str | None = None) -> Message:
     payload = alarm_payload(alarm, change) | {"text": subject_of(alarm, change, language)}
-    return Message(subject_of(alarm, change, language), body_of(alarm, change, language), payload, delivery_key)
+    body = body_of(alarm, change, language, group_name)
+    return Message(subject_of(alarm, change, language), body, payload, delivery_key)
 
 
 def kind_text(kind: str, language: str) -> str:
