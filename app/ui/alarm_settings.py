@@ -166,8 +166,9 @@ class ChannelsCard:
         form: dict[str, Any] = {k: c[k] for k in ("name", "kind", "target", "enabled", "language")}
         form |= {"kinds": list(c["kinds"]), "groupIds": list(c["groupIds"]), "secret": c.get("secret") or ""}
         lang = current_language()
-        with ui.dialog() as dialog, ui.card().classes("w-[36rem] max-w-full gap-2"):
-            ui.label(t("alarmset.edit_channel" if channel else "alarmset.new_channel")).classes("text-lg font-medium")
+        title = t("alarmset.edit_channel" if channel else "alarmset.new_channel")
+        with ui.dialog().props(f'aria-label="{title}"') as dialog, ui.card().classes("w-[36rem] max-w-full gap-2"):
+            ui.label(title).classes("text-lg font-medium")
             ui.input(t("alarmset.name")).bind_value(form, "name").classes("w-full").props(
                 'data-testid="channel-form-name"'
             )

@@ -116,8 +116,9 @@ class AlarmsPage:
                 )
 
     def ack_dialog(self, alarm: dict[str, Any]) -> None:
-        with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
-            ui.label(t("alarms.acknowledge_title")).classes("text-lg font-medium")
+        title = t("alarms.acknowledge_title")
+        with ui.dialog().props(f'aria-label="{title}"') as dialog, ui.card().classes("w-96 max-w-full"):
+            ui.label(title).classes("text-lg font-medium")
             note = ui.textarea(t("alarms.note"), placeholder=t("alarms.note_hint")).classes("w-full")
             note.props('maxlength=500 counter data-testid="alarm-ack-note"')
 
