@@ -72,6 +72,17 @@ def test_a_silent_display_raises_an_alarm_that_is_acknowledged_with_a_note(page:
     page.get_by_role("option", name="Quittiert").click()
     expect(page.get_by_test_id("alarm-row")).to_have_count(1)
 
+    # Wartung bis …: every display until a given time (school time), listed, then ended.
+    page.get_by_test_id("maintenance").click()
+    page.get_by_test_id("maintenance-until").fill("2030-06-01T18:00")
+    page.get_by_test_id("maintenance-set").click()
+    expect(page.get_by_test_id("maintenance-window")).to_have_text(
+        re.compile(r"^Alle Displays: Wartung bis 01\.06\.2030 18:00")
+    )
+    page.get_by_test_id("maintenance-end").click()
+    expect(page.get_by_test_id("maintenance-window")).to_have_count(0)
+    expect(page.get_by_text("Keine Wartung aktiv.")).to_be_visible()
+
     # The badge is on every page and links to the Alarme page.
     page.goto("/audit")
     expect(page.get_by_test_id("alarm-badge")).to_have_attribute("href", "/alarms")

@@ -92,4 +92,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alarmsub.time": ("Uhrzeit der Zusammenfassung", "Time of the digest"),
     "alarmsub.cleared": ("Auch „wieder online“ / behoben melden", "Also report “back online” / cleared"),
     "alarmsub.saved": ("Alarm-Mails gespeichert", "Alarm mails saved"),
+    # --- Alarme → Wartung
+    "maint.title": ("Wartung (keine Display-Alarme)", "Maintenance (no display alarms)"),
+    "maint.everyone": ("Alle Displays", "Every display"),
+    "maint.until": ("{scope}: Wartung bis {time}", "{scope}: maintenance until {time}"),
+    "maint.until_label": ("Wartung bis", "Maintenance until"),
+    "maint.none": ("Keine Wartung aktiv.", "No maintenance running."),
+    "maint.set": ("Wartung setzen", "Set maintenance"),
+    "maint.end": ("Beenden", "End"),
+    "maint.saved": ("Wartung gespeichert", "Maintenance saved"),
+    "maint.bad_time": ("Bitte Datum und Uhrzeit angeben.", "Please give a date and time."),
 }

@@ -17,6 +17,7 @@ from app.ui.format import fmt_datetime
 from app.ui.i18n import current_language, t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action
 from app.ui.live_reload import CoalescedReload
+from app.ui.pages.alarms.maintenance import MaintenancePanel
 from app.ui.pages.alarms.state import KINDS, STATES, AlarmsState
 
 # White text on these has at least 4.5:1 contrast.
@@ -162,6 +163,9 @@ async def alarms_page(ctx: PageContext) -> None:
     await state.load()
     view = AlarmsPage(state)
     page_heading(t("nav.alarms"))
+    maintenance = MaintenancePanel(state.groups)
+    maintenance.render()
+    await maintenance.load()
     view.filters()
     view.results()
     gql.follow("subscription { alarmUpdated { id } }", None, lambda _data: view.live.schedule())
