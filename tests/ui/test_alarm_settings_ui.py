@@ -4,14 +4,19 @@ channel, and "Test senden" delivering a real mail to an aiosmtpd server on loopb
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect
 
 from tests.alarms.receivers import Mailbox
+from tests.support.process import InfoscreenProcess
 from tests.support.servers import free_port
 from tests.ui.conftest import SUPERADMIN, login, shot
 
@@ -34,7 +39,36 @@ def _wait_for_mail(box: Mailbox, count: int) -> None:
         time.sleep(0.2)
 
 
-def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbox) -> None:
+def _db(server: InfoscreenProcess) -> sqlite3.Connection:
+    return sqlite3.connect(Path(server.env["DATA_DIR"]) / "infoscreen.db")
+
+
+def _dead_letter(server: InfoscreenProcess, channel_id: int) -> None:
+    """A delivery that used up its attempts (as five failed runs would leave it), written into the server's
+    own database: waiting out the real backoff would take a quarter of an hour."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with closing(_db(server)) as db, db:
+        db.execute(
+            "INSERT INTO alarms (dedupe_key, kind, severity, state, details, first_seen, last_seen, raised_at,"
+            " created_at) VALUES ('fleet', 'FLEET_OUTAGE', 'CRITICAL', 'ACTIVE', '{}', ?, ?, ?, ?)",
+            (now, now, now, now),
+        )
+        db.execute(
+            "INSERT INTO notification_deliveries (channel_id, alarm_id, change, status, attempts, next_attempt_at,"
+            " last_error, created_at) VALUES (?, last_insert_rowid(), 'raised', 'dead', 5, ?, ?, ?)",
+            (channel_id, now, "SMTP: connection refused", now),
+        )
+        db.execute("UPDATE notification_channels SET last_error = 'SMTP: connection refused' WHERE id = ?",
+                   (channel_id,))  # fmt: skip
+
+
+def _delivery_status(server: InfoscreenProcess) -> tuple[str, int]:
+    with closing(_db(server)) as db:
+        status, attempts = db.execute("SELECT status, attempts FROM notification_deliveries").fetchone()
+    return str(status), int(attempts)
+
+
+def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbox, server: InfoscreenProcess) -> None:
     login(page, *SUPERADMIN)
     page.goto("/settings")
     page.get_by_role("tab", name="Alarme").click()
@@ -65,6 +99,18 @@ def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbo
     assert str(mail["From"]) == "alarme@schule.example"
     expect(row).to_contain_text("Zuletzt gesendet")
     shot(page, "alarm-settings")
+
+    # A message given up after its last attempt shows on the channel and is queued again by "Erneut versuchen".
+    _dead_letter(server, int(row.get_attribute("data-channel-id") or 0))
+    page.reload()
+    page.get_by_role("tab", name="Alarme").click()
+    row = page.get_by_test_id("channel-row").filter(has_text="IT-Team")
+    expect(row.get_by_test_id("channel-dead")).to_have_text("1 Nachricht(en) aufgegeben")
+    expect(row.get_by_test_id("channel-error")).to_have_text("Letzter Fehler: SMTP: connection refused")
+    row.get_by_test_id("channel-retry").click()
+    expect(page.get_by_text("1 Nachricht(en) werden erneut gesendet")).to_be_visible()
+    expect(row.get_by_test_id("channel-dead")).to_have_count(0)
+    assert _delivery_status(server) == ("pending", 0)
 
     # A channel that cannot deliver shows its error on the row.
     row.get_by_test_id("channel-edit").click()
