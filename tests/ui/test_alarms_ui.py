@@ -5,6 +5,7 @@ the open page and the badge show it live, and an admin acknowledges it with a no
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 
@@ -39,7 +40,34 @@ def silent_display(server: InfoscreenProcess) -> Iterator[str]:
     display.close()
 
 
-def test_a_silent_display_raises_an_alarm_that_is_acknowledged_with_a_note(page: Page, silent_display: str) -> None:
+@pytest.fixture
+def crashed_display(server: InfoscreenProcess) -> Iterator[str]:
+    """A display that keeps reporting a crashed player and a black screen (heartbeats every 5 s)."""
+    display = FakeDisplay(int(server.env["MQTT_BROKER_PORT"])).connect()
+    display.publish("infoscreen/discovery", {"uuid": display.uuid, "hostname": "alarm-aula"})
+    stop = threading.Event()
+
+    def keep_reporting() -> None:
+        while not stop.is_set():
+            display.publish("infoscreen/{uuid}/heartbeat", {"process_status": "crashed"})
+            health = {"process": "player", "status": "crashed"}
+            display.publish(
+                "infoscreen/{uuid}/health",
+                {"actual_state": health, "health_metrics": {"screen_health_status": "BLACK"}},
+            )
+            stop.wait(5)
+
+    reporter = threading.Thread(target=keep_reporting, daemon=True)
+    reporter.start()
+    yield display.uuid
+    stop.set()
+    reporter.join(10)
+    display.close()
+
+
+def test_a_silent_display_raises_an_alarm_that_is_acknowledged_with_a_note(
+    page: Page, silent_display: str, crashed_display: str
+) -> None:
     login(page, *SUPERADMIN)
     page.get_by_test_id("nav-alarms").click()
     expect(page.get_by_test_id("page-title")).to_have_text("Alarme")
@@ -48,9 +76,14 @@ def test_a_silent_display_raises_an_alarm_that_is_acknowledged_with_a_note(page:
     expect(row).to_have_attribute("data-state", "ACTIVE", timeout=ALARM_WAIT_MS)
     expect(row).to_have_attribute("data-kind", "DISPLAY_OFFLINE")
     expect(row.get_by_test_id("alarm-title")).to_have_text("Display offline – alarm-foyer")
+    # The crashed player with a black screen: DISPLAY_CRITICAL naming both reasons.
+    critical = page.get_by_test_id("alarm-row").filter(has_text="alarm-aula")
+    expect(critical).to_have_attribute("data-kind", "DISPLAY_CRITICAL", timeout=ALARM_WAIT_MS)
+    expect(critical.get_by_test_id("alarm-title")).to_have_text("Display gestört – alarm-aula")
+    expect(critical.get_by_test_id("alarm-detail")).to_have_text("Gründe: Player abgestürzt, Bildschirm schwarz")
     badge = page.get_by_test_id("alarm-badge")
-    expect(badge.get_by_test_id("alarm-badge-count")).to_have_text("1")
-    expect(badge).to_have_attribute("aria-label", "Alarme: 1 aktiv, 0 quittiert")
+    expect(badge.get_by_test_id("alarm-badge-count")).to_have_text("2")
+    expect(badge).to_have_attribute("aria-label", "Alarme: 2 aktiv, 0 quittiert")
     shot(page, "alarms-active")
 
     row.get_by_test_id("alarm-ack").click()
@@ -59,8 +92,14 @@ def test_a_silent_display_raises_an_alarm_that_is_acknowledged_with_a_note(page:
     expect(row).to_have_attribute("data-state", "ACKNOWLEDGED")
     expect(row.get_by_test_id("alarm-note")).to_have_text("Notiz: Hausmeister prüft das Netzteil")
     expect(row.get_by_test_id("alarm-ack")).to_have_count(0)
+    expect(badge.get_by_test_id("alarm-badge-count")).to_have_text("1")
+    expect(badge).to_have_attribute("aria-label", "Alarme: 1 aktiv, 1 quittiert")
+    critical.get_by_test_id("alarm-ack").click()  # without a note
+    page.get_by_test_id("alarm-ack-save").click()
+    expect(critical).to_have_attribute("data-state", "ACKNOWLEDGED")
+    expect(critical.get_by_test_id("alarm-note")).to_have_count(0)
     expect(badge.get_by_test_id("alarm-badge-count")).to_be_hidden()
-    expect(badge).to_have_attribute("aria-label", "Alarme: 0 aktiv, 1 quittiert")
+    expect(badge).to_have_attribute("aria-label", "Alarme: 0 aktiv, 2 quittiert")
 
     # Filters: no COMMAND_FAILED alarms; the acknowledged one under its state.
     page.get_by_test_id("alarms-filter-kind").click()
@@ -70,7 +109,7 @@ def test_a_silent_display_raises_an_alarm_that_is_acknowledged_with_a_note(page:
     page.get_by_role("option", name="Alle Arten").click()
     page.get_by_test_id("alarms-filter-state").click()
     page.get_by_role("option", name="Quittiert").click()
-    expect(page.get_by_test_id("alarm-row")).to_have_count(1)
+    expect(page.get_by_test_id("alarm-row")).to_have_count(2)
 
     # Wartung bis …: every display until a given time (school time), listed, then ended.
     page.get_by_test_id("maintenance").click()
@@ -94,6 +133,9 @@ def test_a_silent_display_raises_an_alarm_that_is_acknowledged_with_a_note(page:
     english = page.get_by_test_id("alarm-row").filter(has_text="alarm-foyer")
     expect(english.get_by_test_id("alarm-state")).to_have_text("Acknowledged")
     expect(english.get_by_test_id("alarm-note")).to_have_text("Note: Hausmeister prüft das Netzteil")
+    expect(page.get_by_test_id("alarm-row").filter(has_text="alarm-aula").get_by_test_id("alarm-detail")).to_have_text(
+        "Reasons: player crashed, screen black"
+    )
     shot(page, "alarms-acknowledged-en")
     page.goto("/profile")
     page.get_by_test_id("profile-language").get_by_text("Deutsch").click()
