@@ -17,6 +17,7 @@ from app.domain import errors as domain_errors
 from app.domain.alarms import channels, models, service
 from app.domain.bus import ALARM_UPDATED
 from app.domain.usecase import require_role
+from app.graphql.alarm_settings import AlarmSettingsMutation, AlarmSettingsQuery
 from app.graphql.caller import caller
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, as_result
@@ -41,9 +42,10 @@ class AlarmType:
     client_uuid: str | None = strawberry.field(description="The display (display alarms, failed commands).")
     group_id: int | None
     details: JSON | None = strawberry.field(
-        description="Kind-specific: `name` (display), `lost`/`watched`/`cause` (fleet outage: "
-        "`broker_unreachable` or `network_or_power`), `command_id`/`action`/`status`/`error_code`, "
-        "`conversion_id`/`media_id`/`error_code`."
+        description="Kind-specific: `name` (display), `reasons` (DISPLAY_CRITICAL: the health rule's reasons, "
+        "e.g. `process_crashed`, `service_failed`, `screen_black`, `screen_frozen`, `content_mismatch`), "
+        "`lost`/`watched`/`cause` (fleet outage: `broker_unreachable` or `network_or_power`), "
+        "`command_id`/`action`/`status`/`error_code`, `conversion_id`/`media_id`/`error_code`."
     )
     first_seen: datetime
     last_seen: datetime
@@ -86,6 +88,12 @@ class MaintenanceWindowType:
         return cls(id=w.id, group_id=w.group_id, until=w.until, created_by=w.created_by, created_at=w.created_at)
 
 
+@strawberry.type(description="Open alarms by state (the dashboard's header badge shows `active`).")
+class AlarmCounts:
+    active: int
+    acknowledged: int
+
+
 AcknowledgeAlarmResult = Annotated[
     Union[AlarmType, NotFoundError, ConflictError, ValidationError, ForbiddenError],  # noqa: UP007
     strawberry.union("AcknowledgeAlarmResult"),
@@ -106,10 +114,19 @@ class AlarmsQuery:
         group_id: int | None = None,
         limit: int | None = None,
         offset: int | None = None,
+        kind: AlarmKind | None = None,  # type: ignore[valid-type]
     ) -> list[AlarmType]:
         wanted = models.AlarmState(state.value) if state is not None else None
-        rows = await service.alarms_list(info.context.container, caller(info), wanted, group_id, limit, offset or 0)
+        of_kind = models.AlarmKind(kind) if kind is not None else None
+        rows = await service.alarms_list(
+            info.context.container, caller(info), wanted, group_id, limit, offset or 0, of_kind
+        )
         return [AlarmType.from_model(a) for a in rows]
+
+    @strawberry.field(description="How many alarms are open now: ACTIVE and ACKNOWLEDGED (admin+).")
+    async def alarm_counts(self, info: Info) -> AlarmCounts:
+        counts = await service.open_alarm_counts(info.context.container, caller(info))
+        return AlarmCounts(active=counts[models.AlarmState.ACTIVE], acknowledged=counts[models.AlarmState.ACKNOWLEDGED])
 
     @strawberry.field(description="The maintenance windows still running (admin+).")
     async def maintenance_windows(self, info: Info) -> list[MaintenanceWindowType]:
@@ -237,7 +254,7 @@ TestChannelResult = Annotated[
 
 
 @strawberry.type
-class NotificationChannelsQuery:
+class NotificationChannelsQuery(AlarmSettingsQuery):
     @strawberry.field(description="Every notification channel with its last outcome (admin+).")
     async def notification_channels(self, info: Info) -> list[NotificationChannelType]:
         deps, principal = info.context.container, caller(info)
@@ -247,7 +264,7 @@ class NotificationChannelsQuery:
 
 
 @strawberry.type
-class NotificationChannelsMutation:
+class NotificationChannelsMutation(AlarmSettingsMutation):
     @strawberry.mutation(description="A new e-mail or webhook channel (admin+, audited).")
     async def create_notification_channel(self, info: Info, input: NotificationChannelInput) -> ChannelResult:
         async def run() -> NotificationChannelType:

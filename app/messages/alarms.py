@@ -23,4 +23,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "channel.bad_url": ("Nur http(s)-URLs sind erlaubt.", "Only http(s) URLs are allowed."),
     "channel.bad_language": ("Sprache: de oder en.", "Language: de or en."),
+    "smtp.bad_host": ("Ungültiger SMTP-Server.", "Invalid SMTP server."),
+    "smtp.bad_port": ("Der Port muss zwischen 1 und 65535 liegen.", "The port must be between 1 and 65535."),
+    "smtp.bad_security": ("Verschlüsselung: none, starttls oder ssl.", "Encryption: none, starttls or ssl."),
+    "smtp.bad_from": ("Ungültige Absenderadresse.", "Invalid sender address."),
+    "smtp.too_long": (
+        "Benutzername und Passwort: höchstens 255 Zeichen.",
+        "User name and password: at most 255 characters.",
+    ),
+    "subscription.no_email": (
+        "Für Alarm-Mails zuerst im Profil eine E-Mail-Adresse hinterlegen.",
+        "Set an e-mail address in your profile first to get alarm mails.",
+    ),
+    "subscription.bad_time": ("Uhrzeit der Zusammenfassung: HH:MM.", "Time of the digest: HH:MM."),
+    "subscription.bad_mode": (
+        "Unbekannte Zustellart oder Alarmart.",
+        "Unknown delivery mode or alarm kind.",
+    ),
+    "subscription.bad_language": ("Sprache: de oder en.", "Language: de or en."),
 }

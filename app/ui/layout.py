@@ -21,6 +21,7 @@ from nicegui.client import ClientConnectionTimeout
 from app.domain.enums import Role
 from app.domain.users.tokens import Principal
 from app.ui import gql, session
+from app.ui.alarm_badge import alarm_badge
 from app.ui.broadcast_header import broadcast_header
 from app.ui.i18n import current_language, t
 
@@ -46,6 +47,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("/groups", "nav.groups", "tv", Role.ADMIN),
     NavItem("/media", "nav.media", "perm_media", Role.EDITOR),
     NavItem("/users", "nav.users", "group", Role.ADMIN),
+    NavItem("/alarms", "nav.alarms", "notifications_active", Role.ADMIN),
     NavItem("/audit", "nav.audit", "history", Role.ADMIN),
     NavItem("/api-tokens", "nav.api_tokens", "key", Role.ADMIN),
     NavItem("/settings", "nav.settings", "settings", Role.USER),
@@ -189,6 +191,7 @@ def frame(principal: Principal, active_path: str) -> ui.column:
         ui.label(t("app.title")).classes("text-xl font-medium text-white")
         ui.space()
         broadcast_header(principal)
+        alarm_badge(principal)
         dialog = password_dialog()
         with (
             ui.button(icon="account_circle")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.domain.alarms.models import AlarmKind, ChannelKind, DeliveryStatus, NotificationChannel, NotificationDelivery
 from app.domain.alarms.notify import send_to_channel
 from app.domain.alarms.senders import Message, SendError, recipients
+from app.domain.alarms.smtp import load_smtp_config
 from app.domain.clock import utcnow
 from app.domain.enums import Role
 from app.domain.errors import NotFoundError, ValidationError
@@ -145,7 +146,7 @@ async def send_test_message(deps: SettingsDeps, principal: Principal | None, cha
                       f"test-{channel.id}-{secrets.token_hex(4)}")  # fmt: skip
     error = None
     try:
-        await send_to_channel(deps.settings, channel, message)
+        await send_to_channel(deps.settings, await load_smtp_config(deps), channel, message)
     except SendError as exc:
         error = str(exc)
     async with unit_of_work(deps, principal) as uow:
@@ -156,3 +157,22 @@ async def send_test_message(deps: SettingsDeps, principal: Principal | None, cha
                 stored.last_sent_at = utcnow()
         await uow.audit("alarm.channel_test", "notification_channel", channel_id, {"success": error is None})
     return ChannelTestOutcome(error is None, error)
+
+
+async def retry_dead_letters(deps: UseCaseDeps, principal: Principal | None, channel_id: int) -> int:
+    """Give the channel's dead letters a new round of attempts (sent by the next alarm run); how many."""
+    require_role(principal, ROLE)
+    async with unit_of_work(deps, principal) as uow:
+        if await uow.session.get(NotificationChannel, channel_id) is None:
+            raise NotFoundError("channel.not_found")
+        dead = (
+            await uow.session.scalars(
+                select(NotificationDelivery).where(
+                    NotificationDelivery.channel_id == channel_id, NotificationDelivery.status == DeliveryStatus.DEAD
+                )
+            )
+        ).all()
+        for delivery in dead:
+            delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING.value, 0, utcnow()
+        await uow.audit("alarm.channel_retry", "notification_channel", channel_id, {"count": len(dead)})
+    return len(dead)

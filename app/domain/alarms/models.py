@@ -8,7 +8,7 @@ a condition seen but still within the raise delay; it is never listed and delete
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -122,6 +122,66 @@ class NotificationDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(sa.ForeignKey("notification_channels.id", ondelete="CASCADE"))
+    alarm_id: Mapped[int] = mapped_column(sa.ForeignKey("alarms.id", ondelete="CASCADE"), index=True)
+    change: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SmtpSettings(Base):
+    """SMTP overrides stored in Einstellungen (one row, id 1): a NULL column uses the SMTP_* environment value.
+    Kept out of `system_settings`, whose rows every admin can list, because of the password."""
+
+    __tablename__ = "smtp_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    port: Mapped[int | None] = mapped_column(sa.Integer)
+    security: Mapped[str | None] = mapped_column(sa.String(16))  # none | starttls | ssl
+    username: Mapped[str | None] = mapped_column(sa.String(255))
+    password: Mapped[str | None] = mapped_column(sa.String(255))
+    from_address: Mapped[str | None] = mapped_column(sa.String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SubscriptionMode(StrEnum):
+    IMMEDIATE = "IMMEDIATE"  # one mail per alarm state change
+    DIGEST = "DIGEST"  # one mail a day at `digest_time` (school time)
+
+
+class AlarmSubscription(Base):
+    """A user's own alarm mails (to `users.email`), set on Profil: which groups and kinds (empty = all),
+    immediately or as a daily digest, with or without the cleared / "wieder online" messages."""
+
+    __tablename__ = "alarm_subscriptions"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    mode: Mapped[str] = mapped_column(sa.String(16), default=SubscriptionMode.IMMEDIATE.value)
+    digest_time: Mapped[str] = mapped_column(sa.String(5), default="07:00")  # HH:MM, school time
+    kinds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    group_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    notify_cleared: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    language: Mapped[str] = mapped_column(sa.String(2), default="de")
+    # The school-local day whose digest was sent (claimed before sending: never twice a day).
+    last_digest_on: Mapped[date | None] = mapped_column(sa.Date)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PersonalDelivery(Base):
+    """One immediate mail of a personal subscription about one alarm state change (never sent twice)."""
+
+    __tablename__ = "personal_deliveries"
+    __table_args__ = (sa.UniqueConstraint("user_id", "alarm_id", "change"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     alarm_id: Mapped[int] = mapped_column(sa.ForeignKey("alarms.id", ondelete="CASCADE"), index=True)
     change: Mapped[str] = mapped_column(sa.String(16))
     status: Mapped[str] = mapped_column(sa.String(16), index=True)

@@ -25,7 +25,10 @@ from app.domain.alarms.models import (
     NotificationChannel,
     NotificationDelivery,
 )
+from app.domain.alarms.personal import deliver_personal_due, send_due_digests
 from app.domain.alarms.senders import Message, SendError, send_email, send_webhook
+from app.domain.alarms.smtp import SmtpConfig, load_smtp_config
+from app.domain.alarms.snapshot import group_names
 from app.domain.alarms.texts import message_for
 from app.domain.ports import SettingsDeps
 from app.domain.usecase import unit_of_work
@@ -37,10 +40,10 @@ RETRY_BASE = timedelta(minutes=1)
 BATCH = 200
 
 
-async def send_to_channel(settings: Settings, channel: NotificationChannel, message: Message) -> None:
+async def send_to_channel(settings: Settings, smtp: SmtpConfig, channel: NotificationChannel, message: Message) -> None:
     """Raises SendError when the message did not get through."""
     if channel.kind == ChannelKind.EMAIL:
-        await send_email(settings, channel.target, message)
+        await send_email(smtp, channel.target, message)
     else:
         await send_webhook(settings, channel.target, channel.secret, message)
 
@@ -70,10 +73,13 @@ async def _claim(deps: SettingsDeps, now: datetime) -> list[_Claimed]:
             .limit(BATCH)
         )
         claimed = []
-        for delivery, channel, alarm in (await uow.session.execute(stmt)).all():
+        rows = (await uow.session.execute(stmt)).all()
+        names = await group_names(uow.session, {alarm.group_id for _, _, alarm in rows})
+        for delivery, channel, alarm in rows:
             delivery.status = DeliveryStatus.SENDING.value
             key = f"alarm-{alarm.id}-{delivery.change}-{channel.id}"
-            claimed.append(_Claimed(delivery.id, channel, message_for(alarm, delivery.change, channel.language, key)))
+            message = message_for(alarm, delivery.change, channel.language, key, names.get(alarm.group_id))
+            claimed.append(_Claimed(delivery.id, channel, message))
         uow.session.expunge_all()
     return claimed
 
@@ -102,10 +108,14 @@ async def _record(deps: SettingsDeps, item: _Claimed, error: str | None, now: da
 async def deliver_due(deps: SettingsDeps, now: datetime) -> DeliveryReport:
     """Send every due delivery once; each failure is recorded on its delivery and never raised."""
     counts = {DeliveryStatus.SENT: 0, DeliveryStatus.PENDING: 0, DeliveryStatus.DEAD: 0}
-    for item in await _claim(deps, now):
+    claimed = await _claim(deps, now)
+    if not claimed:
+        return DeliveryReport()
+    smtp = await load_smtp_config(deps)
+    for item in claimed:
         error = None
         try:
-            await send_to_channel(deps.settings, item.channel, item.message)
+            await send_to_channel(deps.settings, smtp, item.channel, item.message)
         except SendError as exc:
             error = str(exc)
         except Exception as exc:  # a broken channel must not stop the others
@@ -120,8 +130,9 @@ async def deliver_due(deps: SettingsDeps, now: datetime) -> DeliveryReport:
 async def run_alarm_cycle(deps: SettingsDeps, command: EvaluateAlarms) -> EvaluationReport:
     """Evaluate (committed on its own), then send what it queued; sending problems are logged, never raised."""
     report = await evaluate_alarms(deps, None, command)
-    try:
-        await deliver_due(deps, command.now)
-    except Exception:
-        log.exception("event=alarm_notifications_error")
+    for step in (deliver_due, deliver_personal_due, send_due_digests):
+        try:
+            await step(deps, command.now)
+        except Exception:
+            log.exception("event=alarm_notifications_error step=%s", step.__name__)
     return report

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.alarms.models import Alarm, DeliveryStatus, NotificationChannel, NotificationDelivery
+from app.domain.alarms.personal import enqueue_personal
 
 NOTIFIED_CHANGES = ("raised", "cleared")
 
@@ -36,4 +37,4 @@ async def enqueue_notifications(session: AsyncSession, changes: Sequence[tuple[A
         if matches(channel, alarm)
     ]  # fmt: skip
     session.add_all(rows)
-    return len(rows)
+    return len(rows) + await enqueue_personal(session, wanted, now)

@@ -1,7 +1,9 @@
 """Which alarm conditions hold now, and what that means for the open alarms — pure functions, no I/O.
 
 - A display's health is the one classification (app.domain.monitoring.classify): OFFLINE raises
-  DISPLAY_OFFLINE, CRITICAL raises DISPLAY_CRITICAL.
+  DISPLAY_OFFLINE, CRITICAL raises DISPLAY_CRITICAL naming the rule's reasons (`details.reasons`: crashed
+  player, failed service, black/frozen screen, ... — whatever the rule reports), and so does a WARNING whose
+  reasons include one of `alarm_warning_reasons` (default: content_mismatch), naming those.
 - Display alarms are silenced on a school holiday, outside the operating hours (global, or the group's own),
   while the group's power intent is off by plan, and during a maintenance window (global or the group's).
 - Many displays lost together (at least `fleet_min` and `fleet_percent` % of the watched ones, their last
@@ -91,6 +93,14 @@ class AlarmPolicy:
     fleet_min: int = 20
     fleet_percent: int = 50
     fleet_window: timedelta = timedelta(minutes=10)
+    # Reasons of a WARNING display that raise DISPLAY_CRITICAL too (health rule reason values).
+    warning_reasons: frozenset[str] = frozenset({"content_mismatch"})
+
+
+def parse_reasons(text: str) -> frozenset[str]:
+    """ "content_mismatch, screen_unknown" -> the reason values; "none" -> no reason."""
+    values = {part.strip().lower() for part in text.split(",") if part.strip()}
+    return frozenset() if values <= {"none"} else frozenset(values - {"none"})
 
 
 def _int(values: Mapping[str, str], key: str, default: int) -> int:
@@ -122,6 +132,7 @@ def policy_from_settings(values: Mapping[str, str], tz: tzinfo) -> AlarmPolicy:
         fleet_min=_int(values, "alarm_fleet_min_displays", 20),
         fleet_percent=_int(values, "alarm_fleet_min_percent", 50),
         fleet_window=timedelta(minutes=_int(values, "alarm_fleet_window_minutes", 10)),
+        warning_reasons=parse_reasons(values.get("alarm_warning_reasons") or "content_mismatch"),
     )
 
 
@@ -133,6 +144,8 @@ class DisplayView:
     group_id: int | None
     health: ClientHealth
     last_alive: datetime | None
+    # CRITICAL: the health rule's reasons (HealthReason values, e.g. "process_crashed", "screen_black").
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +202,17 @@ def fleet_cause(situation: Situation) -> str:
     return "network_or_power"
 
 
+def alarm_reasons(display: DisplayView, policy: AlarmPolicy) -> list[str] | None:
+    """The reasons a DISPLAY_CRITICAL names for this display, or None when it raises none: every reason of a
+    CRITICAL display; of a WARNING one only those in `policy.warning_reasons` (e.g. content_mismatch)."""
+    if display.health is ClientHealth.CRITICAL:
+        return list(display.reasons)
+    if display.health is ClientHealth.WARNING:
+        chosen = [r for r in display.reasons if r in policy.warning_reasons]
+        return chosen or None
+    return None
+
+
 def display_conditions(displays: Iterable[DisplayView], policy: AlarmPolicy, situation: Situation) -> list[Condition]:
     """DISPLAY_OFFLINE / DISPLAY_CRITICAL per watched display, or one FLEET_OUTAGE for a mass loss."""
     watched = [d for d in displays if silenced_by(d.group_id, policy, situation) is None]
@@ -217,7 +241,7 @@ def display_conditions(displays: Iterable[DisplayView], policy: AlarmPolicy, sit
                     {"name": d.name},
                 )
             )
-        elif d.health is ClientHealth.CRITICAL:
+        elif (reasons := alarm_reasons(d, policy)) is not None:
             conditions.append(
                 Condition(
                     f"critical:{d.uuid}",
@@ -225,7 +249,7 @@ def display_conditions(displays: Iterable[DisplayView], policy: AlarmPolicy, sit
                     AlarmSeverity.MAJOR,
                     d.uuid,
                     d.group_id,
-                    {"name": d.name},
+                    {"name": d.name, "reasons": reasons},
                 )
             )
     return conditions

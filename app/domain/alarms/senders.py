@@ -17,6 +17,7 @@ import aiosmtplib
 import httpx
 
 from app.config import Settings
+from app.domain.alarms.smtp import SmtpConfig
 
 SIGNATURE_HEADER = "X-Infoscreen-Signature"
 DELIVERY_HEADER = "X-Infoscreen-Delivery"
@@ -42,26 +43,26 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-async def send_email(settings: Settings, target: str, message: Message) -> None:
-    if not settings.smtp_host:
+async def send_email(config: SmtpConfig, target: str, message: Message) -> None:
+    if not config.host:
         raise SendError("SMTP_HOST is not set")
     to = recipients(target)
     if not to:
         raise SendError("no valid recipient")
     mail = EmailMessage()
-    mail["From"], mail["To"], mail["Subject"] = settings.smtp_from, ", ".join(to), message.subject
+    mail["From"], mail["To"], mail["Subject"] = config.from_address, ", ".join(to), message.subject
     mail["Message-ID"] = f"<{message.delivery_key}@infoscreen>"
     mail.set_content(message.body)
     try:
         await aiosmtplib.send(
             mail,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username or None,
-            password=settings.smtp_password or None,
-            use_tls=settings.smtp_security == "ssl",
-            start_tls=settings.smtp_security == "starttls",
-            timeout=settings.notify_timeout_seconds,
+            hostname=config.host,
+            port=config.port,
+            username=config.username or None,
+            password=config.password or None,
+            use_tls=config.security == "ssl",
+            start_tls=config.security == "starttls",
+            timeout=config.timeout,
         )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         raise SendError(f"SMTP: {exc}"[:500]) from exc

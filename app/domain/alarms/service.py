@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.alarms.evaluate import alarm_event
-from app.domain.alarms.models import Alarm, AlarmState, MaintenanceWindow
+from app.domain.alarms.models import RAISED_STATES, Alarm, AlarmKind, AlarmState, MaintenanceWindow
 from app.domain.clients.models import ClientGroup
 from app.domain.clock import as_utc, utcnow
 from app.domain.enums import Role
@@ -34,6 +34,7 @@ async def alarms_list(
     group_id: int | None = None,
     limit: int | None = None,
     offset: int = 0,
+    kind: AlarmKind | None = None,
 ) -> list[Alarm]:
     """Raised alarms (never the internal PENDING ones), newest first; open ones when no state is asked for
     come first (ACTIVE, then ACKNOWLEDGED, then CLEARED)."""
@@ -44,11 +45,24 @@ async def alarms_list(
     stmt = select(Alarm).where(Alarm.state.in_([s.value for s in states]))
     if group_id is not None:
         stmt = stmt.where(Alarm.group_id == group_id)
+    if kind is not None:
+        stmt = stmt.where(Alarm.kind == kind.value)
     open_first = case({s.value: i for i, s in enumerate(LISTED_STATES)}, value=Alarm.state, else_=len(LISTED_STATES))
     page = min(limit if limit is not None else DEFAULT_LIMIT, MAX_LIMIT)
     stmt = stmt.order_by(open_first, Alarm.last_seen.desc(), Alarm.id.desc()).limit(page).offset(offset)
     async with deps.db.read_session() as session:
         return list((await session.scalars(stmt)).all())
+
+
+async def open_alarm_counts(deps: UseCaseDeps, principal: Principal | None) -> dict[AlarmState, int]:
+    """How many alarms are ACTIVE and ACKNOWLEDGED now (the header badge counts the ACTIVE ones)."""
+    require_role(principal, READ_ROLE)
+    stmt = (
+        select(Alarm.state, func.count()).where(Alarm.state.in_([s.value for s in RAISED_STATES])).group_by(Alarm.state)
+    )
+    async with deps.db.read_session() as session:
+        counts = {AlarmState(state): int(count) for state, count in (await session.execute(stmt)).all()}
+    return {state: counts.get(state, 0) for state in RAISED_STATES}
 
 
 async def alarm_by_id(deps: UseCaseDeps, principal: Principal | None, alarm_id: int) -> Alarm:

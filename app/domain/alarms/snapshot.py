@@ -8,9 +8,10 @@ from sqlalchemy import and_, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.domain.alarms.health_reasons import reasons_of, rule_columns
 from app.domain.alarms.models import OPEN_STATES, Alarm, AlarmState, MaintenanceWindow
 from app.domain.alarms.rules import DisplayView, FailedCommand, FailedConversion, OpenAlarm, Situation
-from app.domain.clients.models import Client
+from app.domain.clients.models import Client, ClientGroup
 from app.domain.commands.models import ClientCommand
 from app.domain.enums import CommandStatus, ConversionStatus
 from app.domain.media.models import Conversion
@@ -24,18 +25,25 @@ CRITICAL_LOG_WINDOW = timedelta(minutes=30)
 # Failed commands and conversions stay alarm conditions for this long (unless superseded or retried).
 FAILURE_LOOKBACK = timedelta(hours=24)
 FAILED_COMMAND_STATUSES = (CommandStatus.FAILED, CommandStatus.EXPIRED, CommandStatus.TIMED_OUT)
+# Whose reasons are read: critical displays, and warning ones (some warning reasons raise alarms too).
+ASKED = (ClientHealth.CRITICAL, ClientHealth.WARNING)
 
 
 async def load_displays(session: AsyncSession, now: datetime, grace_seconds: int) -> list[DisplayView]:
-    """Every active display with its classification (the one health rule, evaluated by the database)."""
-    health = health_sql(alive_sql(now, grace_seconds), now - CRITICAL_LOG_WINDOW).label("health")
-    stmt = select(Client.uuid, Client.description, Client.hostname, Client.group_id, Client.last_alive, health).where(
-        Client.is_active == true()
-    )
-    return [
-        DisplayView(uuid, description or hostname or uuid, group_id, ClientHealth(value), last_alive)
-        for uuid, description, hostname, group_id, last_alive, value in (await session.execute(stmt)).all()
-    ]
+    """Every active display with its classification (the one health rule, evaluated by the database) and,
+    for the critical and warning ones, the rule's reasons (app.domain.alarms.health_reasons)."""
+    since = now - CRITICAL_LOG_WINDOW
+    health = health_sql(alive_sql(now, grace_seconds), since).label("health")
+    names = (Client.uuid.label("uuid"), Client.description.label("description"), Client.hostname.label("hostname"),
+             Client.group_id.label("group_id"), Client.last_alive.label("last_alive"))  # fmt: skip
+    stmt = select(*names, health, *rule_columns()).where(Client.is_active == true())
+    views = []
+    for row in (await session.execute(stmt)).mappings().all():
+        status = ClientHealth(row["health"])
+        reasons = reasons_of(row, now, since) if status in ASKED else ()
+        name = row["description"] or row["hostname"] or row["uuid"]
+        views.append(DisplayView(row["uuid"], name, row["group_id"], status, row["last_alive"], reasons))
+    return views
 
 
 async def load_situation(
@@ -94,3 +102,12 @@ async def load_open_alarms(session: AsyncSession) -> dict[int, Alarm]:
 
 def as_open(alarm: Alarm) -> OpenAlarm:
     return OpenAlarm(alarm.id, alarm.dedupe_key, AlarmState(alarm.state), alarm.first_seen, alarm.clear_since)
+
+
+async def group_names(session: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    """Names of the given groups (for the messages)."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(select(ClientGroup.id, ClientGroup.name).where(ClientGroup.id.in_(wanted)))
+    return {int(group_id): str(name) for group_id, name in rows.all()}

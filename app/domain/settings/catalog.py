@@ -52,6 +52,12 @@ CATALOG: dict[str, SettingSpec] = {
         SettingSpec("alarm_fleet_min_displays", "20", SettingType.INT, "Alarme: Großausfall ab Displays", 1, 100000),
         SettingSpec("alarm_fleet_min_percent", "50", SettingType.INT, "Alarme: Großausfall ab Prozent", 1, 100),
         SettingSpec("alarm_fleet_window_minutes", "10", SettingType.INT, "Alarme: Großausfall-Zeitfenster", 1, 1440),
+        SettingSpec(
+            "alarm_warning_reasons",
+            "content_mismatch",
+            SettingType.STRING,
+            "Alarme: Warnungsgründe, die „Display gestört“ auslösen (Komma; none = keine)",
+        ),
     )
 }
 

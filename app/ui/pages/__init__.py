@@ -2,6 +2,7 @@
 this package registers them all with NiceGUI."""
 
 from app.ui.pages import (  # noqa: F401
+    alarms,
     api_tokens,
     audit,
     broadcasts,

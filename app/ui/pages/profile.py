@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.ui import gql, session
+from app.ui.alarm_subscription import alarm_subscription_card
 from app.ui.i18n import current_language, t
 from app.ui.layout import PageContext, page_heading, password_dialog, protected_page, run_action
 
@@ -57,3 +58,4 @@ async def profile_page(ctx: PageContext) -> None:
             ui.button(t("menu.change_password"), icon="password", on_click=dialog.open).props(
                 'outline data-testid="profile-password"'
             )
+        await alarm_subscription_card()

@@ -11,6 +11,7 @@ from nicegui import ui
 
 from app.domain.enums import Role
 from app.ui import gql
+from app.ui.alarm_settings import alarm_settings_panel
 from app.ui.format import fmt_date
 from app.ui.holiday_subscriptions import SubscriptionsPanel
 from app.ui.i18n import t
@@ -511,6 +512,7 @@ async def settings_page(ctx: PageContext) -> None:
         display_tab = ui.tab("display", t("settings.display"), icon="tv") if is_admin else None
         media_tab = ui.tab("media", t("settings.media"), icon="movie") if is_admin else None
         events_tab = ui.tab("events", t("settings.events"), icon="event") if is_admin else None
+        alarms_tab = ui.tab("alarms", t("alarmset.tab"), icon="notifications_active") if is_admin else None
         system_tab = ui.tab("system", t("settings.system"), icon="settings") if ctx.can(Role.SUPERADMIN) else None
     settings_rows: list[dict[str, Any]] = []
     if is_admin:
@@ -533,6 +535,9 @@ async def settings_page(ctx: PageContext) -> None:
         if events_tab is not None:
             with ui.tab_panel(events_tab).classes("px-0 gap-4"):
                 await _events_tab(values)
+        if alarms_tab is not None:
+            with ui.tab_panel(alarms_tab).classes("px-0 gap-4"):
+                await alarm_settings_panel()
         if system_tab is not None:
             with ui.tab_panel(system_tab).classes("px-0"):
                 _system_tab(settings_rows)

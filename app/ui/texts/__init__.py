@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.ui.texts import broadcasts
+from app.ui.texts import alarms, broadcasts
 
-AREAS: tuple[ModuleType, ...] = (broadcasts,)
+AREAS: tuple[ModuleType, ...] = (alarms, broadcasts)
