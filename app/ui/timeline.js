@@ -1,0 +1,208 @@
+// vis-timeline (dual MIT / Apache-2.0, vendored in app/ui/static/vis-timeline) as one Vue component for NiceGUI.
+// Rows are groups, bars are range items, holidays background items. Times are school-local wall times sent as
+// "floating" strings ("2026-03-02T08:00:00"); they are read as UTC and the axis is drawn in UTC, so the
+// browser's own zone never shifts them. The "now" line is set from the server's school-local now and then
+// ticks on by itself. Clicks and Enter/Space on a focused bar are emitted to Python.
+let loading = null;
+
+function loadVis(base) {
+  if (window.vis && window.vis.Timeline) return Promise.resolve();
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      const css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = `${base}/vis-timeline-graph2d.min.css`;
+      document.head.appendChild(css);
+      const script = document.createElement("script");
+      script.src = `${base}/vis-timeline-graph2d.min.js`;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`cannot load ${script.src}`));
+      document.head.appendChild(script);
+    });
+  }
+  return loading;
+}
+
+function date(wall) {
+  return wall ? new Date(`${wall}Z`) : null;
+}
+
+function wall(value) {
+  return value ? new Date(value).toISOString().slice(0, 19) : null;
+}
+
+function icon(name) {
+  const el = document.createElement("i");
+  el.className = "q-icon notranslate material-icons tl-icon";
+  el.setAttribute("aria-hidden", "true");
+  el.textContent = name;
+  return el;
+}
+
+export default {
+  template: '<div class="tl-root" role="group"></div>',
+  props: {
+    groups: Array,
+    items: Array,
+    start: String,
+    end: String,
+    now: String,
+    label: String,
+    nowLabel: String,
+    locale: String,
+    base: String,
+    options: Object,
+  },
+  async mounted() {
+    await this.$nextTick(); // window.path_prefix is set by then
+    await loadVis((window.path_prefix || "") + this.base);
+    this.groupSet = new vis.DataSet();
+    this.itemSet = new vis.DataSet();
+    this.fill();
+    this.$el.setAttribute("aria-label", this.label || "");
+    this.timeline = new vis.Timeline(this.$el, this.itemSet, this.groupSet, {
+      moment: (value) => vis.moment(value).utc(),
+      locale: this.locale,
+      orientation: "top",
+      stack: true,
+      selectable: false,
+      showCurrentTime: true,
+      zoomKey: "ctrlKey",
+      horizontalScroll: false,
+      zoomMin: 15 * 60 * 1000,
+      groupOrder: "order",
+      margin: { item: { horizontal: 0, vertical: 4 } },
+      tooltip: { followMouse: true, overflowMethod: "cap" },
+      template: (item) => this.itemElement(item),
+      groupTemplate: (group) => this.groupElement(group),
+      ...this.windowOptions(),
+      ...(this.options || {}),
+    });
+    this.timeline.on("click", (props) => this.clicked(props));
+    this.$el.addEventListener("keydown", (e) => this.key(e));
+    this.setNow();
+  },
+  unmounted() {
+    if (this.timeline) this.timeline.destroy();
+  },
+  watch: {
+    groups() {
+      this.refill();
+    },
+    items() {
+      this.refill();
+    },
+    window() {
+      if (!this.timeline) return;
+      this.timeline.setOptions(this.windowOptions());
+      this.timeline.setWindow(date(this.start), date(this.end), { animation: false });
+    },
+    now() {
+      this.setNow();
+    },
+  },
+  computed: {
+    window() {
+      return `${this.start}|${this.end}`;
+    },
+  },
+  methods: {
+    windowOptions() {
+      const start = date(this.start);
+      const end = date(this.end);
+      return { start, end, min: start, max: end, zoomMax: end - start };
+    },
+    fill() {
+      this.groupSet.add((this.groups || []).map((g, order) => ({ order, ...g })));
+      this.itemSet.add(
+        (this.items || []).map((item) => ({ ...item, start: date(item.start), end: date(item.end) })),
+      );
+    },
+    refill() {
+      if (!this.timeline) return;
+      this.itemSet.clear();
+      this.groupSet.clear();
+      this.fill();
+    },
+    setNow() {
+      if (!this.timeline || !this.now) return;
+      this.timeline.setCurrentTime(date(this.now));
+      const bar = this.$el.querySelector(".vis-current-time");
+      if (bar && this.nowLabel) {
+        bar.setAttribute("data-testid", "timeline-now");
+        bar.setAttribute("aria-label", this.nowLabel);
+        let tag = bar.querySelector(".tl-now-label");
+        if (!tag) {
+          tag = document.createElement("span");
+          tag.className = "tl-now-label";
+          bar.appendChild(tag);
+        }
+        tag.textContent = this.nowLabel;
+      }
+    },
+    itemElement(item) {
+      const el = document.createElement("span");
+      el.className = "tl-item";
+      if (item.testid) el.setAttribute("data-testid", item.testid);
+      if (item.type === "background") {
+        if (item.content) el.textContent = item.content;
+        return el;
+      }
+      el.setAttribute("data-item-id", String(item.id));
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      el.setAttribute("aria-label", item.label || item.content || "");
+      if (item.icon) el.appendChild(icon(item.icon));
+      const text = document.createElement("span");
+      text.textContent = item.content || "";
+      el.appendChild(text);
+      return el;
+    },
+    groupElement(group) {
+      const el = document.createElement("div");
+      el.className = "tl-group";
+      if (group.testid) el.setAttribute("data-testid", group.testid);
+      if (group.color) {
+        const dot = document.createElement("span");
+        dot.className = "tl-dot";
+        dot.style.background = group.color;
+        el.appendChild(dot);
+      }
+      const name = document.createElement("span");
+      name.className = "tl-group-name";
+      name.textContent = group.content || "";
+      el.appendChild(name);
+      if (group.badge) {
+        const badge = document.createElement("span");
+        badge.className = "tl-badge";
+        badge.textContent = group.badge;
+        if (group.badgeTitle) badge.title = group.badgeTitle;
+        el.appendChild(badge);
+      }
+      return el;
+    },
+    emitItem(id, time) {
+      const item = this.itemSet.get(id);
+      if (!item || item.type === "background") return;
+      this.$emit("item_click", { id: item.id, group: item.group ?? null, time: time ? wall(time) : null });
+    },
+    clicked(props) {
+      if (props.item != null) {
+        this.emitItem(props.item, props.time);
+      } else if (props.group != null && props.time && props.what !== "group-label") {
+        this.$emit("time_click", { group: props.group, time: wall(props.time) });
+      }
+    },
+    key(e) {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      const el = e.target.closest && e.target.closest("[data-item-id]");
+      if (!el) return;
+      e.preventDefault();
+      const id = el.getAttribute("data-item-id");
+      this.emitItem(this.itemSet.get(id) ? id : Number(id), null);
+    },
+    zoom(start, end) {
+      if (this.timeline) this.timeline.setWindow(date(start), date(end), { animation: false });
+    },
+  },
+};
