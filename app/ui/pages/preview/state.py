@@ -1,0 +1,67 @@
+"""What the Vorschau shows: the chosen rooms, the day or week, and each room's schedule segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.ui import gql
+from app.ui.calendar_model import View, utc_range, view_days
+
+SEGMENT_FIELDS = "start end eventIds titles powerState reason"
+
+
+@dataclass
+class PreviewState:
+    tz: ZoneInfo
+    view: View = "day"
+    anchor: date = field(default_factory=date.today)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    # None: every room (also rooms created later); otherwise the chosen group ids.
+    chosen: list[int] | None = None
+    segments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def days(self) -> list[date]:
+        return view_days(self.view, self.anchor)
+
+    def window(self) -> tuple[datetime, datetime]:
+        return utc_range(self.days(), self.tz)
+
+    def shown(self) -> list[dict[str, Any]]:
+        """The chosen rooms in the group order."""
+        if self.chosen is None:
+            return list(self.groups)
+        chosen = set(self.chosen)
+        return [g for g in self.groups if g["id"] in chosen]
+
+    def group_name(self, group_id: int) -> str:
+        return next((g["name"] for g in self.groups if g["id"] == group_id), str(group_id))
+
+    async def load(self) -> None:
+        data = await gql.gql("{ groups(includeUnassigned: false) { id name } }")
+        self.groups = [g for g in data["groups"] if g["id"] is not None]
+        await self.load_segments()
+
+    async def load_segments(self) -> None:
+        """Every shown room's `groupSchedule` over the window, in one request (one alias per room)."""
+        shown = [int(g["id"]) for g in self.shown()]
+        if not shown:
+            self.segments = {}
+            return
+        start, end = self.window()
+        fields = " ".join(
+            f"g{gid}: groupSchedule(groupId: {gid}, start: $s, end: $e) {{ {SEGMENT_FIELDS} }}" for gid in shown
+        )
+        data = await gql.gql(
+            f"query($s: DateTime!, $e: DateTime!) {{ {fields} }}", {"s": start.isoformat(), "e": end.isoformat()}
+        )
+        self.segments = {gid: data[f"g{gid}"] for gid in shown}
+
+    async def payload_at(self, group_id: int, at: datetime) -> dict[str, Any]:
+        data = await gql.gql(
+            "query($g: Int!, $at: DateTime!) { displayPayloadAt(groupId: $g, at: $at) { eventList powerIntent } }",
+            {"g": group_id, "at": at.isoformat()},
+        )
+        return dict(data["displayPayloadAt"])
