@@ -50,6 +50,7 @@ export default {
     label: String,
     nowLabel: String,
     locale: String,
+    clickable: Boolean,
     base: String,
     options: Object,
   },
@@ -72,6 +73,8 @@ export default {
       zoomMin: 15 * 60 * 1000,
       groupOrder: "order",
       margin: { item: { horizontal: 0, vertical: 4 } },
+      // Days named with their weekday ("Mo 30."), hours as 24 h clock, in the page's language.
+      format: { minorLabels: { weekday: "dd D.", day: "dd D.", hour: "HH:mm", minute: "HH:mm" } },
       tooltip: { followMouse: true, overflowMethod: "cap" },
       template: (item) => this.itemElement(item),
       groupTemplate: (group) => this.groupElement(group),
@@ -150,7 +153,8 @@ export default {
       }
       el.setAttribute("data-item-id", String(item.id));
       el.setAttribute("tabindex", "0");
-      el.setAttribute("role", "button");
+      // A bar that opens something is a button; otherwise a labelled, focusable picture of the time span.
+      el.setAttribute("role", this.clickable ? "button" : "img");
       el.setAttribute("aria-label", item.label || item.content || "");
       if (item.icon) el.appendChild(icon(item.icon));
       const text = document.createElement("span");

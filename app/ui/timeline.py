@@ -137,6 +137,7 @@ class Timeline(ui.element, component="timeline.js"):
             label=label,
             nowLabel=now_label,
             locale=locale,
+            clickable=on_item_click is not None,
             base=ASSETS_URL,
             options=options or {},
         )

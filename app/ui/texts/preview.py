@@ -15,7 +15,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pv.no_rooms": ("Keine Räume gewählt.", "No rooms selected."),
     "pv.no_groups": ("Noch keine Raumgruppen angelegt.", "No room groups yet."),
     "pv.timeline": ("Zeitleiste der Vorschau", "Preview timeline"),
-    "pv.now": ("Jetzt", "Now"),
+    "timeline.now": ("Jetzt", "Now"),
     "pv.playback": ("Wiedergabe", "Playback"),
     "pv.payload_now": ("Jetzt ansehen", "Show now"),
     "pv.reason.event": ("Termin", "Event"),

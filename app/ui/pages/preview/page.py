@@ -81,7 +81,7 @@ class PreviewPage:
         with ui.card().classes("w-full p-0 overflow-hidden").props("flat bordered"):
             self.timeline = Timeline(
                 label=t("pv.timeline"),
-                now_label=t("pv.now"),
+                now_label=t("timeline.now"),
                 locale=current_language(),
                 on_item_click=self.on_segment,
             ).props('data-testid="pv-timeline"')
