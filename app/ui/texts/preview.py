@@ -17,7 +17,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pv.timeline": ("Zeitleiste der Vorschau", "Preview timeline"),
     "timeline.now": ("Jetzt", "Now"),
     "pv.playback": ("Wiedergabe", "Playback"),
-    "pv.payload_now": ("Jetzt ansehen", "Show now"),
     "pv.reason.event": ("Termin", "Event"),
     "pv.reason.no_event": ("Kein Termin", "No event"),
     "pv.reason.holiday": ("Ferien", "Holiday"),

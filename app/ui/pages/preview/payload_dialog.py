@@ -25,9 +25,11 @@ def payload_dialog(
     room: str, group_id: int, at: datetime, tz: ZoneInfo, payload: dict[str, Any], segment_span: str | None
 ) -> ui.dialog:
     """Open a dialog with the event list and the power intent as the displays get them (pretty-printed)."""
-    with ui.dialog() as dialog, ui.card().classes("w-[56rem] max-w-full").props('data-testid="pv-payload-dialog"'):
+    title = t("pv.payload_title", room=room)
+    dialog = ui.dialog().props(f'aria-label="{title}"')
+    with dialog, ui.card().classes("w-[56rem] max-w-full").props('data-testid="pv-payload-dialog"'):
         with ui.row().classes("w-full items-center no-wrap"):
-            ui.label(t("pv.payload_title", room=room)).classes("text-lg font-medium")
+            ui.label(title).classes("text-lg font-medium")
             ui.space()
             ui.button(icon="close", on_click=dialog.close).props(
                 f'flat round dense aria-label="{t("common.close")}" data-testid="pv-payload-close"'
