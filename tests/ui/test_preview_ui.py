@@ -1,7 +1,7 @@
-"""Vorschau in a real browser: a daily series and a holiday in one room show as on/off segments of the week on
-the vis-timeline, with the "Jetzt" line; a segment clicked (and one reached by keyboard) opens exactly the
-payload `displayPayloadAt` gives a display; rooms can be chosen; the page renders in English; and all of it
-with every non-loopback request blocked (the timeline is vendored)."""
+"""Vorschau in a real browser: a daily series and a holiday in one room show as on/off segments of the week
+on the vis-timeline, with the "Jetzt" line; a segment clicked (and one reached by keyboard) opens exactly the
+payload `displayPayloadAt` gives a display; rooms can be chosen; a change made elsewhere shows live; the page
+renders in English; and all of it with every non-loopback request blocked (the timeline is vendored)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.support.process import InfoscreenProcess
 from tests.ui.conftest import SUPERADMIN, admin_token, graphql, login, shot
 from tests.ui.test_calendar_fullcalendar import _at, _block_outside, _event
-from tests.ui.test_calendar_ui import SCHOOL_TZ, _new_group
+from tests.ui.test_calendar_ui import SCHOOL_TZ, SUBSCRIBE_GRACE_MS, _new_group
 
 
 def _holiday(server: InfoscreenProcess, token: str, day: date) -> int:
@@ -114,6 +114,11 @@ def test_preview_shows_segments_now_line_and_the_payload_a_display_receives(
     expect(page.get_by_test_id(f"pv-row-{other}")).to_have_count(0)
     expect(page.get_by_test_id(f"pv-row-{room}")).to_be_visible()
     expect(page.get_by_test_id("pv-playback")).to_have_attribute("href", "/playback")
+
+    # Live: an event added elsewhere for a shown room appears without a reload.
+    page.wait_for_timeout(SUBSCRIBE_GRACE_MS)
+    _event(server, token, room, "Nachmeldung", _at(today, 14), _at(today, 15))
+    expect(segments.filter(has_text="Nachmeldung")).to_have_count(1)
     assert blocked == [], blocked
 
     # English.
