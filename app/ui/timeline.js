@@ -2,7 +2,9 @@
 // Rows are groups, bars are range items, holidays background items. Times are school-local wall times sent as
 // "floating" strings ("2026-03-02T08:00:00"); they are read as UTC and the axis is drawn in UTC, so the
 // browser's own zone never shifts them. The "now" line is set from the server's school-local now and then
-// ticks on by itself. Clicks and Enter/Space on a focused bar are emitted to Python.
+// ticks on by itself. Clicks and Enter/Space on a focused bar are emitted to Python; a click on the time axis
+// of a week zooms to that day and back.
+const DAY_MS = 24 * 60 * 60 * 1000;
 let loading = null;
 
 function loadVis(base) {
@@ -191,7 +193,9 @@ export default {
       this.$emit("item_click", { id: item.id, group: item.group ?? null, time: time ? wall(time) : null });
     },
     clicked(props) {
-      if (props.item != null) {
+      if (props.what === "axis" && props.time) {
+        this.toggleDayZoom(props.time);
+      } else if (props.item != null) {
         this.emitItem(props.item, props.time);
       } else if (props.group != null && props.time && props.what !== "group-label") {
         this.$emit("time_click", { group: props.group, time: wall(props.time) });
@@ -204,6 +208,20 @@ export default {
       e.preventDefault();
       const id = el.getAttribute("data-item-id");
       this.emitItem(this.itemSet.get(id) ? id : Number(id), null);
+    },
+    toggleDayZoom(time) {
+      // In a window of several days a click on the time axis zooms to that day; the next click zooms back out.
+      const start = date(this.start);
+      const end = date(this.end);
+      if (!this.timeline || end - start <= DAY_MS) return;
+      const shown = this.timeline.getWindow();
+      if (shown.end - shown.start < end - start - 1000) {
+        this.timeline.setWindow(start, end, { animation: false });
+        return;
+      }
+      const at = new Date(time);
+      const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+      this.timeline.setWindow(day, new Date(day.getTime() + DAY_MS), { animation: false });
     },
     zoom(start, end) {
       if (this.timeline) this.timeline.setWindow(date(start), date(end), { animation: false });

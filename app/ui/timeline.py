@@ -1,7 +1,8 @@
 """vis-timeline (dual MIT / Apache-2.0, vendored in `app/ui/static/vis-timeline/`) wrapped once as a NiceGUI element.
 
 One row per group, range items (bars) with a class or colour and a tooltip, background items (holidays, whole
-rows or all rows), a "now" line, zoom to the shown day or week, clicks back to Python. The browser build is
+rows or all rows), a "now" line, zoom to the shown day or week (a click on a week's time axis zooms to that
+day and back; Ctrl + wheel zooms freely), clicks back to Python. The browser build is
 served from the app's own static files (no CDN), so it works offline; `scripts/vendor_vis_timeline.sh`
 refreshes it from npm. Times cross this boundary as the school's local wall time without zone
 ("2026-03-02T08:00:00", see `app.ui.fullcalendar.to_wall`): the timeline draws its axis in UTC, so the

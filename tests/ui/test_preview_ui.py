@@ -82,6 +82,13 @@ def test_preview_shows_segments_now_line_and_the_payload_a_display_receives(
     expect(page.locator(".vis-item.pv-holiday")).to_have_count(2)  # both rooms: holidays are school-wide
     shot(page, "preview-week")
 
+    # A click on a day of the week's axis zooms to that day (hours on the axis), a second click back out.
+    axis = page.locator(".vis-time-axis.vis-foreground")
+    axis.get_by_text(f"Mo {monday.day}.", exact=True).click()
+    expect(axis).to_contain_text("12:00")
+    axis.get_by_text("12:00", exact=True).first.click()
+    expect(axis.get_by_text(f"Do {(monday + timedelta(days=3)).day}.", exact=True)).to_be_visible()
+
     # Keyboard: a focused segment opens the payload at its start, exactly what displayPayloadAt answers.
     monday_on = page.locator(f'[data-testid="pv-seg-{room}"][aria-label*="{monday:%d.%m.} 10:00"]')
     expect(monday_on).to_have_count(1)
