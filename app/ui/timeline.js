@@ -3,7 +3,7 @@
 // "floating" strings ("2026-03-02T08:00:00"); they are read as UTC and the axis is drawn in UTC, so the
 // browser's own zone never shifts them. The "now" line is set from the server's school-local now and then
 // ticks on by itself. Clicks and Enter/Space on a focused bar are emitted to Python; a click on the time axis
-// of a week zooms to that day and back.
+// of a week zooms to that day and back. With `editable`, a drag or resize of a bar is emitted as item_change.
 const DAY_MS = 24 * 60 * 60 * 1000;
 let loading = null;
 
@@ -53,6 +53,7 @@ export default {
     nowLabel: String,
     locale: String,
     clickable: Boolean,
+    editable: Boolean,
     base: String,
     options: Object,
   },
@@ -68,7 +69,6 @@ export default {
       locale: this.locale,
       orientation: "top",
       stack: true,
-      selectable: false,
       showCurrentTime: true,
       zoomKey: "ctrlKey",
       horizontalScroll: false,
@@ -78,6 +78,7 @@ export default {
       // Days named with their weekday ("Mo 30."), hours as 24 h clock, in the page's language.
       format: { minorLabels: { weekday: "dd D.", day: "dd D.", hour: "HH:mm", minute: "HH:mm" } },
       tooltip: { followMouse: true, overflowMethod: "cap" },
+      ...this.editOptions(),
       template: (item) => this.itemElement(item),
       groupTemplate: (group) => this.groupElement(group),
       ...this.windowOptions(),
@@ -85,6 +86,13 @@ export default {
     });
     this.timeline.on("click", (props) => this.clicked(props));
     this.$el.addEventListener("keydown", (e) => this.key(e));
+    // A drag ends with a pointer-up that vis may also report as a click: only a press that stayed put clicks.
+    this.$el.addEventListener("pointerdown", (e) => (this.pressed = { x: e.clientX, y: e.clientY }), true);
+    this.$el.addEventListener(
+      "pointerup",
+      (e) => (this.dragged = !!this.pressed && Math.hypot(e.clientX - this.pressed.x, e.clientY - this.pressed.y) > 4),
+      true,
+    );
     this.setNow();
   },
   unmounted() {
@@ -112,6 +120,22 @@ export default {
     },
   },
   methods: {
+    editOptions() {
+      // Bars may be dragged in time and resized (not to another row); Python answers, `reset` undoes a refusal.
+      if (!this.editable) return { selectable: false };
+      return {
+        selectable: true,
+        editable: { updateTime: true, updateGroup: false, add: false, remove: false, overrideItems: false },
+        itemsAlwaysDraggable: { item: true, range: true },
+        onMove: (item, callback) => {
+          callback(item);
+          this.$emit("item_change", { id: item.id, group: item.group ?? null, start: wall(item.start), end: wall(item.end) });
+        },
+      };
+    },
+    reset() {
+      this.refill();
+    },
     windowOptions() {
       const start = date(this.start);
       const end = date(this.end);
@@ -193,7 +217,9 @@ export default {
       this.$emit("item_click", { id: item.id, group: item.group ?? null, time: time ? wall(time) : null });
     },
     clicked(props) {
-      if (props.what === "axis" && props.time) {
+      if (this.dragged) {
+        this.dragged = false;
+      } else if (props.what === "axis" && props.time) {
         this.toggleDayZoom(props.time);
       } else if (props.item != null) {
         this.emitItem(props.item, props.time);

@@ -41,6 +41,9 @@ TIMELINE_CSS = """
 .tl-item { display: inline-flex; align-items: center; gap: 3px; white-space: nowrap; outline: none; }
 .tl-item:focus-visible { outline: 3px solid #1e3a8a; outline-offset: 2px; border-radius: 3px; }
 .tl-icon { font-size: 14px; }
+.tl-root .vis-item .vis-drag-left, .tl-root .vis-item .vis-drag-right { width: 8px; }
+.tl-root .vis-item .vis-drag-left { left: -2px; }
+.tl-root .vis-item .vis-drag-right { right: -2px; }
 .tl-root .vis-item.vis-background { color: #78350f; font-size: 11px; }
 .tl-root .vis-current-time { background-color: #b45309; width: 2px; z-index: 3; }
 .tl-now-label { position: absolute; top: 0; left: 3px; background: #b45309; color: #fff; font-size: 11px;
@@ -122,11 +125,14 @@ class Timeline(ui.element, component="timeline.js"):
         options: dict[str, Any] | None = None,
         on_item_click: Handler | None = None,
         on_time_click: Handler | None = None,
+        on_item_change: Handler | None = None,
     ) -> None:
         """`label` names the timeline for screen readers, `now_label` is written on the now line.
 
         `on_item_click` gets {id, group, time} (time: the clicked wall time, None from the keyboard);
-        `on_time_click` gets {group, time} for a click in a row outside any bar."""
+        `on_time_click` gets {group, time} for a click in a row outside any bar; with `on_item_change` bars can
+        be dragged in time and resized, and it gets {id, group, start, end} (wall times) — call `reset()` to
+        put a refused change back."""
         super().__init__()
         ui.add_css(TIMELINE_CSS)
         self._props.update(
@@ -139,10 +145,15 @@ class Timeline(ui.element, component="timeline.js"):
             nowLabel=now_label,
             locale=locale,
             clickable=on_item_click is not None,
+            editable=on_item_change is not None,
             base=ASSETS_URL,
             options=options or {},
         )
-        for name, handler in (("item_click", on_item_click), ("time_click", on_time_click)):
+        for name, handler in (
+            ("item_click", on_item_click),
+            ("time_click", on_time_click),
+            ("item_change", on_item_change),
+        ):
             if handler is not None:
                 self.on(name, _forward(handler))
 
@@ -154,6 +165,10 @@ class Timeline(ui.element, component="timeline.js"):
         self._props["end"] = end
         self._props["now"] = now
         self.update()
+
+    def reset(self) -> None:
+        """Put the bars back as last shown (after a drag or resize that was cancelled or refused)."""
+        self.run_method("reset")
 
     def zoom(self, start: str, end: str) -> None:
         """Zoom to [start, end) (e.g. one day of a shown week) without changing what is shown."""

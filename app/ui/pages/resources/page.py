@@ -1,7 +1,8 @@
 """Ressourcen: every room group's occurrences side by side on a day (default) or week timeline.
 
 One row per group (without “Nicht zugeordnet”), bars in a stable colour per group, holidays shaded, a now line
-(drawn by the shared vis-timeline element, `app/ui/timeline.py`), and the group order panel
+(drawn by the shared vis-timeline element, `app/ui/timeline.py`); a bar opens the event's details as in Termine
+(edit, delete, and drag or resize for editors, via Termine's actions: `editing`), and the group order panel
 (up/down, saved with setGroupOrder; admin+ may change it, others see it read-only). Everyone logged in may
 look (the queries need only a login). Reloads whenever the view or the date changes, and live (coalesced) when
 `eventsChanged` names a shown group or `groupsChanged` reports a new, renamed, deleted or reordered group.
@@ -22,6 +23,7 @@ from app.ui.format import fmt_date, school_tz
 from app.ui.i18n import current_language, t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action
 from app.ui.live_reload import CoalescedReload
+from app.ui.pages.resources.editing import ResourceEditing
 from app.ui.pages.resources.order_panel import order_panel
 from app.ui.pages.resources.state import ResourcesState
 from app.ui.pages.resources.timeline import RESOURCES_CSS, draw
@@ -35,13 +37,14 @@ async def resources_page(ctx: PageContext) -> None:
     state = ResourcesState(tz=school_tz())
     state.anchor = datetime.now(state.tz).date()
     await state.load()
-    ResourcesPage(state, can_order=ctx.can(Role.ADMIN)).build()
+    ResourcesPage(state, can_order=ctx.can(Role.ADMIN), can_edit=ctx.can(Role.EDITOR)).build()
 
 
 class ResourcesPage:
-    def __init__(self, state: ResourcesState, *, can_order: bool) -> None:
+    def __init__(self, state: ResourcesState, *, can_order: bool, can_edit: bool) -> None:
         self.state = state
         self.can_order = can_order
+        self.can_edit = can_edit
         self.live = CoalescedReload(self.live_reload)
         self.timeline: Timeline | None = None
 
@@ -63,9 +66,15 @@ class ResourcesPage:
         with ui.row().classes("w-full gap-4 items-start no-wrap max-lg:flex-wrap"):
             with ui.card().classes("flex-1 min-w-0 p-0 overflow-hidden").props("flat bordered"):
                 self.empty_hint()
+                editing = ResourceEditing(state, editable=self.can_edit, saved=self.live.schedule)
                 self.timeline = Timeline(
-                    label=t("res.title"), now_label=t("timeline.now"), locale=current_language()
+                    label=t("res.title"),
+                    now_label=t("timeline.now"),
+                    locale=current_language(),
+                    on_item_click=editing.on_click,
+                    on_item_change=editing.on_change if self.can_edit else None,
                 ).props('data-testid="res-timeline"')
+                editing.attach(self.timeline)
                 self.draw()
             with ui.column().classes("w-64 max-lg:w-full gap-1"):
                 ui.label(t("res.order")).classes("text-lg font-medium")

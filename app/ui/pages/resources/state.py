@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.ui import gql
 from app.ui.calendar_model import View, utc_range, view_days
+from app.ui.pages.calendar.state import OCCURRENCE_FIELDS
 
 
 @dataclass
@@ -31,7 +32,7 @@ class ResourcesState:
         start, end = self.window()
         data = await gql.gql(
             "query($s: DateTime!, $e: DateTime!) { groups(includeUnassigned: false) { id name displayOrder } "
-            "eventOccurrences(start: $s, end: $e) { eventId groupId title eventType start end isRecurring } "
+            f"eventOccurrences(start: $s, end: $e) {{ {OCCURRENCE_FIELDS} }} "
             "holidays { name startDate endDate } }",
             {"s": start.isoformat(), "e": end.isoformat()},
         )

@@ -52,6 +52,13 @@ def holiday_items(state: ResourcesState) -> list[Item]:
     return items
 
 
+def occurrence_index(item_id: str) -> int | None:
+    """The index into `state.occurrences` of a bar's id ("o3" → 3); None for a holiday or anything else."""
+    if item_id.startswith("o") and item_id[1:].isdigit():
+        return int(item_id[1:])
+    return None
+
+
 def occurrence_item(index: int, occurrence: dict[str, Any], state: ResourcesState) -> Item | None:
     start, end = parse_dt(occurrence["start"]), parse_dt(occurrence["end"])
     if start is None or end is None:
