@@ -1,7 +1,8 @@
 """Vorschau in a real browser: a daily series and a holiday in one room show as on/off segments of the week
 on the vis-timeline, with the "Jetzt" line; a segment clicked (and one reached by keyboard) opens exactly the
 payload `displayPayloadAt` gives a display; rooms can be chosen; a change made elsewhere shows live; the page
-renders in English; and all of it with every non-loopback request blocked (the timeline is vendored)."""
+renders in English; and all of it with every non-loopback request blocked (the timeline is vendored). A school
+of 40 rooms shows every room on both timelines (more rooms than the schema allows aliases in one request)."""
 
 from __future__ import annotations
 
@@ -142,3 +143,32 @@ def test_preview_shows_segments_now_line_and_the_payload_a_display_receives(
     page.get_by_test_id("user-menu").click()
     page.get_by_text("Language: English → Deutsch").click()
     expect(page.get_by_test_id("page-title")).to_have_text("Vorschau")
+
+
+def test_a_school_of_40_rooms_shows_every_room_on_vorschau_and_ressourcen(
+    page: Page, server: InfoscreenProcess
+) -> None:
+    token = admin_token(server)
+    today = datetime.now(SCHOOL_TZ).date()
+    rooms = []
+    for index in range(40):
+        room = _new_group(server, token, f"Schulraum {index:02d}")
+        _event(
+            server,
+            token,
+            room,
+            f"Stunde {index:02d}",
+            _at(today, 8),
+            _at(today, 9),
+            recurrenceRule="FREQ=DAILY;COUNT=5",
+        )
+        rooms.append(room)
+
+    login(page, *SUPERADMIN)
+    page.goto("/preview")
+    for room in (rooms[0], rooms[-1]):
+        expect(page.get_by_test_id(f"pv-row-{room}")).to_be_visible()
+    expect(page.locator(".vis-item.pv-on")).to_have_count(40)  # every room's 08:00 lesson, from its own schedule
+    page.goto("/resources")
+    expect(page.get_by_test_id(f"res-row-{rooms[-1]}")).to_be_visible()
+    expect(page.locator("[data-testid^='res-bar-']").filter(has_text="Stunde")).to_have_count(40)

@@ -11,6 +11,8 @@ from app.ui import gql
 from app.ui.calendar_model import View, utc_range, view_days
 
 SEGMENT_FIELDS = "start end eventIds titles powerState reason"
+# The schema allows 30 aliases per request (app/graphql/schema.py MAX_ALIASES); a school has 40+ rooms.
+ROOMS_PER_REQUEST = 20
 
 
 @dataclass
@@ -45,19 +47,20 @@ class PreviewState:
         await self.load_segments()
 
     async def load_segments(self) -> None:
-        """Every shown room's `groupSchedule` over the window, in one request (one alias per room)."""
+        """Every shown room's `groupSchedule` over the window, a few rooms per request (one alias per room,
+        below the schema's alias limit)."""
         shown = [int(g["id"]) for g in self.shown()]
-        if not shown:
-            self.segments = {}
-            return
         start, end = self.window()
-        fields = " ".join(
-            f"g{gid}: groupSchedule(groupId: {gid}, start: $s, end: $e) {{ {SEGMENT_FIELDS} }}" for gid in shown
-        )
-        data = await gql.gql(
-            f"query($s: DateTime!, $e: DateTime!) {{ {fields} }}", {"s": start.isoformat(), "e": end.isoformat()}
-        )
-        self.segments = {gid: data[f"g{gid}"] for gid in shown}
+        variables = {"s": start.isoformat(), "e": end.isoformat()}
+        segments: dict[int, list[dict[str, Any]]] = {}
+        for first in range(0, len(shown), ROOMS_PER_REQUEST):
+            chunk = shown[first : first + ROOMS_PER_REQUEST]
+            fields = " ".join(
+                f"g{gid}: groupSchedule(groupId: {gid}, start: $s, end: $e) {{ {SEGMENT_FIELDS} }}" for gid in chunk
+            )
+            data = await gql.gql(f"query($s: DateTime!, $e: DateTime!) {{ {fields} }}", variables)
+            segments.update({gid: data[f"g{gid}"] for gid in chunk})
+        self.segments = segments
 
     async def payload_at(self, group_id: int, at: datetime) -> dict[str, Any]:
         data = await gql.gql(
