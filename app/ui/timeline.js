@@ -87,7 +87,14 @@ export default {
     this.timeline.on("click", (props) => this.clicked(props));
     this.$el.addEventListener("keydown", (e) => this.key(e));
     // A drag ends with a pointer-up that vis may also report as a click: only a press that stayed put clicks.
-    this.$el.addEventListener("pointerdown", (e) => (this.pressed = { x: e.clientX, y: e.clientY }), true);
+    this.$el.addEventListener(
+      "pointerdown",
+      (e) => {
+        this.pressed = { x: e.clientX, y: e.clientY };
+        this.dragged = false; // a drag vis reported no click for must not swallow the next real click
+      },
+      true,
+    );
     this.$el.addEventListener(
       "pointerup",
       (e) => (this.dragged = !!this.pressed && Math.hypot(e.clientX - this.pressed.x, e.clientY - this.pressed.y) > 4),
