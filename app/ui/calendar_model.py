@@ -1,8 +1,9 @@
 """Pure calendar arithmetic for the Termine and Ressourcen pages (no NiceGUI, no I/O, unit-testable).
 
 View ranges in the school's local dates, RRULE building/parsing for the recurrence editor, all-day detection,
-the hour a time view scrolls to, overlaps within a group, lanes for the resource timeline's bars and a stable
-colour per room group. FullCalendar (`app/ui/fullcalendar.py`) draws the Termine views.
+the hour a time view scrolls to, overlaps within a group and a stable colour per room group. FullCalendar
+(`app/ui/fullcalendar.py`) draws the Termine views, vis-timeline (`app/ui/timeline.py`) the Ressourcen and
+Vorschau timelines.
 """
 
 from __future__ import annotations
@@ -190,65 +191,6 @@ def parse_rule(rule: str | None, tz: tzinfo) -> Recurrence:
             return Recurrence(custom=rule)
         result.ends, result.until = "until", until
     return result
-
-
-# --- hour columns ----------------------------------------------------------------------------------
-
-
-def assign_lanes(pieces: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
-    """(first, last, key) intervals → key: (lane, lanes); overlapping intervals sit side by side.
-
-    Intervals are grouped into clusters of transitive overlap; each gets the lowest free lane of its cluster
-    and all members of a cluster share the cluster's lane count (so blocks line up).
-    """
-    result: dict[int, tuple[int, int]] = {}
-    cluster: list[tuple[int, int, int, int]] = []  # first, last, key, lane
-    cluster_end = -1
-
-    def flush() -> None:
-        lanes = max((lane for *_, lane in cluster), default=-1) + 1
-        for _f, _l, key, lane in cluster:
-            result[key] = (lane, lanes)
-
-    for first, last, key in sorted(pieces):
-        if cluster and first >= cluster_end:
-            flush()
-            cluster, cluster_end = [], -1
-        used = {lane for _f, la, _k, lane in cluster if la > first}
-        lane = next(i for i in range(len(cluster) + 1) if i not in used)
-        cluster.append((first, last, key, lane))
-        cluster_end = max(cluster_end, last)
-    if cluster:
-        flush()
-    return result
-
-
-@dataclass(frozen=True)
-class Bar:
-    """An occurrence on a timeline row: left/width in percent of the range, and its lane in the row."""
-
-    key: int
-    left: float
-    width: float
-    lane: int
-    lanes: int
-
-
-def timeline_bars(items: list[tuple[int, datetime, datetime]], start: datetime, end: datetime) -> list[Bar]:
-    """Bars for one row, clipped to [start, end); overlapping occurrences stack in lanes."""
-    total = (end - start).total_seconds()
-    pieces: list[tuple[int, int, int]] = []
-    for key, first, last in items:
-        lo, hi = max(first, start), min(last, end)
-        if lo >= hi:
-            continue
-        pieces.append((int((lo - start).total_seconds()), int((hi - start).total_seconds()), key))
-    lanes = assign_lanes(pieces)
-    bars = []
-    for first, last, key in sorted(pieces):
-        lane, count = lanes[key]
-        bars.append(Bar(key, 100 * first / total, max(0.3, 100 * (last - first) / total), lane, count))
-    return bars
 
 
 # --- what FullCalendar is given --------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The calendar pages' arithmetic: view ranges, the recurrence editor's RRULEs, lanes for overlapping events."""
+"""The calendar pages' arithmetic: view ranges, the recurrence editor's RRULEs, group colours."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from app.ui.calendar_model import (
     parse_rule,
     scroll_hour,
     shift,
-    timeline_bars,
     utc_range,
     view_days,
 )
@@ -83,13 +82,7 @@ def test_a_weekly_rule_from_the_editor_keeps_8_oclock_local_across_dst() -> None
     assert [o.start.astimezone(VIENNA).hour for o in occurrences] == [8, 8, 8]
 
 
-def test_overlapping_bars_stack_in_lanes_and_stay_inside_the_window() -> None:
-    at = lambda h, m=0: datetime(2026, 3, 18, h, m, tzinfo=VIENNA)  # noqa: E731
-    lanes = timeline_bars([(1, at(8), at(10)), (2, at(9), at(11)), (3, at(12), at(13))], at(0), at(23))
-    assert [(b.key, b.lane, b.lanes) for b in lanes] == [(1, 0, 2), (2, 1, 2), (3, 0, 1)]
-    bars = timeline_bars([(1, at(6), at(12)), (2, at(23), at(23) + (at(3) - at(0)))], at(0), at(0).replace(day=19))
-    assert bars[0].left == 25 and bars[0].width == 25
-    assert bars[1].left + bars[1].width <= 100.0001
+def test_group_colours_are_stable_and_differ_between_neighbours() -> None:
     assert group_color(3) == group_color(3) and group_color(3) != group_color(4)
 
 

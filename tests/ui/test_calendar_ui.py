@@ -3,6 +3,7 @@ deleted from it, holidays shaded, and the group's row and order panel on the Res
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -151,18 +152,26 @@ def test_weekly_series_from_the_recurrence_editor_then_delete_one_occurrence_and
     expect(month_cell(page, monday)).to_contain_text("Wochenaushang")
     shot(page, "calendar-month")
 
-    # Ressourcen: one row per group, this week's occurrences as bars, the order panel for admins.
+    # Ressourcen (vis-timeline): one row per group, this week's occurrences as labelled, focusable bars, the
+    # holiday shaded over all rows, the now line, the order panel for admins (the rows follow it).
     page.get_by_test_id("nav-resources").click()
     expect(page.get_by_test_id("page-title")).to_have_text("Ressourcen")
     expect(page.get_by_test_id(f"res-row-{raum}")).to_contain_text("Raum 101")
     expect(page.get_by_test_id(f"res-row-{aula}")).to_contain_text("Aula")
     expect(page.get_by_test_id("res-timeline")).not_to_contain_text("Nicht zugeordnet")
     page.get_by_test_id("res-view").get_by_text("Woche").click()
-    expect(page.get_by_test_id(f"res-bar-{raum}")).to_have_count(1)
+    bar = page.get_by_test_id(f"res-bar-{raum}")
+    expect(bar).to_have_count(1)
+    expect(bar).to_have_attribute("aria-label", re.compile("Wochenaushang"))
+    expect(bar).to_have_attribute("tabindex", "0")
+    expect(page.get_by_test_id(f"res-row-{raum}")).to_contain_text("1")  # the week's count
     expect(page.get_by_test_id(f"res-bar-{aula}")).to_have_count(0)
+    expect(page.get_by_test_id("res-holiday")).to_contain_text("Testferientag")
+    expect(page.get_by_test_id("timeline-now")).to_contain_text("Jetzt")
     page.get_by_test_id(f"res-down-{aula}").click()
     order = page.get_by_test_id("res-order").locator("[data-testid^=res-order-]")
     expect(order.first).to_contain_text("Raum 101")
+    expect(page.get_by_test_id("res-timeline").locator(".vis-labelset .vis-label").first).to_contain_text("Raum 101")
     token = admin_token(server)
     groups = graphql(server, "query { groups(includeUnassigned: false) { id } }", token=token)["groups"]
     assert [g["id"] for g in groups][:2] == [raum, aula]

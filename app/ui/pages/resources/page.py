@@ -1,6 +1,8 @@
 """Ressourcen: every room group's occurrences side by side on a day (default) or week timeline.
 
-One row per group (without “Nicht zugeordnet”), bars in a stable colour per group, and the group order panel
+One row per group (without “Nicht zugeordnet”), bars in a stable colour per group, holidays shaded, a now line
+(drawn by the shared vis-timeline element, `app/ui/timeline.py`); a bar opens the event's details as in Termine
+(edit, delete, and drag or resize for editors, via Termine's actions: `editing`), and the group order panel
 (up/down, saved with setGroupOrder; admin+ may change it, others see it read-only). Everyone logged in may
 look (the queries need only a login). Reloads whenever the view or the date changes, and live (coalesced) when
 `eventsChanged` names a shown group or `groupsChanged` reports a new, renamed, deleted or reordered group.
@@ -18,12 +20,14 @@ from app.domain.enums import Role
 from app.ui import gql
 from app.ui.calendar_model import shift
 from app.ui.format import fmt_date, school_tz
-from app.ui.i18n import t
+from app.ui.i18n import current_language, t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action
 from app.ui.live_reload import CoalescedReload
+from app.ui.pages.resources.editing import ResourceEditing
 from app.ui.pages.resources.order_panel import order_panel
 from app.ui.pages.resources.state import ResourcesState
-from app.ui.pages.resources.timeline import RESOURCES_CSS, timeline
+from app.ui.pages.resources.timeline import RESOURCES_CSS, draw
+from app.ui.timeline import Timeline
 from app.ui.widgets import date_stepper
 
 
@@ -33,14 +37,16 @@ async def resources_page(ctx: PageContext) -> None:
     state = ResourcesState(tz=school_tz())
     state.anchor = datetime.now(state.tz).date()
     await state.load()
-    ResourcesPage(state, can_order=ctx.can(Role.ADMIN)).build()
+    ResourcesPage(state, can_order=ctx.can(Role.ADMIN), can_edit=ctx.can(Role.EDITOR)).build()
 
 
 class ResourcesPage:
-    def __init__(self, state: ResourcesState, *, can_order: bool) -> None:
+    def __init__(self, state: ResourcesState, *, can_order: bool, can_edit: bool) -> None:
         self.state = state
         self.can_order = can_order
+        self.can_edit = can_edit
         self.live = CoalescedReload(self.live_reload)
+        self.timeline: Timeline | None = None
 
     def build(self) -> None:
         state = self.state
@@ -59,7 +65,17 @@ class ResourcesPage:
             ).props('dense no-caps data-testid="res-view"')
         with ui.row().classes("w-full gap-4 items-start no-wrap max-lg:flex-wrap"):
             with ui.card().classes("flex-1 min-w-0 p-0 overflow-hidden").props("flat bordered"):
-                self.timeline()
+                self.empty_hint()
+                editing = ResourceEditing(state, editable=self.can_edit, saved=self.live.schedule)
+                self.timeline = Timeline(
+                    label=t("res.title"),
+                    now_label=t("timeline.now"),
+                    locale=current_language(),
+                    on_item_click=editing.on_click,
+                    on_item_change=editing.on_change if self.can_edit else None,
+                ).props('data-testid="res-timeline"')
+                editing.attach(self.timeline)
+                self.draw()
             with ui.column().classes("w-64 max-lg:w-full gap-1"):
                 ui.label(t("res.order")).classes("text-lg font-medium")
                 ui.label(t("res.order_hint") if self.can_order else t("res.order_read_only")).classes(
@@ -80,8 +96,13 @@ class ResourcesPage:
         ui.label(text).classes("text-lg font-medium").props('data-testid="res-range"')
 
     @ui.refreshable_method
-    def timeline(self) -> None:
-        timeline(self.state)
+    def empty_hint(self) -> None:
+        if not self.state.groups:
+            ui.label(t("cal.no_group")).classes("is-muted p-2").props('data-testid="res-empty"')
+
+    def draw(self) -> None:
+        if self.timeline is not None:
+            draw(self.timeline, self.state)
 
     @ui.refreshable_method
     def order_panel(self) -> None:
@@ -89,7 +110,8 @@ class ResourcesPage:
 
     async def reload(self) -> None:
         await self.state.load()
-        self.timeline.refresh()
+        self.draw()
+        self.empty_hint.refresh()
         self.order_panel.refresh()
         self.range_label.refresh()
 
@@ -126,10 +148,11 @@ class ResourcesPage:
     # --- live updates --------------------------------------------------------------------------------
     async def live_reload(self) -> None:
         state = self.state
-        shown = (state.groups, state.occurrences)
+        shown = (state.groups, state.occurrences, state.holidays)
         await state.load()
-        if (state.groups, state.occurrences) != shown:  # this tab's own reorder is already shown
-            self.timeline.refresh()
+        if (state.groups, state.occurrences, state.holidays) != shown:  # this tab's own reorder is already shown
+            self.draw()
+            self.empty_hint.refresh()
             self.order_panel.refresh()
 
     def on_events(self, data: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""What the resources timeline shows: the day or week window, the groups and their occurrences."""
+"""What the resources timeline shows: the day or week window, the groups, their occurrences and the holidays
+(of the active period)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.ui import gql
 from app.ui.calendar_model import View, utc_range, view_days
+from app.ui.pages.calendar.state import OCCURRENCE_FIELDS
 
 
 @dataclass
@@ -18,6 +20,7 @@ class ResourcesState:
     anchor: date = field(default_factory=date.today)
     groups: list[dict[str, Any]] = field(default_factory=list)
     occurrences: list[dict[str, Any]] = field(default_factory=list)
+    holidays: list[dict[str, Any]] = field(default_factory=list)
 
     def days(self) -> list[date]:
         return view_days(self.view, self.anchor)
@@ -29,8 +32,10 @@ class ResourcesState:
         start, end = self.window()
         data = await gql.gql(
             "query($s: DateTime!, $e: DateTime!) { groups(includeUnassigned: false) { id name displayOrder } "
-            "eventOccurrences(start: $s, end: $e) { eventId groupId title eventType start end isRecurring } }",
+            f"eventOccurrences(start: $s, end: $e) {{ {OCCURRENCE_FIELDS} }} "
+            "holidays { name startDate endDate } }",
             {"s": start.isoformat(), "e": end.isoformat()},
         )
         self.groups = [g for g in data["groups"] if g["id"] is not None]
         self.occurrences = data["eventOccurrences"]
+        self.holidays = data["holidays"]

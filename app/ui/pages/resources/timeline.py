@@ -1,95 +1,113 @@
-"""The resources timeline: one row per group with its occurrences as bars, a time scale and a now line."""
+"""The resources timeline on the shared vis-timeline element: one row per group, its occurrences as bars in
+the group's colour, holidays shaded across all rows, and the now line (all in the school's time zone)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from nicegui import ui
-
-from app.ui.calendar_model import group_color, timeline_bars
+from app.ui.calendar_model import group_color
 from app.ui.event_form import TYPE_ICONS, type_label
-from app.ui.format import fmt_date, fmt_time, parse_dt
+from app.ui.format import parse_dt
+from app.ui.fullcalendar import to_wall
 from app.ui.i18n import t
 from app.ui.pages.resources.state import ResourcesState
+from app.ui.timeline import Group, Item, Timeline
 
-ROW_PX = 65
-
+# Holidays: an amber shade behind the bars, its name in dark amber (≥ 4.5:1 on the shade).
 RESOURCES_CSS = """
-.res-grid { display: grid; grid-template-columns: 170px minmax(0, 1fr); width: 100%; border-top: 1px solid #e5e7eb; }
-.res-name { height: 65px; display: flex; align-items: center; gap: 6px; padding: 0 8px; font-weight: 500;
-  border-bottom: 1px solid #e5e7eb; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
-.res-track { position: relative; height: 65px; border-bottom: 1px solid #e5e7eb; border-left: 1px solid #e5e7eb; }
-.res-scale { position: relative; height: 24px; border-left: 1px solid #e5e7eb; border-bottom: 1px solid #e5e7eb;
-  font-size: 11px; color: #6b7280; }
-.res-tick { position: absolute; top: 4px; transform: translateX(2px); white-space: nowrap; }
-.res-bar { position: absolute; border-radius: 4px; color: white; font-size: 11px; line-height: 14px;
-  padding: 1px 4px; overflow: hidden; white-space: nowrap; box-sizing: border-box; display: flex; gap: 2px;
-  align-items: center; min-width: 6px;
-  box-shadow: 0 1px 2px rgba(0,0,0,.25); border: 1px solid rgba(255,255,255,.6); }
-.res-now { position: absolute; top: 0; bottom: 0; width: 2px; background: #d97706; z-index: 2; }
+.tl-root .vis-item.vis-background.res-holiday { background-color: rgba(251, 191, 36, 0.28); color: #78350f; }
 """
 
 
-def _ticks(state: ResourcesState) -> list[tuple[float, str]]:
+def _wall_midnight(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00"
+
+
+def holiday_items(state: ResourcesState) -> list[Item]:
+    """Each holiday's shown days as one background span over every row, named."""
     days = state.days()
-    if state.view == "day":
-        return [(100 * hour / 24, f"{hour:02d}") for hour in range(0, 24, 2)]
-    names = [t(f"cal.wd.{d}") for d in ("mo", "tu", "we", "th", "fr", "sa", "su")]
-    return [(100 * i / len(days), f"{names[day.weekday()]} {day.strftime('%d.%m.')}") for i, day in enumerate(days)]
+    items = []
+    for index, holiday in enumerate(state.holidays):
+        try:
+            first = max(date.fromisoformat(str(holiday["startDate"])), days[0])
+            last = min(date.fromisoformat(str(holiday["endDate"])), days[-1])
+        except (KeyError, ValueError):
+            continue
+        if first > last:
+            continue
+        name = str(holiday.get("name") or "")
+        items.append(
+            Item(
+                id=f"h{index}",
+                start=_wall_midnight(first),
+                end=_wall_midnight(last + timedelta(days=1)),
+                content=name,
+                kind="background",
+                class_name="res-holiday",
+                title=name,
+                testid="res-holiday",
+            )
+        )
+    return items
 
 
-def _grid_lines(state: ResourcesState) -> str:
-    parts = 24 if state.view == "day" else 7
-    return (
-        f"background-image: repeating-linear-gradient(to right, #eef0f3 0 1px, transparent 1px calc(100% / {parts}));"
+def occurrence_index(item_id: str) -> int | None:
+    """The index into `state.occurrences` of a bar's id ("o3" → 3); None for a holiday or anything else."""
+    if item_id.startswith("o") and item_id[1:].isdigit():
+        return int(item_id[1:])
+    return None
+
+
+def occurrence_item(index: int, occurrence: dict[str, Any], state: ResourcesState) -> Item | None:
+    start, end = parse_dt(occurrence["start"]), parse_dt(occurrence["end"])
+    if start is None or end is None:
+        return None
+    group_id = occurrence["groupId"]
+    first, last = start.astimezone(state.tz), end.astimezone(state.tz)
+    summary = f"{occurrence['title']} · {type_label(occurrence['eventType'])} · {first:%d.%m.%Y %H:%M} – {last:%H:%M}"
+    return Item(
+        id=f"o{index}",
+        group=group_id,
+        start=to_wall(start, state.tz),
+        end=to_wall(end, state.tz),
+        content=occurrence["title"],
+        color=group_color(group_id),
+        icon=TYPE_ICONS.get(occurrence["eventType"], "event"),
+        title=summary,
+        label=summary,
+        testid=f"res-bar-{group_id}",
     )
 
 
-def timeline(state: ResourcesState) -> None:
-    start, end = state.window()
-    by_group: dict[int, list[dict[str, Any]]] = {}
-    for occurrence in state.occurrences:
-        by_group.setdefault(occurrence["groupId"], []).append(occurrence)
-    now = datetime.now(state.tz)
-    now_pct = 100 * (now - start).total_seconds() / (end - start).total_seconds()
-    with ui.element("div").classes("res-grid").props('data-testid="res-timeline"'):
-        ui.element("div").classes("res-name").style("height:24px")
-        with ui.element("div").classes("res-scale"):
-            for left, text in _ticks(state):
-                ui.label(text).classes("res-tick").style(f"left:{left:.3f}%")
-        if not state.groups:
-            ui.label(t("cal.no_group")).classes("res-name is-muted")
-            ui.element("div").classes("res-track")
-        for group in state.groups:
-            _group_row(state, group, by_group.get(group["id"], []), now_pct)
+def rows_and_bars(state: ResourcesState) -> tuple[list[Group], list[Item]]:
+    counts: dict[int, int] = {}
+    shown = {g["id"] for g in state.groups}
+    items: list[Item] = []
+    for index, occurrence in enumerate(state.occurrences):
+        if occurrence["groupId"] not in shown:  # "Nicht zugeordnet" has no row
+            continue
+        item = occurrence_item(index, occurrence, state)
+        if item is not None:
+            items.append(item)
+            counts[occurrence["groupId"]] = counts.get(occurrence["groupId"], 0) + 1
+    groups = [
+        Group(
+            id=g["id"],
+            name=g["name"],
+            color=group_color(g["id"]),
+            testid=f"res-row-{g['id']}",
+            badge=str(counts[g["id"]]) if counts.get(g["id"]) else None,
+            badge_title=t("res.events", count=counts[g["id"]]) if counts.get(g["id"]) else None,
+        )
+        for g in state.groups
+    ]
+    return groups, items + holiday_items(state)
 
 
-def _group_row(state: ResourcesState, group: dict[str, Any], items: list[dict[str, Any]], now_pct: float) -> None:
+def draw(timeline: Timeline, state: ResourcesState) -> None:
     start, end = state.window()
-    color = group_color(group["id"])
-    with ui.element("div").classes("res-name").props(f'data-testid="res-row-{group["id"]}"'):
-        ui.element("span").style(f"width:10px;height:10px;border-radius:50%;background:{color};flex:none")
-        ui.label(group["name"]).classes("ellipsis")
-        if items:
-            ui.badge(str(len(items)), color="grey-6").props("rounded").tooltip(t("res.events", count=len(items)))
-    with ui.element("div").classes("res-track").style(_grid_lines(state)):
-        if 0 <= now_pct <= 100:
-            ui.element("div").classes("res-now").style(f"left:{now_pct:.3f}%")
-        spans = [(i, parse_dt(o["start"]), parse_dt(o["end"])) for i, o in enumerate(items)]
-        bars = timeline_bars([(i, s, e) for i, s, e in spans if s and e], start, end)
-        for bar in bars:
-            occurrence = items[bar.key]
-            height = (ROW_PX - 8) / bar.lanes
-            style = (
-                f"left:{bar.left:.3f}%;width:{bar.width:.3f}%;top:{4 + bar.lane * height:.1f}px;"
-                f"height:{height - 2:.1f}px;background:{color}"
-            )
-            with ui.element("div").classes("res-bar").style(style).props(f'data-testid="res-bar-{group["id"]}"'):
-                ui.icon(TYPE_ICONS.get(occurrence["eventType"], "event"), size="12px")
-                ui.label(occurrence["title"]).classes("ellipsis")
-                ui.tooltip(
-                    f"{occurrence['title']} · {type_label(occurrence['eventType'])} · "
-                    f"{fmt_date(occurrence['start'])} {fmt_time(occurrence['start'])} – "
-                    f"{fmt_time(occurrence['end'])}"
-                )
+    groups, items = rows_and_bars(state)
+    timeline.show(
+        groups, items, to_wall(start, state.tz), to_wall(end, state.tz), to_wall(datetime.now(state.tz), state.tz)
+    )
