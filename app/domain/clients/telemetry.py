@@ -44,6 +44,7 @@ from app.domain.clients.models import Client
 from app.domain.clock import utcnow
 from app.domain.enums import BrokerAccess
 from app.domain.monitoring.log_ingest import ClientLogEntry, StoredLog, insert_logs
+from app.domain.playback.intervals import record_reports
 from app.domain.ports import UseCaseDeps
 from app.domain.usecase import unit_of_work
 from app.domain.users.tokens import Principal
@@ -251,6 +252,7 @@ async def write_telemetry_batch(
             outcome.updated.append(key)
 
     await _upsert_clients(session, merged, now)
+    await record_reports(session, merged, now)
     outcome.logs = await insert_logs(session, logs, now=now)
     return outcome
 
