@@ -29,7 +29,6 @@ def upgrade() -> None:
     op.create_table(
         "group_content_plans",
         sa.Column("group_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("event_ids", sa.String(length=2000), nullable=False),
         sa.Column("planned_off", sa.Boolean(), nullable=False),
         sa.Column("computed_at", DT, nullable=False),
         sa.ForeignKeyConstraint(
@@ -39,6 +38,18 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("group_id", name=op.f("pk_group_content_plans")),
+    )
+    op.create_table(
+        "group_content_plan_events",
+        sa.Column("group_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("event_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["group_id"],
+            ["group_content_plans.group_id"],
+            name=op.f("fk_group_content_plan_events_group_id_group_content_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("group_id", "event_id", name=op.f("pk_group_content_plan_events")),
     )
     op.create_table(
         "playback_intervals",
@@ -66,6 +77,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("playback_intervals")
+    op.drop_table("group_content_plan_events")
     op.drop_table("group_content_plans")
     with op.batch_alter_table("clients") as batch:
         batch.drop_column("planned_off")

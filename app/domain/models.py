@@ -8,7 +8,7 @@ from app.domain.commands.models import ClientCommand, ClientCommandTransition
 from app.domain.db import Base
 from app.domain.events.models import Event, EventException
 from app.domain.media.models import Conversion, EventMedia
-from app.domain.monitoring.models import ClientLog, GroupContentPlan
+from app.domain.monitoring.models import ClientLog, GroupContentPlan, GroupContentPlanEvent
 from app.domain.periods.models import AcademicPeriod, HolidaySubscription, SchoolHoliday
 from app.domain.playback.models import PlaybackInterval
 from app.domain.power.models import GroupPowerIntent
@@ -32,6 +32,7 @@ __all__ = [
     "EventException",
     "EventMedia",
     "GroupContentPlan",
+    "GroupContentPlanEvent",
     "GroupPowerIntent",
     "HolidaySubscription",
     "LoginThrottle",

@@ -36,6 +36,7 @@ from app.graphql.live_schedule import ScheduleLiveSubscription
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
 from app.graphql.monitoring import MonitoringQuery
 from app.graphql.periods import PeriodsMutation, PeriodsQuery
+from app.graphql.playback import PlaybackQuery
 from app.graphql.preview import PreviewQuery
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
@@ -60,6 +61,7 @@ QUERY_TYPES: tuple[type, ...] = (
     AlarmsQuery,
     NotificationChannelsQuery,
     PreviewQuery,
+    PlaybackQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,

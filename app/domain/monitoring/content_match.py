@@ -22,46 +22,38 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import and_, case, cast, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.domain.clients.models import Client, ClientGroup
+from app.domain.clients.models import Client
 from app.domain.clock import as_utc
 from app.domain.events.active import ActiveEventsCalculator
 from app.domain.events.ports import ScheduleDeps
-from app.domain.monitoring.models import GroupContentPlan
+from app.domain.monitoring.models import GroupContentPlan, GroupContentPlanEvent
 from app.domain.power.intent import OFF
 from app.domain.preview.payload import calculator_for, payload_from_snapshot
 from app.domain.usecase import unit_of_work
 
 _plan = GroupContentPlan.__table__
+_plan_events = GroupContentPlanEvent.__table__
 _clients = Client.__table__
 
 
-def encode_ids(ids: Sequence[int]) -> str:
-    return ",".join(str(i) for i in sorted(set(ids)))
-
-
-def decode_ids(text: str | None) -> list[int]:
-    return [int(part) for part in (text or "").split(",") if part]
-
-
 def mismatch_sql() -> Any:
-    """True where a display's reported event differs from its group's plan (NULL/false where no plan)."""
-    plan_ids = select(_plan.c.event_ids).where(_plan.c.group_id == _clients.c.group_id).scalar_subquery()
-    reported = cast(_clients.c.current_event_id, sa.String)
-    wrapped = sa.literal(",") + plan_ids + sa.literal(",")
-    return or_(
-        and_(_clients.c.current_event_id.is_(None), plan_ids != ""),
-        and_(_clients.c.current_event_id.is_not(None), ~wrapped.like(sa.literal("%,") + reported + sa.literal(",%"))),
-    )
+    """True where a display's reported event differs from its group's plan (false where there is no plan)."""
+    mine = _plan_events.c.group_id == _clients.c.group_id
+    has_plan = sa.exists().where(_plan.c.group_id == _clients.c.group_id)
+    plans_any = sa.exists().where(mine)
+    plans_reported = sa.exists().where(mine, _plan_events.c.event_id == _clients.c.current_event_id)
+    reported = _clients.c.current_event_id
+    return and_(has_plan, or_(and_(reported.is_(None), plans_any), and_(reported.is_not(None), ~plans_reported)))
 
 
 async def mark_content_mismatch(conn: AsyncConnection, now: datetime, uuids: Sequence[str] | None = None) -> None:
     """Set `content_mismatch_since` (kept while the mismatch lasts) or clear it, for `uuids` (None: all)."""
     mismatch = mismatch_sql()
     since = _clients.c.content_mismatch_since
-    changed = or_(and_(mismatch, since.is_(None)), and_(~sa.func.coalesce(mismatch, sa.false()), since.is_not(None)))
+    changed = or_(and_(mismatch, since.is_(None)), and_(~mismatch, since.is_not(None)))
     stmt = update(_clients).values(
         content_mismatch_since=case((mismatch, sa.func.coalesce(since, now)), else_=sa.null())
     )
@@ -87,38 +79,43 @@ async def refresh_content_plans(deps: ScheduleDeps, now: datetime) -> PlanRefres
     now = as_utc(now) or now
     settings = deps.settings
     calculator = _calculators.setdefault(id(settings), calculator_for(settings))
+    # Two transactions, so no lock cycle with the ingest (which locks clients, then reads the plans): the
+    # first writes only the plans that changed, the second the displays' flags from them.
     async with unit_of_work(deps, None) as uow:
         session = uow.session
         snapshot = await calculator.compute(session, now)
-        rows = []
+        wanted: dict[int, tuple[bool, frozenset[int]]] = {}
         for group_id in snapshot.groups:
             payload = payload_from_snapshot(settings, snapshot, group_id)
-            ids = [int(item["id"]) for item in payload.event_list if isinstance(item.get("id"), int)]
+            ids = frozenset(int(item["id"]) for item in payload.event_list if isinstance(item.get("id"), int))
             off = payload.power_intent is not None and payload.power_intent.get("desired_state") == OFF
-            rows.append({"group_id": group_id, "event_ids": encode_ids(ids), "planned_off": off, "computed_at": now})
+            wanted[group_id] = (off, ids)
         conn = await session.connection()
-        await conn.execute(sa.delete(_plan).where(_plan.c.group_id.not_in(select(ClientGroup.id))))
-        existing = set((await conn.execute(select(_plan.c.group_id))).scalars().all())
-        new = [r for r in rows if r["group_id"] not in existing]
-        old = [{**r, "gid": r["group_id"]} for r in rows if r["group_id"] in existing]
-        if new:
-            await conn.execute(sa.insert(_plan), new)
-        if old:
+        stored: dict[int, tuple[bool, set[int]]] = {
+            gid: (bool(off), set()) for gid, off in (await conn.execute(select(_plan.c.group_id, _plan.c.planned_off)))
+        }
+        for gid, event_id in await conn.execute(select(_plan_events.c.group_id, _plan_events.c.event_id)):
+            stored.setdefault(gid, (False, set()))[1].add(event_id)
+        stale = [g for g in stored if g not in wanted or stored[g] != (wanted[g][0], set(wanted[g][1]))]
+        fresh = [g for g in wanted if g not in stored or g in stale]
+        for start in range(0, len(stale), 500):
+            chunk = stale[start : start + 500]
+            await conn.execute(sa.delete(_plan_events).where(_plan_events.c.group_id.in_(chunk)))
+            await conn.execute(sa.delete(_plan).where(_plan.c.group_id.in_(chunk)))
+        if fresh:
             await conn.execute(
-                update(_plan)
-                .where(_plan.c.group_id == sa.bindparam("gid"))
-                .values(
-                    event_ids=sa.bindparam("event_ids"),
-                    planned_off=sa.bindparam("planned_off"),
-                    computed_at=sa.bindparam("computed_at"),
-                ),
-                old,
+                sa.insert(_plan), [{"group_id": g, "planned_off": wanted[g][0], "computed_at": now} for g in fresh]
             )
+            events = [{"group_id": g, "event_id": i} for g in fresh for i in sorted(wanted[g][1])]
+            if events:
+                await conn.execute(sa.insert(_plan_events), events)
+    async with unit_of_work(deps, None) as uow:
+        conn = await uow.session.connection()
         planned = select(_plan.c.planned_off).where(_plan.c.group_id == _clients.c.group_id).scalar_subquery()
         flag = sa.func.coalesce(planned, sa.false())
         await conn.execute(update(_clients).where(_clients.c.planned_off != flag).values(planned_off=flag))
         await mark_content_mismatch(conn, now)
-    return PlanRefresh(len(rows), sum(1 for r in rows if r["planned_off"]))
+    return PlanRefresh(len(wanted), sum(1 for off, _ in wanted.values() if off))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +131,23 @@ async def content_matches(session: AsyncSession, uuids: Sequence[str]) -> dict[s
     result: dict[str, ContentMatch] = {}
     conn = await session.connection()
     for start in range(0, len(uuids), 500):
-        rows = await conn.execute(
-            select(_clients.c.uuid, _clients.c.current_event_id, _clients.c.content_mismatch_since, _plan.c.event_ids)
-            .select_from(_clients.outerjoin(_plan, _plan.c.group_id == _clients.c.group_id))
-            .where(_clients.c.uuid.in_(uuids[start : start + 500]))
-        )
-        for uuid, reported, since, ids in rows.all():
-            result[uuid] = ContentMatch(decode_ids(ids), reported, since is None, as_utc(since))
+        rows = (
+            await conn.execute(
+                select(_clients.c.uuid, _clients.c.group_id, _clients.c.current_event_id,
+                       _clients.c.content_mismatch_since).where(_clients.c.uuid.in_(uuids[start : start + 500]))
+            )
+        ).all()  # fmt: skip
+        groups = {row.group_id for row in rows if row.group_id is not None}
+        expected: dict[int, list[int]] = {}
+        if groups:
+            found = await conn.execute(
+                select(_plan_events.c.group_id, _plan_events.c.event_id)
+                .where(_plan_events.c.group_id.in_(groups))
+                .order_by(_plan_events.c.group_id, _plan_events.c.event_id)
+            )
+            for group_id, event_id in found.all():
+                expected.setdefault(group_id, []).append(event_id)
+        for row in rows:
+            since = as_utc(row.content_mismatch_since)
+            result[row.uuid] = ContentMatch(expected.get(row.group_id, []), row.current_event_id, since is None, since)
     return result

@@ -49,7 +49,16 @@ class GroupContentPlan(Base):
     group_id: Mapped[int] = mapped_column(
         sa.ForeignKey("client_groups.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    # Sorted ids joined by commas ("" = nothing planned).
-    event_ids: Mapped[str] = mapped_column(sa.String(2000), default="")
     planned_off: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupContentPlanEvent(Base):
+    """One event id of a group's plan (the ids of its published event list)."""
+
+    __tablename__ = "group_content_plan_events"
+
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("group_content_plans.group_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    event_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
