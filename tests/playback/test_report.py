@@ -65,7 +65,7 @@ async def test_report_minutes_match_a_scripted_history(api: Api) -> None:
     while minute < END:
         hm = (minute.hour, minute.minute)
         if hm < (8, 0):
-            shown: int | None | str = None
+            shown: int | str | None = None
         elif hm < (8, 45):
             shown = a
         elif hm < (9, 20) or (9, 40) <= hm < (10, 0):

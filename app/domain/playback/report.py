@@ -111,7 +111,7 @@ async def playback_report(
                     PlaybackInterval.started_at,
                     until.label("until"),
                     PlaybackInterval.event_id,
-                )  # fmt: skip
+                )
                 .where(PlaybackInterval.group_id == group_id, PlaybackInterval.started_at < hi, until > lo)
                 .order_by(PlaybackInterval.client_uuid, PlaybackInterval.started_at)
             )
@@ -153,7 +153,7 @@ async def playback_report(
     displays = [
         DisplayPlayback(
             u, names[u], minutes(t.reported), minutes(t.matched), minutes(t.mismatch), minutes(total - t.reported)
-        )  # fmt: skip
+        )
         for u, t in tallies.items()
     ]
     return PlaybackReport(group_id, lo, hi, events, displays, segments)
