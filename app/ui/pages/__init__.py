@@ -10,6 +10,7 @@ from app.ui.pages import (  # noqa: F401
     login,
     media,
     monitoring,
+    playback,
     profile,
     programminfo,
     resources,
