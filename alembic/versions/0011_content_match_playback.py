@@ -72,7 +72,7 @@ def upgrade() -> None:
     with op.batch_alter_table("playback_intervals") as batch:
         batch.create_index("uq_playback_intervals_open", ["client_uuid", "open_marker"], unique=True)
         batch.create_index("ix_playback_intervals_group_start", ["group_id", "started_at"], unique=False)
-        batch.create_index("ix_playback_intervals_last_seen", ["last_seen_at"], unique=False)
+        batch.create_index("ix_playback_intervals_started", ["started_at"], unique=False)
 
 
 def downgrade() -> None:

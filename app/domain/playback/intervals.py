@@ -3,9 +3,11 @@
 `record_reports` runs in the telemetry unit of work right after the clients' upsert (so an acknowledged
 report is never lost without its interval, and a failed batch writes neither). A report is a heartbeat or
 health message that carried the event a display shows (`current_event_id`, explicit null included). Per
-batch: one SELECT of the reporting displays' open intervals, one UPDATE moving `last_seen_at` of those that
-continue, one UPDATE per closed interval and one multi-row INSERT of the new ones; then the Soll/Ist mark
-of the reporting displays (app.domain.monitoring.content_match).
+batch: one SELECT of the reporting displays' groups and open intervals, one UPDATE moving `last_seen_at` of
+those that continue and were last moved a minute ago or more (PLAYBACK_EXTEND_EVERY); only where the
+reported event changed, one UPDATE closing the old intervals, one multi-row INSERT of the new ones and the
+Soll/Ist mark of those displays (app.domain.monitoring.content_match; a plan that changes is the plan
+refresh's business).
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ from app.domain.playback.models import PlaybackInterval
 
 # A report later than this after the previous one starts a new interval; the silence between is a gap.
 PLAYBACK_GAP = timedelta(seconds=180)
+# An open interval's `last_seen_at` moves at most this often (a display reports health every 5 s: moving it
+# each time would write every report). A change closes the interval exactly at the report that shows it;
+# after a silence the interval ends at its last recorded report, at most this much before the last report
+# (the report reads an open interval's end from the display's own last report time).
+PLAYBACK_EXTEND_EVERY = timedelta(seconds=60)
 
 _iv = PlaybackInterval.__table__
 _clients = Client.__table__
@@ -38,16 +45,23 @@ async def record_reports(session: AsyncSession, merged: dict[str, dict[str, Any]
     open_rows: dict[str, Any] = {}
     groups: dict[str, int | None] = {}
     for start in range(0, len(uuids), 500):
-        chunk = uuids[start : start + 500]
+        # One statement: each reporting display's group and its open interval (if any).
         rows = await conn.execute(
-            sa.select(_iv.c.id, _iv.c.client_uuid, _iv.c.event_id, _iv.c.group_id, _iv.c.last_seen_at).where(
-                _iv.c.client_uuid.in_(chunk), _iv.c.open_marker == 1
+            sa.select(
+                _clients.c.uuid,
+                _clients.c.group_id.label("client_group"),
+                _iv.c.id,
+                _iv.c.event_id,
+                _iv.c.group_id,
+                _iv.c.last_seen_at,
             )
+            .select_from(_clients.outerjoin(_iv, sa.and_(_iv.c.client_uuid == _clients.c.uuid, _iv.c.open_marker == 1)))
+            .where(_clients.c.uuid.in_(uuids[start : start + 500]))
         )
         for row in rows.all():
-            open_rows[row.client_uuid] = row
-        found = await conn.execute(sa.select(_clients.c.uuid, _clients.c.group_id).where(_clients.c.uuid.in_(chunk)))
-        groups.update({uuid: group_id for uuid, group_id in found.all()})
+            groups[row.uuid] = row.client_group
+            if row.id is not None:
+                open_rows[row.uuid] = row
 
     extend: list[int] = []
     close: list[dict[str, Any]] = []
@@ -61,7 +75,8 @@ async def record_reports(session: AsyncSession, merged: dict[str, dict[str, Any]
             last = as_utc(current.last_seen_at) or now
             silent = now - last > PLAYBACK_GAP
             if not silent and current.event_id == event_id and current.group_id == group_id:
-                extend.append(current.id)
+                if now - last >= PLAYBACK_EXTEND_EVERY:
+                    extend.append(current.id)
                 continue
             close.append({"iid": current.id, "ended": last if silent else now})
         opened.append({"client_uuid": uuid, "group_id": group_id, "event_id": event_id, "started_at": now,
@@ -77,4 +92,5 @@ async def record_reports(session: AsyncSession, merged: dict[str, dict[str, Any]
         )
     if opened:
         await conn.execute(sa.insert(_iv), opened)
-    await mark_content_mismatch(conn, now, uuids)
+        # Only a change of the reported event can start or end a mismatch here (plan changes: the refresh).
+        await mark_content_mismatch(conn, now, [row["client_uuid"] for row in opened])

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app.domain.clients.models import Client
 from app.domain.clock import as_utc
@@ -95,6 +96,15 @@ def tally(stretches: list[Stretch], segments: list[ScheduleSegment]) -> _Tally:
     return out
 
 
+def interval_end(row: Any) -> datetime:
+    """A closed interval ends at `ended_at`; an open one at the display's last report (its `last_seen_at` moves
+    at most once a minute, the display's own report times with every report)."""
+    if row.ended_at is not None:
+        return as_utc(row.ended_at) or row.ended_at
+    seen = [as_utc(v) for v in (row.last_seen_at, row.last_alive, row.last_health_at) if v is not None]
+    return max(v for v in seen if v is not None)
+
+
 async def playback_report(
     deps: ScheduleDeps, principal: Principal | None, group_id: int, start: datetime, end: datetime
 ) -> PlaybackReport:
@@ -102,17 +112,24 @@ async def playback_report(
     group_schedule's: non-empty, at most MAX_RANGE)."""
     segments = await group_schedule(deps, principal, group_id, start, end)
     lo, hi = as_utc(start) or start, as_utc(end) or end
-    until = func.coalesce(PlaybackInterval.ended_at, PlaybackInterval.last_seen_at)
     async with deps.db.read_session() as session:
         rows = (
             await session.execute(
                 select(
                     PlaybackInterval.client_uuid,
                     PlaybackInterval.started_at,
-                    until.label("until"),
+                    PlaybackInterval.last_seen_at,
+                    PlaybackInterval.ended_at,
                     PlaybackInterval.event_id,
+                    Client.last_alive,
+                    Client.last_health_at,
                 )
-                .where(PlaybackInterval.group_id == group_id, PlaybackInterval.started_at < hi, until > lo)
+                .outerjoin(Client, Client.uuid == PlaybackInterval.client_uuid)
+                .where(
+                    PlaybackInterval.group_id == group_id,
+                    PlaybackInterval.started_at < hi,
+                    or_(PlaybackInterval.ended_at.is_(None), PlaybackInterval.ended_at > lo),
+                )
                 .order_by(PlaybackInterval.client_uuid, PlaybackInterval.started_at)
             )
         ).all()
@@ -126,7 +143,7 @@ async def playback_report(
         ).all()
         stretches: dict[str, list[Stretch]] = defaultdict(list)
         for row in rows:
-            a, b = max(as_utc(row.started_at) or lo, lo), min(as_utc(row.until) or hi, hi)
+            a, b = max(as_utc(row.started_at) or lo, lo), min(interval_end(row), hi)
             if a < b:
                 stretches[row.client_uuid].append((a, b, row.event_id))
         event_ids = {i for s in segments for i in s.event_ids} | {e for lst in stretches.values() for *_, e in lst}

@@ -19,7 +19,11 @@ async def purge_playback(db: Database, retention_days: int, *, now: datetime | N
     interval too: its next report opens a new one); returns how many."""
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
     async with db.session() as session:
-        result = await session.execute(delete(PlaybackInterval).where(PlaybackInterval.last_seen_at < cutoff))
+        # Started before the cutoff (the index) and over by then; an open one counts as over at its last report.
+        stmt = delete(PlaybackInterval).where(
+            PlaybackInterval.started_at < cutoff, PlaybackInterval.last_seen_at < cutoff
+        )
+        result = await session.execute(stmt)
         removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
     log.info("event=playback_retention_sweep removed=%d retention_days=%d", removed, retention_days)
     return removed
