@@ -26,6 +26,7 @@ def upgrade() -> None:
     with op.batch_alter_table("clients") as batch:
         batch.add_column(sa.Column("content_mismatch_since", DT, nullable=True))
         batch.add_column(sa.Column("planned_off", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("playback_since", DT, nullable=True))
     op.create_table(
         "group_content_plans",
         sa.Column("group_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -72,7 +73,7 @@ def upgrade() -> None:
     with op.batch_alter_table("playback_intervals") as batch:
         batch.create_index("uq_playback_intervals_open", ["client_uuid", "open_marker"], unique=True)
         batch.create_index("ix_playback_intervals_group_start", ["group_id", "started_at"], unique=False)
-        batch.create_index("ix_playback_intervals_started", ["started_at"], unique=False)
+        batch.create_index("ix_playback_intervals_ended", ["ended_at"], unique=False)
 
 
 def downgrade() -> None:
@@ -80,5 +81,6 @@ def downgrade() -> None:
     op.drop_table("group_content_plan_events")
     op.drop_table("group_content_plans")
     with op.batch_alter_table("clients") as batch:
+        batch.drop_column("playback_since")
         batch.drop_column("planned_off")
         batch.drop_column("content_mismatch_since")

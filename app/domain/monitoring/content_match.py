@@ -5,9 +5,10 @@ and power intent of each group at `now`), refreshed every poll interval by `refr
 `group_content_plans`. Whether a display matches is then one SQL condition over its reported
 `current_event_id` and its group's plan (`mismatch_sql`), applied in two places:
 
-- at ingest (`mark_content_mismatch`, in the telemetry unit of work) for the displays that just reported;
+- at ingest (`mark_content_mismatch`, in the telemetry unit of work) for the displays whose report changed;
 - at each plan refresh for every display (the plan moved on while the display still shows the old event).
 
+The refresh also splits the playback intervals of displays moved to another room (app.domain.playback.moves).
 `content_mismatch_since` keeps the first instant a mismatch was seen (None while it matches); the health rule
 (app.domain.monitoring.classify) flags CONTENT_MISMATCH once it is older than the grace. A display without a
 group, or whose group has no plan yet, matches. A display reporting no event matches only a plan without
@@ -30,6 +31,7 @@ from app.domain.clock import as_utc
 from app.domain.events.active import ActiveEventsCalculator
 from app.domain.events.ports import ScheduleDeps
 from app.domain.monitoring.models import GroupContentPlan, GroupContentPlanEvent
+from app.domain.playback.moves import reattribute_moved_displays
 from app.domain.power.intent import OFF
 from app.domain.preview.payload import calculator_for, payload_from_snapshot
 from app.domain.usecase import unit_of_work
@@ -115,6 +117,7 @@ async def refresh_content_plans(deps: ScheduleDeps, now: datetime) -> PlanRefres
         flag = sa.func.coalesce(planned, sa.false())
         await conn.execute(update(_clients).where(_clients.c.planned_off != flag).values(planned_off=flag))
         await mark_content_mismatch(conn, now)
+        await reattribute_moved_displays(conn, now)
     return PlanRefresh(len(wanted), sum(1 for off, _ in wanted.values() if off))
 
 

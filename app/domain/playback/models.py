@@ -11,12 +11,11 @@ from app.domain.db import Base, BigIntPK, UTCDateTime
 class PlaybackInterval(Base):
     """One stretch in which a display reported showing the same event (migration 0011).
 
-    Open (`ended_at` None) while reports keep the same event: reports move `last_seen_at` (at most once a
-    minute, app.domain.playback.intervals). A report of
-    another event closes it at that report and opens the next; a report after a silence longer than
-    `PLAYBACK_GAP` closes it at its last report (the silence is a gap) and opens the next. The time a display
-    reported showing `event_id` is [started_at, ended_at or last_seen_at). `event_id` None: it reported
-    showing nothing.
+    Open (`ended_at` None) while reports keep the same event; it then ends at the display's own last report
+    (`clients.last_alive` / `last_health_at`), so a report that changes nothing writes nothing here. A report
+    of another event closes it at that report and opens the next; a report after a silence longer than
+    `PLAYBACK_GAP` closes it at its last report (the silence is a gap) and opens the next (app.domain.playback
+    .intervals). `last_seen_at`: its last report once closed. `event_id` None: it reported showing nothing.
     """
 
     __tablename__ = "playback_intervals"
@@ -34,7 +33,6 @@ class PlaybackInterval(Base):
 
 # The ingest's lookup of the open intervals, and at most one open interval per display.
 sa.Index("uq_playback_intervals_open", PlaybackInterval.client_uuid, PlaybackInterval.open_marker, unique=True)
-# The report: a group's intervals overlapping a range; retention: by start (never updated, so the ingest's
-# moving of `last_seen_at` maintains no secondary index).
+# The report: a group's intervals overlapping a range; retention: closed intervals by their end.
 sa.Index("ix_playback_intervals_group_start", PlaybackInterval.group_id, PlaybackInterval.started_at)
-sa.Index("ix_playback_intervals_started", PlaybackInterval.started_at)
+sa.Index("ix_playback_intervals_ended", PlaybackInterval.ended_at)

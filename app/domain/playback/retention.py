@@ -15,15 +15,11 @@ log = logging.getLogger(__name__)
 
 
 async def purge_playback(db: Database, retention_days: int, *, now: datetime | None = None) -> int:
-    """Delete intervals whose last report is older than the cutoff (a display silent that long loses its open
-    interval too: its next report opens a new one); returns how many."""
+    """Delete the intervals that ended before the cutoff; returns how many."""
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
     async with db.session() as session:
-        # Started before the cutoff (the index) and over by then; an open one counts as over at its last report.
-        stmt = delete(PlaybackInterval).where(
-            PlaybackInterval.started_at < cutoff, PlaybackInterval.last_seen_at < cutoff
-        )
-        result = await session.execute(stmt)
+        # Closed intervals only: an open one is what the display shows now, however long ago it started.
+        result = await session.execute(delete(PlaybackInterval).where(PlaybackInterval.ended_at < cutoff))
         removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
     log.info("event=playback_retention_sweep removed=%d retention_days=%d", removed, retention_days)
     return removed
