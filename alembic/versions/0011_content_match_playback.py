@@ -59,7 +59,6 @@ def upgrade() -> None:
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("event_id", sa.Integer(), nullable=True),
         sa.Column("started_at", DT, nullable=False),
-        sa.Column("last_seen_at", DT, nullable=False),
         sa.Column("ended_at", DT, nullable=True),
         sa.Column("open_marker", sa.SmallInteger(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -51,19 +51,24 @@ def mismatch_sql() -> Any:
     return and_(has_plan, or_(and_(reported.is_(None), plans_any), and_(reported.is_not(None), ~plans_reported)))
 
 
-async def mark_content_mismatch(conn: AsyncConnection, now: datetime, uuids: Sequence[str] | None = None) -> None:
-    """Set `content_mismatch_since` (kept while the mismatch lasts) or clear it, for `uuids` (None: all)."""
+async def mark_content_mismatch(
+    conn: AsyncConnection, now: datetime, uuids: Sequence[str] | None = None, *, also: dict[str, Any] | None = None
+) -> None:
+    """Set `content_mismatch_since` (kept while the mismatch lasts) or clear it, for `uuids` (None: all).
+
+    `also`: further column values for the same rows (then every row of `uuids` is written, in one statement)."""
     mismatch = mismatch_sql()
     since = _clients.c.content_mismatch_since
     changed = or_(and_(mismatch, since.is_(None)), and_(~mismatch, since.is_not(None)))
     stmt = update(_clients).values(
-        content_mismatch_since=case((mismatch, sa.func.coalesce(since, now)), else_=sa.null())
+        content_mismatch_since=case((mismatch, sa.func.coalesce(since, now)), else_=sa.null()), **(also or {})
     )
     if uuids is None:
         await conn.execute(stmt.where(changed))
         return
     for start in range(0, len(uuids), 500):
-        await conn.execute(stmt.where(_clients.c.uuid.in_(uuids[start : start + 500]), changed))
+        chunk = _clients.c.uuid.in_(uuids[start : start + 500])
+        await conn.execute(stmt.where(chunk) if also else stmt.where(chunk, changed))
 
 
 @dataclass(frozen=True, slots=True)

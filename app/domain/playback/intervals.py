@@ -14,10 +14,10 @@ all): the event it reported last, when it reported last, and whether it has an o
   silence (the silence is a gap), a new one starts;
 - no open interval yet (a new display, or one that never reported content): one starts.
 
-Then one UPDATE closing the old intervals, one multi-row INSERT of the new ones, one UPDATE of the displays'
-`playback_since` and their Soll/Ist marks (app.domain.monitoring.content_match; a plan that changes is the
-plan refresh's business). An open interval's end is the display's own last report time (`last_alive` /
-`last_health_at`), so it needs no write per report.
+Then one UPDATE closing the changed displays' intervals (one per display only after a silence), one multi-row
+INSERT of the new ones and one UPDATE of the displays' `playback_since` and Soll/Ist marks
+(app.domain.monitoring.content_match; a plan that changes is the plan refresh's business). An open interval's
+end is the display's own last report time (`last_alive` / `last_health_at`), so it needs no write per report.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ _clients = Client.__table__
 
 
 class PreviousReport(NamedTuple):
-    """A display's row before this batch: what it reported last, when, and since when its open interval runs."""
+    """A display's row before this batch: its group, what it reported last, when, and since when its open
+    interval runs."""
 
+    group_id: int | None
     current_event_id: int | None
     last_alive: datetime | None
     last_health_at: datetime | None
@@ -55,6 +57,7 @@ class PreviousReport(NamedTuple):
 
 # The columns `write_telemetry_batch` reads for PreviousReport, in its field order.
 PREVIOUS_REPORT_COLUMNS = (
+    _clients.c.group_id,
     _clients.c.current_event_id,
     _clients.c.last_alive,
     _clients.c.last_health_at,
@@ -66,7 +69,8 @@ async def record_reports(
     session: AsyncSession, merged: dict[str, dict[str, Any]], now: datetime, previous: dict[str, PreviousReport]
 ) -> None:
     """Close and open the intervals of the displays whose reported content changed (see the module)."""
-    close: list[dict[str, Any]] = []
+    changed: list[str] = []  # closed at this report
+    silent: list[dict[str, Any]] = []  # closed at their last report before a silence
     opened: list[str] = []
     for uuid, values in merged.items():
         if "current_event_id" not in values:
@@ -77,39 +81,37 @@ async def record_reports(
             continue
         last = before.last_report()
         if last is None or now - last > PLAYBACK_GAP:
-            ended = last or now
+            silent.append({"who": uuid, "ended": min(last or now, now)})
         elif before.current_event_id != values["current_event_id"]:
-            ended = now
+            changed.append(uuid)
         else:
             continue
-        close.append({"who": uuid, "ended": min(ended, now), "seen": min(last or now, now)})
         opened.append(uuid)
     if not opened:
         return
     conn = await session.connection()
-    if close:
+    closing = _iv.c.open_marker == 1
+    for start in range(0, len(changed), 500):
         await conn.execute(
             sa.update(_iv)
-            .where(_iv.c.client_uuid == sa.bindparam("who"), _iv.c.open_marker == 1)
-            .values(ended_at=sa.bindparam("ended"), last_seen_at=sa.bindparam("seen"), open_marker=sa.null()),
-            close,
+            .where(_iv.c.client_uuid.in_(changed[start : start + 500]), closing)
+            .values(ended_at=now, open_marker=sa.null())
+        )
+    if silent:
+        await conn.execute(
+            sa.update(_iv)
+            .where(_iv.c.client_uuid == sa.bindparam("who"), closing)
+            .values(ended_at=sa.bindparam("ended"), open_marker=sa.null()),
+            silent,
         )
     opened.sort()
-    groups: dict[str, int | None] = {}
-    for start in range(0, len(opened), 500):
-        found = await conn.execute(
-            sa.select(_clients.c.uuid, _clients.c.group_id).where(_clients.c.uuid.in_(opened[start : start + 500]))
-        )
-        groups.update({uuid: group_id for uuid, group_id in found.all()})
     rows = [
-        {"client_uuid": u, "group_id": groups.get(u), "event_id": merged[u]["current_event_id"], "started_at": now,
-         "last_seen_at": now, "ended_at": None, "open_marker": 1}
+        {"client_uuid": u, "group_id": previous[u].group_id if u in previous else None,
+         "event_id": merged[u]["current_event_id"], "started_at": now, "ended_at": None,
+         "open_marker": 1}
         for u in opened
     ]  # fmt: skip
     await conn.execute(sa.insert(_iv), rows)
-    for start in range(0, len(opened), 500):
-        await conn.execute(
-            sa.update(_clients).where(_clients.c.uuid.in_(opened[start : start + 500])).values(playback_since=now)
-        )
-    # Only a change of the reported event can start or end a mismatch here (plan changes: the refresh).
-    await mark_content_mismatch(conn, now, opened)
+    # Only a change of the reported event can start or end a mismatch here (plan changes: the refresh); the
+    # same statement records the new interval's start on the display.
+    await mark_content_mismatch(conn, now, opened, also={"playback_since": now})

@@ -15,7 +15,7 @@ class PlaybackInterval(Base):
     (`clients.last_alive` / `last_health_at`), so a report that changes nothing writes nothing here. A report
     of another event closes it at that report and opens the next; a report after a silence longer than
     `PLAYBACK_GAP` closes it at its last report (the silence is a gap) and opens the next (app.domain.playback
-    .intervals). `last_seen_at`: its last report once closed. `event_id` None: it reported showing nothing.
+    .intervals). `event_id` None: it reported showing nothing.
     """
 
     __tablename__ = "playback_intervals"
@@ -25,7 +25,6 @@ class PlaybackInterval(Base):
     group_id: Mapped[int | None] = mapped_column(sa.Integer)
     event_id: Mapped[int | None] = mapped_column(sa.Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 1 while open, NULL once closed: the unique index then allows one open interval per display.
     open_marker: Mapped[int | None] = mapped_column(sa.SmallInteger, default=1)

@@ -30,16 +30,14 @@ async def reattribute_moved_displays(conn: AsyncConnection, now: datetime) -> in
     if not moved:
         return 0
     await conn.execute(
-        sa.update(_iv)
-        .where(_iv.c.id == sa.bindparam("iid"))
-        .values(ended_at=now, last_seen_at=now, open_marker=sa.null()),
+        sa.update(_iv).where(_iv.c.id == sa.bindparam("iid")).values(ended_at=now, open_marker=sa.null()),
         [{"iid": row.id} for row in moved],
     )
     await conn.execute(
         sa.insert(_iv),
         [
             {"client_uuid": row.client_uuid, "group_id": row.group_id, "event_id": row.event_id, "started_at": now,
-             "last_seen_at": now, "ended_at": None, "open_marker": 1}
+             "ended_at": None, "open_marker": 1}
             for row in moved
         ],
     )  # fmt: skip

@@ -97,11 +97,10 @@ def tally(stretches: list[Stretch], segments: list[ScheduleSegment]) -> _Tally:
 
 
 def interval_end(row: Any) -> datetime:
-    """A closed interval ends at `ended_at`; an open one at the display's last report (its `last_seen_at` moves
-    at most once a minute, the display's own report times with every report)."""
+    """A closed interval ends at `ended_at`; an open one at the display's last report (never before it began)."""
     if row.ended_at is not None:
         return as_utc(row.ended_at) or row.ended_at
-    seen = [as_utc(v) for v in (row.last_seen_at, row.last_alive, row.last_health_at) if v is not None]
+    seen = [as_utc(v) for v in (row.started_at, row.last_alive, row.last_health_at) if v is not None]
     return max(v for v in seen if v is not None)
 
 
@@ -118,7 +117,6 @@ async def playback_report(
                 select(
                     PlaybackInterval.client_uuid,
                     PlaybackInterval.started_at,
-                    PlaybackInterval.last_seen_at,
                     PlaybackInterval.ended_at,
                     PlaybackInterval.event_id,
                     Client.last_alive,
