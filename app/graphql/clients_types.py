@@ -126,8 +126,9 @@ class ClientType:
         return _group_type_of(found)  # type: ignore[return-value]
 
     @strawberry.field(
-        description="Healthy, warning, critical or offline, with the reasons (errors/warnings of the last "
-        f"{HEALTH_WINDOW_HOURS} hours), decided exactly as the monitoring page decides."
+        description="Healthy, warning, critical, offline or planned_off (silent while its group is off by plan), "
+        f"with the reasons (errors/warnings of the last {HEALTH_WINDOW_HOURS} hours), decided exactly as the "
+        "monitoring page decides."
     )
     def health(self, info: Info) -> HealthType:
         # Classified when asked (a list that does not select it pays nothing), at the list's one `now`.
