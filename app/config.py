@@ -189,6 +189,10 @@ class Settings(BaseSettings):
     # Webhook: attempts per delivery run and the first backoff (doubled each time).
     notify_webhook_attempts: int = Field(3, alias="NOTIFY_WEBHOOK_ATTEMPTS", ge=1, le=10)
     notify_backoff_seconds: float = Field(1.0, alias="NOTIFY_BACKOFF_SECONDS", ge=0)
+    # --- Soll/Ist and Wiedergabeprotokoll (docs/monitoring.md) -------------------------------------------
+    # How long a display may show something other than planned before it is flagged content_mismatch.
+    content_mismatch_grace_seconds: int = Field(120, alias="CONTENT_MISMATCH_GRACE_SECONDS", ge=0)
+    playback_retention_days: int = Field(90, alias="PLAYBACK_RETENTION_DAYS", ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -7,6 +7,15 @@ sustained committed msg/s and p50/p99 latency from broker receipt (our handler) 
 same run with a naive handler that commits every message on its own, and the ratio.
 
     .venv/bin/python bench/ingest.py [--displays 1000] [--rate 3000] [--seconds 20] [--modes batched,naive]
+
+`--modes playback` (issue #19): the cost the Wiedergabeprotokoll adds to the ingest transaction, in one run.
+The fleet's traffic (health every 5 s, heartbeat every 65 s, both carrying the shown event, plus the log
+lines; 5 % of the displays switch content each minute) is cut into the ingest's 100 ms batches, and each
+batch is written with `write_telemetry_batch` + commit into two MariaDB databases in alternation: one with the
+playback intervals and Soll/Ist marks (`record_reports`), one without. Reported: the summed transaction time
+of each and the extra cost in percent (target < 5 %), and the interval rows written.
+
+    .venv/bin/python bench/ingest.py --modes playback --displays 10000 --seconds 60
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import random
 import sys
 import time
 import uuid as uuidlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -192,13 +202,127 @@ def _prepare_db(server: Any, uuids: list[str]) -> str:
     return url
 
 
+STAMP = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+# Not timed: every display's first report (its first interval row, written once in its life).
+WARMUP_SECONDS = 10.0
+
+
+def _fleet_batches(uuids: list[str], seconds: float, window: float = 0.1) -> list[tuple[float, list[Any]]]:
+    """The fleet's items in real time order, cut into the ingest's windows: (offset, items) per batch."""
+    from app.domain.clients.telemetry import ClientStateChange, TelemetryReason
+    from app.domain.enums import LogLevel, ProcessStatus, ScreenHealthStatus
+    from app.domain.monitoring.log_ingest import ClientLogEntry
+
+    rng = random.Random(19)
+    shown = {u: 1 + n % 200 for n, u in enumerate(uuids)}
+    heap = [(rng.uniform(0, period), index, kind) for index in range(len(uuids)) for kind, period in PERIODS.items()]
+    heapq.heapify(heap)
+    batches: list[tuple[float, list[Any]]] = []
+    current: list[Any] = []
+    edge = window
+    next_switch = 60.0
+    while heap[0][0] < seconds:
+        due, index, kind = heap[0]
+        heapq.heapreplace(heap, (due + PERIODS[kind], index, kind))
+        while due >= edge:
+            batches.append((edge, current))
+            current, edge = [], edge + window
+        if due >= next_switch:  # 5 % of the fleet changes content each minute
+            for u in rng.sample(uuids, len(uuids) // 20):
+                shown[u] += 1000
+            next_switch += 60.0
+        uuid = uuids[index]
+        if kind == "health":
+            values = {"last_health_at": STAMP, "current_process": "display_manager", "process_pid": 1234,
+                      "process_status": ProcessStatus.RUNNING, "screen_health_status": ScreenHealthStatus.OK,
+                      "current_event_id": shown[uuid]}  # fmt: skip
+            current.append(ClientStateChange(uuid, TelemetryReason.HEALTH, values))
+        elif kind == "heartbeat":
+            values = {"last_alive": STAMP, "current_process": "display_manager", "process_pid": 1234,
+                      "process_status": ProcessStatus.RUNNING, "current_event_id": shown[uuid]}  # fmt: skip
+            current.append(ClientStateChange(uuid, TelemetryReason.HEARTBEAT, values))
+        else:
+            level = LogLevel.INFO if kind == "info" else LogLevel.WARN
+            current.append(ClientLogEntry(uuid, level, f"{kind} line: presentation advanced", None, None))
+    batches.append((edge, current))
+    return batches
+
+
+async def playback_compare(db_server: Any, uuids: list[str], args: argparse.Namespace) -> None:
+    """Same batches, same instants, two databases: with and without the playback intervals."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    import app.domain.clients.telemetry as telemetry
+    from app.domain.db import Database
+    from app.domain.playback.models import PlaybackInterval
+
+    batches = _fleet_batches(uuids, args.seconds)
+    with_pb, without_pb = (
+        Database(_prepare_rooms(_prepare_db(db_server, uuids), uuids), pool_size=2) for _ in range(2)
+    )
+    real = telemetry.record_reports
+
+    async def nothing(*_a: Any, **_k: Any) -> None:
+        return None
+
+    base = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    spent = {"with": 0.0, "without": 0.0}
+    items = 0
+    for n, (offset, batch) in enumerate(batches):
+        now = base + timedelta(seconds=offset)
+        items += len(batch) if offset >= WARMUP_SECONDS else 0
+        order = (("with", with_pb), ("without", without_pb))
+        for name, db in order if n % 2 == 0 else order[::-1]:  # alternate who goes first
+            telemetry.record_reports = real if name == "with" else nothing  # type: ignore[assignment]
+            t0 = time.perf_counter()
+            async with db.session() as session:
+                await telemetry.write_telemetry_batch(session, batch, now=now)
+            if offset >= WARMUP_SECONDS:
+                spent[name] += time.perf_counter() - t0
+    telemetry.record_reports = real  # type: ignore[assignment]
+    async with with_pb.read_session() as session:
+        rows = (await session.execute(select(func.count()).select_from(PlaybackInterval))).scalar_one()
+    await with_pb.dispose()
+    await without_pb.dispose()
+    extra = (spent["with"] / spent["without"] - 1) * 100
+    timed = sum(1 for offset, _ in batches if offset >= WARMUP_SECONDS)
+    print(f"playback: {len(uuids)} displays, {args.seconds:.0f} s of fleet traffic "
+          f"({WARMUP_SECONDS:.0f} s warm-up untimed), {items} timed items in {timed} batches "
+          f"(~{items / max(timed, 1):.0f} per transaction)")  # fmt: skip
+    print(f"  ingest transactions without playback {spent['without']:.2f} s, with {spent['with']:.2f} s: "
+          f"{extra:+.1f} % ({rows} interval rows: one per display and content change)")  # fmt: skip
+    print("  target (< 5 % extra ingest cost):", "met" if extra < 5 else "NOT met")
+
+
+def _prepare_rooms(url: str, uuids: list[str], groups: int = 40) -> str:
+    """40 rooms with the fleet spread over them, each with a plan of five events (the Soll/Ist comparison)."""
+    from sqlalchemy import update
+
+    from app.domain.clients.models import ClientGroup
+    from app.domain.monitoring.models import GroupContentPlan, GroupContentPlanEvent
+
+    engine = create_engine(url.replace("+aiomysql", "+pymysql"))
+    with engine.begin() as conn:
+        conn.execute(insert(ClientGroup), [{"id": g + 1, "name": f"Raum {g}"} for g in range(groups)])
+        for g in range(groups):
+            conn.execute(update(Client).where(Client.uuid.in_(uuids[g::groups])).values(group_id=g + 1))
+        conn.execute(insert(GroupContentPlan), [{"group_id": g + 1, "planned_off": False, "computed_at": STAMP}
+                                                for g in range(groups)])  # fmt: skip
+        conn.execute(insert(GroupContentPlanEvent), [{"group_id": g + 1, "event_id": 1 + g * 5 + i}
+                                                     for g in range(groups) for i in range(5)])  # fmt: skip
+    engine.dispose()
+    return url
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--displays", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=3000.0, help="offered messages per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per mode")
     parser.add_argument("--warmup", type=float, default=4.0)
-    parser.add_argument("--modes", default="batched,naive", help="which modes to run (batched, naive)")
+    parser.add_argument("--modes", default="batched,naive", help="which modes to run (batched, naive, playback)")
     args = parser.parse_args()
     uuids = [str(uuidlib.uuid4()) for _ in range(args.displays)]
     import logging
@@ -208,6 +332,8 @@ async def main() -> None:
     with mariadb_server() as db_server, mosquitto_server() as broker:
         compress = args.rate / (args.displays * REAL_RATE_PER_DISPLAY)
         print(f"{args.displays} displays, target {args.rate:.0f} msg/s (time x{compress:.1f}), {args.seconds:.0f} s")
+        if "playback" in args.modes.split(","):
+            await playback_compare(db_server, uuids, args)
         results = {}
         modes = [m for m in ("batched", "naive") if m in args.modes.split(",")]
         for mode in modes:

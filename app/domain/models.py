@@ -9,8 +9,9 @@ from app.domain.commands.models import ClientCommand, ClientCommandTransition
 from app.domain.db import Base
 from app.domain.events.models import Event, EventException
 from app.domain.media.models import Conversion, EventMedia
-from app.domain.monitoring.models import ClientLog
+from app.domain.monitoring.models import ClientLog, GroupContentPlan, GroupContentPlanEvent
 from app.domain.periods.models import AcademicPeriod, HolidaySubscription, SchoolHoliday
+from app.domain.playback.models import PlaybackInterval
 from app.domain.power.models import GroupPowerIntent
 from app.domain.settings.models import SystemSetting
 from app.domain.users.models import ApiToken, LoginThrottle, User
@@ -33,12 +34,15 @@ __all__ = [
     "Event",
     "EventException",
     "EventMedia",
+    "GroupContentPlan",
+    "GroupContentPlanEvent",
     "GroupPowerIntent",
     "HolidaySubscription",
     "LoginThrottle",
     "MaintenanceWindow",
     "NotificationChannel",
     "NotificationDelivery",
+    "PlaybackInterval",
     "SchoolHoliday",
     "SystemSetting",
     "User",

@@ -22,11 +22,18 @@ from app.domain.enums import BrokerAccess as DomainBrokerAccess
 from app.domain.enums import CrashReason as DomainCrashReason
 from app.domain.enums import ProcessStatus as DomainProcessStatus
 from app.domain.enums import ScreenHealthStatus as DomainScreenHealthStatus
-from app.domain.monitoring.classify import HEALTH_WINDOW_HOURS, Health, classify_health, health_window_start
+from app.domain.monitoring.classify import (
+    HEALTH_WINDOW_HOURS,
+    Health,
+    classify_health,
+    content_cutoff,
+    health_window_start,
+)
 from app.domain.monitoring.classify import ClientHealth as DomainClientHealth
 from app.domain.monitoring.classify import HealthReason as DomainHealthReason
 from app.graphql.client_loaders import client_loaders
 from app.graphql.commands import ClientCommandType
+from app.graphql.content_match import ContentMatchType, content_match_loader
 from app.graphql.context import Info
 
 ProcessStatus = strawberry.enum(DomainProcessStatus, name="ProcessStatus")
@@ -96,6 +103,12 @@ class ClientType:
     last_warn_log_at: datetime | None = strawberry.field(
         default=None, description="Timestamp of the newest WARN log this display sent (null: none kept)."
     )
+    content_mismatch_since: datetime | None = strawberry.field(
+        default=None, description="Since when it reports an event other than its group's plan (null: matches)."
+    )
+    planned_off: bool = strawberry.field(
+        default=False, description="Its group's power intent is off by plan (then a silent display is planned_off)."
+    )
 
     @classmethod
     def from_model(cls, c: ClientModel | Any, now: datetime, grace_seconds: int) -> ClientType:
@@ -113,13 +126,22 @@ class ClientType:
         return _group_type_of(found)  # type: ignore[return-value]
 
     @strawberry.field(
-        description="Healthy, warning, critical or offline, with the reasons (errors/warnings of the last "
-        f"{HEALTH_WINDOW_HOURS} hours), decided exactly as the monitoring page decides."
+        description="Healthy, warning, critical, offline or planned_off (silent while its group is off by plan), "
+        f"with the reasons (errors/warnings of the last {HEALTH_WINDOW_HOURS} hours), decided exactly as the "
+        "monitoring page decides."
     )
-    def health(self) -> HealthType:
+    def health(self, info: Info) -> HealthType:
         # Classified when asked (a list that does not select it pays nothing), at the list's one `now`.
         values = self.__dict__
-        return HealthType.from_domain(health_of(values, values["_now"], values["_grace"]))
+        content_grace = info.context.settings.content_mismatch_grace_seconds
+        return HealthType.from_domain(health_of(values, values["_now"], values["_grace"], content_grace))
+
+    @strawberry.field(
+        description="Soll/Ist: the event ids its group's plan shows now, the id it reports, whether they match "
+        "and since when they do not."
+    )
+    async def content_match(self, info: Info) -> ContentMatchType:
+        return ContentMatchType.from_domain(await content_match_loader(info).load(self.uuid))
 
     @strawberry.field(description="The most recently created command for this display (by creation time).")
     async def latest_command(self, info: Info) -> ClientCommandType | None:
@@ -173,7 +195,7 @@ _STORED_FIELDS: tuple[str, ...] = tuple(
 # What `health` reads: the classification's inputs.
 HEALTH_COLUMNS: tuple[str, ...] = (
     "is_active", "last_alive", "process_status", "screen_health_status", "service_failed_at",
-    "last_error_log_at", "last_warn_log_at",
+    "last_error_log_at", "last_warn_log_at", "planned_off", "content_mismatch_since",
 )  # fmt: skip
 _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "is_alive": ("last_alive", "is_active"),
@@ -201,7 +223,7 @@ def _client_type(values: dict[str, Any], now: datetime, grace: int) -> ClientTyp
     return item
 
 
-def health_of(values: dict[str, Any], now: datetime, grace: int) -> Health:
+def health_of(values: dict[str, Any], now: datetime, grace: int, content_grace: float | None = None) -> Health:
     """The display's health by the domain's one rule (app.domain.monitoring.classify)."""
     return classify_health(
         alive=is_client_alive(values["last_alive"], values["is_active"], now, grace),
@@ -212,6 +234,9 @@ def health_of(values: dict[str, Any], now: datetime, grace: int) -> Health:
         last_error_log_at=values["last_error_log_at"],
         last_warn_log_at=values["last_warn_log_at"],
         since=health_window_start(now),
+        planned_off=bool(values["planned_off"]),
+        content_mismatch_since=values["content_mismatch_since"],
+        content_cutoff=content_cutoff(now, content_grace),
     )
 
 

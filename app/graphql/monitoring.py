@@ -101,6 +101,7 @@ class MonitoringQuery:
                 limit=page if "clients" in selected_attributes(info, MonitoringOverviewType) else 0,
                 offset=offset,
                 details=details,
+                content_grace_seconds=settings.content_mismatch_grace_seconds,
             )
         return MonitoringOverviewType(
             generated_at=overview.generated_at,

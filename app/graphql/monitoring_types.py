@@ -162,6 +162,7 @@ class MonitoringSummary:
     warning: int
     critical: int
     offline: int
+    planned_off: int = strawberry.field(default=0, description="Silent displays whose group is off by plan.")
     active_priority_screenshots: int
     error_logs: int
     warn_logs: int

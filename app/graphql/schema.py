@@ -37,6 +37,7 @@ from app.graphql.live_schedule import ScheduleLiveSubscription
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
 from app.graphql.monitoring import MonitoringQuery
 from app.graphql.periods import PeriodsMutation, PeriodsQuery
+from app.graphql.playback import PlaybackQuery
 from app.graphql.preview import PreviewQuery
 from app.graphql.settings import SettingsMutation, SettingsQuery
 from app.graphql.system import SystemQuery
@@ -62,6 +63,7 @@ QUERY_TYPES: tuple[type, ...] = (
     NotificationChannelsQuery,
     PreviewQuery,
     BroadcastsQuery,
+    PlaybackQuery,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     AuthMutation,

@@ -28,7 +28,9 @@ from app.domain.alarms.notify import run_alarm_cycle
 from app.domain.bus import CLIENT_UPDATED, Subscription
 from app.domain.clock import utcnow
 from app.domain.commands import sweeps as command_sweeps
+from app.domain.monitoring.content_match import refresh_content_plans
 from app.domain.monitoring.retention import purge_client_logs, purge_screenshots
+from app.domain.playback.retention import purge_playback
 from app.leader import LeaderLock
 from app.mqtt.connection import MqttConnection
 from app.mqtt.service import register_scheduler
@@ -107,6 +109,7 @@ class SweepScheduler:
                 "crash_recovery_scan",
                 lambda: command_sweeps.crash_recovery_scan(c.db, c.bus, c.publisher, c.settings),
             )
+        await self._dispatch("refresh_content_plans", lambda: refresh_content_plans(c, utcnow()))
         await self.run_alarms()
 
     async def run_alarms(self) -> None:
@@ -125,6 +128,7 @@ class SweepScheduler:
         async def retention() -> None:
             await purge_client_logs(self.container.db, s.client_log_retention_days)
             await purge_screenshots(s.screenshot_dir, s.screenshot_retention_days)
+            await purge_playback(self.container.db, s.playback_retention_days)
 
         await self._dispatch("retention_sweep", retention)
         # Holiday subscriptions: only those due (HOLIDAY_FEED_REFRESH_HOURS) are fetched.

@@ -8,8 +8,11 @@ import logging
 
 import dramatiq
 
+from app.domain.clock import utcnow
 from app.domain.commands import sweeps as command_sweeps
+from app.domain.monitoring import content_match
 from app.domain.monitoring.retention import purge_client_logs, purge_screenshots
+from app.domain.playback.retention import purge_playback
 from app.tasks.mqtt_link import short_lived_publisher
 from app.tasks.runtime import actor_runtime
 
@@ -53,3 +56,12 @@ async def retention_sweep() -> None:
     settings = runtime.settings
     await purge_client_logs(runtime.db, settings.client_log_retention_days)
     await purge_screenshots(settings.screenshot_dir, settings.screenshot_retention_days)
+    await purge_playback(runtime.db, settings.playback_retention_days)
+
+
+@dramatiq.actor(actor_name="refresh_content_plans", time_limit=60_000, **_OPTIONS)  # type: ignore[arg-type]
+async def refresh_content_plans() -> None:
+    """Soll/Ist: every group's plan now, and each display's mismatch mark and planned-off flag."""
+    runtime = await actor_runtime()
+    result = await content_match.refresh_content_plans(runtime, utcnow())
+    log.info("event=content_plans_refreshed groups=%d planned_off=%d", result.groups, result.planned_off)

@@ -45,6 +45,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("/calendar", "nav.calendar", "event", Role.USER),  # read-only below editor, as the API
     NavItem("/resources", "nav.resources", "view_timeline", Role.USER),
     NavItem("/preview", "nav.preview", "preview", Role.USER),
+    NavItem("/playback", "nav.playback", "fact_check", Role.USER),
     NavItem("/groups", "nav.groups", "tv", Role.ADMIN),
     NavItem("/media", "nav.media", "perm_media", Role.EDITOR),
     NavItem("/users", "nav.users", "group", Role.ADMIN),

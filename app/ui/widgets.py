@@ -52,8 +52,9 @@ HEALTH_STYLE: dict[str, tuple[str, str, str]] = {
     "WARNING": ("Warnung", "Warning", "warning"),
     "CRITICAL": ("Kritisch", "Critical", "negative"),
     "OFFLINE": ("Offline", "Offline", "grey-7"),
+    "PLANNED_OFF": ("aus (geplant)", "off (planned)", "blue-grey-7"),
 }
-HEALTH_ORDER = ("HEALTHY", "WARNING", "CRITICAL", "OFFLINE")
+HEALTH_ORDER = ("HEALTHY", "WARNING", "CRITICAL", "OFFLINE", "PLANNED_OFF")
 HEALTH_REASON = {
     "INACTIVE": ("deaktiviert", "deactivated"),
     "HEARTBEAT_STALE": ("kein Heartbeat", "no heartbeat"),
@@ -66,6 +67,8 @@ HEALTH_REASON = {
     "PROCESS_STARTING": ("Player startet", "player starting"),
     "PROCESS_STOPPED": ("Player gestoppt", "player stopped"),
     "SCREEN_UNKNOWN": ("Bildschirmzustand unbekannt", "screen state unknown"),
+    "CONTENT_MISMATCH": ("zeigt nicht den Plan", "not showing the plan"),
+    "PLANNED_OFF": ("laut Plan ausgeschaltet", "switched off by plan"),
 }
 
 
@@ -82,9 +85,12 @@ def alive_now(client: dict[str, Any], grace_seconds: int) -> bool:
 
 def display_health(client: dict[str, Any], grace_seconds: int) -> str:
     """The display's health as the server classified it (`health.status`), turned OFFLINE as soon as its
-    heartbeat is older than the grace period (the same rule, evaluated locally between updates)."""
+    heartbeat is older than the grace period (the same rule, evaluated locally between updates): PLANNED_OFF
+    instead when its group is off by plan (`plannedOff`, where the page selected it)."""
     if not alive_now(client, grace_seconds):
-        return "OFFLINE"
+        server = str((client.get("health") or {}).get("status") or "")
+        planned = (bool(client.get("plannedOff")) or server == "PLANNED_OFF") and bool(client.get("isActive", True))
+        return "PLANNED_OFF" if planned else "OFFLINE"
     status = str((client.get("health") or {}).get("status") or "")
     return status if status in HEALTH_STYLE else "WARNING"
 

@@ -123,7 +123,9 @@ async def evaluate_alarms(deps: SettingsDeps, principal: Principal | None, comma
         policy: AlarmPolicy = policy_from_settings(await get_values(session, ALARM_SETTING_KEYS), settings.tz)
         today = now.astimezone(settings.tz).date()
         situation = await load_situation(session, now, today, command.broker_connected)
-        displays = await load_displays(session, now, settings.heartbeat_grace_seconds)
+        displays = await load_displays(
+            session, now, settings.heartbeat_grace_seconds, settings.content_mismatch_grace_seconds
+        )
         conditions = display_conditions(displays, policy, situation)
         conditions += failure_conditions(
             await load_failed_commands(session, now), await load_failed_conversions(session, now)

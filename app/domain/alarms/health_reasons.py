@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from app.domain.clients.models import Client
@@ -22,7 +22,6 @@ from app.domain.monitoring.classify import classify_health
 log = logging.getLogger(__name__)
 
 # The rule's default content-match grace (CONTENT_MISMATCH_GRACE_SECONDS' default).
-CONTENT_GRACE = timedelta(seconds=120)
 
 _RULE = inspect.signature(classify_health).parameters
 _COLUMNS = Client.__table__.c
@@ -41,13 +40,13 @@ def rule_columns() -> list[Any]:
     return [_COLUMNS[name].label(name) for name in ROW_INPUTS]
 
 
-def reasons_of(row: Mapping[str, Any], now: datetime, since: datetime) -> tuple[str, ...]:
+def reasons_of(row: Mapping[str, Any], since: datetime, cutoff: datetime) -> tuple[str, ...]:
     """The rule's reasons for an alive display, as their plain values (e.g. "process_crashed")."""
     if _UNKNOWN:
         if not _warned:
             _warned.append(True)
             log.warning("event=alarm_reasons_unavailable unknown_inputs=%s", ",".join(_UNKNOWN))
         return ()
-    clock = {"alive": True, "since": since, "content_cutoff": now - CONTENT_GRACE}
+    clock = {"alive": True, "since": since, "content_cutoff": cutoff}
     inputs = {name: row[name] for name in ROW_INPUTS} | {k: v for k, v in clock.items() if k in _RULE}
     return tuple(str(reason) for reason in classify_health(**inputs).reasons)

@@ -15,7 +15,7 @@ from app.domain.clients.models import Client, ClientGroup
 from app.domain.commands.models import ClientCommand
 from app.domain.enums import CommandStatus, ConversionStatus
 from app.domain.media.models import Conversion
-from app.domain.monitoring.classify import ClientHealth, alive_sql, health_sql
+from app.domain.monitoring.classify import ClientHealth, alive_sql, content_cutoff, health_sql
 from app.domain.periods.models import SchoolHoliday
 from app.domain.power.intent import OFF
 from app.domain.power.models import GroupPowerIntent
@@ -29,18 +29,21 @@ FAILED_COMMAND_STATUSES = (CommandStatus.FAILED, CommandStatus.EXPIRED, CommandS
 ASKED = (ClientHealth.CRITICAL, ClientHealth.WARNING)
 
 
-async def load_displays(session: AsyncSession, now: datetime, grace_seconds: int) -> list[DisplayView]:
+async def load_displays(
+    session: AsyncSession, now: datetime, grace_seconds: int, content_grace_seconds: float | None = None
+) -> list[DisplayView]:
     """Every active display with its classification (the one health rule, evaluated by the database) and,
     for the critical and warning ones, the rule's reasons (app.domain.alarms.health_reasons)."""
     since = now - CRITICAL_LOG_WINDOW
-    health = health_sql(alive_sql(now, grace_seconds), since).label("health")
+    cutoff = content_cutoff(now, content_grace_seconds)
+    health = health_sql(alive_sql(now, grace_seconds), since, cutoff).label("health")
     names = (Client.uuid.label("uuid"), Client.description.label("description"), Client.hostname.label("hostname"),
              Client.group_id.label("group_id"), Client.last_alive.label("last_alive"))  # fmt: skip
     stmt = select(*names, health, *rule_columns()).where(Client.is_active == true())
     views = []
     for row in (await session.execute(stmt)).mappings().all():
         status = ClientHealth(row["health"])
-        reasons = reasons_of(row, now, since) if status in ASKED else ()
+        reasons = reasons_of(row, since, cutoff) if status in ASKED else ()
         name = row["description"] or row["hostname"] or row["uuid"]
         views.append(DisplayView(row["uuid"], name, row["group_id"], status, row["last_alive"], reasons))
     return views

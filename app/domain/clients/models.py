@@ -69,6 +69,13 @@ class Client(Base):
     last_error_log_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_warn_log_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Soll/Ist (migration 0011, app.domain.monitoring.content_match): since when the display reports an event
+    # other than its group's plan (None while it matches), and whether its group's power is off by plan.
+    content_mismatch_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    planned_off: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # Wiedergabeprotokoll (app.domain.playback.intervals): start of the display's open playback interval (None: none).
+    playback_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     # Per-display broker identity (dynamic-security); the password itself is never stored.
     broker_access: Mapped[BrokerAccess] = mapped_column(
         db_enum(BrokerAccess, 16), default=BrokerAccess.PENDING, server_default=BrokerAccess.PENDING.value

@@ -45,6 +45,7 @@ from app.domain.clients.models import Client
 from app.domain.clock import utcnow
 from app.domain.enums import BrokerAccess
 from app.domain.monitoring.log_ingest import ClientLogEntry, StoredLog, insert_logs
+from app.domain.playback.intervals import PREVIOUS_REPORT_COLUMNS, PreviousReport, record_reports
 from app.domain.ports import UseCaseDeps
 from app.domain.usecase import unit_of_work
 from app.domain.users.tokens import Principal
@@ -207,15 +208,19 @@ async def write_telemetry_batch(
     outcome = TelemetryOutcome()
     uuids = sorted({item.uuid for item in items})
     known: dict[str, int | None] = {}
+    previous: dict[str, PreviousReport] = {}  # what the playback intervals compare the new reports with
     own_account: set[str] = set()
     # Core statements on the session's connection: the ORM layer adds nothing here but per-row overhead.
     conn = await session.connection()
     table = Client.__table__
     for chunk in _chunks(uuids, 500):
         rows = await conn.execute(
-            sa.select(table.c.uuid, table.c.group_id, table.c.broker_access).where(table.c.uuid.in_(chunk))
+            sa.select(table.c.uuid, table.c.group_id, table.c.broker_access, *PREVIOUS_REPORT_COLUMNS).where(
+                table.c.uuid.in_(chunk)
+            )
         )
-        for uuid, group_id, access in rows.all():
+        for uuid, group_id, access, *before in rows.all():
+            previous[uuid] = PreviousReport(*before)
             known[uuid] = group_id
             if access == BrokerAccess.APPROVED:
                 own_account.add(uuid)
@@ -253,6 +258,7 @@ async def write_telemetry_batch(
 
     await _upsert_clients(session, merged, now)
     await record_broadcast_receipts(session, merged, now)
+    await record_reports(session, merged, now, previous)
     outcome.logs = await insert_logs(session, logs, now=now)
     return outcome
 

@@ -4,11 +4,16 @@
 board); `health_sql` is the same rule as a SQL expression, so the monitoring overview can count, filter and
 page ten thousand displays without sending them all to Python (the tests hold the two equal).
 
+- PLANNED_OFF ("aus (geplant)"): active, no heartbeat within the grace period, and its group's power intent is
+  off by plan (`Client.planned_off`, kept by app.domain.monitoring.content_match): a screen switched off by
+  the schedule is not a fault;
 - OFFLINE: not active (INACTIVE), or no heartbeat within the grace period (HEARTBEAT_STALE);
 - CRITICAL: crashed player (PROCESS_CRASHED), black or frozen screen (SCREEN_BLACK, SCREEN_FROZEN), a failed
   display service not yet acknowledged (SERVICE_FAILED), or an ERROR log in the window (ERROR_LOGS);
 - WARNING: a WARN log in the window (WARN_LOGS), a starting or stopped player (PROCESS_STARTING,
-  PROCESS_STOPPED), or no known screen state (SCREEN_UNKNOWN);
+  PROCESS_STOPPED), no known screen state (SCREEN_UNKNOWN), or it has reported an event other than its
+  group's plan for longer than the grace (CONTENT_MISMATCH: `Client.content_mismatch_since` at or before
+  `content_cutoff`, i.e. now minus CONTENT_MISMATCH_GRACE_SECONDS);
 - HEALTHY otherwise.
 
 `reasons` lists every finding of the deciding level (the worst one first), so a page can say why.
@@ -21,18 +26,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, literal, or_
+from sqlalchemy import and_, case, literal, or_
 
 from app.domain.clients.models import Client
 from app.domain.clients.status import alive_sql, is_process_crashed, process_crashed_sql
-from app.domain.clock import as_utc
+from app.domain.clock import as_utc, utcnow
 from app.domain.enums import ProcessStatus, ScreenHealthStatus
 
-__all__ = ["HEALTH_WINDOW_HOURS", "ClientHealth", "Health", "HealthReason", "alive_sql", "classify_health",
-           "health_sql", "health_window_start"]  # fmt: skip
+__all__ = ["DEFAULT_CONTENT_GRACE", "HEALTH_WINDOW_HOURS", "ClientHealth", "Health", "HealthReason", "alive_sql",
+           "classify_health", "content_cutoff", "health_sql", "health_window_start"]  # fmt: skip
 
 # The log window `Client.health` looks at (the monitoring overview's default window).
 HEALTH_WINDOW_HOURS = 24
+# CONTENT_MISMATCH_GRACE_SECONDS' default, for callers without settings at hand.
+DEFAULT_CONTENT_GRACE = timedelta(seconds=120)
 
 
 class ClientHealth(StrEnum):
@@ -40,6 +47,7 @@ class ClientHealth(StrEnum):
     WARNING = "warning"
     CRITICAL = "critical"
     OFFLINE = "offline"
+    PLANNED_OFF = "planned_off"
 
 
 class HealthReason(StrEnum):
@@ -54,6 +62,8 @@ class HealthReason(StrEnum):
     PROCESS_STARTING = "process_starting"
     PROCESS_STOPPED = "process_stopped"
     SCREEN_UNKNOWN = "screen_unknown"
+    CONTENT_MISMATCH = "content_mismatch"
+    PLANNED_OFF = "planned_off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +82,12 @@ def health_window_start(now: datetime, hours: int = HEALTH_WINDOW_HOURS) -> date
     return now - timedelta(hours=hours)
 
 
+def content_cutoff(now: datetime, grace_seconds: float | None = None) -> datetime:
+    """A mismatch that began at or before this instant has outlasted the grace."""
+    grace = DEFAULT_CONTENT_GRACE if grace_seconds is None else timedelta(seconds=grace_seconds)
+    return now - grace
+
+
 def _since(value: datetime | None, since: datetime) -> bool:
     seen = as_utc(value)
     return seen is not None and seen >= since
@@ -87,9 +103,14 @@ def classify_health(
     last_error_log_at: datetime | None,
     last_warn_log_at: datetime | None,
     since: datetime,
+    planned_off: bool,
+    content_mismatch_since: datetime | None,
+    content_cutoff: datetime,
 ) -> Health:
     """The health of one display, for the log window starting at `since` (see the module's rule)."""
     if not alive:
+        if is_active and planned_off:
+            return Health(ClientHealth.PLANNED_OFF, (HealthReason.PLANNED_OFF,))
         return Health(ClientHealth.OFFLINE, (HealthReason.HEARTBEAT_STALE if is_active else HealthReason.INACTIVE,))
     screen = _enum_or_none(ScreenHealthStatus, screen_health_status)
     process = _enum_or_none(ProcessStatus, process_status)
@@ -111,6 +132,9 @@ def classify_health(
         warning.append(HealthReason.SCREEN_UNKNOWN)
     if _since(last_warn_log_at, since):
         warning.append(HealthReason.WARN_LOGS)
+    mismatch = as_utc(content_mismatch_since)
+    if mismatch is not None and mismatch <= content_cutoff:
+        warning.append(HealthReason.CONTENT_MISMATCH)
     if warning:
         return Health(ClientHealth.WARNING, tuple(warning))
     return Health(ClientHealth.HEALTHY)
@@ -125,15 +149,21 @@ def _enum_or_none(kind: Any, value: object) -> Any:
         return None
 
 
-def health_sql(alive: Any, since: datetime) -> Any:
+def health_sql(alive: Any, since: datetime, content_cutoff: datetime | None = None) -> Any:
     """The ClientHealth value of each display, for the log window starting at `since` (`classify_health`).
 
     Whether it logged an ERROR / WARN in the window is read from its problem marks
-    (app.domain.monitoring.problem_marks), the timestamps of its newest such logs.
+    (app.domain.monitoring.problem_marks), the timestamps of its newest such logs. `content_cutoff` None:
+    now minus the default grace (DEFAULT_CONTENT_GRACE).
     """
+    cutoff = content_cutoff if content_cutoff is not None else utcnow() - DEFAULT_CONTENT_GRACE
     error_logs = Client.last_error_log_at >= since
     warn_logs = Client.last_warn_log_at >= since
     return case(
+        (
+            and_(~alive, Client.is_active.is_(True), Client.planned_off.is_(True)),
+            literal(ClientHealth.PLANNED_OFF.value),
+        ),
         (~alive, literal(ClientHealth.OFFLINE.value)),
         (
             or_(
@@ -150,6 +180,7 @@ def health_sql(alive: Any, since: datetime) -> Any:
                 Client.process_status.in_(tuple(_PROCESS_WARNING)),
                 Client.screen_health_status.is_(None),
                 Client.screen_health_status == ScreenHealthStatus.UNKNOWN,
+                Client.content_mismatch_since <= cutoff,
             ),
             literal(ClientHealth.WARNING.value),
         ),

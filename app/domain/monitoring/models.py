@@ -37,3 +37,28 @@ sa.Index("ix_client_logs_client_level_timestamp", ClientLog.client_uuid, ClientL
 # Idempotent ingest (migration 0004): a display's log with the same content is stored once. Leading with the
 # hash serves the ingest's lookup by hash; NULL hashes (logs not from the wire) never collide.
 sa.Index("uq_client_logs_content_client", ClientLog.content_hash, ClientLog.client_uuid, unique=True)
+
+
+class GroupContentPlan(Base):
+    """What a group's displays should show now (migration 0011): the event ids of the published event list
+    and whether the group's power intent is off, as the last content-plan refresh computed them
+    (app.domain.monitoring.content_match)."""
+
+    __tablename__ = "group_content_plans"
+
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("client_groups.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    planned_off: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupContentPlanEvent(Base):
+    """One event id of a group's plan (the ids of its published event list)."""
+
+    __tablename__ = "group_content_plan_events"
+
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("group_content_plans.group_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    event_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)

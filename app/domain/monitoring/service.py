@@ -19,7 +19,14 @@ from app.domain.clients.lookup import CLIENT_ORDER, normalise_uuid
 from app.domain.clients.models import Client, ClientGroup
 from app.domain.enums import LogLevel
 from app.domain.errors import NotFoundError, ValidationError
-from app.domain.monitoring.classify import ClientHealth, Health, alive_sql, classify_health, health_sql
+from app.domain.monitoring.classify import (
+    ClientHealth,
+    Health,
+    alive_sql,
+    classify_health,
+    content_cutoff,
+    health_sql,
+)
 from app.domain.monitoring.models import ClientLog
 from app.domain.screenshots.storage import ScreenshotState, ScreenshotStore
 
@@ -174,6 +181,8 @@ OVERVIEW_COLUMNS = (
     Client.service_failed_unit,
     Client.last_error_log_at,
     Client.last_warn_log_at,
+    Client.planned_off,
+    Client.content_mismatch_since,
 )
 
 
@@ -200,6 +209,7 @@ class OverviewSummary:
     warning: int = 0
     critical: int = 0
     offline: int = 0
+    planned_off: int = 0
     active_priority_screenshots: int = 0
     error_logs: int = 0
     warn_logs: int = 0
@@ -275,6 +285,7 @@ async def monitoring_overview(
     limit: int | None = None,
     offset: int = 0,
     details: OverviewDetails | None = None,
+    content_grace_seconds: float | None = None,
 ) -> MonitoringOverview:
     """Every display classified by the database; the details only for the requested page.
 
@@ -287,7 +298,8 @@ async def monitoring_overview(
     wanted = details or OverviewDetails()
     since = now - timedelta(hours=hours)
     alive = alive_sql(now, grace_seconds)
-    status = health_sql(alive, since).label("status")
+    cutoff = content_cutoff(now, content_grace_seconds)
+    status = health_sql(alive, since, cutoff).label("status")
 
     summary = OverviewSummary()
     per_status: dict[ClientHealth, int] = {}
@@ -343,6 +355,9 @@ async def monitoring_overview(
                 last_error_log_at=row.last_error_log_at,
                 last_warn_log_at=row.last_warn_log_at,
                 since=since,
+                planned_off=bool(row.planned_off),
+                content_mismatch_since=row.content_mismatch_since,
+                content_cutoff=cutoff,
             ),
             mine.counts,
             None if mine.newest_id is None else logs.get(mine.newest_id),

@@ -12,6 +12,7 @@ from app.ui.pages import (  # noqa: F401
     login,
     media,
     monitoring,
+    playback,
     preview,
     profile,
     programminfo,

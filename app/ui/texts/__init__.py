@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.ui.texts import alarms, broadcasts, preview
+from app.ui.texts import alarms, broadcasts, playback, preview
 
-AREAS: tuple[ModuleType, ...] = (alarms, broadcasts, preview)
+AREAS: tuple[ModuleType, ...] = (alarms, broadcasts, playback, preview)

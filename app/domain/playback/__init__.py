@@ -1,0 +1,1 @@
+"""Wiedergabeprotokoll (proof of play): intervals of what each display reported showing, and the report."""
