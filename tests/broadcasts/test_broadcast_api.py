@@ -14,6 +14,7 @@ from app.domain.broadcasts import service
 from app.domain.clients.telemetry import ClientStateChange, TelemetryBatch, TelemetryReason, apply_telemetry_batch
 from app.domain.clock import iso_z, utcnow
 from app.domain.enums import Role
+from app.domain.monitoring.content_match import content_matches, refresh_content_plans
 from app.domain.users.tokens import Principal
 from app.graphql.context import GraphQLContext
 from app.graphql.schema import schema
@@ -155,3 +156,23 @@ async def test_preview_shows_the_broadcast_override(api: Api) -> None:
     segments = (await api.data(SCHEDULE, span, token=token))["groupSchedule"]
     assert [s["reason"] for s in segments] == ["EVENT", "BROADCAST", "EVENT"]
     assert segments[0]["eventIds"] == segments[2]["eventIds"] == [school.event_ids[busy]]
+
+
+async def test_a_display_showing_the_broadcast_matches_its_plan(api: Api) -> None:
+    """Soll/Ist: while a Durchsage runs, it is what a display should show (not a content mismatch)."""
+    school = await seed_school(api.container, 2, 2)
+    user = await api.make_user(Role.ADMIN, "sollist")
+    admin = Principal(user.id, user.username, Role.ADMIN)
+    broadcast = await service.start_broadcast(api.container, admin, service.StartBroadcast("Hitzefrei", "INFO"))
+    await refresh_content_plans(api.container, utcnow())
+    eid = 2_000_000_000 + broadcast.id
+    showing, stale = sorted(school.displays)
+    changes = [
+        ClientStateChange(showing, TelemetryReason.HEARTBEAT, {"last_alive": utcnow(), "current_event_id": eid}),
+        ClientStateChange(stale, TelemetryReason.HEARTBEAT, {"last_alive": utcnow(), "current_event_id": 5}),
+    ]
+    await apply_telemetry_batch(api.container, None, TelemetryBatch(changes))
+    async with api.container.db.read_session() as session:
+        matches = await content_matches(session, [showing, stale])
+    assert matches[showing].expected_event_ids == [eid] and matches[showing].matches
+    assert matches[stale].expected_event_ids == [eid] and not matches[stale].matches
