@@ -19,7 +19,7 @@ SUBSCRIPTION_FIELDS = (
     "lastSummary { inserted skipped refused conflicts }"
 )
 _RESULT = f"{{ __typename ... on HolidaySubscription {{ {SUBSCRIPTION_FIELDS} }} ... on Error {{ message code }} }}"
-_STATUS_COLORS = {"ok": "positive", "unchanged": "blue-grey-6", "error": "negative"}
+_STATUS_COLORS = {"ok": "positive", "unchanged": "blue-grey-8", "error": "negative"}
 
 
 class SubscriptionsPanel:
@@ -130,7 +130,7 @@ class SubscriptionsPanel:
         label = t(f"ical.sub_status.{status}")
         if status == "error" and row.get("lastHttpStatus"):
             label += f" (HTTP {row['lastHttpStatus']})"
-        ui.badge(label, color=_STATUS_COLORS.get(status, "grey-6")).props(f'data-testid="sub-status-{row["id"]}"')
+        ui.badge(label, color=_STATUS_COLORS.get(status, "grey-8")).props(f'data-testid="sub-status-{row["id"]}"')
 
     @ui.refreshable_method
     def render(self) -> None:

@@ -112,6 +112,15 @@ def test_every_page_and_the_main_dialogs_pass_axe(page: Page, data: School, lang
     page.get_by_test_id("view-toggle").get_by_text("Board").click()
     expect(page.get_by_test_id(f"board-card-{data.displays['unassigned'].uuid}")).to_be_visible()
     findings.check(page, "/groups board")
+    # A board card is reachable by keyboard: Enter opens the display's dialog.
+    card = page.get_by_test_id(f"board-card-{data.displays['crashed'].uuid}")
+    card.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("client-dialog")).to_have_count(1)
+    expect(page.get_by_test_id("client-dialog")).to_contain_text("pi-crashed")
+    page.wait_for_timeout(SETTLE_MS)
+    findings.check(page, "/groups display dialog")
+    page.keyboard.press("Escape")
 
     # An event's dialog, opened from the calendar by keyboard (the event is focusable, Enter opens it).
     page.goto("/calendar")
@@ -120,7 +129,7 @@ def test_every_page_and_the_main_dialogs_pass_axe(page: Page, data: School, lang
     expect(event).to_be_visible()
     event.focus()
     page.keyboard.press("Enter")
-    expect(page.locator(".q-dialog .q-card").first).to_be_visible()
+    expect(page.get_by_test_id("occ-dialog")).to_have_count(1)  # opened once, not once per key handler
     page.wait_for_timeout(SETTLE_MS)
     findings.check(page, "/calendar event dialog")
 
@@ -131,7 +140,7 @@ def test_every_page_and_the_main_dialogs_pass_axe(page: Page, data: School, lang
     expect(page.locator("html")).to_have_attribute("lang", "en-US" if language == "en" else "de")
     findings.check(page, "/login")
 
-    assert len(findings.checked) >= len(NAV_ITEMS) + 5
+    assert len(findings.checked) >= len(NAV_ITEMS) + 6
     findings.assert_clean()
 
 

@@ -139,7 +139,8 @@ def _health_bar(healthy: int, total: int) -> None:
     color = "positive" if ratio >= 0.999 else "warning" if ratio >= 0.5 else "negative"
     if total == 0:
         color = "grey-5"
-    ui.linear_progress(value=ratio, show_value=False, color=color, size="10px").classes("rounded")
+    bar = ui.linear_progress(value=ratio, show_value=False, color=color, size="10px").classes("rounded")
+    bar.props["aria-label"] = t("a11y.healthy_share")
 
 
 def _banner(state: DashboardState, ctx: PageContext) -> None:

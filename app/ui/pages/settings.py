@@ -186,7 +186,7 @@ class PeriodsTab:
                         elif period["isArchived"]:
                             ui.badge(t("period.archived"), color="grey-7")
                         else:
-                            ui.badge(t("period.inactive"), color="grey-5")
+                            ui.badge(t("period.inactive"), color="grey-8")
                         ui.label(PERIOD_TYPES.get(period["periodType"], period["periodType"])).classes(
                             "is-muted text-sm"
                         )
@@ -386,10 +386,10 @@ class HolidaysTab:
                     if self.can_edit:
                         with ui.item_section().props("side"), ui.row().classes("gap-0"):
                             ui.button(icon="edit", on_click=lambda h=holiday: self.edit_dialog(h)).props(
-                                "flat dense round size=sm"
+                                f'flat dense round size=sm aria-label="{t("common.edit")}"'
                             )
                             ui.button(icon="delete", on_click=lambda h=holiday: self.delete(h)).props(
-                                "flat dense round size=sm color=negative"
+                                f'flat dense round size=sm color=negative aria-label="{t("common.delete")}"'
                             )
 
 

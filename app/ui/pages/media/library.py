@@ -40,11 +40,12 @@ _CONVERSION_SLOT = r"""
 _ACTIONS_SLOT = r"""
 <q-td :props="props" auto-width>
   <q-btn v-if="props.row.pdfUrl" flat dense round size="sm" icon="picture_as_pdf" :href="props.row.pdfUrl"
-         target="_blank" :data-testid="'media-pdf-' + props.row.id"><q-tooltip>PDF ansehen</q-tooltip></q-btn>
+         target="_blank" :data-testid="'media-pdf-' + props.row.id" aria-label="{view_pdf}"
+         ><q-tooltip>{view_pdf}</q-tooltip></q-btn>
   <q-btn v-if="props.row.downloadUrl" flat dense round size="sm" icon="download" :href="props.row.downloadUrl"
-         target="_blank" />
+         target="_blank" aria-label="{download}" />
   <q-btn flat dense round size="sm" icon="delete" color="negative" :data-testid="'media-delete-' + props.row.id"
-         @click.stop="() => $parent.$emit('delete_media', props.row.id)" />
+         aria-label="{delete}" @click.stop="() => $parent.$emit('delete_media', props.row.id)" />
 </q-td>
 """
 
@@ -98,7 +99,11 @@ class MediaLibrary:
         self.table = ui.table(columns=columns, rows=[], row_key="id", pagination=20).classes("w-full")
         self.table.props(f'flat bordered data-testid="media-table" no-data-label="{t("media.empty")}"')
         self.table.add_slot("body-cell-conversion", _CONVERSION_SLOT)
-        self.table.add_slot("body-cell-actions", _ACTIONS_SLOT)
+        names = {"{view_pdf}": t("a11y.view_pdf"), "{download}": t("a11y.download"), "{delete}": t("common.delete")}
+        slot = _ACTIONS_SLOT
+        for placeholder, name in names.items():  # accessible names of the icon-only buttons, in the page's language
+            slot = slot.replace(placeholder, name)
+        self.table.add_slot("body-cell-actions", slot)
         return self.table
 
     async def load(self) -> None:

@@ -72,7 +72,7 @@ def _group_row(state: ResourcesState, group: dict[str, Any], items: list[dict[st
         ui.element("span").style(f"width:10px;height:10px;border-radius:50%;background:{color};flex:none")
         ui.label(group["name"]).classes("ellipsis")
         if items:
-            ui.badge(str(len(items)), color="grey-6").props("rounded").tooltip(t("res.events", count=len(items)))
+            ui.badge(str(len(items)), color="grey-8").props("rounded").tooltip(t("res.events", count=len(items)))
     with ui.element("div").classes("res-track").style(_grid_lines(state)):
         if 0 <= now_pct <= 100:
             ui.element("div").classes("res-now").style(f"left:{now_pct:.3f}%")
