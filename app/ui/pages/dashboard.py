@@ -68,7 +68,15 @@ class DashboardState:
             f"query {{ heartbeatGracePeriodSeconds groups {{ id name displayOrder clients {{ {CLIENT_FIELDS} }} }} }}"
         )
         self.grace = int(data["heartbeatGracePeriodSeconds"])
-        self.groups = [{"id": g["id"], "name": g["name"], "displayOrder": g["displayOrder"]} for g in data["groups"]]
+        self.groups = [
+            # The API names the pseudo-group in German; the page names it in the reader's language.
+            {
+                "id": g["id"],
+                "name": g["name"] if g["id"] is not None else t("dash.unassigned"),
+                "displayOrder": g["displayOrder"],
+            }
+            for g in data["groups"]
+        ]
         self.clients = {c["uuid"]: c for g in data["groups"] for c in g["clients"]}
         await self._load_events()
         await self._load_banner()

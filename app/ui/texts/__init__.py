@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.ui.texts import a11y
+from app.ui.texts import a11y, settings_page
 
-AREAS: tuple[ModuleType, ...] = (a11y,)
+AREAS: tuple[ModuleType, ...] = (a11y, settings_page)

@@ -7,9 +7,10 @@ from typing import Any
 from nicegui import ui
 
 from app.domain.enums import MediaType
+from app.messages import translate_stored
 from app.ui import gql
 from app.ui.format import fmt_datetime, fmt_size
-from app.ui.i18n import TEXTS, t
+from app.ui.i18n import TEXTS, current_language, t
 from app.ui.layout import notify_ok, run_action
 from app.ui.uploads import UploadedFile
 
@@ -19,11 +20,12 @@ MEDIA_FIELDS = (
 )
 _MEDIA_RESULT = f"{{ __typename ... on EventMedia {{ {MEDIA_FIELDS} }} ... on Error {{ message code }} }}"
 ALL_TYPES = "all"
+# status → (German, English, colour); white text on each colour at 4.5:1 or more.
 CONVERSION_LABELS = {
-    "PENDING": ("Wartet", "orange-7"),
-    "PROCESSING": ("Wird konvertiert", "blue-7"),
-    "READY": ("Bereit", "positive"),
-    "FAILED": ("Fehlgeschlagen", "negative"),
+    "PENDING": ("Wartet", "Waiting", "warning"),
+    "PROCESSING": ("Wird konvertiert", "Converting", "blue-9"),
+    "READY": ("Bereit", "Ready", "positive"),
+    "FAILED": ("Fehlgeschlagen", "Failed", "negative"),
 }
 
 _CONVERSION_SLOT = r"""
@@ -56,13 +58,14 @@ def _conversion_error(conversion: dict[str, Any]) -> str | None:
     key = f"conversion_error.{code}"
     if code and key in TEXTS:
         return t(key)
-    message = conversion.get("errorMessage")
-    return str(message) if message else None
+    message = conversion.get("errorMessage")  # stored in German: shown in the reader's language
+    return translate_stored(str(message), current_language()) if message else None
 
 
 def _row(media: dict[str, Any]) -> dict[str, Any]:
     conversion = media.get("conversion") or {}
-    label, color = CONVERSION_LABELS.get(conversion.get("status", ""), ("", "grey-7"))
+    german, english, color = CONVERSION_LABELS.get(conversion.get("status", ""), ("", "", "grey-8"))
+    label = english if current_language() == "en" else german
     return {
         "id": media["id"],
         "fileName": media["fileName"],
