@@ -63,7 +63,7 @@ def _events(server: InfoscreenProcess, token: str, groups: list[int]) -> list[in
     inputs = [
         {"groupId": groups[0], "title": "Begrüßung", "eventType": "MESSAGE", "messageText": "Willkommen",
          "start": at(9).isoformat(), "end": at(11).isoformat()},
-        {"groupId": groups[0], "title": "Projekttag", "eventType": "MESSAGE", "messageText": "Ganztägig",
+        {"groupId": groups[0], "title": "Projekttag", "eventType": "MESSAGE", "messageText": "Projekttag der Oberstufe",
          "start": midnight.isoformat(), "end": (midnight + timedelta(days=1)).isoformat()},
         {"groupId": groups[1], "title": "Schulwebsite", "eventType": "WEBSITE", "websiteUrl": "https://example.org",
          "start": at(12).isoformat(), "end": at(13).isoformat(), "recurrenceRule": "FREQ=WEEKLY;COUNT=4"},

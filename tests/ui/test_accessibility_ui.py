@@ -132,6 +132,14 @@ def test_every_page_and_the_main_dialogs_pass_axe(page: Page, data: School, lang
     expect(page.get_by_test_id("occ-dialog")).to_have_count(1)  # opened once, not once per key handler
     page.wait_for_timeout(SETTLE_MS)
     findings.check(page, "/calendar event dialog")
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("occ-dialog")).to_have_count(0)
+    # The event form (new event).
+    page.get_by_test_id("cal-new").click()
+    expect(page.get_by_test_id("event-dialog")).to_be_visible()
+    page.wait_for_timeout(SETTLE_MS)
+    findings.check(page, "/calendar event form")
+    page.keyboard.press("Escape")
 
     # The login page, in the language the browser last used.
     page.goto("/logout")
@@ -140,7 +148,7 @@ def test_every_page_and_the_main_dialogs_pass_axe(page: Page, data: School, lang
     expect(page.locator("html")).to_have_attribute("lang", "en-US" if language == "en" else "de")
     findings.check(page, "/login")
 
-    assert len(findings.checked) >= len(NAV_ITEMS) + 6
+    assert len(findings.checked) >= len(NAV_ITEMS) + 7
     findings.assert_clean()
 
 
