@@ -238,7 +238,7 @@ def frame(principal: Principal, active_path: str) -> ui.column:
 def refusal() -> None:
     with ui.card().classes("w-full items-center p-8").props('data-testid="forbidden"'):
         ui.icon("block", size="3rem").classes("text-negative")
-        ui.label(t("forbidden.title")).classes("text-xl font-medium")
+        ui.label(t("forbidden.title")).classes("text-xl font-medium tracking-normal q-my-none").tag = "h1"
         ui.label(t("forbidden.text")).classes("is-muted")
         ui.link(t("nav.dashboard"), "/")
 
