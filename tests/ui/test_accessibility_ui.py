@@ -152,6 +152,23 @@ def test_every_page_and_the_main_dialogs_pass_axe(page: Page, data: School, lang
     findings.assert_clean()
 
 
+@pytest.mark.slow
+def test_a_teachers_pages_and_refusals_pass_axe(page: Page, data: School) -> None:
+    """The same for the lowest role: read-only pages and the refusal shown on the others' direct URLs."""
+    findings = Findings("de")
+    login(page, "lehrerin", "lehrerin-pass")
+    refused = 0
+    for item in NAV_ITEMS:
+        page.goto(item.path)
+        forbidden = page.get_by_test_id("forbidden")
+        expect(page.get_by_test_id("page-title").or_(forbidden)).to_be_visible()
+        refused += forbidden.count()
+        page.wait_for_timeout(SETTLE_MS)
+        findings.check(page, f"{item.path} (user)")
+    assert refused > 0  # the refusal page was checked too
+    findings.assert_clean()
+
+
 def test_the_vendored_axe_core_is_present_and_versioned() -> None:
     vendor = Path(__file__).resolve().parent / "vendor"
     assert (vendor / "axe.min.js").stat().st_size > 100_000
