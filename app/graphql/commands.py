@@ -21,7 +21,7 @@ from app.domain.enums import CommandStatus as DomainCommandStatus
 from app.domain.enums import Role
 from app.graphql.calls import logged_in, outcome
 from app.graphql.context import Info
-from app.graphql.errors import ForbiddenError, NotFoundError, ValidationError
+from app.graphql.errors import ForbiddenError, NotFoundError, ValidationError, caller_language
 from app.graphql.permissions import require
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,8 @@ CommandResult = Annotated[
 
 def _issue_result(result: service.IssueResult) -> CommandIssueResult:
     command = ClientCommandType.from_model(result.command) if result.command is not None else None
-    return CommandIssueResult(success=result.success, message=result.message, command=command)
+    # The outcome's words in the caller's language (as an error's message), not always German.
+    return CommandIssueResult(success=result.success, message=result.text(caller_language()), command=command)
 
 
 async def _issue(info: Info, uuid: str, action: DomainCommandAction, reason: str | None) -> CommandResult:

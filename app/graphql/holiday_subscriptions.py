@@ -18,9 +18,10 @@ from app.domain.periods.holidays import ImportSummary
 from app.domain.periods.models import HolidaySubscription as SubscriptionModel
 from app.graphql.caller import caller
 from app.graphql.context import Info
-from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.graphql.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, caller_language
 from app.graphql.holidays import HolidayImportSummary
 from app.graphql.types_users import as_result
+from app.messages import translate_stored
 
 _SUMMARY_FIELDS = {f.name for f in fields(ImportSummary)}
 
@@ -53,7 +54,7 @@ class HolidaySubscriptionType:
             url=s.url,
             last_status=s.last_status,
             last_http_status=s.last_http_status,
-            last_error=s.last_error,
+            last_error=translate_stored(s.last_error, caller_language()) or None,  # stored in German
             last_attempt_at=s.last_attempt_at,
             last_success_at=s.last_success_at,
             holiday_count=holiday_count,

@@ -23,8 +23,16 @@ from app.domain.media.urls import converted_pdf_url, download_url, stream_url, t
 from app.domain.usecase import require_role
 from app.graphql.caller import caller
 from app.graphql.context import Info
-from app.graphql.errors import BlockedError, ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.graphql.errors import (
+    BlockedError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+    caller_language,
+)
 from app.graphql.types_users import as_result
+from app.messages import translate_stored
 
 MediaTypeEnum = strawberry.enum(MediaType, name="MediaType", description="Kind of a media library entry.")
 ConversionStatusEnum = strawberry.enum(ConversionStatus, name="ConversionStatus")
@@ -52,7 +60,8 @@ class ConversionType:
         return cls(
             id=conversion.id,
             status=conversion.status,
-            error_message=conversion.error_message,
+            # Stored in German: in the caller's language (app.messages.translate_stored).
+            error_message=translate_stored(conversion.error_message, caller_language()) or None,
             error_code=conversion.error_code,
             pdf_url=converted_pdf_url(conversion),
             page_count=conversion.page_count,

@@ -21,7 +21,7 @@ APPROVED = "APPROVED"
 REVOKED = "REVOKED"
 # GraphQL enum value → (text key, badge colour)
 ACCESS_LABELS: dict[str, tuple[str, str]] = {
-    PENDING: ("broker.pending", "orange-8"),
+    PENDING: ("broker.pending", "warning"),
     APPROVED: ("broker.approved", "positive"),
     REVOKED: ("broker.revoked", "negative"),
 }

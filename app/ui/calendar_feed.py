@@ -125,6 +125,6 @@ def calendar_feed_buttons(group: Callable[[], tuple[int | None, str]], *, can_ma
 
     ui.button(t("ical.download"), icon="download", on_click=download).props('outline data-testid="cal-ics-download"')
     if can_manage:
-        ui.button(icon="rss_feed", on_click=subscribe).props('flat round data-testid="cal-ics-subscribe"').tooltip(
-            t("ical.subscribe")
-        )
+        ui.button(icon="rss_feed", on_click=subscribe).props(
+            f'flat round data-testid="cal-ics-subscribe" aria-label="{t("ical.subscribe")}"'
+        ).tooltip(t("ical.subscribe"))

@@ -17,20 +17,21 @@ VIEWS: tuple[View, ...] = ("month", "week", "day", "list")
 WEEKDAYS: tuple[str, ...] = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 FREQUENCIES: tuple[str, ...] = ("NONE", "DAILY", "WEEKLY", "MONTHLY")
 
-# Distinguishable on white with white text; a group keeps its colour as long as its id does.
+# Distinguishable on white, each at least 4.5:1 with white text on it (WCAG AA); a group keeps its colour as
+# long as its id does.
 GROUP_COLORS: tuple[str, ...] = (
     "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#e377c2",
-    "#8c564b",
-    "#17becf",
-    "#bcbd22",
-    "#ff7f0e",
-    "#7f7f7f",
+    "#c62828",
+    "#2e7d32",
+    "#7b1fa2",
+    "#ad1457",
+    "#795548",
+    "#00796b",
+    "#827717",
+    "#c2410c",
+    "#616161",
     "#3949ab",
-    "#00897b",
+    "#0e7490",
 )
 
 

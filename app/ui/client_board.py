@@ -42,6 +42,9 @@ _DROP = (
     " const uuid = e.dataTransfer.getData('text/plain'); if (uuid) emit(uuid); }"
 )
 
+# Enter or Space on a focused card opens it, as a click does (the cards are in the tab order).
+_ACTIVATE = "(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); emit(); } }"
+
 MoveHandler = Callable[[list[str], str], Awaitable[bool]]
 DetailsHandler = Callable[[str], None]
 
@@ -115,17 +118,19 @@ class ClientBoard:
         card = (
             ui.card()
             .classes("is-board-card q-pa-sm gap-1")
-            .props(f'draggable="true" flat bordered data-testid="board-card-{uuid}"')
+            .props(f'draggable="true" flat bordered tabindex="0" role="button" data-testid="board-card-{uuid}"')
         )
+        card.props["aria-label"] = t("a11y.open_display", name=label)
         card.on("dragstart", js_handler=_drag_start(uuid))
         card.on("click", lambda u=uuid: self._on_details(u))
+        card.on("keydown", lambda u=uuid: self._on_details(u), js_handler=_ACTIVATE)
         with card:
             with ui.row().classes("w-full items-center no-wrap gap-2"):
                 # The health word and colour every page uses; the reasons as tooltip.
                 status = health_label(health) + (f": {reasons}" if reasons else "")
                 ui.element("span").classes(f"is-dot bg-{health_color(health)}").props(
-                    f'title="{status}" aria-label="{status}" data-testid="board-dot-{uuid}" data-alive="{alive}" '
-                    f'data-health="{health}"'
+                    f'role="img" title="{status}" aria-label="{status}" data-testid="board-dot-{uuid}" '
+                    f'data-alive="{alive}" data-health="{health}"'
                 )
                 ui.label(label).classes("font-medium ellipsis")
             if hostname and hostname != label:

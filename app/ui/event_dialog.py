@@ -75,6 +75,7 @@ class EventDialog:
             ui.dialog() as self.dialog,
             ui.card().classes("w-[40rem] max-w-full gap-2").props('data-testid="event-dialog"'),
         ):
+            self.dialog.props["aria-label"] = t(self.TITLES[mode])
             ui.label(t(self.TITLES[mode])).classes("text-lg font-medium")
             self._head(groups)
             self._times(start, end)

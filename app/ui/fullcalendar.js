@@ -60,15 +60,11 @@ export default {
         const props = info.event.extendedProps;
         if (props.testid) info.el.setAttribute("data-testid", props.testid);
         if (info.event.display === "background") return;
-        info.el.setAttribute("tabindex", "0");
+        // FullCalendar itself makes a clickable event focusable (tabindex 0) and opens it on Enter or Space
+        // (eventClick); a second key handler here would open its dialog twice.
         info.el.setAttribute("role", "button");
-        if (props.label) info.el.setAttribute("aria-label", props.label);
-        info.el.addEventListener("keydown", (e) => {
-          if (e.key === "Enter" || e.key === " ") {
-            e.preventDefault();
-            this.$emit("event_click", pack(info.event));
-          }
-        });
+        // The visible text (time and title) is the accessible name; the label with the group goes in the title.
+        if (props.label) info.el.setAttribute("title", props.label);
       },
     });
     this.calendar.render();

@@ -110,7 +110,7 @@ def _raise_for(result: ExecutionResult) -> None:
     if not result.errors:
         return
     first = result.errors[0]
-    message = first.message or "Unbekannter Fehler"
+    message = first.message or i18n.t("common.error")
     code = str((first.extensions or {}).get("code") or "")
     if code == UNAUTHENTICATED:
         raise NotAuthenticatedError(message, kind="NotAuthenticated", code=code)

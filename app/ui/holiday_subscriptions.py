@@ -9,9 +9,10 @@ from typing import Any
 
 from nicegui import ui
 
+from app.messages import translate_stored
 from app.ui import gql
 from app.ui.format import fmt_datetime
-from app.ui.i18n import t
+from app.ui.i18n import current_language, t
 from app.ui.layout import notify_error, run_action
 
 SUBSCRIPTION_FIELDS = (
@@ -19,7 +20,7 @@ SUBSCRIPTION_FIELDS = (
     "lastSummary { inserted skipped refused conflicts }"
 )
 _RESULT = f"{{ __typename ... on HolidaySubscription {{ {SUBSCRIPTION_FIELDS} }} ... on Error {{ message code }} }}"
-_STATUS_COLORS = {"ok": "positive", "unchanged": "blue-grey-6", "error": "negative"}
+_STATUS_COLORS = {"ok": "positive", "unchanged": "blue-grey-8", "error": "negative"}
 
 
 class SubscriptionsPanel:
@@ -88,7 +89,7 @@ class SubscriptionsPanel:
 
     def _notify_status(self, row: dict[str, Any]) -> None:
         if row.get("lastStatus") == "error":
-            notify_error(t("ical.sub_failed", error=row.get("lastError") or ""))
+            notify_error(t("ical.sub_failed", error=translate_stored(row.get("lastError"), current_language())))
         else:
             ui.notify(t("ical.sub_ok", count=row.get("holidayCount", 0)), type="positive", position="top")
 
@@ -130,7 +131,7 @@ class SubscriptionsPanel:
         label = t(f"ical.sub_status.{status}")
         if status == "error" and row.get("lastHttpStatus"):
             label += f" (HTTP {row['lastHttpStatus']})"
-        ui.badge(label, color=_STATUS_COLORS.get(status, "grey-6")).props(f'data-testid="sub-status-{row["id"]}"')
+        ui.badge(label, color=_STATUS_COLORS.get(status, "grey-8")).props(f'data-testid="sub-status-{row["id"]}"')
 
     @ui.refreshable_method
     def render(self) -> None:
@@ -157,7 +158,8 @@ class SubscriptionsPanel:
                         if summary.get("refused"):
                             ui.label(t("ical.sub_refused", count=summary["refused"])).classes("text-sm")
                         if row.get("lastError"):
-                            ui.label(row["lastError"]).classes("text-sm text-negative").props(
+                            error = translate_stored(row["lastError"], current_language())
+                            ui.label(error).classes("text-sm text-negative").props(
                                 f'data-testid="sub-error-{row["id"]}"'
                             )
                     with ui.item_section().props("side"), ui.row().classes("gap-0"):

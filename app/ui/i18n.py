@@ -86,7 +86,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dash.offline": ("Offline", "Offline"),
     "dash.warnings": ("Warnungen", "Warnings"),
     "dash.warning_groups": ("Gruppen mit Warnungen", "Groups with warnings"),
-    "dash.unassigned": ("Nicht zugeordnet", "Nicht zugeordnet"),
+    "dash.unassigned": ("Nicht zugeordnet", "Unassigned"),
     "dash.no_clients": ("Keine Clients in dieser Gruppe", "No clients in this group"),
     "dash.no_groups": ("Noch keine Raumgruppen oder Clients", "No room groups or clients yet"),
     "dash.clients": ("Clients", "Clients"),
@@ -124,7 +124,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "groups.rename": ("Umbenennen", "Rename"),
     "groups.delete_confirm": (
         "Raumgruppe „{name}“ löschen? Ihre Clients werden „Nicht zugeordnet“.",
-        "Delete room group “{name}”? Its clients become “Nicht zugeordnet”.",
+        "Delete room group “{name}”? Its clients become “Unassigned”.",
     ),
     "groups.assign": ("Zuordnen", "Assign"),
     "groups.assign_to": ("Ausgewählte Clients zuordnen zu", "Assign selected clients to"),

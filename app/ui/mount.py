@@ -74,5 +74,7 @@ def install_dashboard(fastapi_app: FastAPI, container: Container) -> None:
         show_welcome_message=False,
         reconnect_timeout=10.0,
     )
+    # Quasar's XHR loading bar is an unnamed progressbar (axe-core: serious); pages show their own progress.
+    nicegui_app.config.quasar_config["loadingBar"]["skipHijack"] = True
     _make_mount_the_fallback(fastapi_app)
     _installed.append(fastapi_app)

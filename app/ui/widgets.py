@@ -23,22 +23,22 @@ COMMAND_FIELDS = (
     "executionStartedAt completedAt failedAt errorCode errorMessage"
 )
 
-# status → (German, English, colour)
+# status → (German, English, colour). Badge colours carry white text: each at least 4.5:1 (WCAG AA).
 COMMAND_STATUS: dict[str, tuple[str, str, str]] = {
     "queued": ("In Warteschlange", "Queued", "grey-7"),
-    "publish_in_progress": ("Wird gesendet", "Publishing", "blue-5"),
-    "published": ("Gesendet", "Published", "blue-7"),
+    "publish_in_progress": ("Wird gesendet", "Publishing", "blue-8"),
+    "published": ("Gesendet", "Published", "blue-9"),
     "ack_received": ("Bestätigt", "Acknowledged", "indigo-7"),
-    "execution_started": ("Wird ausgeführt", "Executing", "orange-8"),
-    "awaiting_reconnect": ("Warte auf Neuverbindung", "Awaiting reconnect", "orange-9"),
-    "recovered": ("Wieder online", "Recovered", "green-6"),
-    "completed": ("Abgeschlossen", "Completed", "green-8"),
+    "execution_started": ("Wird ausgeführt", "Executing", "warning"),
+    "awaiting_reconnect": ("Warte auf Neuverbindung", "Awaiting reconnect", "brown-7"),
+    "recovered": ("Wieder online", "Recovered", "teal-9"),
+    "completed": ("Abgeschlossen", "Completed", "green-9"),
     "failed": ("Fehlgeschlagen", "Failed", "red-8"),
-    "expired": ("Abgelaufen", "Expired", "red-6"),
-    "timed_out": ("Zeitüberschreitung", "Timed out", "red-6"),
+    "expired": ("Abgelaufen", "Expired", "red-9"),
+    "timed_out": ("Zeitüberschreitung", "Timed out", "red-9"),
     "canceled": ("Abgebrochen", "Canceled", "grey-8"),
     "blocked_safety": ("Sicherheitssperre", "Blocked (safety)", "red-9"),
-    "manual_intervention_required": ("Manuelle Intervention nötig", "Manual intervention", "deep-orange-9"),
+    "manual_intervention_required": ("Manuelle Intervention nötig", "Manual intervention", "accent"),
 }
 COMMAND_ACTION = {
     "reboot_host": ("Neustart", "Reboot"),
@@ -51,7 +51,7 @@ HEALTH_STYLE: dict[str, tuple[str, str, str]] = {
     "HEALTHY": ("Gesund", "Healthy", "positive"),
     "WARNING": ("Warnung", "Warning", "warning"),
     "CRITICAL": ("Kritisch", "Critical", "negative"),
-    "OFFLINE": ("Offline", "Offline", "grey-7"),
+    "OFFLINE": ("Offline", "Offline", "grey-8"),
     "PLANNED_OFF": ("aus (geplant)", "off (planned)", "blue-grey-7"),
 }
 HEALTH_ORDER = ("HEALTHY", "WARNING", "CRITICAL", "OFFLINE", "PLANNED_OFF")

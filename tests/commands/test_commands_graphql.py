@@ -120,3 +120,18 @@ async def test_restart_offline_clients_needs_a_reason_and_targets_only_offline_c
     assert sorted(r["clientUuid"] for r in bulk["results"]) == sorted([offline, never_seen])
     assert all(r["command"]["action"] == "reboot_host" for r in bulk["results"])
     assert bulk["failed"] == 2  # no broker in this process: tracked, but recorded as failed
+
+
+async def test_the_command_outcome_is_worded_in_the_callers_language(api: Api) -> None:
+    token = await api.token_for(Role.ADMIN)
+    uuid = await make_client(api.container.db)
+    german = (await api.data(RESTART, {"uuid": uuid}, token=token))["restartClient"]
+    assert german["message"].startswith("Befehl konnte nicht gesendet werden")
+    response = await api.client.post(
+        "/graphql",
+        json={"query": RESTART, "variables": {"uuid": uuid}},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en-GB,en;q=0.9"},
+    )
+    english = response.json()["data"]["restartClient"]
+    assert english["success"] is False
+    assert english["message"].startswith("The command could not be sent")

@@ -92,17 +92,25 @@ async def test_subscription_lifecycle_with_failures_and_recovery(api: Api, feed:
     assert unchanged["holidayCount"] == created["holidayCount"]
     last_success = unchanged["lastSuccessAt"]
 
-    for mode, status, text in (
-        ("error", 500, "HTTP 500"),
-        ("slow", None, "Zeitüberschreitung"),
-        ("huge", 200, "zu groß"),
-        ("html", 200, "keinen iCalendar-Inhalt"),
+    for mode, status, text, english in (
+        ("error", 500, "HTTP 500", "The server answered with HTTP 500."),
+        ("slow", None, "Zeitüberschreitung", "Timed out: no complete answer within"),
+        ("huge", 200, "zu groß", "The feed is too large"),
+        ("html", 200, "keinen iCalendar-Inhalt", "does not deliver iCalendar content"),
     ):
         feed.mode = mode
         feed.body = feed.body + b"\r\n"  # a new ETag: a conditional request cannot short-cut the failure
         failed = await refresh(api, admin, sub_id)
         assert failed["__typename"] == "HolidaySubscription", failed
         assert failed["lastStatus"] == "error" and text in failed["lastError"], (mode, failed)
+        # Stored in German, read in the caller's language.
+        listed = await api.client.post(
+            "/graphql",
+            json={"query": "query { holidaySubscriptions { id lastError } }"},
+            headers={"Authorization": f"Bearer {admin}", "Accept-Language": "en"},
+        )
+        in_english = {s["id"]: s["lastError"] for s in listed.json()["data"]["holidaySubscriptions"]}[sub_id]
+        assert english in in_english, (mode, in_english)
         assert failed["lastHttpStatus"] == status, (mode, failed)
         assert failed["lastSuccessAt"] == last_success and failed["lastAttemptAt"] > last_success
         assert failed["holidayCount"] == created["holidayCount"]

@@ -68,7 +68,15 @@ class DashboardState:
             f"query {{ heartbeatGracePeriodSeconds groups {{ id name displayOrder clients {{ {CLIENT_FIELDS} }} }} }}"
         )
         self.grace = int(data["heartbeatGracePeriodSeconds"])
-        self.groups = [{"id": g["id"], "name": g["name"], "displayOrder": g["displayOrder"]} for g in data["groups"]]
+        self.groups = [
+            # The API names the pseudo-group in German; the page names it in the reader's language.
+            {
+                "id": g["id"],
+                "name": g["name"] if g["id"] is not None else t("dash.unassigned"),
+                "displayOrder": g["displayOrder"],
+            }
+            for g in data["groups"]
+        ]
         self.clients = {c["uuid"]: c for g in data["groups"] for c in g["clients"]}
         await self._load_events()
         await self._load_banner()
@@ -139,7 +147,8 @@ def _health_bar(healthy: int, total: int) -> None:
     color = "positive" if ratio >= 0.999 else "warning" if ratio >= 0.5 else "negative"
     if total == 0:
         color = "grey-5"
-    ui.linear_progress(value=ratio, show_value=False, color=color, size="10px").classes("rounded")
+    bar = ui.linear_progress(value=ratio, show_value=False, color=color, size="10px").classes("rounded")
+    bar.props["aria-label"] = t("a11y.healthy_share")
 
 
 def _banner(state: DashboardState, ctx: PageContext) -> None:

@@ -10,7 +10,7 @@ from nicegui import ui
 
 from app.ui import gql, session
 from app.ui.i18n import t
-from app.ui.layout import notify_error
+from app.ui.layout import notify_error, page_language
 
 
 @ui.page(session.LOGIN_PATH)
@@ -18,6 +18,7 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> Re
     target = session.safe_next(next)
     if await gql.principal() is not None:
         return RedirectResponse(target, status_code=303)
+    page_language()
     ui.page_title(f"{t('login.title')} – {t('app.title')}")
     ui.colors(primary="#1f4e79")
     with (
@@ -27,7 +28,8 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> Re
         with ui.row().classes("items-center gap-2"):
             ui.icon("tv", size="2rem", color="primary")
             ui.label(t("app.title")).classes("text-2xl font-medium")
-        ui.label(t("login.title")).classes("text-lg is-muted")
+        heading = ui.label(t("login.title")).classes("text-lg is-muted q-my-none font-normal tracking-normal")
+        heading.tag = "h1"  # the page's one heading (screen readers, axe-core)
         if expired:
             ui.label(t("login.expired")).classes("text-orange-9")
         username = ui.input(t("login.username")).classes("w-full").props('autofocus data-testid="login-username"')

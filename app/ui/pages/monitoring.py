@@ -194,7 +194,7 @@ class MonitoringView:
                         if item["crashReason"] == "PROCESS_CRASHED"
                         else t("mon.heartbeat_stale")
                     )
-                    ui.badge(reason, color="negative" if item["crashReason"] == "PROCESS_CRASHED" else "orange-8")
+                    ui.badge(reason, color="negative" if item["crashReason"] == "PROCESS_CRASHED" else "accent")
                     ui.label(client.get("processStatus") or "–").classes("w-24 text-sm")
                     ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
                     ui.space()
@@ -250,7 +250,7 @@ class MonitoringView:
             with ui.row().classes("items-center gap-2"):
                 ui.icon("report", color="orange-8")
                 ui.label(t("mon.service_failed")).classes("text-lg font-medium text-orange-9")
-                ui.badge(str(len(failed)), color="orange-8")
+                ui.badge(str(len(failed)), color="accent")
             ui.label(t("mon.service_failed_hint")).classes("text-sm is-muted")
             for client in self._preview("service-failed", failed):
                 with ui.row().classes("w-full items-center gap-3 no-wrap max-md:flex-wrap"):
@@ -308,7 +308,8 @@ class MonitoringView:
             src = f"{client['latestScreenshotUrl']}?v={stamp or int(self.last_load)}"
             if client.get("hasActivePriorityScreenshot"):
                 src = f"/screenshots/{client['uuid']}/priority?v={stamp}"
-            ui.image(src).classes("w-full rounded bg-grey-3").props("ratio=1.7778 no-spinner fit=contain")
+            image = ui.image(src).classes("w-full rounded bg-grey-3").props("ratio=1.7778 no-spinner fit=contain")
+            image.props["alt"] = t("a11y.screenshot", name=client_name(client))
             with ui.row().classes("gap-1"):
                 if client.get("latestScreenshotType"):
                     ui.badge(client["latestScreenshotType"].lower(), color="grey-7")
@@ -330,8 +331,8 @@ class MonitoringView:
                     ui.label(fmt_datetime(client["mqttLastDisconnectAt"]))
             counts = client["logCounts"]
             with ui.row().classes("w-full items-center gap-2"):
-                ui.badge(f"ERROR {counts['error']}", color="negative" if counts["error"] else "grey-5")
-                ui.badge(f"WARN {counts['warn']}", color="warning" if counts["warn"] else "grey-5")
+                ui.badge(f"ERROR {counts['error']}", color="negative" if counts["error"] else "grey-8")
+                ui.badge(f"WARN {counts['warn']}", color="warning" if counts["warn"] else "grey-8")
                 ui.space()
                 ui.button(t("mon.logs"), icon="list", on_click=lambda c=client: self.open_logs(c)).props(
                     f'flat dense size=sm data-testid="logs-{client["uuid"]}"'
@@ -350,7 +351,8 @@ class MonitoringView:
                     label=t("mon.level"),
                 ).classes("w-32")
                 hours = ui.select(HOURS, value=self.hours, label=t("mon.hours")).classes("w-32")
-                ui.button(icon="close", on_click=dialog.close).props("flat round dense")
+                close = ui.button(icon="close", on_click=dialog.close).props("flat round dense")
+                close.props["aria-label"] = t("common.close")
             columns = [
                 {"name": "time", "label": t("mon.time"), "field": "time", "align": "left"},
                 {"name": "level", "label": t("mon.level"), "field": "level", "align": "left"},

@@ -6,7 +6,7 @@ from nicegui import ui
 
 from app.ui import gql
 from app.ui.format import fmt_date
-from app.ui.i18n import t
+from app.ui.i18n import current_language, t
 from app.ui.layout import PageContext, page_heading, protected_page
 from app.ui.program_info import build_info, dependency_licenses, program_info
 
@@ -22,12 +22,13 @@ def _fact(label: str, value: str, testid: str) -> None:
 @protected_page("/programminfo", nav="nav.programminfo")
 async def programminfo_page(ctx: PageContext) -> None:
     info = program_info()
+    english = current_language() == "en"  # the changelog is kept in both languages (changes / changes_en)
     build = build_info(gql.container().settings)
     page_heading(t("info.title"))
     with ui.element("div").classes("is-card-grid w-full"):
         with ui.card().classes("gap-2"):
             ui.label(info["appName"]).classes("text-lg font-medium")
-            ui.label(info["description"]).classes("is-muted")
+            ui.label(info["description_en" if english else "description"]).classes("is-muted")
             _fact(t("info.version"), build["version"], "version")
             _fact(t("info.support"), info["supportContact"], "support")
             ui.label(info["copyright"]).classes("is-muted text-sm")
@@ -51,7 +52,7 @@ async def programminfo_page(ctx: PageContext) -> None:
             for entry in entries[start : start + CHANGELOG_PAGE_SIZE]:
                 with ui.column().classes("gap-0 w-full"):
                     ui.label(f"{entry['version']} · {fmt_date(entry['date'])}").classes("font-medium")
-                    for change in entry["changes"]:
+                    for change in entry["changes_en" if english else "changes"]:
                         ui.label(f"• {change}").classes("text-sm")
 
         changelog()

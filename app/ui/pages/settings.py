@@ -14,7 +14,7 @@ from app.ui import gql
 from app.ui.alarm_settings import alarm_settings_panel
 from app.ui.format import fmt_date
 from app.ui.holiday_subscriptions import SubscriptionsPanel
-from app.ui.i18n import t
+from app.ui.i18n import TEXTS, t
 from app.ui.layout import PageContext, notify_error, notify_ok, page_heading, protected_page, run_action
 from app.ui.uploads import UploadedFile
 
@@ -187,7 +187,7 @@ class PeriodsTab:
                         elif period["isArchived"]:
                             ui.badge(t("period.archived"), color="grey-7")
                         else:
-                            ui.badge(t("period.inactive"), color="grey-5")
+                            ui.badge(t("period.inactive"), color="grey-8")
                         ui.label(PERIOD_TYPES.get(period["periodType"], period["periodType"])).classes(
                             "is-muted text-sm"
                         )
@@ -387,10 +387,10 @@ class HolidaysTab:
                     if self.can_edit:
                         with ui.item_section().props("side"), ui.row().classes("gap-0"):
                             ui.button(icon="edit", on_click=lambda h=holiday: self.edit_dialog(h)).props(
-                                "flat dense round size=sm"
+                                f'flat dense round size=sm aria-label="{t("common.edit")}"'
                             )
                             ui.button(icon="delete", on_click=lambda h=holiday: self.delete(h)).props(
-                                "flat dense round size=sm color=negative"
+                                f'flat dense round size=sm color=negative aria-label="{t("common.delete")}"'
                             )
 
 
@@ -412,7 +412,7 @@ def _bool(value: str | None) -> bool:
 async def _events_tab(settings: dict[str, str]) -> None:
     supplement = (await gql.gql("query { supplementTable { url enabled } }"))["supplementTable"]
     with ui.card().classes("w-full"):
-        ui.label("WebUntis / Vertretungsplan").classes("text-lg font-medium")
+        ui.label(t("settings_page.supplement_title")).classes("text-lg font-medium")
         url = (
             ui.input(t("supplement.url"), value=supplement["url"])
             .classes("w-full")
@@ -449,10 +449,10 @@ async def _events_tab(settings: dict[str, str]) -> None:
         with ui.card():
             ui.label(t("defaults.presentation")).classes("text-lg font-medium")
             interval = ui.number(
-                "Intervall (s)", value=int(settings.get("presentation_interval") or 10), min=1, max=3600
+                t("cal.slide_interval"), value=int(settings.get("presentation_interval") or 10), min=1, max=3600
             )
-            page_progress = ui.switch("Seitenfortschritt", value=_bool(settings.get("presentation_page_progress")))
-            auto_progress = ui.switch("Automatisch weiter", value=_bool(settings.get("presentation_auto_progress")))
+            page_progress = ui.switch(t("cal.page_progress"), value=_bool(settings.get("presentation_page_progress")))
+            auto_progress = ui.switch(t("cal.auto_progress"), value=_bool(settings.get("presentation_auto_progress")))
 
             async def save_presentation() -> None:
                 async def run() -> bool:
@@ -466,10 +466,10 @@ async def _events_tab(settings: dict[str, str]) -> None:
             ui.button(t("common.save"), on_click=save_presentation)
         with ui.card():
             ui.label(t("defaults.video")).classes("text-lg font-medium")
-            autoplay = ui.switch("Autoplay", value=_bool(settings.get("video_autoplay")))
-            loop = ui.switch("Schleife", value=_bool(settings.get("video_loop")))
-            muted = ui.switch("Stumm", value=_bool(settings.get("video_muted")))
-            ui.label("Lautstärke").classes("text-sm is-muted")
+            autoplay = ui.switch(t("cal.autoplay"), value=_bool(settings.get("video_autoplay")))
+            loop = ui.switch(t("cal.loop"), value=_bool(settings.get("video_loop")))
+            muted = ui.switch(t("cal.muted"), value=_bool(settings.get("video_muted")))
+            ui.label(t("cal.volume")).classes("text-sm is-muted")
             volume = ui.slider(min=0, max=1, step=0.05, value=float(settings.get("video_volume") or 0.8)).props("label")
 
             async def save_video() -> None:
@@ -492,7 +492,8 @@ def _system_tab(rows: list[dict[str, Any]]) -> None:
             with ui.row().classes("w-full items-center gap-2 no-wrap max-md:flex-wrap"):
                 with ui.column().classes("gap-0 w-72"):
                     ui.label(row["key"]).classes("font-mono text-sm")
-                    ui.label(row.get("description") or "").classes("is-muted text-xs")
+                    key = f"setting_desc.{row['key']}"
+                    ui.label(t(key) if key in TEXTS else row.get("description") or "").classes("is-muted text-xs")
                 field = ui.input(value=row["value"], placeholder=row.get("defaultValue") or "").classes("flex-1")
                 ui.button(
                     t("common.save"),
@@ -529,8 +530,8 @@ async def settings_page(ctx: PageContext) -> None:
         if media_tab is not None:
             with ui.tab_panel(media_tab).classes("px-0"), ui.card().classes("w-full"):
                 max_mb = gql.container().settings.max_upload_mb
-                ui.label(f"Maximale Upload-Größe: {max_mb} MB").classes("font-medium")
-                ui.label("PPT/PPTX/ODP werden im Hintergrund in PDF umgewandelt.").classes("is-muted text-sm")
+                ui.label(t("settings_page.max_upload", mb=max_mb)).classes("font-medium")
+                ui.label(t("settings_page.conversion_hint")).classes("is-muted text-sm")
                 ui.link(t("nav.media"), "/media")
         if events_tab is not None:
             with ui.tab_panel(events_tab).classes("px-0 gap-4"):
@@ -574,8 +575,8 @@ async def _calendar_panel(is_admin: bool, focus: str) -> None:
 
 async def _display_panel(ctx: PageContext) -> None:
     grace = (await gql.gql("query { heartbeatGracePeriodSeconds }"))["heartbeatGracePeriodSeconds"]
-    ui.label(f"Heartbeat-Toleranz: {grace} s").classes("font-medium")
-    ui.label("Displays gelten als offline, wenn innerhalb dieser Zeit kein Heartbeat kam.").classes("is-muted text-sm")
+    ui.label(t("settings_page.grace", seconds=grace)).classes("font-medium")
+    ui.label(t("settings_page.grace_hint")).classes("is-muted text-sm")
     with ui.row():
         ui.link(t("nav.groups"), "/groups")
         if ctx.can(Role.SUPERADMIN):

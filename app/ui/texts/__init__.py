@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.ui.texts import alarms, broadcasts, playback, preview
+from app.ui.texts import a11y, alarms, broadcasts, playback, preview, settings_page
 
-AREAS: tuple[ModuleType, ...] = (alarms, broadcasts, playback, preview)
+AREAS: tuple[ModuleType, ...] = (a11y, alarms, broadcasts, playback, preview, settings_page)

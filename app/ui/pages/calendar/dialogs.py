@@ -15,6 +15,7 @@ from app.ui.i18n import t
 def choose_scope(host: ui.element, title: str, on_occurrence: Any, on_series: Any, on_cancel: Any = None) -> None:
     picked: list[bool] = []
     with host, ui.dialog() as dialog, ui.card().classes("w-96 max-w-full").props('data-testid="scope-dialog"'):
+        dialog.props["aria-label"] = title
         ui.label(title).classes("text-lg font-medium")
         ui.label(t("cal.scope_text")).classes("text-sm is-muted")
 
@@ -44,6 +45,7 @@ def choose_scope(host: ui.element, title: str, on_occurrence: Any, on_series: An
 async def ask_overlap(host: ui.element, others: list[dict[str, Any]]) -> bool:
     """Name the overlapping events of the group; True when the user saves anyway."""
     with host, ui.dialog() as dialog, ui.card().classes("w-[28rem] max-w-full").props('data-testid="overlap-dialog"'):
+        dialog.props["aria-label"] = t("cal.overlap_title")
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.icon("warning", color="warning")
             ui.label(t("cal.overlap_title")).classes("text-lg font-medium")
@@ -74,6 +76,7 @@ async def ask_overlap(host: ui.element, others: list[dict[str, Any]]) -> bool:
 
 def confirm(host: ui.element, text: str, on_yes: Any, *, label: str) -> None:
     with host, ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
+        dialog.props["aria-label"] = text
         ui.label(text)
 
         async def yes() -> None:
@@ -101,11 +104,12 @@ def occurrence_details(
         ui.dialog() as dialog,
         ui.card().classes("w-[28rem] max-w-full gap-2").props('data-testid="occ-dialog"'),
     ):
+        dialog.props["aria-label"] = occurrence["title"]
         with ui.row().classes("w-full items-center no-wrap"):
             ui.icon(TYPE_ICONS.get(occurrence["eventType"], "event"), color="primary")
             ui.label(occurrence["title"]).classes("text-lg font-medium ellipsis")
             ui.space()
-            ui.button(icon="close", on_click=dialog.close).props("flat round dense")
+            ui.button(icon="close", on_click=dialog.close).props(f'flat round dense aria-label="{t("common.close")}"')
         ui.label(
             f"{fmt_date(occurrence['start'])} {fmt_time(occurrence['start'])} – "
             f"{fmt_date(occurrence['end'])} {fmt_time(occurrence['end'])}"

@@ -37,7 +37,7 @@ class CalendarToolbar:
             self.labels()
             ui.space()
             if not self.actions.editable:
-                ui.badge(t("cal.read_only"), color="grey-6")
+                ui.badge(t("cal.read_only"), color="grey-8")
             self.view_toggle = ui.toggle(
                 {v: t(f"cal.{v}") for v in VIEWS}, value=self.state.view, on_change=lambda e: self.on_view(e.value)
             ).props('dense no-caps data-testid="cal-view"')
@@ -78,7 +78,7 @@ class CalendarToolbar:
                 has = bool(state.holidays)
                 ui.badge(
                     t("cal.has_holidays", count=len(state.holidays)) if has else t("cal.no_holidays"),
-                    color="green-7" if has else "grey-6",
+                    color="green-9" if has else "grey-8",
                 )
 
     @ui.refreshable_method

@@ -26,7 +26,8 @@ def open_details(ctrl: GroupsController, uuid: str) -> None:
     client = ctrl.state.clients.get(uuid)
     if client is None:
         return
-    with ui.dialog() as dialog, ui.card().classes("w-[42rem] max-w-full gap-3"):
+    with ui.dialog() as dialog, ui.card().classes("w-[42rem] max-w-full gap-3").props('data-testid="client-dialog"'):
+        dialog.props["aria-label"] = client_name(client)
         _header(ctrl, dialog, client, uuid)
         _description_and_group(ctrl, client, uuid)
         if ctrl.state.managed:
@@ -46,7 +47,7 @@ def _header(ctrl: GroupsController, dialog: ui.dialog, client: dict[str, Any], u
         ui.label(client_name(client)).classes("text-lg font-medium")
         health_badge(client, ctrl.state.grace)
         ui.space()
-        ui.button(icon="close", on_click=dialog.close).props("flat round dense")
+        ui.button(icon="close", on_click=dialog.close).props(f'flat round dense aria-label="{t("common.close")}"')
     ui.label(f"{client.get('hostname') or '–'} · {client.get('ip') or '–'} · {uuid}").classes(
         "is-muted text-sm break-all"
     )

@@ -25,7 +25,7 @@ _BROKER_SLOT = r"""
 """
 _ACTIONS_SLOT = r"""
 <q-td :props="props" auto-width>
-  <q-btn flat dense round icon="tune" :data-testid="'client-details-' + props.row.uuid"
+  <q-btn flat dense round icon="tune" :data-testid="'client-details-' + props.row.uuid" aria-label="{details}"
          @click.stop="() => $parent.$emit('details', props.row.uuid)" />
 </q-td>
 """
@@ -113,7 +113,14 @@ def _table(ctrl: GroupsController) -> None:
     table.props('flat bordered dense data-testid="clients-table" no-data-label="' + t("common.empty") + '"')
     table.add_slot("body-cell-status", _STATUS_SLOT)
     table.add_slot("body-cell-broker", _BROKER_SLOT)
-    table.add_slot("body-cell-actions", _ACTIONS_SLOT)
+    table.add_slot("body-cell-actions", _ACTIONS_SLOT.replace("{details}", t("a11y.details")))
+    # Selection checkboxes with a name a screen reader can say (Quasar's default ones have none).
+    table.add_slot(
+        "body-selection", f'<q-checkbox v-model="props.selected" dense aria-label="{t("a11y.select_row")}" />'
+    )
+    table.add_slot(
+        "header-selection", f'<q-checkbox v-model="props.selected" dense aria-label="{t("a11y.select_all")}" />'
+    )
     label = ctrl.selection_label
     assert label is not None
     table.on_select(lambda _: setattr(label, "text", t("groups.selected", count=len(table.selected))))

@@ -40,17 +40,17 @@ def _group_item(ctrl: GroupsController, index: int, group: dict[str, Any]) -> No
         with ui.item_section().props("side"), ui.row().classes("gap-0 no-wrap"):
             gid = group["id"]
             ui.button(icon="arrow_upward", on_click=lambda g=gid: ctrl.move_group(g, -1)).props(
-                f'flat dense round size=sm data-testid="group-up-{gid}"'
+                f'flat dense round size=sm data-testid="group-up-{gid}" aria-label="{t("a11y.move_up")}"'
             ).set_enabled(index > 0)
             ui.button(icon="arrow_downward", on_click=lambda g=gid: ctrl.move_group(g, 1)).props(
-                f'flat dense round size=sm data-testid="group-down-{gid}"'
+                f'flat dense round size=sm data-testid="group-down-{gid}" aria-label="{t("a11y.move_down")}"'
             ).set_enabled(index < len(ctrl.state.groups) - 1)
             ui.button(
                 icon="edit",
                 on_click=lambda g=group: ctrl.in_dialog_host(
                     lambda: name_dialog(t("groups.rename"), g["name"], lambda n: ctrl.rename_group(g, n))
                 ),
-            ).props(f'flat dense round size=sm data-testid="group-rename-{group["id"]}"')
+            ).props(f'flat dense round size=sm data-testid="group-rename-{gid}" aria-label="{t("groups.rename")}"')
             ui.button(
                 icon="delete",
                 on_click=lambda g=group: ctrl.in_dialog_host(
@@ -60,4 +60,7 @@ def _group_item(ctrl: GroupsController, index: int, group: dict[str, Any]) -> No
                         label=t("common.delete"),
                     )
                 ),
-            ).props(f'flat dense round size=sm color=negative data-testid="group-delete-{group["id"]}"')
+            ).props(
+                f'flat dense round size=sm color=negative data-testid="group-delete-{gid}" '
+                f'aria-label="{t("common.delete")}"'
+            )

@@ -7,9 +7,10 @@ from typing import Any
 from nicegui import ui
 
 from app.domain.enums import MediaType
+from app.messages import translate_stored
 from app.ui import gql
 from app.ui.format import fmt_datetime, fmt_size
-from app.ui.i18n import TEXTS, t
+from app.ui.i18n import TEXTS, current_language, t
 from app.ui.layout import notify_ok, run_action
 from app.ui.uploads import UploadedFile
 
@@ -19,11 +20,12 @@ MEDIA_FIELDS = (
 )
 _MEDIA_RESULT = f"{{ __typename ... on EventMedia {{ {MEDIA_FIELDS} }} ... on Error {{ message code }} }}"
 ALL_TYPES = "all"
+# status → (German, English, colour); white text on each colour at 4.5:1 or more.
 CONVERSION_LABELS = {
-    "PENDING": ("Wartet", "orange-7"),
-    "PROCESSING": ("Wird konvertiert", "blue-7"),
-    "READY": ("Bereit", "positive"),
-    "FAILED": ("Fehlgeschlagen", "negative"),
+    "PENDING": ("Wartet", "Waiting", "warning"),
+    "PROCESSING": ("Wird konvertiert", "Converting", "blue-9"),
+    "READY": ("Bereit", "Ready", "positive"),
+    "FAILED": ("Fehlgeschlagen", "Failed", "negative"),
 }
 
 _CONVERSION_SLOT = r"""
@@ -40,11 +42,12 @@ _CONVERSION_SLOT = r"""
 _ACTIONS_SLOT = r"""
 <q-td :props="props" auto-width>
   <q-btn v-if="props.row.pdfUrl" flat dense round size="sm" icon="picture_as_pdf" :href="props.row.pdfUrl"
-         target="_blank" :data-testid="'media-pdf-' + props.row.id"><q-tooltip>PDF ansehen</q-tooltip></q-btn>
+         target="_blank" :data-testid="'media-pdf-' + props.row.id" aria-label="{view_pdf}"
+         ><q-tooltip>{view_pdf}</q-tooltip></q-btn>
   <q-btn v-if="props.row.downloadUrl" flat dense round size="sm" icon="download" :href="props.row.downloadUrl"
-         target="_blank" />
+         target="_blank" aria-label="{download}" />
   <q-btn flat dense round size="sm" icon="delete" color="negative" :data-testid="'media-delete-' + props.row.id"
-         @click.stop="() => $parent.$emit('delete_media', props.row.id)" />
+         aria-label="{delete}" @click.stop="() => $parent.$emit('delete_media', props.row.id)" />
 </q-td>
 """
 
@@ -55,13 +58,14 @@ def _conversion_error(conversion: dict[str, Any]) -> str | None:
     key = f"conversion_error.{code}"
     if code and key in TEXTS:
         return t(key)
-    message = conversion.get("errorMessage")
-    return str(message) if message else None
+    message = conversion.get("errorMessage")  # stored in German: shown in the reader's language
+    return translate_stored(str(message), current_language()) if message else None
 
 
 def _row(media: dict[str, Any]) -> dict[str, Any]:
     conversion = media.get("conversion") or {}
-    label, color = CONVERSION_LABELS.get(conversion.get("status", ""), ("", "grey-7"))
+    german, english, color = CONVERSION_LABELS.get(conversion.get("status", ""), ("", "", "grey-8"))
+    label = english if current_language() == "en" else german
     return {
         "id": media["id"],
         "fileName": media["fileName"],
@@ -98,7 +102,11 @@ class MediaLibrary:
         self.table = ui.table(columns=columns, rows=[], row_key="id", pagination=20).classes("w-full")
         self.table.props(f'flat bordered data-testid="media-table" no-data-label="{t("media.empty")}"')
         self.table.add_slot("body-cell-conversion", _CONVERSION_SLOT)
-        self.table.add_slot("body-cell-actions", _ACTIONS_SLOT)
+        names = {"{view_pdf}": t("a11y.view_pdf"), "{download}": t("a11y.download"), "{delete}": t("common.delete")}
+        slot = _ACTIONS_SLOT
+        for placeholder, name in names.items():  # accessible names of the icon-only buttons, in the page's language
+            slot = slot.replace(placeholder, name)
+        self.table.add_slot("body-cell-actions", slot)
         return self.table
 
     async def load(self) -> None:

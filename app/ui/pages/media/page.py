@@ -19,6 +19,25 @@ from app.ui.pages.media.library import ALL_TYPES, MediaLibrary
 ACCEPT = ",".join(ACCEPTED_EXTENSIONS)
 
 
+def _uploader_header() -> str:
+    """Quasar's uploader header with a named "add" button and its file input outside the button (the default
+    puts an unlabelled input inside a link-button, which screen readers cannot name)."""
+    return (
+        '<div class="row no-wrap items-center q-pa-sm q-gutter-xs">'
+        '<q-spinner v-if="props.isUploading" size="24px" />'
+        '<div class="col column justify-center"><div class="q-uploader__title">'
+        + t("media.upload")
+        + '</div><div class="q-uploader__subtitle">{{ props.uploadSizeLabel }} / {{ props.uploadProgressLabel }}'
+        "</div></div>"
+        '<q-btn v-if="props.canAddFiles" icon="add_box" round dense flat @click="props.pickFiles" '
+        f'aria-label="{t("a11y.upload")}" data-testid="media-pick" />'
+        '<q-btn v-if="props.isUploading" icon="clear" round dense flat @click="props.abort" '
+        f'aria-label="{t("common.cancel")}" />'
+        '<div class="hidden"><q-uploader-add-trigger /></div>'
+        "</div>"
+    )
+
+
 @protected_page("/media", nav="nav.media", min_role=Role.EDITOR)
 async def media_page(ctx: PageContext) -> None:
     page_heading(t("media.title"))
@@ -38,6 +57,7 @@ async def media_page(ctx: PageContext) -> None:
         )
         # Emptied once a batch is through: choosing the same file again uploads it again (the server then
         # answers, e.g. that it is a duplicate) instead of the picker silently ignoring it.
+        upload.add_slot("header", _uploader_header())
         upload.on("finish", lambda: upload.reset())
         upload.on("rejected", lambda: upload.reset())
         ui.button("Website", icon="language", on_click=lambda: website_dialog(library)).props("outline")

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from app.ui.calendar_model import group_color
+from app.ui.i18n import t
 from app.ui.pages.resources.state import ResourcesState
 
 MoveGroup = Callable[[int, int], Awaitable[None]]
@@ -26,8 +27,10 @@ def order_panel(state: ResourcesState, move_group: MoveGroup | None) -> None:
                 if move_group is not None:
                     with ui.item_section().props("side"), ui.row().classes("gap-0 no-wrap"):
                         ui.button(icon="arrow_upward", on_click=lambda i=index: move_group(i, -1)).props(
-                            f'flat dense round size=sm data-testid="res-up-{group["id"]}"'
+                            f'flat dense round size=sm data-testid="res-up-{group["id"]}" '
+                            f'aria-label="{t("a11y.move_up")}"'
                         ).set_enabled(index > 0)
                         ui.button(icon="arrow_downward", on_click=lambda i=index: move_group(i, 1)).props(
-                            f'flat dense round size=sm data-testid="res-down-{group["id"]}"'
+                            f'flat dense round size=sm data-testid="res-down-{group["id"]}" '
+                            f'aria-label="{t("a11y.move_down")}"'
                         ).set_enabled(index < len(state.groups) - 1)

@@ -41,7 +41,7 @@ _ACTIVE_SLOT = r"""
 _ACTIONS_SLOT = r"""
 <q-td :props="props" auto-width>
   <q-btn v-for="a in props.row.actions" :key="a.name" flat dense round size="sm" :icon="a.icon" :color="a.color"
-         :title="a.label" :data-testid="'user-' + a.name + '-' + props.row.username"
+         :title="a.label" :aria-label="a.label" :data-testid="'user-' + a.name + '-' + props.row.username"
          @click.stop="() => $parent.$emit('user_action', {action: a.name, id: props.row.id})" />
 </q-td>
 """
