@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.domain.settings.catalog import CATALOG
 from app.ui import texts
 from app.ui.i18n import TEXTS, translate
 
@@ -19,3 +20,8 @@ def test_every_area_key_is_merged_once_with_both_languages() -> None:
 
 def test_unknown_key_shows_itself() -> None:
     assert translate("no.such.key", "en") == "no.such.key"
+
+
+def test_every_system_setting_has_a_description_in_both_languages() -> None:
+    missing = [key for key in CATALOG if f"setting_desc.{key}" not in TEXTS]
+    assert not missing, f"settings shown in German only on an English Einstellungen page: {missing}"

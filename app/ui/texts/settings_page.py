@@ -56,4 +56,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Alarme: Großausfall-Zeitfenster",
         "Alarms: major outage time window",
     ),
+    "setting_desc.alarm_warning_reasons": (
+        "Alarme: Warnungsgründe, die „Display gestört“ auslösen (Komma; none = keine)",
+        "Alarms: warning reasons that raise “display critical” (comma-separated; none = none)",
+    ),
 }
