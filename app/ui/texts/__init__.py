@@ -9,4 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-AREAS: tuple[ModuleType, ...] = ()
+from app.ui.texts import monitoring
+
+AREAS: tuple[ModuleType, ...] = (monitoring,)

@@ -1,0 +1,123 @@
+"""One display's card on Monitoring, built from what it shows so an unchanged card is never rebuilt.
+
+`card_key` is everything the card displays except its age; the age label is patched in place on every
+reload and tick (`CardSlot.patch`), so a heartbeat that changes nothing else sends one text to the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+
+from app.ui.format import fmt_age, fmt_datetime
+from app.ui.i18n import t
+from app.ui.live_reload import PatchedSection
+from app.ui.widgets import client_name, health_color, health_label, health_reasons
+
+SCREEN_STATUS = {
+    "OK": "mon.screen_ok",
+    "BLACK": "mon.screen_black",
+    "FROZEN": "mon.screen_frozen",
+    "UNKNOWN": "mon.screen_unknown",
+}
+
+
+def screenshot_src(client: dict[str, Any]) -> str:
+    stamp = client.get("priorityScreenshotReceivedAt") or client.get("lastScreenshotAnalyzed") or ""
+    if client.get("hasActivePriorityScreenshot"):
+        return f"/screenshots/{client['uuid']}/priority?v={stamp}"
+    return f"{client['latestScreenshotUrl']}?v={stamp}"
+
+
+def facts(client: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(testid, label, value) of the card's fact lines (seed-spec §10), the age excluded."""
+    screen = str(client.get("screenHealthStatus") or "UNKNOWN")
+    process = f"{client.get('processStatus') or '–'} {client.get('currentProcess') or ''}".strip()
+    rows = [
+        ("process", t("mon.process_status"), process),
+        ("screen", t("mon.screen_status"), t(SCREEN_STATUS[screen]) if screen in SCREEN_STATUS else screen),
+        ("reconnects", t("mon.reconnects"), str(client.get("mqttReconnectCount") or 0)),
+        ("disconnect", t("mon.last_disconnect"), fmt_datetime(client.get("mqttLastDisconnectAt"))),
+        ("analysis", t("mon.last_analysis"), fmt_datetime(client.get("lastScreenshotAnalyzed"))),
+    ]
+    return rows
+
+
+def card_key(client: dict[str, Any]) -> tuple[Any, ...]:
+    status = client["status"]
+    latest = (client.get("latestError") or {}).get("message") or ""
+    counts = client.get("logCounts") or {}
+    return (
+        client_name(client),
+        client.get("groupName"),
+        client.get("ip"),
+        status,
+        health_reasons(client, status),
+        screenshot_src(client),
+        client.get("latestScreenshotType"),
+        client.get("priorityScreenshotType") if client.get("hasActivePriorityScreenshot") else None,
+        tuple(facts(client)),
+        counts.get("error"),
+        counts.get("warn"),
+        latest,
+    )
+
+
+class CardSlot:
+    """The place of one card in the grid: rebuilt when its key changes, its age patched otherwise."""
+
+    def __init__(self, on_logs: Callable[[dict[str, Any]], None]) -> None:
+        self.on_logs = on_logs
+        self.section = PatchedSection(ui.element("div").classes("contents"))
+        self.age: ui.label | None = None
+        self.client: dict[str, Any] = {}
+
+    def patch(self, client: dict[str, Any]) -> None:
+        self.client = client
+        self.section.show(card_key(client), lambda: self._build(client))
+        if self.age is not None:
+            self.age.text = fmt_age(client.get("lastAlive"))
+
+    def _build(self, client: dict[str, Any]) -> None:
+        status = client["status"]
+        uuid = client["uuid"]
+        name = client_name(client)
+        with ui.card().classes("gap-2").props(f'data-testid="mon-client-{uuid}"'):
+            with ui.row().classes("w-full items-center no-wrap"):
+                ui.label(name).classes("font-medium ellipsis")
+                ui.space()
+                badge = ui.badge(health_label(status), color=health_color(status)).props(f'data-health="{status}"')
+                reasons = health_reasons(client, status)
+                if reasons:
+                    badge.tooltip(reasons)
+            ui.label(f"{client.get('groupName') or t('dash.unassigned')} · {client.get('ip') or '–'}").classes(
+                "is-muted text-xs"
+            )
+            ui.image(screenshot_src(client)).classes("w-full rounded bg-grey-3").props(
+                f'ratio=1.7778 no-spinner fit=contain alt="{t("mon.screenshot_of", name=name)}"'
+            )
+            with ui.row().classes("gap-1"):
+                if client.get("latestScreenshotType"):
+                    ui.badge(client["latestScreenshotType"].lower(), color="grey-8")
+                if client.get("hasActivePriorityScreenshot"):
+                    kind = str(client.get("priorityScreenshotType") or "").lower()
+                    ui.badge(t("mon.priority", kind=kind), color="accent")
+            with ui.row().classes("w-full no-wrap text-sm gap-2"):
+                ui.label(t("dash.last_alive")).classes("is-muted w-32 shrink-0")
+                self.age = ui.label(fmt_age(client.get("lastAlive"))).props(f'data-testid="mon-age-{uuid}"')
+            for testid, label, value in facts(client):
+                with ui.row().classes("w-full no-wrap text-sm gap-2").props(f'data-testid="mon-fact-{testid}-{uuid}"'):
+                    ui.label(label).classes("is-muted w-32 shrink-0")
+                    ui.label(value).classes("ellipsis")
+            counts = client["logCounts"]
+            with ui.row().classes("w-full items-center gap-2"):
+                ui.badge(f"ERROR {counts['error']}", color="negative" if counts["error"] else "grey-8")
+                ui.badge(f"WARN {counts['warn']}", color="warning" if counts["warn"] else "grey-8")
+                ui.space()
+                ui.button(t("mon.logs"), icon="list", on_click=lambda: self.on_logs(self.client)).props(
+                    f'flat dense size=sm data-testid="logs-{uuid}"'
+                )
+            if client.get("latestError"):
+                ui.label(client["latestError"]["message"]).classes("text-xs text-negative ellipsis-2-lines")

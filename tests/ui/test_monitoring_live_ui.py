@@ -1,0 +1,125 @@
+"""Monitoring stays usable while the fleet reports (#17 points 1, 2, 3, 9 and the seed's "Letzte Analyse").
+
+Simulated displays speak the MQTT contract through the real Mosquitto of `infoscreen run`: the logs dialog
+stays open while the page patches itself, unchanged cards are not rebuilt, a silent fleet turns offline on
+the page's own clock, a restart is confirmed and followed to its end (an offline display warned and shown
+as such), and a log's context and traceback are readable.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.support.display import FakeDisplay
+from tests.support.process import InfoscreenProcess
+from tests.ui.conftest import SUPERADMIN, login, shot, ui_server
+from tests.ui.fleet_sim import Fleet, reporting
+
+GRACE = 12
+TRACEBACK = 'Traceback (most recent call last):\n  File "player.py", line 3, in run\nValueError: no slides'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProcess]:
+    """A short heartbeat grace (silent displays go offline fast) and sweeps every 2 s (command timeouts)."""
+    with ui_server(
+        tmp_path_factory.mktemp("ui-monitoring-live"), HEARTBEAT_GRACE_PERIOD_DEV=str(GRACE), POLL_INTERVAL_SECONDS="2"
+    ) as proc:
+        yield proc
+
+
+@pytest.fixture(scope="module")
+def link(server: InfoscreenProcess) -> Iterator[FakeDisplay]:
+    display = FakeDisplay(int(server.env["MQTT_BROKER_PORT"])).connect()
+    yield display
+    display.close()
+
+
+def _open(page: Page) -> None:
+    login(page, *SUPERADMIN)
+    page.goto("/monitoring")
+    expect(page.get_by_test_id("mon-total")).to_be_visible()
+
+
+def _probe(locator: Locator) -> None:
+    """Mark the element in the DOM: a rebuilt element is a new node without the mark."""
+    locator.evaluate("el => el.dataset.probe = 'kept'")
+
+
+def _log(link: FakeDisplay, uuid: str, message: str, context: dict[str, object] | None = None) -> None:
+    body = json.dumps({"message": message, "context": context or {}})
+    link.client.publish(f"infoscreen/{uuid}/logs/error", body, qos=1).wait_for_publish(5)
+
+
+def test_logs_dialog_stays_open_and_unchanged_cards_are_not_rebuilt(page: Page, link: FakeDisplay) -> None:
+    fleet = Fleet(link, "live").announce(6)
+    noisy, steady = fleet.uuids[0], fleet.uuids[1]
+    _log(link, noisy, "player died", {"port": 1, "traceback": TRACEBACK, "slides": ["a.pdf", "b.pdf"]})
+    with reporting(fleet, every=1.0):
+        _open(page)
+        expect(page.get_by_test_id("mon-total")).to_have_text("6")
+        expect(page.get_by_test_id(f"mon-client-{noisy}")).to_contain_text("player died")
+        steady_card = page.get_by_test_id(f"mon-client-{steady}")
+        _probe(steady_card)
+        _probe(page.get_by_test_id("mon-metric-total"))
+
+        page.get_by_test_id(f"logs-{noisy}").click()
+        dialog = page.get_by_test_id("logs-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_test_id("logs-table")).to_contain_text("player died")
+        # The fleet keeps reporting and logging: the page shows it (error count, newest error) under the dialog.
+        for n in range(1, 6):
+            _log(link, noisy, f"still failing {n}")
+            time.sleep(1)
+        expect(page.get_by_test_id(f"mon-client-{noisy}")).to_contain_text("still failing 5")
+        expect(page.get_by_test_id("mon-error-logs")).to_have_text("6")
+        expect(dialog).to_be_visible()
+        shot(page, "monitoring-logs-dialog-live")
+
+        # Point 9: the context as indented JSON, the traceback with its real line breaks, in a scrolling block.
+        dialog.get_by_test_id("logs-table").get_by_text("player died").click()
+        detail = page.get_by_test_id("log-detail")
+        expect(detail).to_be_visible()
+        context = detail.get_by_test_id("log-context").inner_text()
+        assert '\n  "port": 1,' in context, context
+        assert '"slides": [\n    "a.pdf",' in context, context
+        traceback = detail.get_by_test_id("log-context-text")
+        assert traceback.inner_text() == TRACEBACK
+        style = traceback.evaluate("el => [getComputedStyle(el).whiteSpace, getComputedStyle(el).overflowY]")
+        assert style == ["pre-wrap", "auto"], style
+        assert "monospace" in traceback.evaluate("el => getComputedStyle(el).fontFamily")
+        shot(page, "monitoring-log-detail")
+        detail.get_by_role("button", name="Schließen").click()
+        expect(detail).to_have_count(0)
+        expect(dialog).to_be_visible()
+        page.get_by_test_id("logs-close").click()
+        expect(dialog).to_have_count(0)
+
+        # Ages ticked, but the steady card and the unchanged summary were patched, not rebuilt.
+        expect(steady_card).to_have_attribute("data-probe", "kept")
+        expect(page.get_by_test_id("mon-metric-total")).to_have_attribute("data-probe", "kept")
+        # The seed's card facts, "Letzte Analyse" among them.
+        for fact in ("Bildschirmstatus", "MQTT Reconnects", "Letzte Analyse"):
+            expect(steady_card).to_contain_text(fact)
+        expect(page.get_by_test_id(f"mon-fact-analysis-{steady}")).to_be_visible()
+
+
+def test_a_silent_fleet_turns_offline_without_a_reload(page: Page, link: FakeDisplay) -> None:
+    fleet = Fleet(link, "quiet").announce(4)
+    with reporting(fleet, every=1.0):
+        _open(page)
+        for uuid in fleet.uuids:
+            expect(page.get_by_test_id(f"mon-client-{uuid}").locator("[data-health]")).not_to_have_attribute(
+                "data-health", "OFFLINE"
+            )
+    # Every display falls silent (as in a broker outage): nothing reports, the page's own clock notices.
+    for uuid in fleet.uuids:
+        badge = page.get_by_test_id(f"mon-client-{uuid}").locator("[data-health]")
+        expect(badge).to_have_attribute("data-health", "OFFLINE", timeout=(GRACE + 30) * 1000)
+    expect(page.get_by_test_id("mon-offline")).not_to_have_text("0")
+    expect(page.get_by_test_id("crashed-panel")).to_contain_text("quiet-000")
