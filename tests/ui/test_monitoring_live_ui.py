@@ -9,8 +9,10 @@ as such), and a log's context and traceback are readable.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -109,6 +111,72 @@ def test_logs_dialog_stays_open_and_unchanged_cards_are_not_rebuilt(page: Page, 
         expect(page.get_by_test_id(f"mon-fact-analysis-{steady}")).to_be_visible()
 
 
+@contextmanager
+def crashed_display(server: InfoscreenProcess, hostname: str) -> Iterator[FakeDisplay]:
+    """A display that is connected and beating, but whose player crashed."""
+    display = FakeDisplay(int(server.env["MQTT_BROKER_PORT"])).connect()
+    display.subscribe("infoscreen/{uuid}/commands")
+    display.publish("infoscreen/discovery", {"uuid": display.uuid, "hostname": hostname, "ip": "10.9.9.1"})
+    stop = threading.Event()
+
+    def beat() -> None:
+        while True:
+            display.publish("infoscreen/{uuid}/heartbeat", {"process_status": "crashed"}, qos=0)
+            if stop.wait(2):
+                return
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield display
+    finally:
+        stop.set()
+        thread.join(10)
+        display.close()
+
+
+def test_restart_is_confirmed_followed_and_an_offline_display_is_warned(
+    page: Page, server: InfoscreenProcess, link: FakeDisplay
+) -> None:
+    gone = Fleet(link, "gone").announce(1).uuids[0]  # one heartbeat, then silence: stale after the grace
+    with crashed_display(server, "crash-01") as display:
+        _open(page)
+        panel = page.get_by_test_id("crashed-panel")
+        expect(panel.get_by_test_id(f"crash-restart-{display.uuid}")).to_be_visible()
+        expect(panel.get_by_test_id(f"crash-restart-{gone}")).to_be_visible(timeout=(GRACE + 30) * 1000)
+
+        # A crashed but connected display: confirmation without a warning, then followed to "Abgeschlossen".
+        panel.get_by_test_id(f"crash-restart-{display.uuid}").click()
+        dialog = page.get_by_test_id("restart-dialog")
+        expect(dialog).to_contain_text("crash-01 neu starten?")
+        expect(dialog.get_by_test_id("restart-offline-warning")).to_have_count(0)
+        page.get_by_test_id("restart-confirm").click()
+        command = display.expect("infoscreen/{uuid}/commands").json()
+        assert command["action"] == "reboot_host"
+        assert command["reason"] == "process_crashed"  # the code, not the badge's words
+        row = page.get_by_test_id(f"restart-row-{display.uuid}")
+        expect(row).to_be_visible()
+        expect(panel.get_by_test_id(f"crash-restart-{display.uuid}")).to_be_disabled()
+        for status in ("accepted", "execution_started", "completed"):
+            display.publish("infoscreen/{uuid}/commands/ack", {"command_id": command["command_id"], "status": status})
+        expect(row).to_have_attribute("data-status", "completed")
+        expect(row).to_contain_text("Abgeschlossen")
+        expect(row.get_by_test_id("restart-offline")).to_have_count(0)
+
+        # An offline display: warned before sending, marked as such, and its real end shown (no ACK comes).
+        panel.get_by_test_id(f"crash-restart-{gone}").click()
+        expect(dialog.get_by_test_id("restart-offline-warning")).to_contain_text("offline")
+        expect(page.get_by_test_id("restart-confirm")).to_have_text("Trotzdem senden")
+        page.get_by_test_id("restart-confirm").click()
+        offline_row = page.get_by_test_id(f"restart-row-{gone}")
+        expect(offline_row.get_by_test_id("restart-offline")).to_be_visible()
+        expect(offline_row).to_have_attribute("data-status", "published")
+        expect(offline_row).to_have_attribute("data-status", "timed_out", timeout=60_000)
+        expect(offline_row).to_contain_text("Zeitüberschreitung")
+        expect(offline_row).to_contain_text("ack_timeout")
+        shot(page, "monitoring-restarts")
+
+
 def test_a_silent_fleet_turns_offline_without_a_reload(page: Page, link: FakeDisplay) -> None:
     fleet = Fleet(link, "quiet").announce(4)
     with reporting(fleet, every=1.0):
@@ -122,4 +190,5 @@ def test_a_silent_fleet_turns_offline_without_a_reload(page: Page, link: FakeDis
         badge = page.get_by_test_id(f"mon-client-{uuid}").locator("[data-health]")
         expect(badge).to_have_attribute("data-health", "OFFLINE", timeout=(GRACE + 30) * 1000)
     expect(page.get_by_test_id("mon-offline")).not_to_have_text("0")
-    expect(page.get_by_test_id("crashed-panel")).to_contain_text("quiet-000")
+    page.get_by_test_id("mon-filter-offline").click()
+    expect(page.get_by_test_id(f"mon-client-{fleet.uuids[0]}")).to_contain_text("quiet-000")

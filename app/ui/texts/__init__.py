@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.ui.texts import monitoring
+from app.ui.texts import dashboard, monitoring
 
-AREAS: tuple[ModuleType, ...] = (monitoring,)
+AREAS: tuple[ModuleType, ...] = (monitoring, dashboard)

@@ -37,7 +37,6 @@ def crashed_key(crashed: list[dict[str, Any]], expanded: bool, running: set[str]
                 client_name(item["client"]),
                 item["client"].get("processStatus"),
                 item["client"].get("isAlive"),
-                fmt_age(item["client"].get("lastAlive")),
                 (item["client"].get("group") or {}).get("name"),
                 item["client"]["uuid"] in running,
             )
@@ -53,7 +52,10 @@ def crashed_panel(
     running: set[str],
     on_restart: Callable[[dict[str, Any], str], None],
     on_toggle: Callable[[], None],
+    ages: dict[str, ui.label],
 ) -> None:
+    """The rows' age labels go into `ages` (patched in place by the view, never a rebuild)."""
+    ages.clear()
     if not crashed:
         return
     with ui.card().classes("w-full border-l-4 border-red-700 gap-2").props('data-testid="crashed-panel"'):
@@ -70,7 +72,7 @@ def crashed_panel(
                 ui.label((client.get("group") or {}).get("name") or t("dash.unassigned")).classes("w-40")
                 ui.badge(crash_reason_text(reason), color="negative" if reason == "PROCESS_CRASHED" else "orange-10")
                 ui.label(client.get("processStatus") or "–").classes("w-24 text-sm")
-                ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
+                ages[client["uuid"]] = ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
                 ui.space()
                 uuid = client["uuid"]
                 if uuid in running:
@@ -93,7 +95,6 @@ def service_failed_key(failed: list[dict[str, Any]], expanded: bool) -> tuple[An
                 client_name(c),
                 c.get("serviceFailedUnit"),
                 c.get("serviceFailedAt"),
-                fmt_age(c.get("lastAlive")),
                 (c.get("group") or {}).get("name"),
             )
             for c in failed
@@ -107,7 +108,9 @@ def service_failed_panel(
     expanded: bool,
     on_toggle: Callable[[], None],
     reload: Callable[[], Awaitable[None]],
+    ages: dict[str, ui.label],
 ) -> None:
+    ages.clear()
     if not failed:
         return
     with ui.card().classes("w-full border-l-4 border-orange-600 gap-2").props('data-testid="service-failed-panel"'):
@@ -123,10 +126,17 @@ def service_failed_panel(
                 ui.label((client.get("group") or {}).get("name") or t("dash.unassigned")).classes("w-40")
                 ui.label(client.get("serviceFailedUnit") or "–").classes("w-56 text-sm break-all")
                 ui.label(fmt_datetime(client.get("serviceFailedAt"))).classes("w-36 text-sm")
-                ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
+                ages[client["uuid"]] = ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
                 ui.space()
                 _acknowledge_button(client["uuid"], reload)
         _more_toggle("service-failed", len(failed), expanded, on_toggle)
+
+
+def patch_ages(ages: dict[str, ui.label], clients: list[dict[str, Any]]) -> None:
+    for client in clients:
+        label = ages.get(client["uuid"])
+        if label is not None:
+            label.text = fmt_age(client.get("lastAlive"))
 
 
 def _more_toggle(panel: str, total: int, expanded: bool, on_toggle: Callable[[], None]) -> None:

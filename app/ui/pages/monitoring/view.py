@@ -21,7 +21,13 @@ from app.ui.i18n import t
 from app.ui.live_reload import CoalescedReload, PatchedSection
 from app.ui.pages.monitoring.cards import CardSlot
 from app.ui.pages.monitoring.logs import LOG_FIELDS, open_logs
-from app.ui.pages.monitoring.panels import crashed_key, crashed_panel, service_failed_key, service_failed_panel
+from app.ui.pages.monitoring.panels import (
+    crashed_key,
+    crashed_panel,
+    patch_ages,
+    service_failed_key,
+    service_failed_panel,
+)
 from app.ui.pages.monitoring.restart import RestartTracker
 from app.ui.widgets import CLIENT_FIELDS, health_color, health_label
 
@@ -115,6 +121,8 @@ class MonitoringView:
         self.cards: dict[str, CardSlot] = {}
         self.metric_numbers: dict[str, ui.label] = {}
         self.filter_buttons: dict[str, ui.button] = {}
+        self.crashed_ages: dict[str, ui.label] = {}
+        self.service_failed_ages: dict[str, ui.label] = {}
 
     # --- loading ----------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -201,8 +209,10 @@ class MonitoringView:
                 running=running,
                 on_restart=self.ask_restart,
                 on_toggle=lambda: self.toggle("crashed"),
+                ages=self.crashed_ages,
             ),
         )
+        patch_ages(self.crashed_ages, [item["client"] for item in crashed])
         self.service_failed.show(
             service_failed_key(failed, "service-failed" in self.expanded),
             lambda: service_failed_panel(
@@ -210,8 +220,10 @@ class MonitoringView:
                 expanded="service-failed" in self.expanded,
                 on_toggle=lambda: self.toggle("service-failed"),
                 reload=self.refresh,
+                ages=self.service_failed_ages,
             ),
         )
+        patch_ages(self.service_failed_ages, failed)
 
     def toggle(self, panel: str) -> None:
         self.expanded.symmetric_difference_update({panel})
