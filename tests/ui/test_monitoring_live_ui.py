@@ -192,3 +192,82 @@ def test_a_silent_fleet_turns_offline_without_a_reload(page: Page, link: FakeDis
     expect(page.get_by_test_id("mon-offline")).not_to_have_text("0")
     page.get_by_test_id("mon-filter-offline").click()
     expect(page.get_by_test_id(f"mon-client-{fleet.uuids[0]}")).to_contain_text("quiet-000")
+
+
+GERMAN_WORDS = (
+    "Zuletzt aktiv",
+    "Gesund",
+    "Warnung",
+    "Kritisch",
+    "Bildschirmstatus",
+    "Letzte Analyse",
+    "Letzter Disconnect",
+    "Prozessstatus",
+    "Nicht zugeordnet",
+    "Abgestürzt",
+    "Neustart",
+    "Zeitraum",
+    "Aktualisieren",
+    "Alle",
+    " von ",
+    "läuft",
+    "Unbekannt",
+    "Infoscreens",
+    "Termin",
+    "Ferien",
+    "Periode",
+)
+
+
+def _no_german(text: str) -> None:
+    found = [word for word in GERMAN_WORDS if word in text]
+    assert not found, (found, text)
+
+
+def test_monitoring_and_dashboard_speak_english(page: Page, link: FakeDisplay) -> None:
+    fleet = Fleet(link, "english").announce(2)
+    _log(link, fleet.uuids[0], "screen lost", {"port": 2})
+    crashed = json.dumps({"process_status": "crashed"})
+    link.client.publish(f"infoscreen/{fleet.uuids[1]}/heartbeat", crashed, qos=1).wait_for_publish(5)
+    login(page, *SUPERADMIN)
+    page.goto("/profile")
+    page.get_by_test_id("profile-language").get_by_text("English").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Profile")
+    try:
+        page.goto("/monitoring")
+        expect(page.get_by_test_id("page-title")).to_have_text("Monitoring")
+        card = page.get_by_test_id(f"mon-client-{fleet.uuids[0]}")
+        for words in ("Last alive", "Screen status", "Last analysis", "Process status", "running", "Unassigned"):
+            expect(card).to_contain_text(words)
+        expect(page.get_by_test_id("mon-metric-healthy")).to_contain_text("Healthy")
+        expect(page.get_by_test_id("mon-range")).to_contain_text(" of ")
+        _no_german(page.get_by_role("main").inner_text())
+
+        page.get_by_test_id(f"logs-{fleet.uuids[0]}").click()
+        dialog = page.get_by_test_id("logs-dialog")
+        expect(dialog).to_contain_text("Click a row for details")
+        expect(page.get_by_test_id("logs-close")).to_have_attribute("aria-label", "Close")
+        dialog.get_by_text("screen lost").click()
+        expect(page.get_by_test_id("log-detail")).to_contain_text("Context")
+        page.get_by_test_id("log-detail").get_by_role("button", name="Close").click()
+        page.get_by_test_id("logs-close").click()
+
+        page.get_by_test_id("crashed-panel").get_by_test_id(f"crash-restart-{fleet.uuids[1]}").click()
+        restart = page.get_by_test_id("restart-dialog")
+        expect(restart).to_contain_text("Restart english-001?")
+        expect(page.get_by_test_id("restart-cancel")).to_have_text("Cancel")
+        _no_german(restart.inner_text())
+        page.get_by_test_id("restart-cancel").click()
+        shot(page, "monitoring-english")
+
+        page.goto("/")
+        expect(page.get_by_test_id("page-title")).to_have_text("Dashboard")
+        expect(page.get_by_test_id("group-card-unassigned")).to_contain_text("Unassigned")
+        expect(page.get_by_test_id("period-banner")).to_contain_text("Active period")
+        expect(page.get_by_test_id("dashboard-filter")).to_have_attribute("aria-label", "Filter by status")
+        _no_german(page.get_by_role("main").inner_text())
+        shot(page, "dashboard-english")
+    finally:
+        page.goto("/profile")
+        page.get_by_test_id("profile-language").get_by_text("Deutsch").click()
+        expect(page.get_by_test_id("page-title")).to_have_text("Profil")

@@ -87,8 +87,8 @@ class DashboardState:
 
     def ordered_groups(self) -> list[dict[str, Any]]:
         known = [g for g in self.groups if g["id"] is not None]
-        unassigned = [g for g in self.groups if g["id"] is None] or [{"id": None, "name": t("dash.unassigned")}]
-        return known + unassigned  # "Nicht zugeordnet" is always last
+        # "Nicht zugeordnet" is always last, named in the page's language.
+        return [*known, {"id": None, "name": t("dash.no_group")}]
 
     def health(self, client: dict[str, Any]) -> str:
         return display_health(client, self.grace)

@@ -24,6 +24,29 @@ SCREEN_STATUS = {
 }
 
 
+PROCESS_STATUS = {
+    "RUNNING": "mon.process_running",
+    "CRASHED": "mon.process_crashed_short",
+    "STARTING": "mon.process_starting",
+    "STOPPED": "mon.process_stopped",
+}
+SHOT_TYPE = {
+    "PERIODIC": "mon.shot_periodic",
+    "EVENT_START": "mon.shot_event_start",
+    "EVENT_STOP": "mon.shot_event_stop",
+}
+
+
+def process_text(status: object) -> str:
+    key = PROCESS_STATUS.get(str(status or "").upper())
+    return t(key) if key else str(status or "–")
+
+
+def shot_type_text(kind: object) -> str:
+    key = SHOT_TYPE.get(str(kind or "").upper())
+    return t(key) if key else str(kind or "").lower()
+
+
 def screenshot_src(client: dict[str, Any]) -> str:
     stamp = client.get("priorityScreenshotReceivedAt") or client.get("lastScreenshotAnalyzed") or ""
     if client.get("hasActivePriorityScreenshot"):
@@ -34,7 +57,7 @@ def screenshot_src(client: dict[str, Any]) -> str:
 def facts(client: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(testid, label, value) of the card's fact lines (seed-spec §10), the age excluded."""
     screen = str(client.get("screenHealthStatus") or "UNKNOWN")
-    process = f"{client.get('processStatus') or '–'} {client.get('currentProcess') or ''}".strip()
+    process = f"{process_text(client.get('processStatus'))} {client.get('currentProcess') or ''}".strip()
     rows = [
         ("process", t("mon.process_status"), process),
         ("screen", t("mon.screen_status"), t(SCREEN_STATUS[screen]) if screen in SCREEN_STATUS else screen),
@@ -92,7 +115,7 @@ class CardSlot:
                 reasons = health_reasons(client, status)
                 if reasons:
                     badge.tooltip(reasons)
-            ui.label(f"{client.get('groupName') or t('dash.unassigned')} · {client.get('ip') or '–'}").classes(
+            ui.label(f"{client.get('groupName') or t('dash.no_group')} · {client.get('ip') or '–'}").classes(
                 "is-muted text-xs"
             )
             ui.image(screenshot_src(client)).classes("w-full rounded bg-grey-3").props(
@@ -100,9 +123,9 @@ class CardSlot:
             )
             with ui.row().classes("gap-1"):
                 if client.get("latestScreenshotType"):
-                    ui.badge(client["latestScreenshotType"].lower(), color="grey-8")
+                    ui.badge(shot_type_text(client["latestScreenshotType"]), color="grey-8")
                 if client.get("hasActivePriorityScreenshot"):
-                    kind = str(client.get("priorityScreenshotType") or "").lower()
+                    kind = shot_type_text(client.get("priorityScreenshotType"))
                     ui.badge(t("mon.priority", kind=kind), color="accent")
             with ui.row().classes("w-full no-wrap text-sm gap-2"):
                 ui.label(t("dash.last_alive")).classes("is-muted w-32 shrink-0")

@@ -12,6 +12,7 @@ from nicegui import ui
 from app.ui import gql
 from app.ui.format import fmt_age, fmt_datetime
 from app.ui.i18n import t
+from app.ui.pages.monitoring.cards import process_text
 from app.ui.widgets import client_name
 
 PANEL_PREVIEW = 8
@@ -69,9 +70,9 @@ def crashed_panel(
             with ui.row().classes("w-full items-center gap-3 no-wrap max-md:flex-wrap"):
                 with ui.element("div").classes("w-56"):
                     _client_label(client)
-                ui.label((client.get("group") or {}).get("name") or t("dash.unassigned")).classes("w-40")
-                ui.badge(crash_reason_text(reason), color="negative" if reason == "PROCESS_CRASHED" else "orange-10")
-                ui.label(client.get("processStatus") or "–").classes("w-24 text-sm")
+                ui.label((client.get("group") or {}).get("name") or t("dash.no_group")).classes("w-40")
+                ui.badge(crash_reason_text(reason), color="negative" if reason == "PROCESS_CRASHED" else "accent")
+                ui.label(process_text(client.get("processStatus"))).classes("w-24 text-sm")
                 ages[client["uuid"]] = ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
                 ui.space()
                 uuid = client["uuid"]
@@ -117,13 +118,13 @@ def service_failed_panel(
         with ui.row().classes("items-center gap-2"):
             ui.icon("report", color="orange-10")
             ui.label(t("mon.service_failed")).classes("text-lg font-medium text-orange-10")
-            ui.badge(str(len(failed)), color="orange-10")
+            ui.badge(str(len(failed)), color="accent")
         ui.label(t("mon.service_failed_hint")).classes("text-sm is-muted")
         for client in failed if expanded else failed[:PANEL_PREVIEW]:
             with ui.row().classes("w-full items-center gap-3 no-wrap max-md:flex-wrap"):
                 with ui.element("div").classes("w-56"):
                     _client_label(client)
-                ui.label((client.get("group") or {}).get("name") or t("dash.unassigned")).classes("w-40")
+                ui.label((client.get("group") or {}).get("name") or t("dash.no_group")).classes("w-40")
                 ui.label(client.get("serviceFailedUnit") or "–").classes("w-56 text-sm break-all")
                 ui.label(fmt_datetime(client.get("serviceFailedAt"))).classes("w-36 text-sm")
                 ages[client["uuid"]] = ui.label(fmt_age(client.get("lastAlive"))).classes("w-28 text-sm is-muted")
