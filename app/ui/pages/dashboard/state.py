@@ -40,6 +40,8 @@ class DashboardState:
     banner_loaded: bool = False
     filter: str = "all"
     expanded: set[str] = field(default_factory=set)
+    # Displays per group, sorted by name; rebuilt after a change (a page with 500 displays asks per card).
+    _by_group: dict[int | None, list[dict[str, Any]]] | None = None
 
     async def load(self) -> None:
         data = await gql.gql(
@@ -48,6 +50,7 @@ class DashboardState:
         self.grace = int(data["heartbeatGracePeriodSeconds"])
         self.groups = [{"id": g["id"], "name": g["name"], "displayOrder": g["displayOrder"]} for g in data["groups"]]
         self.clients = {c["uuid"]: c for g in data["groups"] for c in g["clients"]}
+        self._by_group = None
         await self.load_schedule()
 
     async def load_schedule(self) -> None:
@@ -82,8 +85,12 @@ class DashboardState:
             self.holiday = holiday_on(holidays.get("holidays") or [], school_today())
 
     def group_clients(self, group_id: int | None) -> list[dict[str, Any]]:
-        clients = [c for c in self.clients.values() if c.get("groupId") == group_id]
-        return sorted(clients, key=lambda c: client_name(c).lower())
+        if self._by_group is None:
+            index: dict[int | None, list[dict[str, Any]]] = {}
+            for client in sorted(self.clients.values(), key=lambda c: client_name(c).lower()):
+                index.setdefault(client.get("groupId"), []).append(client)
+            self._by_group = index
+        return self._by_group.get(group_id, [])
 
     def ordered_groups(self) -> list[dict[str, Any]]:
         known = [g for g in self.groups if g["id"] is not None]
@@ -110,3 +117,4 @@ class DashboardState:
 
     def apply_update(self, client: dict[str, Any]) -> None:
         self.clients[client["uuid"]] = {**self.clients.get(client["uuid"], {}), **client}
+        self._by_group = None

@@ -158,7 +158,21 @@ class MonitoringView:
         if status_filter == self.slice.status_filter and self.slice.page == 1:
             return
         self.slice.select(status_filter)
-        await self.load()
+        self._press(status_filter)
+        try:
+            await self.load()
+        finally:
+            self.grid.container.classes(remove="opacity-50")
+
+    def _press(self, status_filter: str) -> None:
+        """Answer the click at once (the chosen button pressed, the cards dimmed) while the page loads."""
+        for key, button in self.filter_buttons.items():
+            selected = key == status_filter
+            button.props(
+                f'{"unelevated" if selected else "outline"} aria-pressed="{str(selected).lower()}"',
+                remove="outline" if selected else "unelevated",
+            )
+        self.grid.container.classes("opacity-50")
 
     async def go_to_page(self, page: int | None) -> None:
         if page is None or page == self.slice.page:
