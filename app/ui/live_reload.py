@@ -1,8 +1,9 @@
 """Coalescing live reloads: a burst of change notices (a bulk import, a busy fleet) costs one reload.
 
 Pages call `schedule()` from a subscription handler; the first notice after a quiet spell reloads after a
-short delay (`delay`), the ones arriving meanwhile join it, and reloads never start closer together than
-`min_interval` (a page redraws at most once per `min_interval`, however many displays report). A notice
+short delay (`delay`), the ones arriving meanwhile join it, and with `min_interval` reloads never start
+closer together than that (a page redraws at most once per `min_interval`, however many displays report;
+the fleet pages use `LIVE_PAGE_INTERVAL_SECONDS`). A notice
 that arrives while a reload is running schedules exactly one more, so the page never misses the final state.
 
 `tick(every)` adds the page's own clock: time-based state (ages, a display turning offline after its
@@ -21,7 +22,8 @@ from nicegui import background_tasks, context, ui
 from app.ui.layout import run_action
 
 RELOAD_DELAY_SECONDS = 0.3
-MIN_INTERVAL_SECONDS = 2.0
+# The spacing the live fleet pages (Dashboard, Monitoring) use: at most one redraw per page per 2 s.
+LIVE_PAGE_INTERVAL_SECONDS = 2.0
 
 
 class CoalescedReload:
@@ -30,7 +32,7 @@ class CoalescedReload:
         reload: Callable[[], Awaitable[None]],
         *,
         delay: float = RELOAD_DELAY_SECONDS,
-        min_interval: float = MIN_INTERVAL_SECONDS,
+        min_interval: float = 0.0,
     ) -> None:
         self._reload = reload
         self._delay = delay

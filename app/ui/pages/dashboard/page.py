@@ -21,7 +21,7 @@ from app.ui import gql
 from app.ui.format import fmt_date
 from app.ui.i18n import t
 from app.ui.layout import PageContext, notify_ok, page_heading, protected_page, run_action
-from app.ui.live_reload import CoalescedReload, PatchedSection
+from app.ui.live_reload import LIVE_PAGE_INTERVAL_SECONDS, CoalescedReload, PatchedSection
 from app.ui.pages.dashboard.bulk import BulkRestartReport
 from app.ui.pages.dashboard.cards import GroupSlot
 from app.ui.pages.dashboard.state import FILTERS, DashboardState
@@ -90,7 +90,7 @@ class DashboardView:
         self.numbers: dict[str, ui.label] = {}
         self.toggle: ui.toggle | None = None
         self.slots: dict[str, GroupSlot] = {}
-        self.live = CoalescedReload(self.refresh)
+        self.live = CoalescedReload(self.refresh, min_interval=LIVE_PAGE_INTERVAL_SECONDS)
         self.needs_clients = False
         self.needs_schedule = False
         self.schedule_loaded = time.monotonic()
@@ -127,8 +127,13 @@ class DashboardView:
             await self.state.load_schedule()
         self.show()
 
-    async def reload(self) -> None:
-        if await run_action(self.state.load):
+    async def reload(self, button: ui.button) -> None:
+        button.props("loading")  # the click is answered at once; the toast follows the fresh data
+        try:
+            loaded = await run_action(self.state.load)
+        finally:
+            button.props(remove="loading")
+        if loaded:
             self.live.mark_loaded()
             self.schedule_loaded = time.monotonic()
             self.show()
@@ -199,7 +204,7 @@ async def dashboard_page(ctx: PageContext) -> None:
         ui.space()
         refresh = ui.button(t("common.refresh"), icon="refresh").props('flat data-testid="refresh"')
     view = DashboardView(ctx, state)
-    refresh.on_click(view.reload)
+    refresh.on_click(lambda: view.reload(refresh))
     view.show()
     view.live.mark_loaded()
     gql.follow(f"subscription {{ clientUpdated {{ {CLIENT_FIELDS} }} }}", None, view.on_client)

@@ -28,7 +28,15 @@ async def monitoring_page(ctx: PageContext) -> None:
         refresh = ui.button(t("common.refresh"), icon="refresh").props('flat data-testid="mon-refresh"')
     view = MonitoringView()
     hours.on_value_change(lambda e: view.set_hours(e.value))
-    refresh.on_click(lambda: run_action(view.load))
+
+    async def reload() -> None:
+        refresh.props("loading")  # answered at once, the cards follow
+        try:
+            await run_action(view.load)
+        finally:
+            refresh.props(remove="loading")
+
+    refresh.on_click(reload)
     await view.load()
     gql.follow("subscription { clientUpdated { uuid } }", None, view.on_notice)
     gql.follow("subscription { clientLogAdded(level: ERROR) { id } }", None, view.on_notice)

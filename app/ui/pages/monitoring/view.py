@@ -18,7 +18,7 @@ from nicegui import ui
 from app.ui import gql
 from app.ui.fleet_paging import PAGE_SIZE, FleetSlice, page_count
 from app.ui.i18n import t
-from app.ui.live_reload import CoalescedReload, PatchedSection
+from app.ui.live_reload import LIVE_PAGE_INTERVAL_SECONDS, CoalescedReload, PatchedSection
 from app.ui.pages.monitoring.cards import CardSlot
 from app.ui.pages.monitoring.logs import LOG_FIELDS, open_logs
 from app.ui.pages.monitoring.panels import (
@@ -45,7 +45,7 @@ FILTER_LABELS = {
 MAX_FIT_ATTEMPTS = 3
 
 OVERVIEW = f"""
-query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!) {{
+query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!, $p: Boolean!) {{
   monitoringOverview(hours: $h, status: $s, limit: $l, offset: $o) {{
     generatedAt windowHours matchingClients
     summary {{ totalClients healthy warning critical offline activePriorityScreenshots errorLogs warnLogs }}
@@ -58,8 +58,8 @@ query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!) {{
       latestError {{ {LOG_FIELDS} }}
     }}
   }}
-  crashedClients {{ crashReason client {{ {CLIENT_FIELDS} group {{ name }} }} }}
-  serviceFailedClients {{ {CLIENT_FIELDS} group {{ name }} }}
+  crashedClients @include(if: $p) {{ crashReason client {{ {CLIENT_FIELDS} group {{ name }} }} }}
+  serviceFailedClients @include(if: $p) {{ {CLIENT_FIELDS} group {{ name }} }}
 }}
 """
 
@@ -109,7 +109,7 @@ class MonitoringView:
         # Bumped by every load: a slow answer for an older filter/page must not overwrite a newer one.
         self.generation = 0
         self.expanded: set[str] = set()  # panels the admin expanded past their first rows
-        self.live = CoalescedReload(self.load)
+        self.live = CoalescedReload(self.load, min_interval=LIVE_PAGE_INTERVAL_SECONDS)
         self.loads = 0
         self.dialog_host = ui.element("div").props('data-testid="mon-dialogs"')
         self.metrics = PatchedSection(ui.row().classes("w-full gap-3"))
@@ -125,14 +125,15 @@ class MonitoringView:
         self.service_failed_ages: dict[str, ui.label] = {}
 
     # --- loading ----------------------------------------------------------------------------------
-    async def load(self) -> None:
+    async def load(self, *, panels: bool = True) -> None:
+        """Fetch the page of cards (and, unless only the filter or page changed, the problem panels)."""
         self.generation += 1
         generation = self.generation
         self.live.mark_loaded()
         for attempt in range(MAX_FIT_ATTEMPTS):
             data = await gql.gql(
                 OVERVIEW,
-                {"h": self.hours, "s": self.slice.statuses, "l": PAGE_SIZE, "o": self.slice.offset},
+                {"h": self.hours, "s": self.slice.statuses, "l": PAGE_SIZE, "o": self.slice.offset, "p": panels},
             )
             if generation != self.generation:
                 return
@@ -140,6 +141,8 @@ class MonitoringView:
             matching = data["monitoringOverview"]["matchingClients"]
             if attempt == MAX_FIT_ATTEMPTS - 1 or not self.slice.fit(matching):
                 break
+        if not panels:  # the panels do not depend on the filter or page: keep the ones shown
+            data = {**data, **{k: self.data.get(k) for k in ("crashedClients", "serviceFailedClients")}}
         self.data = data
         self.loads += 1
         self.show()
@@ -160,7 +163,7 @@ class MonitoringView:
         self.slice.select(status_filter)
         self._press(status_filter)
         try:
-            await self.load()
+            await self.load(panels=False)
         finally:
             self.grid.container.classes(remove="opacity-50")
 
@@ -178,7 +181,7 @@ class MonitoringView:
         if page is None or page == self.slice.page:
             return
         self.slice.page = max(1, int(page))
-        await self.load()
+        await self.load(panels=False)
         # The pagination sits below the grid: bring the new page's first cards into view.
         ui.run_javascript('document.querySelector(\'[data-testid="mon-filter"]\')?.scrollIntoView({block: "start"})')
 
