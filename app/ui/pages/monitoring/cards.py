@@ -6,6 +6,7 @@ reload and tick (`CardSlot.patch`), so a heartbeat that changes nothing else sen
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.ui.i18n import t
 from app.ui.live_reload import PatchedSection
 from app.ui.widgets import client_name, health_color, health_label, health_reasons
 
+SCREENSHOT_REFRESH_SECONDS = 60
 SCREEN_STATUS = {
     "OK": "mon.screen_ok",
     "BLACK": "mon.screen_black",
@@ -47,15 +49,19 @@ def shot_type_text(kind: object) -> str:
     return t(key) if key else str(kind or "").lower()
 
 
-def screenshot_src(client: dict[str, Any]) -> str:
-    stamp = client.get("priorityScreenshotReceivedAt") or client.get("lastScreenshotAnalyzed") or ""
+def screenshot_src(client: dict[str, Any], now: float | None = None) -> str:
+    """The card's image: a priority screenshot by its arrival; the latest one re-fetched once a minute.
+
+    (`lastScreenshotAnalyzed` is the display's last frame time and moves with every health message, every
+    5 s: using it would reload every image on every report.)"""
     if client.get("hasActivePriorityScreenshot"):
-        return f"/screenshots/{client['uuid']}/priority?v={stamp}"
-    return f"{client['latestScreenshotUrl']}?v={stamp}"
+        return f"/screenshots/{client['uuid']}/priority?v={client.get('priorityScreenshotReceivedAt') or ''}"
+    bucket = int((time.time() if now is None else now) // SCREENSHOT_REFRESH_SECONDS)
+    return f"{client['latestScreenshotUrl']}?v={bucket}"
 
 
 def facts(client: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(testid, label, value) of the card's fact lines (seed-spec §10), the age excluded."""
+    """(testid, label, value) of the card's steady fact lines (seed-spec §10); age and analysis are patched."""
     screen = str(client.get("screenHealthStatus") or "UNKNOWN")
     process = f"{process_text(client.get('processStatus'))} {client.get('currentProcess') or ''}".strip()
     rows = [
@@ -63,7 +69,6 @@ def facts(client: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("screen", t("mon.screen_status"), t(SCREEN_STATUS[screen]) if screen in SCREEN_STATUS else screen),
         ("reconnects", t("mon.reconnects"), str(client.get("mqttReconnectCount") or 0)),
         ("disconnect", t("mon.last_disconnect"), fmt_datetime(client.get("mqttLastDisconnectAt"))),
-        ("analysis", t("mon.last_analysis"), fmt_datetime(client.get("lastScreenshotAnalyzed"))),
     ]
     return rows
 
@@ -78,7 +83,8 @@ def card_key(client: dict[str, Any]) -> tuple[Any, ...]:
         client.get("ip"),
         status,
         health_reasons(client, status),
-        screenshot_src(client),
+        client.get("hasActivePriorityScreenshot"),
+        client.get("priorityScreenshotReceivedAt"),
         client.get("latestScreenshotType"),
         client.get("priorityScreenshotType") if client.get("hasActivePriorityScreenshot") else None,
         tuple(facts(client)),
@@ -95,13 +101,20 @@ class CardSlot:
         self.on_logs = on_logs
         self.section = PatchedSection(ui.element("div").classes("contents"))
         self.age: ui.label | None = None
+        self.analysis: ui.label | None = None
+        self.image: ui.image | None = None
         self.client: dict[str, Any] = {}
 
     def patch(self, client: dict[str, Any]) -> None:
         self.client = client
         self.section.show(card_key(client), lambda: self._build(client))
+        # What moves with every report is patched in place: the age, the analysis time, the image's source.
         if self.age is not None:
             self.age.text = fmt_age(client.get("lastAlive"))
+        if self.analysis is not None:
+            self.analysis.text = fmt_datetime(client.get("lastScreenshotAnalyzed"))
+        if self.image is not None:
+            self.image.set_source(screenshot_src(client))
 
     def _build(self, client: dict[str, Any]) -> None:
         status = client["status"]
@@ -118,8 +131,10 @@ class CardSlot:
             ui.label(f"{client.get('groupName') or t('dash.no_group')} · {client.get('ip') or '–'}").classes(
                 "is-muted text-xs"
             )
-            ui.image(screenshot_src(client)).classes("w-full rounded bg-grey-3").props(
-                f'ratio=1.7778 no-spinner fit=contain alt="{t("mon.screenshot_of", name=name)}"'
+            self.image = (
+                ui.image(screenshot_src(client))
+                .classes("w-full rounded bg-grey-3")
+                .props(f'ratio=1.7778 no-spinner fit=contain alt="{t("mon.screenshot_of", name=name)}"')
             )
             with ui.row().classes("gap-1"):
                 if client.get("latestScreenshotType"):
@@ -134,6 +149,9 @@ class CardSlot:
                 with ui.row().classes("w-full no-wrap text-sm gap-2").props(f'data-testid="mon-fact-{testid}-{uuid}"'):
                     ui.label(label).classes("is-muted w-32 shrink-0")
                     ui.label(value).classes("ellipsis")
+            with ui.row().classes("w-full no-wrap text-sm gap-2").props(f'data-testid="mon-fact-analysis-{uuid}"'):
+                ui.label(t("mon.last_analysis")).classes("is-muted w-32 shrink-0")
+                self.analysis = ui.label(fmt_datetime(client.get("lastScreenshotAnalyzed"))).classes("ellipsis")
             counts = client["logCounts"]
             with ui.row().classes("w-full items-center gap-2"):
                 ui.badge(f"ERROR {counts['error']}", color="negative" if counts["error"] else "grey-8")
