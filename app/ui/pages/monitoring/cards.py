@@ -17,7 +17,7 @@ from app.ui.i18n import t
 from app.ui.live_reload import PatchedSection
 from app.ui.widgets import client_name, health_color, health_label, health_reasons
 
-SCREENSHOT_REFRESH_SECONDS = 60
+SCREENSHOT_REFRESH_SECONDS = 300
 SCREEN_STATUS = {
     "OK": "mon.screen_ok",
     "BLACK": "mon.screen_black",
@@ -49,15 +49,16 @@ def shot_type_text(kind: object) -> str:
     return t(key) if key else str(kind or "").lower()
 
 
-def screenshot_src(client: dict[str, Any], now: float | None = None) -> str:
-    """The card's image: a priority screenshot by its arrival; the latest one re-fetched once a minute.
+def screenshot_src(client: dict[str, Any], epoch: int = 0, now: float | None = None) -> str:
+    """The card's image: a priority screenshot by its arrival; the latest one re-fetched every 5 minutes and
+    on the page's refresh button (`epoch`).
 
     (`lastScreenshotAnalyzed` is the display's last frame time and moves with every health message, every
     5 s: using it would reload every image on every report.)"""
     if client.get("hasActivePriorityScreenshot"):
         return f"/screenshots/{client['uuid']}/priority?v={client.get('priorityScreenshotReceivedAt') or ''}"
     bucket = int((time.time() if now is None else now) // SCREENSHOT_REFRESH_SECONDS)
-    return f"{client['latestScreenshotUrl']}?v={bucket}"
+    return f"{client['latestScreenshotUrl']}?v={bucket}-{epoch}"
 
 
 def facts(client: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -97,8 +98,9 @@ def card_key(client: dict[str, Any]) -> tuple[Any, ...]:
 class CardSlot:
     """The place of one card in the grid: rebuilt when its key changes, its age patched otherwise."""
 
-    def __init__(self, on_logs: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, on_logs: Callable[[dict[str, Any]], None], epoch: Callable[[], int]) -> None:
         self.on_logs = on_logs
+        self.epoch = epoch
         self.section = PatchedSection(ui.element("div").classes("contents"))
         self.age: ui.label | None = None
         self.analysis: ui.label | None = None
@@ -114,7 +116,7 @@ class CardSlot:
         if self.analysis is not None:
             self.analysis.text = fmt_datetime(client.get("lastScreenshotAnalyzed"))
         if self.image is not None:
-            self.image.set_source(screenshot_src(client))
+            self.image.set_source(screenshot_src(client, self.epoch()))
 
     def _build(self, client: dict[str, Any]) -> None:
         status = client["status"]
@@ -132,7 +134,7 @@ class CardSlot:
                 "is-muted text-xs"
             )
             self.image = (
-                ui.image(screenshot_src(client))
+                ui.image(screenshot_src(client, self.epoch()))
                 .classes("w-full rounded bg-grey-3")
                 .props(f'ratio=1.7778 no-spinner fit=contain alt="{t("mon.screenshot_of", name=name)}"')
             )

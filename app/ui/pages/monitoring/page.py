@@ -31,6 +31,7 @@ async def monitoring_page(ctx: PageContext) -> None:
 
     async def reload() -> None:
         refresh.props("loading")  # answered at once, the cards follow
+        view.image_epoch += 1
         try:
             await run_action(view.load)
         finally:

@@ -120,6 +120,7 @@ class MonitoringView:
         self.grid = PatchedSection(ui.column().classes("w-full gap-3"))
         self.cards: dict[str, CardSlot] = {}
         self.metric_numbers: dict[str, ui.label] = {}
+        self.image_epoch = 0  # bumped by the refresh button: the screenshots are fetched anew
         self.filter_buttons: dict[str, ui.button] = {}
         self.crashed_ages: dict[str, ui.label] = {}
         self.service_failed_ages: dict[str, ui.label] = {}
@@ -311,7 +312,7 @@ class MonitoringView:
         )
         with ui.element("div").classes("is-card-grid w-full").props('data-testid="mon-grid"'):
             for client in clients:
-                self.cards[client["uuid"]] = CardSlot(self.open_logs)
+                self.cards[client["uuid"]] = CardSlot(self.open_logs, lambda: self.image_epoch)
         pages = page_count(matching)
         if pages > 1:
             with ui.row().classes("w-full items-center justify-center gap-3"):
