@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.ui.texts import a11y, alarms, broadcasts, playback, preview, settings_page
+from app.ui.texts import a11y, alarms, broadcasts, dashboard, monitoring, playback, preview, settings_page
 
-AREAS: tuple[ModuleType, ...] = (a11y, alarms, broadcasts, playback, preview, settings_page)
+AREAS: tuple[ModuleType, ...] = (
+    a11y,
+    alarms,
+    broadcasts,
+    dashboard,
+    monitoring,
+    playback,
+    preview,
+    settings_page,
+)

@@ -1,0 +1,119 @@
+"""The Dashboard's group cards, keyed by what they show so a live update rebuilds only the changed card.
+
+The displays' ages ("vor 12 s") are left out of the key and patched in place (`GroupSlot.patch_ages`), so a
+heartbeat that changes nothing else sends one text, not a card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+
+from app.domain.enums import Role
+from app.ui.format import fmt_time
+from app.ui.i18n import t
+from app.ui.layout import PageContext
+from app.ui.live_reload import PatchedSection
+from app.ui.pages.dashboard.state import DashboardState
+from app.ui.widgets import client_name, health_badge, health_label, health_reasons, last_alive_label
+
+EVENT_ICONS = {
+    "PRESENTATION": "slideshow",
+    "WEBSITE": "language",
+    "VIDEO": "movie",
+    "MESSAGE": "chat",
+    "WEBUNTIS": "table_chart",
+}
+
+
+def _health_bar(healthy: int, total: int) -> None:
+    ratio = healthy / total if total else 0.0
+    color = "positive" if ratio >= 0.999 else "warning" if ratio >= 0.5 else "negative"
+    if total == 0:
+        color = "grey-5"
+    ui.linear_progress(value=ratio, show_value=False, color=color, size="10px").classes("rounded").props(
+        f'aria-label="{health_label("HEALTHY")}: {healthy}/{total}"'
+    )
+
+
+def group_key(state: DashboardState, group: dict[str, Any]) -> tuple[Any, ...]:
+    clients = state.group_clients(group["id"])
+    event = state.events.get(group["id"]) if group["id"] is not None else None
+    return (
+        group["name"],
+        state.filter,
+        tuple(
+            (c["uuid"], client_name(c), state.health(c), health_reasons(c, state.health(c)), state.alive(c))
+            for c in clients
+        ),
+        (event["title"], event["eventType"], event["start"], event["end"]) if event else None,
+    )
+
+
+class GroupSlot:
+    """One group card's place in the grid."""
+
+    def __init__(self, on_bulk_restart: Callable[[dict[str, Any], int], None]) -> None:
+        self.on_bulk_restart = on_bulk_restart
+        self.section = PatchedSection(ui.element("div").classes("contents"))
+        self.ages: dict[str, ui.label] = {}
+
+    def patch(self, state: DashboardState, ctx: PageContext, group: dict[str, Any]) -> None:
+        if self.section.show(group_key(state, group), lambda: self._build(state, ctx, group)):
+            return
+        for uuid, label in self.ages.items():
+            client = state.clients.get(uuid)
+            if client is not None:
+                label.text = last_alive_label(client)
+
+    def _build(self, state: DashboardState, ctx: PageContext, group: dict[str, Any]) -> None:
+        self.ages = {}
+        clients = state.group_clients(group["id"])
+        healthy = sum(1 for c in clients if state.health(c) == "HEALTHY")
+        # What restartOfflineClients targets: active displays without a recent heartbeat.
+        offline = [c for c in clients if c.get("isActive", True) and not state.alive(c)]
+        shown = [c for c in clients if state.visible(c)]
+        if state.filter != "all" and not shown:
+            return
+        key = str(group["id"])
+        testid = f"group-card-{group['id'] if group['id'] is not None else 'unassigned'}"
+        with ui.card().classes("w-full gap-2").props(f'data-testid="{testid}"'):
+            with ui.row().classes("w-full items-center no-wrap"):
+                ui.label(group["name"]).classes("text-lg font-medium ellipsis")
+                ui.space()
+                ui.label(f"{healthy}/{len(clients)}").classes("is-muted").props(
+                    f'data-testid="group-healthy-count" title="{health_label("HEALTHY")}"'
+                )
+            _health_bar(healthy, len(clients))
+            event = state.events.get(group["id"]) if group["id"] is not None else None
+            with ui.row().classes("items-center gap-1 text-sm").props('data-testid="group-event"'):
+                if event:
+                    ui.icon(EVENT_ICONS.get(event["eventType"], "event"), size="1.1rem", color="primary")
+                    ui.label(f"{event['title']} · {fmt_time(event['start'])}–{fmt_time(event['end'])}")
+                else:
+                    ui.icon("event_busy", size="1.1rem").classes("is-muted")
+                    ui.label(t("dash.no_event")).classes("is-muted")
+            expansion = ui.expansion(f"{t('dash.clients')} ({len(shown)})", icon="tv", value=key in state.expanded)
+            expansion.classes("w-full")
+            expansion.on_value_change(lambda e, k=key: state.expanded.add(k) if e.value else state.expanded.discard(k))
+            with expansion:
+                if not shown:
+                    ui.label(t("dash.no_clients")).classes("is-muted text-sm")
+                for client in shown:
+                    with (
+                        ui.row()
+                        .classes("w-full items-center no-wrap gap-2")
+                        .props(f'data-testid="client-row-{client["uuid"]}"')
+                    ):
+                        health_badge(client, state.grace)
+                        ui.label(client_name(client)).classes("ellipsis font-medium")
+                        ui.space()
+                        self.ages[client["uuid"]] = ui.label(last_alive_label(client)).classes("is-muted text-xs")
+            if offline and group["id"] is not None and ctx.can(Role.ADMIN):
+                ui.button(
+                    f"{t('dash.restart_offline')} ({len(offline)})",
+                    icon="restart_alt",
+                    on_click=lambda g=group, n=len(offline): self.on_bulk_restart(g, n),
+                ).props(f'outline color=negative size=sm data-testid="bulk-restart-{group["id"]}"')

@@ -1,0 +1,142 @@
+"""The logs dialog of one display and the detail of one log entry.
+
+A log's `context` is shown as pretty-printed JSON and every multi-line text in it (a traceback, a stack)
+as its own block with its real line breaks, in a monospace block that scrolls instead of being clipped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from nicegui import ui
+
+from app.domain.clock import utcnow
+from app.ui import gql
+from app.ui.format import fmt_datetime_seconds
+from app.ui.i18n import t
+from app.ui.layout import run_action
+from app.ui.widgets import client_name
+
+HOURS = {1: "1 h", 6: "6 h", 24: "24 h", 72: "3 d", 168: "7 d"}
+LEVEL_COLORS = {"ERROR": "negative", "WARN": "warning", "INFO": "primary", "DEBUG": "grey-8"}
+LOG_FIELDS = "id clientUuid timestamp level message context"
+LOG_LIMIT = 500
+MONO_BLOCK = (
+    "w-full font-mono text-xs whitespace-pre-wrap break-words bg-grey-2 text-grey-10 rounded p-2 max-h-80 overflow-auto"
+)
+
+
+def split_context(context: object) -> tuple[str, list[tuple[str, str]]]:
+    """(pretty JSON of the context, [(path, multi-line text)]): multi-line strings leave the JSON (where they
+    would read as one line of `\\n`) and are shown on their own with real line breaks."""
+    if context is None or context == "" or context == {}:
+        return "", []
+    if isinstance(context, str):
+        try:
+            context = json.loads(context)
+        except ValueError:
+            return ("", [("context", context)]) if "\n" in context else (json.dumps(context), [])
+    blocks: list[tuple[str, str]] = []
+
+    def strip(value: Any, path: str) -> Any:
+        if isinstance(value, str) and "\n" in value:
+            blocks.append((path, value))
+            return f"⤵ {path}"
+        if isinstance(value, dict):
+            return {k: strip(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v, f"{path}[{n}]") for n, v in enumerate(value)]
+        return value
+
+    rest = strip(context, "")
+    text = "" if rest in ({}, []) else json.dumps(rest, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return text, blocks
+
+
+def mono_block(text: str, testid: str) -> None:
+    ui.label(text).classes(MONO_BLOCK).props(f'data-testid="{testid}" role=region tabindex=0')
+
+
+def open_log_detail(log: dict[str, Any]) -> None:
+    if not log:
+        return
+    with ui.dialog() as dialog, ui.card().classes("w-[48rem] max-w-full gap-2").props('data-testid="log-detail"'):
+        with ui.row().classes("w-full items-center gap-2"):
+            ui.badge(str(log.get("level", "")), color=LEVEL_COLORS.get(str(log.get("level")), "grey-8"))
+            ui.label(str(log.get("time", ""))).classes("font-medium")
+            ui.space()
+            ui.button(icon="close", on_click=dialog.close).props(f'flat round dense aria-label="{t("common.close")}"')
+        ui.label(t("mon.message")).classes("is-muted text-sm")
+        mono_block(str(log.get("message", "")), "log-message")
+        pretty, blocks = split_context(log.get("context"))
+        if pretty:
+            ui.label(t("mon.context")).classes("is-muted text-sm")
+            mono_block(pretty, "log-context")
+        for path, text in blocks:
+            ui.label(path).classes("is-muted text-sm font-mono")
+            mono_block(text, "log-context-text")
+    dialog.on("hide", dialog.delete)
+    dialog.open()
+
+
+def open_logs(client: dict[str, Any], hours_default: int) -> None:
+    """The logs of one display. Built where the caller stands (the page's dialog host, outside everything
+    that live updates rebuild), so it stays open however often the page patches itself."""
+    with ui.dialog() as dialog, ui.card().classes("w-[56rem] max-w-full gap-2").props('data-testid="logs-dialog"'):
+        with ui.row().classes("w-full items-center"):
+            ui.label(f"{t('mon.logs')}: {client_name(client)}").classes("text-lg font-medium")
+            ui.space()
+            level = ui.select(
+                {"": t("common.all"), "ERROR": "ERROR", "WARN": "WARN", "INFO": "INFO", "DEBUG": "DEBUG"},
+                value="",
+                label=t("mon.level"),
+            ).classes("w-32")
+            hours = ui.select(HOURS, value=hours_default, label=t("mon.hours")).classes("w-32")
+            ui.button(icon="close", on_click=dialog.close).props(
+                f'flat round dense aria-label="{t("common.close")}" data-testid="logs-close"'
+            )
+        ui.label(t("mon.log_hint")).classes("is-muted text-xs")
+        columns = [
+            {"name": "time", "label": t("mon.time"), "field": "time", "align": "left"},
+            {"name": "level", "label": t("mon.level"), "field": "level", "align": "left"},
+            {"name": "message", "label": t("mon.message"), "field": "message", "align": "left"},
+        ]
+        table = ui.table(columns=columns, rows=[], row_key="id", pagination=15).classes("w-full")
+        table.props(f'flat dense wrap-cells no-data-label="{t("common.empty")}" data-testid="logs-table"')
+        table.add_slot(
+            "body-cell-level",
+            r"""<q-td :props="props"><q-badge :color="props.row.color" :label="props.value" /></q-td>""",
+        )
+        table.add_slot(
+            "body-cell-message",
+            r"""<q-td :props="props" class="cursor-pointer"><div style="white-space: pre-wrap">{{ props.value }}"""
+            r"""</div><q-icon v-if="props.row.hasContext" name="data_object" size="xs" class="text-grey-8" />"""
+            r"""</q-td>""",
+        )
+        table.on("rowClick", lambda e: open_log_detail(e.args[1] if isinstance(e.args, list) else {}))
+
+        async def load_logs() -> None:
+            since = (utcnow() - timedelta(hours=int(hours.value or 24))).isoformat()
+            data = await gql.gql(
+                f"query($u: String!, $l: LogLevel, $s: DateTime) {{ clientLogs(uuid: $u, level: $l, since: $s, "
+                f"limit: {LOG_LIMIT}) {{ {LOG_FIELDS} }} }}",
+                {"u": client["uuid"], "l": level.value or None, "s": since},
+            )
+            table.rows = [
+                {
+                    **log,
+                    "time": fmt_datetime_seconds(log["timestamp"]),
+                    "color": LEVEL_COLORS.get(log["level"], "grey-8"),
+                    "hasContext": log.get("context") not in (None, {}, ""),
+                }
+                for log in data["clientLogs"]
+            ]
+            table.update()
+
+        level.on_value_change(lambda _: run_action(load_logs))
+        hours.on_value_change(lambda _: run_action(load_logs))
+    dialog.on("hide", dialog.delete)
+    dialog.open()
+    ui.timer(0.01, lambda: run_action(load_logs), once=True)
