@@ -189,6 +189,8 @@ class Settings(BaseSettings):
     # Webhook: attempts per delivery run and the first backoff (doubled each time).
     notify_webhook_attempts: int = Field(3, alias="NOTIFY_WEBHOOK_ATTEMPTS", ge=1, le=10)
     notify_backoff_seconds: float = Field(1.0, alias="NOTIFY_BACKOFF_SECONDS", ge=0)
+    # --- dashboard payload parse counters (seed-spec §4.4): logged every N `dashboard` messages -------------
+    dashboard_metrics_log_every: int = Field(5, alias="DASHBOARD_METRICS_LOG_EVERY", ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod
