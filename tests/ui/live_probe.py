@@ -7,37 +7,46 @@
   and dialogs are left out: they are not redraws of the page.
 - `shows(uuid, status)`: a visible element tagged with the display's uuid (its row, card or dot) carries
   `data-health=<status>` (on itself, or in its table row).
-- `until(predicate, timeoutMs)` resolves with the epoch milliseconds at which the predicate first held
-  (checked on every DOM change), or null on timeout.
+- `expect(key, uuid, status)` waits in the page for `shows(...)` and keeps the epoch milliseconds it first held
+  (`seen(key)`), checked on every DOM change;
 - `click(target, predicate, timeoutMs)`: clicks and resolves with the milliseconds until the predicate held
   (null: the click was lost).
-NiceGUI's own update messages are counted from the websocket frames (`UpdateCounter`).
+The counts and expectations live in sessionStorage: when NiceGUI reloads a tab whose connection it dropped,
+they go on in the new document (and the reload is counted). NiceGUI's own update messages are counted from
+the websocket frames (`UpdateCounter`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, WebSocket
 
 REDRAW_MS = 150
 PROBE_JS = r"""
 (() => {
   const REDRAW_MS = __REDRAW_MS__;
+  const store = window.sessionStorage;
+  const load = (k, d) => JSON.parse(store.getItem('__probe_' + k) || JSON.stringify(d));
+  const save = (k, v) => store.setItem('__probe_' + k, JSON.stringify(v));
   const visible = (el) => !!(el && (el.offsetParent || el.getClientRects().length));
   const ignored = (node) => {
     const el = node.nodeType === 1 ? node : node.parentElement;
     return !!(el && el.closest && el.closest('.q-notifications, .q-dialog, .q-menu, .q-tooltip, [role=dialog]'));
   };
+  save('loads', load('loads', 0) + 1);
   window.__probe = {
-    stats: {redraws: 0, batches: 0, removed: 0, started: 0, last: -1e9},
-    pending: {},
-    watch() {
+    // Kept across a reload of the page (NiceGUI reloads a tab whose connection it dropped): counting goes on.
+    stats: null,
+    watch(fresh = true) {
       const root = document.querySelector('.nicegui-content') || document.body;
-      const stats = this.stats;
-      stats.redraws = 0; stats.batches = 0; stats.removed = 0; stats.started = performance.now(); stats.last = -1e9;
+      if (fresh) save('stats', {redraws: 0, batches: 0, removed: 0, started: Date.now(), reloads: 0, watching: true});
+      const stats = load('stats', {});
+      let last = -1e9;
       if (this.observer) this.observer.disconnect();
       this.observer = new MutationObserver((records) => {
         let changed = false, removed = 0;
@@ -49,14 +58,17 @@ PROBE_JS = r"""
         }
         if (!changed) return;
         const now = performance.now();
-        stats.batches += 1;
-        stats.removed += removed;
-        if (now - stats.last >= REDRAW_MS) { stats.redraws += 1; stats.last = now; }
+        const current = load('stats', stats);
+        current.batches += 1;
+        current.removed += removed;
+        if (now - last >= REDRAW_MS) { current.redraws += 1; last = now; }
+        save('stats', current);
       });
       this.observer.observe(root, {childList: true, subtree: true, characterData: true, attributes: true});
     },
     read() {
-      return {...this.stats, seconds: (performance.now() - this.stats.started) / 1000};
+      const stats = load('stats', {});
+      return {...stats, seconds: (Date.now() - stats.started) / 1000};
     },
     shows(uuid, status) {
       for (const el of document.querySelectorAll(`[data-testid$="${uuid}"]`)) {
@@ -83,9 +95,19 @@ PROBE_JS = r"""
         timer = setTimeout(() => { observer.disconnect(); resolve(null); }, timeoutMs);
       });
     },
-    expect(key, uuid, status, timeoutMs) {
-      this.pending[key] = this.until(() => this.shows(uuid, status), timeoutMs);
+    arm(key, uuid, status) {
+      this.until(() => this.shows(uuid, status), 600000).then((at) => {
+        if (at !== null && load('seen_' + key, null) === null) save('seen_' + key, at);
+      });
     },
+    expect(key, uuid, status) {
+      const wanted = load('expect', {});
+      wanted[key] = {uuid, status};
+      save('expect', wanted);
+      store.removeItem('__probe_seen_' + key);
+      this.arm(key, uuid, status);
+    },
+    seen(key) { return load('seen_' + key, null); },
     async click(target, predicate, timeoutMs) {
       const el = typeof target === 'string' ? document.querySelector(target) : target;
       if (!el) return {missing: true, ms: null};
@@ -95,6 +117,18 @@ PROBE_JS = r"""
       return {missing: false, ms: seen === null ? null : seen - started};
     },
   };
+  const resume = () => {
+    const stats = load('stats', null);
+    if (stats && stats.watching && load('loads', 0) > 1) {
+      stats.reloads += 1;
+      save('stats', stats);
+      window.__probe.watch(false);
+    }
+    for (const [key, w] of Object.entries(load('expect', {}))) {
+      if (load('seen_' + key, null) === null) window.__probe.arm(key, w.uuid, w.status);
+    }
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', resume); else resume();
 })();
 """.replace("__REDRAW_MS__", str(REDRAW_MS))
 
@@ -133,29 +167,55 @@ def install(page: Page) -> UpdateCounter:
     return counter
 
 
+def _evaluate(page: Page, script: str, arg: Any = None, attempts: int = 20) -> Any:
+    """`page.evaluate`, retried while the page reloads itself (the probe's state survives in sessionStorage)."""
+    for attempt in range(attempts):
+        try:
+            return page.evaluate(script, arg)
+        except PlaywrightError as exc:
+            if attempt == attempts - 1 or not ("context was destroyed" in exc.message or "__probe" in exc.message):
+                raise
+            page.wait_for_timeout(500)
+    return None
+
+
 def watch(page: Page) -> None:
-    page.evaluate("() => window.__probe.watch()")
+    _evaluate(page, "() => window.__probe.watch()")
 
 
 def redraws(page: Page) -> dict[str, Any]:
-    return dict(page.evaluate("() => window.__probe.read()"))
+    """Counted since `watch`: redraws, batches, removed elements, reloads of the page, seconds."""
+    return dict(_evaluate(page, "() => window.__probe.read()"))
 
 
-def expect_health(page: Page, key: str, uuid: str, status: str, timeout_ms: int) -> None:
+def expect_health(page: Page, key: str, uuid: str, status: str) -> None:
     """Start waiting in the page (before the change is sent) for the display to show `status`."""
-    page.evaluate("([k, u, s, t]) => window.__probe.expect(k, u, s, t)", [key, uuid, status, timeout_ms])
+    _evaluate(page, "([k, u, s]) => window.__probe.expect(k, u, s)", [key, uuid, status])
 
 
-def seen_at(page: Page, key: str) -> float | None:
-    """Epoch seconds at which the page showed what `expect_health(key, ...)` waited for (None: never)."""
-    value = page.evaluate("(k) => window.__probe.pending[k]", key)
-    return None if value is None else float(value) / 1000
+def seen_at(page: Page, key: str, timeout: float) -> float | None:
+    """Epoch seconds at which the page showed what `expect_health(key, ...)` waited for (None: not within
+    `timeout` seconds from now)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = _evaluate(page, "(k) => window.__probe.seen(k)", key)
+        if value is not None:
+            return float(value) / 1000
+        if time.monotonic() > deadline:
+            return None
+        page.wait_for_timeout(200)
 
 
 def timed_click(page: Page, target_js: str, predicate_js: str, timeout_ms: int = 5000) -> float | None:
-    """Click what `target_js` (an expression) yields; milliseconds until `predicate_js` held, None if lost."""
+    """Click what `target_js` (an expression) yields; milliseconds until `predicate_js` held, None if lost
+    (also when the page reloaded itself meanwhile)."""
     script = f"() => window.__probe.click(({target_js}), () => ({predicate_js}), {timeout_ms})"
-    result = page.evaluate(script)
+    try:
+        result = _evaluate(page, script, attempts=1)
+    except PlaywrightError as exc:
+        if "context was destroyed" in exc.message:
+            return None
+        raise
     if result["missing"]:
         raise LookupError(f"nothing to click: {target_js}")
     return None if result["ms"] is None else float(result["ms"])

@@ -18,7 +18,7 @@ from tests.ui.conftest import SUPERADMIN, TIMEOUT_MS, admin_token, graphql, logi
 from tests.ui.fleet_rates import RateFleet, make_displays
 
 GRACE = 12
-WINDOW_SECONDS = 16
+WINDOW_SECONDS = 10
 # Heartbeats faster than the contract's 65 s so that a short grace period (a silent display turns offline
 # within the test) does not make the others flap.
 PERIODS = {"heartbeat": 4.0, "health": 5.0}
@@ -51,6 +51,7 @@ def test_raumgruppen_stays_calm_shows_changes_and_answers_clicks_while_50_displa
     ]["id"]
     context = browser.new_context(base_url=live_server.base_url, viewport={"width": 1440, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
     page = context.new_page()
     live_probe.install(page)
     port = int(live_server.env["MQTT_BROKER_PORT"])
@@ -60,19 +61,19 @@ def test_raumgruppen_stays_calm_shows_changes_and_answers_clicks_while_50_displa
             login(page, *SUPERADMIN)
             page.goto("/groups")
             expect(page.get_by_test_id(f"client-details-{uuids['crash']}")).to_be_visible()
-            live_probe.expect_health(page, "silent", uuids["silent"], "OFFLINE", (GRACE + 30) * 1000)
+            live_probe.expect_health(page, "silent", uuids["silent"], "OFFLINE")
             fleet.silence(uuids["silent"])
 
             live_probe.watch(page)
             page.wait_for_timeout(WINDOW_SECONDS * 1000)
             seen = live_probe.redraws(page)
             # Every display reported several times meanwhile; the page redrew at most about once per 2 s.
-            assert seen["redraws"] <= seen["seconds"] / 2 + 2, seen
+            assert seen["redraws"] <= seen["seconds"] / 2 + 2 and seen["reloads"] == 0, seen
 
-            live_probe.expect_health(page, "crash", uuids["crash"], "CRITICAL", 20_000)
+            live_probe.expect_health(page, "crash", uuids["crash"], "CRITICAL")
             fleet.crash(uuids["crash"])
-            assert live_probe.seen_at(page, "crash") is not None, "the crashed player never showed as critical"
-            assert live_probe.seen_at(page, "silent") is not None, "the silent display never showed as offline"
+            assert live_probe.seen_at(page, "crash", 20) is not None, "the crashed player never showed as critical"
+            assert live_probe.seen_at(page, "silent", GRACE + 20) is not None, "the silent display never went offline"
 
             ms = live_probe.timed_click(
                 page,
