@@ -6,6 +6,7 @@ or a live update redraws exactly those.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,9 +36,13 @@ class GroupsController:
         self.count_labels: dict[int | None, ui.item_label | ui.label] = {}
         # Dialogs live here, outside every redrawn view: a redraw never takes an open dialog along.
         self.dialog_host: ui.element | None = None
-        # Set by the page: coalesces the table/board refresh of a burst of display reports into one.
-        self.schedule_table: Callable[[], None] = self.refresh_table
+        # Set by the page: paces the table/board redraws of display reports (app/ui/pages/groups/live.py).
+        self.schedule_table: Callable[[], None] = self.live_refresh
+        self.table_drawn: Callable[[], None] = lambda: None
         self._drawn_groups: list[tuple[Any, ...]] = []
+        # The rows the browser has; and when the next display's heartbeat ages out (epoch seconds).
+        self._sent_rows: list[dict[str, Any]] | None = None
+        self._next_expiry: float | None = None
 
     def in_dialog_host(self, open_dialog: Callable[[], None]) -> None:
         """Open a dialog in the page's stable host (not inside the row or list that was clicked)."""
@@ -74,6 +79,11 @@ class GroupsController:
     async def reload(self) -> None:
         """After group edits: the list, both selects' options and the table."""
         await self.state.load()
+        self.show_groups()
+
+    def show_groups(self) -> None:
+        """The groups as `state` has them: both selects' options, the list (patched if only counts changed), the
+        table and board."""
         options = self.state.group_options()
         if self.target is not None:
             self.target.set_options(options)
@@ -84,10 +94,34 @@ class GroupsController:
         self.refresh_table()
 
     def refresh_table(self) -> None:
-        """The table and the board (which redraws only if what it shows changed)."""
+        """After the user's own action: the table and the board, at once."""
+        self._redraw(ages=True)
+        self.table_drawn()
+
+    def live_refresh(self) -> None:
+        """After display reports: redraw only what the user would notice (status, name, group, access), not
+        an age label alone; ages follow with the periodic `tick`."""
+        self._redraw(ages=False)
+
+    def tick(self) -> None:
+        """Periodic: the ages shown (\"vor 2 min\") move on."""
+        self._redraw(ages=True)
+
+    def check_liveness(self) -> None:
+        """Every second, cheap: once a display's last heartbeat passed the grace period, show it offline."""
+        if self._next_expiry is not None and time.time() >= self._next_expiry:
+            self._next_expiry = None
+            self.schedule_table()
+
+    def _redraw(self, *, ages: bool) -> None:
         assert self.table is not None and self.selection_label is not None and self.board is not None
-        self.table.rows = self.state.rows()
-        self.table.update()
+        rows = self.state.rows()
+        sent = self._sent_rows
+        if rows != sent and (ages or sent is None or _without_ages(rows) != _without_ages(sent)):
+            self._sent_rows = rows
+            self.table.rows = rows
+            self.table.update()
+        self._next_expiry = self.state.next_expiry()
         self.selection_label.text = t("groups.selected", count=len(self.table.selected))
         self.board.show(self.state.groups, self.state.clients, self.state.grace)
 
@@ -117,7 +151,11 @@ class GroupsController:
             success=t("common.saved"),
         )
         if result:
-            await self.reload()
+            # Shown at once from the answer; the groupsChanged notice reloads everything in the background.
+            for shown in self.state.groups:
+                if shown["id"] == result["id"]:
+                    shown["name"] = result["name"]
+            self.show_groups()
         return bool(result)
 
     async def delete_group(self, group: dict[str, Any]) -> None:
@@ -221,3 +259,7 @@ class GroupsController:
         panel = self.open_broker_panels.get(client["uuid"])
         if panel is not None and access_of(previous) != access_of(client):
             panel.refresh()
+
+
+def _without_ages(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [tuple(value for key, value in row.items() if key != "lastAlive") for row in rows]

@@ -12,8 +12,6 @@ This module holds the route and composes the views: `group_list`, `client_table`
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from nicegui import ui
 
 from app.domain.enums import Role
@@ -26,11 +24,11 @@ from app.ui.pages.groups.client_table import client_views
 from app.ui.pages.groups.controller import GroupsController
 from app.ui.pages.groups.dialogs import name_dialog
 from app.ui.pages.groups.group_list import group_list
+from app.ui.pages.groups.live import RedrawPacer
 from app.ui.pages.groups.state import GROUPS_CLIENT_FIELDS, GroupsState
 
+# Ages ("vor 2 min") move on this often; a display turning offline shows within a second (check_liveness).
 LOCAL_REFRESH_SECONDS = 10
-# Display reports arrive every few seconds per display: the table and board redraw at most this often.
-TABLE_COALESCE_SECONDS = 1.5
 
 
 @protected_page("/groups", nav="nav.groups", min_role=Role.ADMIN)
@@ -60,17 +58,11 @@ async def groups_page(ctx: PageContext) -> None:
             client_views(ctrl)
 
     ctrl.dialog_host = ui.element("div")  # last on the page: never inside anything that is redrawn
-    table_live = CoalescedReload(_async(ctrl.refresh_table), delay=TABLE_COALESCE_SECONDS)
-    ctrl.schedule_table = table_live.schedule
+    pacer = RedrawPacer(ctrl.live_refresh)
+    ctrl.schedule_table, ctrl.table_drawn = pacer.request, pacer.drawn
     gql.follow(f"subscription {{ clientUpdated {{ {GROUPS_CLIENT_FIELDS} }} }}", None, ctrl.on_client)
     # Another admin created, renamed, deleted or reordered a group: lists, selects and board columns.
     groups_live = CoalescedReload(ctrl.reload)
     gql.follow("subscription { groupsChanged { change } }", None, lambda _: groups_live.schedule())
-    ui.timer(LOCAL_REFRESH_SECONDS, ctrl.refresh_table)  # liveness and ages, computed locally
-
-
-def _async(refresh: Callable[[], None]) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        refresh()
-
-    return run
+    ui.timer(LOCAL_REFRESH_SECONDS, ctrl.tick)  # ages, computed locally
+    ui.timer(1.0, ctrl.check_liveness)  # a display whose heartbeat aged out turns offline, locally
