@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.ui import gql
 from app.ui.broker_access import BROKER_CLIENT_FIELDS, PENDING, access_label, access_of, accounts_managed
-from app.ui.format import parse_dt
 from app.ui.i18n import t
 from app.ui.widgets import (
     CLIENT_FIELDS,
@@ -82,20 +80,9 @@ class GroupsState:
         # The one status (Client.health, turned OFFLINE locally when the heartbeat ages out), as every page shows.
         return self.status_filter == ALL or display_health(client, self.grace) == self.status_filter
 
-    def next_expiry(self) -> float | None:
-        """Epoch seconds at which the next display still alive now turns offline (its heartbeat ages out)."""
-        now = time.time()
-        soonest: float | None = None
-        for client in self.clients.values():
-            if not client.get("isActive", True):
-                continue
-            seen = parse_dt(client.get("lastAlive"))
-            if seen is None:
-                continue
-            expiry = seen.timestamp() + self.grace
-            if expiry > now and (soonest is None or expiry < soonest):
-                soonest = expiry
-        return soonest
+    async def fetch_clients(self) -> dict[str, dict[str, Any]]:
+        data = await gql.gql(f"query {{ clients {{ {GROUPS_CLIENT_FIELDS} }} }}")
+        return {c["uuid"]: c for c in data["clients"]}
 
     def status_options(self) -> dict[str, str]:
         return {ALL: t("common.all"), **{status: health_label(status) for status in HEALTH_ORDER}}
