@@ -28,7 +28,9 @@ turns offline within the run; it stays above the 65 s heartbeat period so the fl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -44,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from tests.support.process import InfoscreenProcess  # noqa: E402
+from tests.support.servers import mosquitto_server  # noqa: E402
 from tests.ui import live_probe  # noqa: E402
 from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS, SUPERADMIN, admin_token, graphql, login, ui_server  # noqa: E402
 from tests.ui.fleet_rates import RateFleet, make_displays  # noqa: E402
@@ -338,15 +341,24 @@ def main() -> int:
     parser.add_argument("--grace", type=int, default=90, help="HEARTBEAT_GRACE_PERIOD_DEV for the server")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the scripted clicks per page")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--server-log", help="keep a copy of the server's log here")
+    parser.add_argument("--mosquitto", action="store_true", help="a real Mosquitto instead of the embedded broker")
     args = parser.parse_args()
     pages = [p for p in args.pages.split(",") if p in SCENARIOS]
     targets = tuple(f"{kind}-{page}" for page in pages for kind in ("crash", "silent"))
     displays = make_displays(args.displays, targets=targets)
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-ui-live-") as tmp,
-        ui_server(Path(tmp), HEARTBEAT_GRACE_PERIOD_DEV=str(args.grace)) as server,
-    ):
-        results = run_fleet(server, displays, pages, args)
+    env = {"HEARTBEAT_GRACE_PERIOD_DEV": str(args.grace)}
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-ui-live-"))
+        if args.mosquitto:
+            broker = stack.enter_context(mosquitto_server())
+            env.update(MQTT_BROKER_HOST="127.0.0.1", MQTT_BROKER_PORT=str(broker.port))
+        server = stack.enter_context(ui_server(Path(tmp), **env))
+        try:
+            results = run_fleet(server, displays, pages, args)
+        finally:
+            if args.server_log:
+                shutil.copyfile(server.log_path, args.server_log)
     print_table(results, args)
     if args.json:
         Path(args.json).write_text(json.dumps([{**r.__dict__, "misses": r.misses()} for r in results], indent=2))
