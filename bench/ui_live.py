@@ -347,7 +347,9 @@ def main() -> int:
     pages = [p for p in args.pages.split(",") if p in SCENARIOS]
     targets = tuple(f"{kind}-{page}" for page in pages for kind in ("crash", "silent"))
     displays = make_displays(args.displays, targets=targets)
-    env = {"HEARTBEAT_GRACE_PERIOD_DEV": str(args.grace)}
+    # Every display registers within the first minute (the default admits 300 new displays a minute; the rest
+    # would first appear without their discovery data).
+    env = {"HEARTBEAT_GRACE_PERIOD_DEV": str(args.grace), "DISCOVERY_NEW_PER_MINUTE": str(max(300, 2 * args.displays))}
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-ui-live-"))
         if args.mosquitto:
