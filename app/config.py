@@ -193,6 +193,8 @@ class Settings(BaseSettings):
     # How long a display may show something other than planned before it is flagged content_mismatch.
     content_mismatch_grace_seconds: int = Field(120, alias="CONTENT_MISMATCH_GRACE_SECONDS", ge=0)
     playback_retention_days: int = Field(90, alias="PLAYBACK_RETENTION_DAYS", ge=1)
+    # --- dashboard payload parse counters (seed-spec §4.4): logged every N `dashboard` messages -------------
+    dashboard_metrics_log_every: int = Field(5, alias="DASHBOARD_METRICS_LOG_EVERY", ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -38,9 +38,10 @@ from app.domain.broadcasts.rules import BROADCAST_UPDATED, BroadcastView, next_c
 from app.domain.broadcasts.service import sweep_broadcasts
 from app.domain.bus import CONVERSION_UPDATED, EVENTS_CHANGED, GROUPS_CHANGED, DomainEvent
 from app.domain.clock import utcnow
-from app.domain.events.active import ActiveEventsCalculator, Snapshot
+from app.domain.events.active import Snapshot
 from app.domain.power import intent as power
 from app.domain.power.store import RecordPublishedIntents, load_published_intents, record_published_intents
+from app.domain.preview.payload import calculator_for
 from app.domain.settings.service import get_refresh_seconds
 from app.leader import LeaderLock
 from app.mqtt.connection import MqttConnection
@@ -92,7 +93,7 @@ class Scheduler:
         self.connection = connection
         s = container.settings
         self.poll_interval = s.poll_interval_seconds
-        self.calculator = ActiveEventsCalculator(s.tz, s.converted_dir, s.public_base_url or "")
+        self.calculator = calculator_for(s)
         self.lock = LeaderLock(s.redis_url, "scheduler", ttl_seconds=lock_ttl)
         self.state = SchedulerState()
         self._wake = asyncio.Event()

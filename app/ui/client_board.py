@@ -2,8 +2,9 @@
 
 Dragging a card onto another column moves the display there (HTML5 drag and drop). The dragged display's
 uuid travels in the browser's `dataTransfer`, so a drop never depends on an earlier server round trip, and
-dragover/highlighting stay in the browser. The board redraws only when what it shows changed, so the
-page's periodic liveness refresh does not interrupt a drag in progress.
+dragover/highlighting stay in the browser. The board redraws only what changed: a column whose cards changed
+is refilled, the other columns (and a drag in progress over them) stay as they are; only a change of the
+columns themselves (a group added, renamed, reordered) rebuilds the board.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class ClientBoard:
         self._clients: dict[str, dict[str, Any]] = {}
         self._grace = 180
         self._shown: tuple[Any, ...] | None = None
+        # The drawn columns by key: (element, what it shows).
+        self._drawn: dict[str, tuple[ui.column, tuple[Any, ...]]] = {}
         ui.add_css(_CSS)
         ui.label(t("groups.board_hint")).classes("is-muted text-sm")
         self.container = ui.element("div").classes("is-board w-full").props('data-testid="clients-board"')
@@ -97,22 +100,37 @@ class ClientBoard:
         return tuple((key, name, tuple(by_key[key])) for key, name in keys)
 
     def _render(self, columns: tuple[Any, ...]) -> None:
+        if [(key, name) for key, name, _ in columns] == [(key, drawn[1][1]) for key, drawn in self._drawn.items()]:
+            for shown in columns:
+                column, drawn = self._drawn[shown[0]]
+                if drawn != shown:
+                    column.clear()
+                    self._fill(column, shown)
+                    self._drawn[shown[0]] = (column, shown)
+            return
         self.container.clear()
+        self._drawn = {}
         with self.container:
-            for key, name, cards in columns:
+            for shown in columns:
+                key = shown[0]
                 column = ui.column().classes("is-board-column gap-2").props(f'data-testid="board-column-{key}"')
                 column.on("dragover", js_handler=_ALLOW_DROP)
                 column.on("dragleave", js_handler=_LEAVE)
                 column.on("drop", lambda e, target=key: self._dropped(str(e.args), target), js_handler=_DROP)
-                with column:
-                    with ui.row().classes("w-full items-center no-wrap"):
-                        ui.label(name).classes("font-medium ellipsis")
-                        ui.space()
-                        ui.badge(str(len(cards)), color="grey-7").props("rounded")
-                    if not cards:
-                        ui.label(t("groups.board_empty")).classes("is-muted text-sm self-center q-pa-md")
-                    for uuid, label, hostname, alive, health, reasons in cards:
-                        self._card(uuid, label, hostname, alive, health, reasons)
+                self._fill(column, shown)
+                self._drawn[key] = (column, shown)
+
+    def _fill(self, column: ui.column, shown: tuple[Any, ...]) -> None:
+        _key, name, cards = shown
+        with column:
+            with ui.row().classes("w-full items-center no-wrap"):
+                ui.label(name).classes("font-medium ellipsis")
+                ui.space()
+                ui.badge(str(len(cards)), color="grey-7").props("rounded")
+            if not cards:
+                ui.label(t("groups.board_empty")).classes("is-muted text-sm self-center q-pa-md")
+            for uuid, label, hostname, alive, health, reasons in cards:
+                self._card(uuid, label, hostname, alive, health, reasons)
 
     def _card(self, uuid: str, label: str, hostname: str, alive: bool, health: str, reasons: str) -> None:
         card = (

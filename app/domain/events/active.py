@@ -39,8 +39,11 @@ log = logging.getLogger(__name__)
 LOOKAHEAD = timedelta(hours=24)
 # A loaded plan serves ticks for this long (unless the data changes first).
 CACHE_SPAN = timedelta(hours=1)
-# An expanded series index covers this much beyond what a plan needs, so it is rebuilt about daily.
-INDEX_SLACK = timedelta(days=1)
+# How far ahead series are expanded (EVENTS_WINDOW_DAYS): a series index reaches now + window, so it is
+# rebuilt about once per window; nothing beyond the window is expanded for the plan.
+DEFAULT_WINDOW = timedelta(days=7)
+# Per-event jitter taken off the window's end spreads the next rebuilds over half a day instead of one slow tick.
+INDEX_JITTER = timedelta(hours=12)
 
 _SNAPSHOT_COLUMNS = (
     Event.id,
@@ -148,8 +151,16 @@ _VERSION = select(
 class ActiveEventsCalculator:
     """Holds the occurrence plan and per-event expansions between ticks; one instance per scheduler."""
 
-    def __init__(self, tz: tzinfo, converted_dir: Path | None = None, public_base_url: str = "") -> None:
+    def __init__(
+        self,
+        tz: tzinfo,
+        converted_dir: Path | None = None,
+        public_base_url: str = "",
+        *,
+        window: timedelta | None = None,
+    ) -> None:
         self.public_base_url = public_base_url.rstrip("/")
+        self.window = window if window is not None else DEFAULT_WINDOW
         self.tz = tz
         self.converted_dir = converted_dir
         self._plan: _Plan | None = None
@@ -163,16 +174,14 @@ class ActiveEventsCalculator:
         self._plan = None
 
     # --- expansion --------------------------------------------------------------------------------
-    def _index(self, event: EventSnapshot, need_start: datetime, need_end: datetime) -> OccurrenceIndex:
+    def _index(self, event: EventSnapshot, need_start: datetime, need_end: datetime, now: datetime) -> OccurrenceIndex:
         key = (event.start, event.end, event.recurrence_rule)
         cached = self._indexes.get(event.id)
         if cached is not None and cached[0] == key and cached[1].covers(need_start, need_end):
             return cached[1]
-        # Per-event jitter spreads the next rebuilds over half a day instead of one slow tick.
-        slack = INDEX_SLACK + timedelta(minutes=event.id % 720)
-        index = OccurrenceIndex.build(
-            event.start, event.end, event.recurrence_rule, self.tz, need_start, need_end + slack
-        )
+        jitter = min(INDEX_JITTER, self.window / 4) * ((event.id % 720) / 720)
+        reach = max(need_end, now + self.window - jitter)
+        index = OccurrenceIndex.build(event.start, event.end, event.recurrence_rule, self.tz, need_start, reach)
         self._indexes[event.id] = (key, index)
         return index
 
@@ -185,8 +194,13 @@ class ActiveEventsCalculator:
                 return []
             return [Occurrence(start, end)]
         duration = event.end - event.start
-        index = self._index(event, now - duration, horizon)
+        index = self._index(event, now - duration, horizon, now)
         return [o for o in index.overlapping(now, horizon) if o.start not in excluded]
+
+    def expanded_starts(self, event_id: int) -> list[datetime]:
+        """The occurrence starts of a series the scheduler has expanded so far (diagnostics, tests)."""
+        cached = self._indexes.get(event_id)
+        return [] if cached is None else list(cached[1].starts)
 
     # --- loading ----------------------------------------------------------------------------------
     async def _candidates(
@@ -233,7 +247,7 @@ class ActiveEventsCalculator:
         self, session: AsyncSession, now: datetime, version: tuple[Any, ...], group_id: int | None = None
     ) -> _Plan:
         valid_until = now + CACHE_SPAN
-        horizon = valid_until + LOOKAHEAD
+        horizon = min(valid_until + LOOKAHEAD, now + self.window)  # never beyond EVENTS_WINDOW_DAYS
         events, excluded = await self._candidates(session, now, horizon, group_id)
         longest = max((e.end - e.start for e in events), default=timedelta(0))
 

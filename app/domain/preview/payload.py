@@ -51,8 +51,14 @@ class DisplayPayload:
 
 
 def calculator_for(settings: Settings) -> ActiveEventsCalculator:
-    """A calculator configured like the scheduler's."""
-    return ActiveEventsCalculator(settings.tz, settings.converted_dir, settings.public_base_url or "")
+    """The calculator the scheduler ticks with (and the preview asks): one configuration, EVENTS_WINDOW_DAYS
+    included, so both expand exactly the same occurrences."""
+    return ActiveEventsCalculator(
+        settings.tz,
+        settings.converted_dir,
+        settings.public_base_url or "",
+        window=timedelta(days=settings.events_window_days),
+    )
 
 
 def timing_for(settings: Settings) -> power.IntentTiming:

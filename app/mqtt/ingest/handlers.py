@@ -56,6 +56,7 @@ class IngestHandlers:
         self._publisher = publisher
         self._max_image_bytes = settings.mqtt_max_payload_bytes
         self._telemetry_limit = min(TELEMETRY_MAX_BYTES, settings.mqtt_max_payload_bytes)
+        self._dashboard_log_every = settings.dashboard_metrics_log_every
         self._screenshot_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         # The container when per-display broker accounts are on (app.domain.clients.broker_access).
@@ -89,8 +90,7 @@ class IngestHandlers:
                 await self._command_ack(uuid, decode_object(payload, self._telemetry_limit, repairs))
                 return None
             if kind is TopicKind.DASHBOARD:
-                obj = decode_object(payload, self._max_image_bytes, repairs)
-                image, shot_type = payloads.dashboard_screenshot(obj)
+                image, shot_type = self._parse_dashboard(payload, repairs)
                 return await self._screenshot(uuid, image, shot_type, received_at, qos)
             check_size(payload, self._max_image_bytes)  # TopicKind.SCREENSHOT
             if image_kind(payload) is not None:  # raw JPEG/PNG bytes
@@ -101,6 +101,17 @@ class IngestHandlers:
         finally:
             if repairs:
                 self._stats.repair(repairs, uuid or "discovery")
+
+    def _parse_dashboard(self, payload: bytes, repairs: list[str]) -> tuple[str, ScreenshotType]:
+        """The v2 envelope's screenshot and capture type, counted in DASHBOARD_PARSE_METRICS either way."""
+        try:
+            obj = decode_object(payload, self._max_image_bytes, repairs)
+            parsed = payloads.dashboard_screenshot(obj)
+        except Drop:
+            self._stats.dashboard_parsed(False, self._dashboard_log_every)
+            raise
+        self._stats.dashboard_parsed(True, self._dashboard_log_every)
+        return parsed
 
     def _submit(self, change: ClientStateChange, received_at: float, qos: int) -> Waiter:
         return self._batcher.submit(change, received_at, qos=qos)

@@ -29,6 +29,19 @@ class IngestStats:
     # Seconds each batch transaction took (write + commit), the newest ones.
     flush_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
     _last_drop_log: dict[str, float] = field(default_factory=dict)
+    # DASHBOARD_PARSE_METRICS (seed-spec §4.4): `dashboard` payloads parsed as v2, and those that were not.
+    dashboard_parse: Counter[str] = field(default_factory=lambda: Counter(v2_success=0, parse_failures=0))
+
+    def dashboard_parsed(self, ok: bool, log_every: int) -> None:
+        """Count one `dashboard` message; every `log_every` messages log the running totals."""
+        self.dashboard_parse["v2_success" if ok else "parse_failures"] += 1
+        total = self.dashboard_parse["v2_success"] + self.dashboard_parse["parse_failures"]
+        if total % log_every == 0:
+            log.info(
+                "event=dashboard_parse_metrics DASHBOARD_PARSE_METRICS v2_success=%d parse_failures=%d",
+                self.dashboard_parse["v2_success"],
+                self.dashboard_parse["parse_failures"],
+            )
 
     def drop(self, reason: str, key: str, detail: str = "", *, count: int = 1) -> None:
         """Count a drop; log it at most once per minute per display (or per bad topic segment)."""

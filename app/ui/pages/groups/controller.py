@@ -6,16 +6,20 @@ or a live update redraws exactly those.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from nicegui import ui
 
+from app.ui import gql
 from app.ui.broker_access import access_of
 from app.ui.client_board import ClientBoard
 from app.ui.i18n import t
 from app.ui.layout import notify_ok, run_action
 from app.ui.pages.groups.state import ALL, UNASSIGNED, GroupsState, group_mutation
+
+log = logging.getLogger(__name__)
 
 
 class GroupsController:
@@ -35,9 +39,9 @@ class GroupsController:
         self.count_labels: dict[int | None, ui.item_label | ui.label] = {}
         # Dialogs live here, outside every redrawn view: a redraw never takes an open dialog along.
         self.dialog_host: ui.element | None = None
-        # Set by the page: coalesces the table/board refresh of a burst of display reports into one.
-        self.schedule_table: Callable[[], None] = self.refresh_table
         self._drawn_groups: list[tuple[Any, ...]] = []
+        # The rows the browser has (a redraw with the same rows sends nothing).
+        self._sent_rows: list[dict[str, Any]] | None = None
 
     def in_dialog_host(self, open_dialog: Callable[[], None]) -> None:
         """Open a dialog in the page's stable host (not inside the row or list that was clicked)."""
@@ -74,6 +78,11 @@ class GroupsController:
     async def reload(self) -> None:
         """After group edits: the list, both selects' options and the table."""
         await self.state.load()
+        self.show_groups()
+
+    def show_groups(self) -> None:
+        """The groups as `state` has them: both selects' options, the list (patched if only counts changed), the
+        table and board."""
         options = self.state.group_options()
         if self.target is not None:
             self.target.set_options(options)
@@ -84,10 +93,26 @@ class GroupsController:
         self.refresh_table()
 
     def refresh_table(self) -> None:
-        """The table and the board (which redraws only if what it shows changed)."""
+        """After the user's own action: the table and the board, at once."""
+        self._redraw(ages=True)
+
+    def live_refresh(self) -> None:
+        """After display reports: redraw only what the user would notice (status, name, group, access, a
+        display turned offline), not an age label alone; ages follow with the periodic `tick`."""
+        self._redraw(ages=False)
+
+    def tick(self) -> None:
+        """Periodic: the ages shown (\"vor 2 min\") move on."""
+        self._redraw(ages=True)
+
+    def _redraw(self, *, ages: bool) -> None:
         assert self.table is not None and self.selection_label is not None and self.board is not None
-        self.table.rows = self.state.rows()
-        self.table.update()
+        rows = self.state.rows()
+        sent = self._sent_rows
+        if rows != sent and (ages or sent is None or _without_ages(rows) != _without_ages(sent)):
+            self._sent_rows = rows
+            self.table.rows = rows
+            self.table.update()
         self.selection_label.text = t("groups.selected", count=len(self.table.selected))
         self.board.show(self.state.groups, self.state.clients, self.state.grace)
 
@@ -117,7 +142,11 @@ class GroupsController:
             success=t("common.saved"),
         )
         if result:
-            await self.reload()
+            # Shown at once from the answer; the groupsChanged notice reloads everything in the background.
+            for shown in self.state.groups:
+                if shown["id"] == result["id"]:
+                    shown["name"] = result["name"]
+            self.show_groups()
         return bool(result)
 
     async def delete_group(self, group: dict[str, Any]) -> None:
@@ -211,13 +240,27 @@ class GroupsController:
         if panel is not None:
             panel.refresh()
 
-    def on_client(self, data: dict[str, Any]) -> None:
-        client = data["clientUpdated"]
-        previous = self.state.clients.get(client["uuid"], {})
-        self.state.clients[client["uuid"]] = {**previous, **client}
-        if not previous or previous.get("groupId") != client.get("groupId"):
+    async def poll(self) -> None:
+        """The fleet as the server has it now, in one query, then a redraw of what changed.
+
+        With hundreds of displays reporting every few seconds, one read of the fleet per POLL_SECONDS costs the
+        server far less than re-reading a display for every report (clientUpdated), and a change shows within
+        POLL_SECONDS however many displays report."""
+        try:
+            fresh = await self.state.fetch_clients()
+        except gql.GqlError as exc:
+            log.info("event=ui_groups_poll_failed message=%s", exc.message)
+            return
+        previous, self.state.clients = self.state.clients, fresh
+        if previous.keys() != fresh.keys() or any(
+            previous[uuid].get("groupId") != client.get("groupId") for uuid, client in fresh.items() if uuid in previous
+        ):
             self.patch_counts()
-        self.schedule_table()
-        panel = self.open_broker_panels.get(client["uuid"])
-        if panel is not None and access_of(previous) != access_of(client):
-            panel.refresh()
+        self.live_refresh()
+        for uuid, panel in list(self.open_broker_panels.items()):
+            if access_of(previous.get(uuid, {})) != access_of(fresh.get(uuid, {})):
+                panel.refresh()
+
+
+def _without_ages(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [tuple(value for key, value in row.items() if key != "lastAlive") for row in rows]

@@ -80,6 +80,10 @@ class GroupsState:
         # The one status (Client.health, turned OFFLINE locally when the heartbeat ages out), as every page shows.
         return self.status_filter == ALL or display_health(client, self.grace) == self.status_filter
 
+    async def fetch_clients(self) -> dict[str, dict[str, Any]]:
+        data = await gql.gql(f"query {{ clients {{ {GROUPS_CLIENT_FIELDS} }} }}")
+        return {c["uuid"]: c for c in data["clients"]}
+
     def status_options(self) -> dict[str, str]:
         return {ALL: t("common.all"), **{status: health_label(status) for status in HEALTH_ORDER}}
 
