@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,8 +46,9 @@ class DeliveryReport:
     persist_seconds: float = 0.0
 
 
-async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> DeliveryReport:
-    """Publish the current state of `group_ids` (None: every group); never raises into the caller."""
+async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None, now: datetime | None = None) -> DeliveryReport:
+    """Publish the state of `group_ids` (None: every group) at `now` (default: this instant; the sweep passes
+    the instant it judged ends_at by, so what it restores is the state of that instant); never raises."""
     started = time.perf_counter()
     report = DeliveryReport()
     publisher = deps.publisher
@@ -55,7 +57,12 @@ async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> Deli
         return report
     settings = deps.settings
     publish_intents = settings.power_intent_publish_enabled
-    now = utcnow()
+    fixed = now
+
+    def clock() -> datetime:  # an intent is judged expired by the time it would go out
+        return fixed if fixed is not None else utcnow()
+
+    now = clock()
     async with deps.db.read_session() as session:
         running = await load_running(session, now)
         existing = set((await session.scalars(sa.select(ClientGroup.id))).all())
@@ -89,7 +96,7 @@ async def deliver_groups(deps: SettingsDeps, group_ids: set[int] | None) -> Deli
         timing = timing_for(settings)
         for g in targets:
             decision = group_intent_decision(g, win.get(g), snapshot, now, previous.get(g), timing, force=True)
-            if decision is not None and not power.is_expired(decision.intent, utcnow()):
+            if decision is not None and not power.is_expired(decision.intent, clock()):
                 decisions[g] = decision
     results += await asyncio.gather(
         *(send("intent", g, publisher.publish_power_intent(g, d.intent.payload)) for g, d in decisions.items())

@@ -178,5 +178,5 @@ async def sweep_broadcasts(deps: SettingsDeps, principal: Principal | None, now:
             uow.announce(DomainEvent(BROADCAST_UPDATED, {"id": broadcast_id, "change": "receipts"}))
         if report.expired:
             targets = affected
-            uow.after_commit(lambda: deliver_groups(deps, targets))
+            uow.after_commit(lambda: deliver_groups(deps, targets, now))
     return report
