@@ -103,3 +103,17 @@ def admin_token(server: InfoscreenProcess) -> str:
         {"u": SUPERADMIN[0], "p": SUPERADMIN[1]},
     )
     return str(data["login"]["token"])
+
+
+def open_tab(page: Page, name: str) -> None:
+    """Select a tab, clicking again when a click landed before the page's connection was up (a user would
+    simply click once more; the first click of a fresh page can go nowhere on a loaded machine)."""
+    tab = page.get_by_role("tab", name=name, exact=True)
+    for _attempt in range(3):
+        tab.click()
+        try:
+            expect(tab).to_have_attribute("aria-selected", "true", timeout=5_000)
+            return
+        except AssertionError:
+            continue
+    expect(tab).to_have_attribute("aria-selected", "true")

@@ -51,8 +51,8 @@ def test_settings_imports_holidays_with_a_summary_and_adds_one_by_hand(page: Pag
 
     page.get_by_test_id("holiday-new").click()
     page.get_by_test_id("holiday-name").fill("Semesterferien")
-    page.get_by_label("Beginn").fill("2027-02-08")
-    page.get_by_label("Ende").fill("2027-02-12")
+    page.get_by_label("Beginn", exact=True).fill("2027-02-08")
+    page.get_by_label("Ende", exact=True).fill("2027-02-12")
     page.get_by_test_id("settings-dialog-save").click()
     expect(page.get_by_text("Semesterferien")).to_be_visible()
     shot(page, "settings-holidays")

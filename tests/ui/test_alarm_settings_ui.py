@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from tests.alarms.receivers import Mailbox
 from tests.support.process import InfoscreenProcess
 from tests.support.servers import free_port
-from tests.ui.conftest import SUPERADMIN, login, shot
+from tests.ui.conftest import SUPERADMIN, login, open_tab, shot
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -71,7 +71,7 @@ def _delivery_status(server: InfoscreenProcess) -> tuple[str, int]:
 def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbox, server: InfoscreenProcess) -> None:
     login(page, *SUPERADMIN)
     page.goto("/settings")
-    page.get_by_role("tab", name="Alarme").click()
+    open_tab(page, "Alarme")
     smtp = page.get_by_test_id("smtp-card")
     expect(smtp).to_be_visible()
     page.get_by_test_id("smtp-host").fill("127.0.0.1")
@@ -103,7 +103,7 @@ def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbo
     # A message given up after its last attempt shows on the channel and is queued again by "Erneut versuchen".
     _dead_letter(server, int(row.get_attribute("data-channel-id") or 0))
     page.reload()
-    page.get_by_role("tab", name="Alarme").click()
+    open_tab(page, "Alarme")
     row = page.get_by_test_id("channel-row").filter(has_text="IT-Team")
     expect(row.get_by_test_id("channel-dead")).to_have_text("1 Nachricht(en) aufgegeben")
     expect(row.get_by_test_id("channel-error")).to_have_text("Letzter Fehler: SMTP: connection refused")

@@ -17,6 +17,7 @@ from tests.ui.test_calendar_ui import SCHOOL_TZ, _new_group
 
 
 def _drag_right(page: Page, bar: Locator, dx: float) -> None:
+    expect(bar).to_be_visible()  # a live redraw may just be replacing the bar
     box = bar.bounding_box()
     assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2  # the middle: the edges resize

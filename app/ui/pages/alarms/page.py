@@ -59,6 +59,8 @@ class AlarmsPage:
     def __init__(self, state: AlarmsState) -> None:
         self.state = state
         self.live = CoalescedReload(self.reload)
+        # Dialogs live here, outside the list that live updates rebuild: an open one is never redrawn.
+        self.dialogs = ui.element("div")
 
     async def reload(self) -> None:
         await self.state.load()
@@ -118,7 +120,12 @@ class AlarmsPage:
 
     def ack_dialog(self, alarm: dict[str, Any]) -> None:
         title = t("alarms.acknowledge_title")
-        with ui.dialog().props(f'aria-label="{title}"') as dialog, ui.card().classes("w-96 max-w-full"):
+        self.dialogs.clear()
+        with (
+            self.dialogs,
+            ui.dialog().props(f'aria-label="{title}"') as dialog,
+            ui.card().classes("w-96 max-w-full"),
+        ):
             ui.label(title).classes("text-lg font-medium")
             note = ui.textarea(t("alarms.note"), placeholder=t("alarms.note_hint")).classes("w-full")
             note.props('maxlength=500 counter data-testid="alarm-ack-note"')
