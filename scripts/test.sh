@@ -13,4 +13,7 @@ for svc in mariadb redis-server mosquitto; do
 done
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check app tests bench alembic
-exec "$VENV/bin/pytest" -q -p no:cacheprovider "$@"
+# Most tests wait on real servers and browsers, not the CPU: three workers (one test file each at a time,
+# so a file's module-scoped servers stay in one process) fit the suite in CI's budget on two cores.
+# PYTEST_WORKERS=0 runs it in one process.
+exec "$VENV/bin/pytest" -q -p no:cacheprovider -n "${PYTEST_WORKERS:-3}" --dist loadfile "$@"
