@@ -15,7 +15,7 @@ from app.domain.enums import Role
 from app.domain.users.tokens import Principal
 from app.ui import broadcast_models as bm
 from app.ui import gql
-from app.ui.broadcast_models import run_guarded
+from app.ui.actions import run_action
 from app.ui.i18n import t
 
 
@@ -63,7 +63,7 @@ class ComposeDialog:
 
     async def open(self) -> None:
         if not self.groups:
-            data = await run_guarded(lambda: gql.gql(bm.GROUPS))
+            data = await run_action(lambda: gql.gql(bm.GROUPS))
             self.groups = list((data or {}).get("groups") or []) if isinstance(data, dict) else []
             self.group_select.options = {g["id"]: g["name"] for g in self.groups}
             self.group_select.update()
@@ -109,7 +109,7 @@ class ComposeDialog:
         self.confirm.set_visibility(False)
 
     async def _send(self, variables: dict[str, Any]) -> None:
-        if await run_guarded(lambda: bm.start(variables), success=t("broadcast.started")):
+        if await run_action(lambda: bm.start(variables), success=t("broadcast.started")):
             self.dialog.close()
 
 
@@ -149,7 +149,7 @@ class Banner:
                 )
 
     async def _end(self, broadcast_id: int) -> None:
-        if await run_guarded(lambda: bm.end(broadcast_id), success=t("broadcast.all_clear_done")):
+        if await run_action(lambda: bm.end(broadcast_id), success=t("broadcast.all_clear_done")):
             await self.refresh()
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nicegui import ui
-
-from app.ui import gql, session
+from app.ui import gql
 from app.ui.i18n import t
 
 log = logging.getLogger(__name__)
@@ -75,22 +72,3 @@ async def start(variables: dict[str, Any]) -> dict[str, Any]:
 
 async def end(broadcast_id: int) -> dict[str, Any]:
     return gql.ok((await gql.gql(END, {"id": broadcast_id})).get("endBroadcast"))
-
-
-async def run_guarded(action: Callable[[], Awaitable[Any]], *, success: str | None = None) -> Any:
-    """Like `layout.run_action` (which this module cannot import: layout's frame imports the header)."""
-    try:
-        result = await action()
-    except gql.NotAuthenticatedError:
-        ui.navigate.to(session.login_url())
-        return None
-    except gql.GqlError as exc:
-        ui.notify(exc.message, type="negative", position="top", multi_line=True, close_button=True)
-        return None
-    except Exception:
-        log.exception("event=ui_broadcast_action_failed")
-        ui.notify(t("common.error"), type="negative", position="top")
-        return None
-    if success:
-        ui.notify(success, type="positive", position="top")
-    return result if result is not None else True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -90,3 +91,13 @@ def fmt_size(size: object) -> str:
 
 def to_iso(dt: datetime) -> str:
     return dt.isoformat()
+
+
+WEEKDAY_KEYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+
+
+def fmt_day_range(days: Sequence[date]) -> str:
+    """A day with its weekday ("Mo, 07.12.2026"), or a range of days ("07.12.2026 – 13.12.2026")."""
+    if len(days) == 1:
+        return f"{t(f'cal.wd.{WEEKDAY_KEYS[days[0].weekday()]}')}, {fmt_date(days[0])}"
+    return f"{fmt_date(days[0])} – {fmt_date(days[-1])}"

@@ -11,7 +11,6 @@ import copy
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -21,11 +20,14 @@ from nicegui.client import ClientConnectionTimeout
 from app.domain.enums import Role
 from app.domain.users.tokens import Principal
 from app.ui import gql, session
+from app.ui.actions import notify_error, notify_ok, run_action
 from app.ui.alarm_badge import alarm_badge
 from app.ui.broadcast_header import broadcast_header
 from app.ui.i18n import current_language, t
 
 log = logging.getLogger(__name__)
+
+__all__ = ["notify_error", "notify_ok", "run_action"]  # their home is app.ui.actions; pages import them here
 
 MIN_PASSWORD_LENGTH = 6
 PAGE_TIMEOUT_SECONDS = 20.0
@@ -90,36 +92,6 @@ PageBuilder = Callable[[PageContext], Awaitable[None]]
 
 def visible_nav(principal: Principal) -> list[NavItem]:
     return [item for item in NAV_ITEMS if principal.has(item.min_role)]
-
-
-def notify_error(message: str) -> None:
-    ui.notify(message, type="negative", position="top", multi_line=True, close_button=True)
-
-
-def notify_ok(message: str) -> None:
-    ui.notify(message, type="positive", position="top")
-
-
-async def run_action(action: Callable[[], Awaitable[Any]], *, success: str | None = None) -> Any:
-    """Run a GraphQL action from a button: success → toast, expected failure → error toast, never a traceback."""
-    try:
-        result = await action()
-    except gql.NotAuthenticatedError:
-        ui.navigate.to(session.login_url())
-        return None
-    except gql.GqlError as exc:
-        text = exc.message
-        if exc.blockers:
-            text += " " + "; ".join(exc.blockers)
-        notify_error(text)
-        return None
-    except Exception:
-        log.exception("event=ui_action_failed")
-        notify_error(t("common.error"))
-        return None
-    if success:
-        notify_ok(success)
-    return result if result is not None else True
 
 
 def _theme() -> None:

@@ -19,7 +19,7 @@ from nicegui import ui
 from app.domain.enums import Role
 from app.ui import gql
 from app.ui.calendar_model import shift
-from app.ui.format import fmt_date, school_tz
+from app.ui.format import fmt_day_range, school_tz
 from app.ui.i18n import current_language, t
 from app.ui.layout import PageContext, page_heading, protected_page, run_action
 from app.ui.live_reload import CoalescedReload
@@ -88,11 +88,7 @@ class ResourcesPage:
 
     @ui.refreshable_method
     def range_label(self) -> None:
-        days = self.state.days()
-        text = fmt_date(days[0]) if len(days) == 1 else f"{fmt_date(days[0])} – {fmt_date(days[-1])}"
-        if len(days) == 1:
-            names = [t(f"cal.wd.{d}") for d in ("mo", "tu", "we", "th", "fr", "sa", "su")]
-            text = f"{names[days[0].weekday()]}, {text}"
+        text = fmt_day_range(self.state.days())
         ui.label(text).classes("text-lg font-medium").props('data-testid="res-range"')
 
     @ui.refreshable_method

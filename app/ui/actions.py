@@ -1,0 +1,46 @@
+"""What a button does with a GraphQL action: run it, show success or the error in the caller's language as a
+toast, send an expired session to the login page, never show a traceback. Used by every page and by the
+frame's own header elements (which `app.ui.layout` imports, so this cannot live there)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import ui
+
+from app.ui import gql, session
+from app.ui.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+def notify_error(message: str) -> None:
+    ui.notify(message, type="negative", position="top", multi_line=True, close_button=True)
+
+
+def notify_ok(message: str) -> None:
+    ui.notify(message, type="positive", position="top")
+
+
+async def run_action(action: Callable[[], Awaitable[Any]], *, success: str | None = None) -> Any:
+    """Run a GraphQL action from a button: success → toast, expected failure → error toast, never a traceback."""
+    try:
+        result = await action()
+    except gql.NotAuthenticatedError:
+        ui.navigate.to(session.login_url())
+        return None
+    except gql.GqlError as exc:
+        text = exc.message
+        if exc.blockers:
+            text += " " + "; ".join(exc.blockers)
+        notify_error(text)
+        return None
+    except Exception:
+        log.exception("event=ui_action_failed")
+        notify_error(t("common.error"))
+        return None
+    if success:
+        notify_ok(success)
+    return result if result is not None else True
