@@ -105,8 +105,10 @@ async def test_wrong_event_becomes_content_mismatch_after_the_grace_and_recovers
         _report(display, planned)
 
         async def recovered() -> dict[str, Any] | None:
+            # The row behind `health` and the one behind `contentMatch` are read a moment apart in one
+            # request: wait until a response shows both after the report.
             found = await _state(live, token, display.uuid)
-            return found if found["contentMatch"]["matches"] else None
+            return found if found["contentMatch"]["matches"] and found["health"]["status"] == "HEALTHY" else None
 
         state = await eventually(recovered, what="recovery")
         assert state["health"] == {"status": "HEALTHY", "reasons": []}
