@@ -2,7 +2,7 @@
 
 Every part (metrics, the two panels, the filter row, the grid's layout, each card) is a `PatchedSection`
 keyed by what it shows, so a reload that finds nothing new sends nothing and a changed display rebuilds
-its own card only. Reloads come from `clientUpdated` / `clientLogAdded` through one `CoalescedReload`
+its own card only. Reloads come from `fleetChanged` / `clientLogAdded` through one `CoalescedReload`
 (at most one per `MIN_INTERVAL_SECONDS`) and from the page's own tick, which also turns silent displays
 offline when nothing reports at all (a broker outage). Dialogs live in a host outside every section, so
 no reload ever closes or redraws an open dialog.
