@@ -1,9 +1,9 @@
 """The Dashboard's group cards, keyed by what they show so a live update rebuilds only the changed card.
 
-The displays' ages ("vor 12 s") are left out of the key and patched in place (`GroupSlot.patch_ages`), so a
-heartbeat that changes nothing else sends one text, not a card. A collapsed card holds no display rows:
-they are built when the admin opens it (a fleet of 500 displays costs 40 headers, not 500 rows, per filter
-click or changed card).
+The displays' ages ("vor 12 s") are left out of the key and patched in place on the page's ages clock
+(`GroupSlot.patch(ages=True)`), so a heartbeat that changes nothing else sends nothing, later one text.
+A collapsed card holds no display rows: they are built when the admin opens it (a fleet of 500 displays
+costs 40 headers, not 500 rows, per filter click or changed card).
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ class GroupSlot:
         self.section = PatchedSection(ui.element("div").classes("contents"))
         self.ages: dict[str, ui.label] = {}
 
-    def patch(self, state: DashboardState, ctx: PageContext, group: dict[str, Any]) -> None:
-        if self.section.show(group_key(state, group), lambda: self._build(state, ctx, group)):
+    def patch(self, state: DashboardState, ctx: PageContext, group: dict[str, Any], *, ages: bool = True) -> None:
+        if self.section.show(group_key(state, group), lambda: self._build(state, ctx, group)) or not ages:
             return
         for uuid, label in self.ages.items():
             client = state.clients.get(uuid)
