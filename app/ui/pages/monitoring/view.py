@@ -120,7 +120,7 @@ class MonitoringView:
         self.metrics = PatchedSection(ui.row().classes("w-full gap-3"))
         self.crashed = PatchedSection(ui.element("div").classes("w-full"))
         self.service_failed = PatchedSection(ui.element("div").classes("w-full"))
-        self.restarts = RestartTracker(self.dialog_host, self.show_panels)
+        self.restarts = RestartTracker(self.dialog_host, lambda: self.show_panels(ages=False))
         self.filters = PatchedSection(ui.element("div").classes("w-full"))
         self.grid = PatchedSection(ui.column().classes("w-full gap-3"))
         self.cards: dict[str, CardSlot] = {}
