@@ -6,6 +6,7 @@ or a live update redraws exactly those.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,9 @@ from app.ui.pages.groups.dialogs import name_dialog
 from app.ui.pages.groups.state import ALL, UNASSIGNED, GroupsState, group_mutation
 
 log = logging.getLogger(__name__)
+
+# A rename sends the list and the dialog's closing on their own, this long before the (large) table update.
+RENAME_TABLE_DELAY_SECONDS = 0.1
 
 
 class GroupsController:
@@ -91,6 +95,11 @@ class GroupsController:
     def show_groups(self) -> None:
         """The groups as `state` has them: both selects' options, the list (patched if only counts changed), the
         table and board."""
+        self.show_group_names()
+        self.refresh_table()
+
+    def show_group_names(self) -> None:
+        """The groups in both selects' options and the list (cheap: no table rows, no board)."""
         self._apply_pending_names()
         options = self.state.group_options()
         if self.target is not None:
@@ -99,7 +108,6 @@ class GroupsController:
             value = self.filter_select.value if self.filter_select.value in (ALL, *options) else ALL
             self.filter_select.set_options({ALL: t("common.all"), **options}, value=value)
         self.draw_groups()
-        self.refresh_table()
 
     def refresh_table(self) -> None:
         """After the user's own action: the table and the board, at once."""
@@ -145,11 +153,13 @@ class GroupsController:
         the write may wait for the fleet's ingest. The server stays the judge: if it refuses the name, the old
         one returns and the dialog opens again with the typed name and the reason."""
         self.pending_names[group["id"]] = " ".join(name.split())
-        self.show_groups()
+        self.show_group_names()  # the list and the closing dialog reach the browser first …
         background_tasks.create(self._save_name(group, name), name="groups-rename", context=context.client)
         return True
 
     async def _save_name(self, group: dict[str, Any], name: str) -> None:
+        await asyncio.sleep(RENAME_TABLE_DELAY_SECONDS)
+        self.refresh_table()  # … then the table rows and board columns of the renamed group
         try:
             result = await run_action(
                 lambda: group_mutation(
