@@ -124,8 +124,18 @@ def _menu_item(text: str) -> str:
     return f"[...document.querySelectorAll('.q-menu .q-item')].find(e => e.textContent.trim() === '{text}')"
 
 
-def _notifications() -> str:
-    return "document.querySelectorAll('.q-notification').length"
+_NOTIFICATIONS = "[...document.querySelectorAll('.q-notification')]"
+_BADGE = "(n.querySelector('.q-notification__badge')?.textContent || '1')"
+
+
+def _mark_notifications(page: Page) -> None:
+    """Remember the toasts shown now. Quasar groups a repeated toast into the shown one (its badge counts up),
+    so a second "Aktualisiert" is a new badge number, not a new element."""
+    page.evaluate(f"() => {_NOTIFICATIONS}.forEach(n => {{ n.dataset.probeSeen = {_BADGE}; }})")
+
+
+def _new_notification() -> str:
+    return f"{_NOTIFICATIONS}.some(n => n.dataset.probeSeen !== {_BADGE})"
 
 
 def _record(result: PageResult, name: str, ms: float | None) -> None:
@@ -141,8 +151,8 @@ def clicks_dashboard(page: Page, result: PageResult, ctx: dict[str, Any], rounds
         ms = live_probe.timed_click(page, _button_with_text("dashboard-filter", "Alle"),
                                     _all_health(rows, "CRITICAL", only=False))  # fmt: skip
         _record(result, "filter", ms)
-        before = page.evaluate(f"() => {_notifications()}")
-        ms = live_probe.timed_click(page, _q("refresh"), f"{_notifications()} > {before}")
+        _mark_notifications(page)
+        ms = live_probe.timed_click(page, _q("refresh"), _new_notification())
         _record(result, "refresh", ms)
         page.wait_for_timeout(300)
 

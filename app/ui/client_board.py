@@ -4,7 +4,7 @@ Dragging a card onto another column moves the display there (HTML5 drag and drop
 uuid travels in the browser's `dataTransfer`, so a drop never depends on an earlier server round trip, and
 dragover/highlighting stay in the browser. The board redraws only what changed: a column whose cards changed
 is refilled, the other columns (and a drag in progress over them) stay as they are; only a change of the
-columns themselves (a group added, renamed, reordered) rebuilds the board.
+columns themselves (a group added, removed, reordered) rebuilds the board; a renamed group refills its column.
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ class ClientBoard:
         return tuple((key, name, tuple(by_key[key])) for key, name in keys)
 
     def _render(self, columns: tuple[Any, ...]) -> None:
-        if [(key, name) for key, name, _ in columns] == [(key, drawn[1][1]) for key, drawn in self._drawn.items()]:
+        # Same columns in the same order: refill only the changed ones (a renamed group refills its own column).
+        if [shown[0] for shown in columns] == list(self._drawn):
             for shown in columns:
                 column, drawn = self._drawn[shown[0]]
                 if drawn != shown:

@@ -133,3 +133,39 @@ async def test_log_subscription_needs_admin(api: Api) -> None:
         await eventually(lambda: api.container.bus.subscriber_count >= 1)
         await api.container.bus.publish(DomainEvent(CLIENT_UPDATED, {"uuid": uuid}))
         assert (await ws.data("clients"))["clientUpdated"]["uuid"] == uuid
+
+
+async def test_a_burst_reaches_each_subscriber_once_per_display_in_its_newest_state(api: Api) -> None:
+    """Hundreds of reports a second: `clientUpdated` delivers every changed display (newest state, each once
+    per burst, not one row read per report) and `fleetChanged` sends one notice naming them, reading nothing."""
+    token = await api.token_for(Role.ADMIN)
+    uuids = [await add_client(api.container, description=f"D{n}") for n in range(30)]
+    base = api.container.bus.subscriber_count
+    async with served(api.container) as address, GraphQLWs.connect(address, token) as ws:
+        await ws.subscribe("all", "subscription { clientUpdated { uuid description } }")
+        await ws.subscribe("fleet", "subscription { fleetChanged(seconds: 0.5) { uuids count } }")
+        await wait_subscribers(api, base + 2)
+        async with api.container.db.session() as session:
+            for uuid in uuids:
+                client = await session.get(Client, uuid)
+                assert client is not None
+                client.description = f"{client.description} neu"
+        # Ten reports per display, back to back (as the ingest announces them).
+        for _ in range(10):
+            for uuid in uuids:
+                await api.container.bus.publish(DomainEvent(CLIENT_UPDATED, {"uuid": uuid, "reason": "health"}))
+
+        notice = (await ws.data("fleet"))["fleetChanged"]
+        assert sorted(notice["uuids"]) == sorted(uuids) and notice["count"] == len(uuids)
+        assert await ws.nothing_for("fleet", 0.8), "one burst, one notice"
+
+        seen: list[dict] = []
+        while True:
+            try:
+                seen.append((await ws.data("all", timeout=1.0))["clientUpdated"])
+            except TimeoutError:
+                break
+        assert {row["uuid"] for row in seen} == set(uuids)
+        assert all(row["description"].endswith(" neu") for row in seen)
+        # The reports that queued while one was delivered come together, each display once.
+        assert len(seen) < 3 * len(uuids), f"{len(seen)} deliveries for a burst of {10 * len(uuids)} reports"

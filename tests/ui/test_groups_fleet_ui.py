@@ -262,3 +262,29 @@ def test_search_filters_bulk_assign_restart_delete_and_csv_export(
     left = {c["uuid"] for c in graphql(server, "query { clients { uuid } }", token=token)["clients"]}
     assert fleet.uuids[18] not in left and fleet.uuids[19] not in left
     shot(page, "groups-bulk")
+
+
+def test_a_refused_rename_brings_the_old_name_back_and_asks_again(
+    page: Page, server: InfoscreenProcess, token: str, groups: list[int]
+) -> None:
+    """A rename shows at once and is saved meanwhile; when the server refuses it (the name is taken), the old
+    name returns and the dialog opens again with the typed name and the reason."""
+    _open_groups(page)
+    target, other = groups[30], groups[31]
+    names = dict(_order(server, token))
+    page.get_by_test_id(f"group-rename-{target}").click()
+    page.get_by_test_id("group-name").fill(names[other])
+    page.get_by_test_id("group-save").click()
+    expect(page.locator(".q-notification")).to_contain_text(f'Eine Gruppe "{names[other]}" existiert bereits.')
+    expect(page.get_by_test_id("group-name")).to_have_value(names[other])
+    expect(page.get_by_test_id(f"group-item-{target}")).to_contain_text(names[target])
+    assert dict(_order(server, token))[target] == names[target]
+    # Corrected in the reopened dialog: saved.
+    page.get_by_test_id("group-name").fill("Raum Neu")
+    page.get_by_test_id("group-save").click()
+    expect(page.get_by_test_id("group-name")).to_have_count(0)
+    expect(page.get_by_test_id(f"group-item-{target}")).to_contain_text("Raum Neu")
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while dict(_order(server, token))[target] != "Raum Neu" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert dict(_order(server, token))[target] == "Raum Neu"

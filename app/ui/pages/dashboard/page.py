@@ -29,6 +29,9 @@ from app.ui.widgets import CLIENT_FIELDS, HEALTH_ORDER, client_name, confirm_wit
 
 TICK_SECONDS = 5.0
 SCHEDULE_RELOAD_SECONDS = 30.0
+# The displays' ages ("vor 12 s") move on this often (as on Raumgruppen): a fleet that reports every few
+# seconds would otherwise change every shown age with every live update, a redraw every 2 s for nothing new.
+AGES_SECONDS = 10.0
 
 
 def _stat(label: str, value: int, color: str, testid: str) -> ui.label:
@@ -94,6 +97,8 @@ class DashboardView:
         self.needs_clients = False
         self.needs_schedule = False
         self.schedule_loaded = time.monotonic()
+        self.ages_shown = time.monotonic()
+        self.filter_labels: dict[str, str] = {}
 
     def name_of(self, uuid: str) -> str:
         client = self.state.clients.get(uuid)
@@ -148,16 +153,21 @@ class DashboardView:
         for key, number in self.numbers.items():
             number.text = str(counts[key])
         self.filter.show(None, self._filter)
-        if self.toggle is not None:
-            self.toggle.set_options(self._filter_labels(counts), value=state.filter)
+        labels = self._filter_labels(counts)
+        if self.toggle is not None and labels != self.filter_labels:
+            self.filter_labels = labels
+            self.toggle.set_options(labels, value=state.filter)
         first_run = not state.clients and all(g["id"] is None for g in state.groups)
         self.hint.show(
             first_run, lambda: ui.label(t("first_run.create_group")).classes("is-muted") if first_run else None
         )
         groups = state.ordered_groups()
         self.grid.show(tuple(str(g["id"]) for g in groups), lambda: self._grid(groups))
+        ages = time.monotonic() - self.ages_shown >= AGES_SECONDS - 0.05
+        if ages:
+            self.ages_shown = time.monotonic()
         for group in groups:
-            self.slots[str(group["id"])].patch(state, self.ctx, group)
+            self.slots[str(group["id"])].patch(state, self.ctx, group, ages=ages)
 
     def _stats(self) -> None:
         counts = self.state.counts()
@@ -172,7 +182,7 @@ class DashboardView:
         }
 
     def _filter(self) -> None:
-        labels = self._filter_labels(self.state.counts())
+        labels = self.filter_labels = self._filter_labels(self.state.counts())
         self.toggle = ui.toggle(labels, value=self.state.filter, on_change=lambda e: self.set_filter(e.value)).props(
             f'no-caps data-testid="dashboard-filter" aria-label="{t("dash.filter")}"'
         )

@@ -6,20 +6,25 @@ or a live update redraws exactly those.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import background_tasks, context, ui
 
 from app.ui import gql
 from app.ui.broker_access import access_of
 from app.ui.client_board import ClientBoard
 from app.ui.i18n import t
 from app.ui.layout import notify_ok, run_action
+from app.ui.pages.groups.dialogs import name_dialog
 from app.ui.pages.groups.state import ALL, UNASSIGNED, GroupsState, group_mutation
 
 log = logging.getLogger(__name__)
+
+# A rename sends the list and the dialog's closing on their own, this long before the (large) table update.
+RENAME_TABLE_DELAY_SECONDS = 0.1
 
 
 class GroupsController:
@@ -42,6 +47,8 @@ class GroupsController:
         self._drawn_groups: list[tuple[Any, ...]] = []
         # The rows the browser has (a redraw with the same rows sends nothing).
         self._sent_rows: list[dict[str, Any]] | None = None
+        # Renames shown at once and still being saved (group id -> name): a reload meanwhile keeps showing them.
+        self.pending_names: dict[int, str] = {}
 
     def in_dialog_host(self, open_dialog: Callable[[], None]) -> None:
         """Open a dialog in the page's stable host (not inside the row or list that was clicked)."""
@@ -80,9 +87,20 @@ class GroupsController:
         await self.state.load()
         self.show_groups()
 
+    def _apply_pending_names(self) -> None:
+        for shown in self.state.groups:
+            if shown["id"] in self.pending_names:
+                shown["name"] = self.pending_names[shown["id"]]
+
     def show_groups(self) -> None:
         """The groups as `state` has them: both selects' options, the list (patched if only counts changed), the
         table and board."""
+        self.show_group_names()
+        self.refresh_table()
+
+    def show_group_names(self) -> None:
+        """The groups in both selects' options and the list (cheap: no table rows, no board)."""
+        self._apply_pending_names()
         options = self.state.group_options()
         if self.target is not None:
             self.target.set_options(options)
@@ -90,7 +108,6 @@ class GroupsController:
             value = self.filter_select.value if self.filter_select.value in (ALL, *options) else ALL
             self.filter_select.set_options({ALL: t("common.all"), **options}, value=value)
         self.draw_groups()
-        self.refresh_table()
 
     def refresh_table(self) -> None:
         """After the user's own action: the table and the board, at once."""
@@ -132,22 +149,39 @@ class GroupsController:
         return bool(result)
 
     async def rename_group(self, group: dict[str, Any], name: str) -> bool:
-        result = await run_action(
-            lambda: group_mutation(
-                "mutation($i: Int!, $n: String!) { renameGroup(id: $i, name: $n) { __typename "
-                "... on ClientGroup { id name } ... on Error { message code } } }",
-                {"i": group["id"], "n": name},
-                "renameGroup",
-            ),
-            success=t("common.saved"),
-        )
-        if result:
-            # Shown at once from the answer; the groupsChanged notice reloads everything in the background.
-            for shown in self.state.groups:
-                if shown["id"] == result["id"]:
-                    shown["name"] = result["name"]
-            self.show_groups()
-        return bool(result)
+        """Shown at once (the dialog closes, the list, board and table carry the new name), saved meanwhile:
+        the write may wait for the fleet's ingest. The server stays the judge: if it refuses the name, the old
+        one returns and the dialog opens again with the typed name and the reason."""
+        self.pending_names[group["id"]] = " ".join(name.split())
+        self.show_group_names()  # the list and the closing dialog reach the browser first …
+        background_tasks.create(self._save_name(group, name), name="groups-rename", context=context.client)
+        return True
+
+    async def _save_name(self, group: dict[str, Any], name: str) -> None:
+        await asyncio.sleep(RENAME_TABLE_DELAY_SECONDS)
+        self.refresh_table()  # … then the table rows and board columns of the renamed group
+        try:
+            result = await run_action(
+                lambda: group_mutation(
+                    "mutation($i: Int!, $n: String!) { renameGroup(id: $i, name: $n) { __typename "
+                    "... on ClientGroup { id name } ... on Error { message code } } }",
+                    {"i": group["id"], "n": name},
+                    "renameGroup",
+                ),
+                success=t("common.saved"),
+            )
+        finally:
+            if self.pending_names.get(group["id"]) == " ".join(name.split()):
+                del self.pending_names[group["id"]]
+        if not result:
+            await self.reload()  # the name the server has
+            self.in_dialog_host(lambda: name_dialog(t("groups.rename"), name, lambda n: self.rename_group(group, n)))
+            return
+        # The groupsChanged notice reloads everything in the background as well.
+        for shown in self.state.groups:
+            if shown["id"] == result["id"]:
+                shown["name"] = result["name"]
+        self.show_groups()
 
     async def delete_group(self, group: dict[str, Any]) -> None:
         result = await run_action(

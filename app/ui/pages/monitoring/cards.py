@@ -107,16 +107,20 @@ class CardSlot:
         self.image: ui.image | None = None
         self.client: dict[str, Any] = {}
 
-    def patch(self, client: dict[str, Any]) -> None:
+    def patch(self, client: dict[str, Any], *, ages: bool = True) -> None:
+        """`ages=False`: only what the admin would notice; the age and analysis time move on the page's ages
+        clock (they change with every report, every 5 s, and would make every reload a redraw)."""
         self.client = client
         self.section.show(card_key(client), lambda: self._build(client))
-        # What moves with every report is patched in place: the age, the analysis time, the image's source.
+        if self.image is not None:
+            self.image.set_source(screenshot_src(client, self.epoch()))
+        if not ages:
+            return
+        # What moves with every report is patched in place: the age, the analysis time.
         if self.age is not None:
             self.age.text = fmt_age(client.get("lastAlive"))
         if self.analysis is not None:
             self.analysis.text = fmt_datetime(client.get("lastScreenshotAnalyzed"))
-        if self.image is not None:
-            self.image.set_source(screenshot_src(client, self.epoch()))
 
     def _build(self, client: dict[str, Any]) -> None:
         status = client["status"]

@@ -39,7 +39,8 @@ async def monitoring_page(ctx: PageContext) -> None:
 
     refresh.on_click(reload)
     await view.load()
-    gql.follow("subscription { clientUpdated { uuid } }", None, view.on_notice)
+    # Only THAT displays changed matters here (the page re-reads its cards): the cheap, coalesced notice.
+    gql.follow("subscription { fleetChanged(seconds: 1) { count } }", None, view.on_notice)
     gql.follow("subscription { clientLogAdded(level: ERROR) { id } }", None, view.on_notice)
     gql.follow(f"subscription {{ commandUpdated {{ {COMMAND_FIELDS} }} }}", None, view.restarts.on_command)
     view.start_tick()

@@ -2,7 +2,7 @@
 
 Every part (metrics, the two panels, the filter row, the grid's layout, each card) is a `PatchedSection`
 keyed by what it shows, so a reload that finds nothing new sends nothing and a changed display rebuilds
-its own card only. Reloads come from `clientUpdated` / `clientLogAdded` through one `CoalescedReload`
+its own card only. Reloads come from `fleetChanged` / `clientLogAdded` through one `CoalescedReload`
 (at most one per `MIN_INTERVAL_SECONDS`) and from the page's own tick, which also turns silent displays
 offline when nothing reports at all (a broker outage). Dialogs live in a host outside every section, so
 no reload ever closes or redraws an open dialog.
@@ -10,6 +10,7 @@ no reload ever closes or redraws an open dialog.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,10 @@ FILTER_LABELS = {
 }
 # Reloads after which the page still lies past the (shrinking) fleet's end are not retried forever.
 MAX_FIT_ATTEMPTS = 3
+# Ages and analysis times move on this often (every reload would change them: a redraw every 2 s).
+AGES_SECONDS = 10.0
+# A filter or page seen this recently is shown at once (dimmed) while its fresh cards load.
+SEEN_MAX_AGE_SECONDS = 60.0
 
 OVERVIEW = f"""
 query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!, $p: Boolean!) {{
@@ -115,7 +120,7 @@ class MonitoringView:
         self.metrics = PatchedSection(ui.row().classes("w-full gap-3"))
         self.crashed = PatchedSection(ui.element("div").classes("w-full"))
         self.service_failed = PatchedSection(ui.element("div").classes("w-full"))
-        self.restarts = RestartTracker(self.dialog_host, self.show_panels)
+        self.restarts = RestartTracker(self.dialog_host, lambda: self.show_panels(ages=False))
         self.filters = PatchedSection(ui.element("div").classes("w-full"))
         self.grid = PatchedSection(ui.column().classes("w-full gap-3"))
         self.cards: dict[str, CardSlot] = {}
@@ -124,6 +129,9 @@ class MonitoringView:
         self.filter_buttons: dict[str, ui.button] = {}
         self.crashed_ages: dict[str, ui.label] = {}
         self.service_failed_ages: dict[str, ui.label] = {}
+        # (hours, filter, page) -> (when, the overview then): what a filter click can show before its answer.
+        self.seen: dict[tuple[int, str, int], tuple[float, dict[str, Any]]] = {}
+        self.ages_shown = time.monotonic()
 
     # --- loading ----------------------------------------------------------------------------------
     async def load(self, *, panels: bool = True) -> None:
@@ -144,10 +152,21 @@ class MonitoringView:
                 break
         if not panels:  # the panels do not depend on the filter or page: keep the ones shown
             data = {**data, **{k: self.data.get(k) for k in ("crashedClients", "serviceFailedClients")}}
+        self.seen[self._seen_key()] = (time.monotonic(), data["monitoringOverview"])
         self.data = data
         self.loads += 1
         self.show()
         await self.restarts.poll()
+
+    def _seen_key(self) -> tuple[int, str, int]:
+        return (self.hours, self.slice.status_filter, self.slice.page)
+
+    def show_seen(self) -> None:
+        """Answer a filter or page click at once with that slice as it was last loaded (if recently)."""
+        when, overview = self.seen.get(self._seen_key(), (0.0, None))
+        if overview is not None and time.monotonic() - when <= SEEN_MAX_AGE_SECONDS:
+            self.data = {**self.data, "monitoringOverview": overview}
+            self.show()
 
     def on_notice(self, _: dict[str, Any] | None = None) -> None:
         self.live.schedule()
@@ -163,6 +182,7 @@ class MonitoringView:
             return
         self.slice.select(status_filter)
         self._press(status_filter)
+        self.show_seen()
         try:
             await self.load(panels=False)
         finally:
@@ -182,6 +202,7 @@ class MonitoringView:
         if page is None or page == self.slice.page:
             return
         self.slice.page = max(1, int(page))
+        self.show_seen()
         await self.load(panels=False)
         # The pagination sits below the grid: bring the new page's first cards into view.
         ui.run_javascript('document.querySelector(\'[data-testid="mon-filter"]\')?.scrollIntoView({block: "start"})')
@@ -197,11 +218,14 @@ class MonitoringView:
         if not overview:
             return
         summary = overview["summary"]
+        ages = time.monotonic() - self.ages_shown >= AGES_SECONDS - 0.05
+        if ages:
+            self.ages_shown = time.monotonic()
         # The metric cards are rebuilt for a new filter only; their numbers are patched in place.
         self.metrics.show(self.slice.status_filter, lambda: self._metrics(summary))
         for key, number in self.metric_numbers.items():
             number.text = str(summary[key])
-        self.show_panels()
+        self.show_panels(ages=ages)
         self.filters.show(self.slice.status_filter, lambda: self._filters(summary))
         counts = _filter_counts(summary)
         for key, button in self.filter_buttons.items():
@@ -213,9 +237,9 @@ class MonitoringView:
         for client in clients:
             slot = self.cards.get(client["uuid"])
             if slot is not None:
-                slot.patch(client)
+                slot.patch(client, ages=ages)
 
-    def show_panels(self) -> None:
+    def show_panels(self, *, ages: bool = True) -> None:
         crashed = self.data.get("crashedClients") or []
         failed = self.data.get("serviceFailedClients") or []
         running = {uuid for uuid in self.restarts.restarts if self.restarts.running(uuid)}
@@ -230,7 +254,8 @@ class MonitoringView:
                 ages=self.crashed_ages,
             ),
         )
-        patch_ages(self.crashed_ages, [item["client"] for item in crashed])
+        if ages:
+            patch_ages(self.crashed_ages, [item["client"] for item in crashed])
         self.service_failed.show(
             service_failed_key(failed, "service-failed" in self.expanded),
             lambda: service_failed_panel(
@@ -241,7 +266,8 @@ class MonitoringView:
                 ages=self.service_failed_ages,
             ),
         )
-        patch_ages(self.service_failed_ages, failed)
+        if ages:
+            patch_ages(self.service_failed_ages, failed)
 
     def toggle(self, panel: str) -> None:
         self.expanded.symmetric_difference_update({panel})
