@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.process import InfoscreenProcess, infoscreen
 
@@ -117,3 +118,14 @@ def open_tab(page: Page, name: str) -> None:
         except AssertionError:
             continue
     expect(tab).to_have_attribute("aria-selected", "true")
+
+
+def logout(page: Page) -> None:
+    """Log out and land on the login page. The logout ends the session the open page's connection belongs to;
+    the page's own move to the login page may overtake the navigation (net::ERR_ABORTED), same end."""
+    try:
+        page.goto("/logout")
+    except PlaywrightError as exc:
+        if "ERR_ABORTED" not in str(exc):
+            raise
+    expect(page.get_by_test_id("login-submit")).to_be_visible()

@@ -21,7 +21,7 @@ from app.ui.pages.media.library import CONVERSION_LABELS
 from app.ui.widgets import COMMAND_ACTION, COMMAND_STATUS, HEALTH_REASON, HEALTH_STYLE
 from tests.media.support import FakeGotenberg, fake_gotenberg, make_pdf
 from tests.support.process import InfoscreenProcess
-from tests.ui.conftest import SUPERADMIN, login, shot, ui_server
+from tests.ui.conftest import SUPERADMIN, login, logout, shot, ui_server
 from tests.ui.realistic import School, school
 
 MIN_LENGTH = 6
@@ -151,9 +151,8 @@ def test_every_page_in_english_shows_no_german(page: Page, data: School) -> None
     expect(page.get_by_test_id("pw-save")).to_be_visible()
     check("password dialog")
     page.keyboard.press("Escape")
-    page.goto("/logout")
+    logout(page)
     page.wait_for_url("**/login")
-    expect(page.get_by_test_id("login-submit")).to_be_visible()
     check("/login")
     # A server message shown to an English user: a wrong password.
     page.get_by_test_id("login-username").fill(SUPERADMIN[0])

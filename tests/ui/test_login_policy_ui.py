@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, e
 from app.domain.users.login_policy import FREE_FAILURES
 from app.messages.users import INVALID_CREDENTIALS_MESSAGE
 from tests.support.process import InfoscreenProcess
-from tests.ui.conftest import SUPERADMIN, TIMEOUT_MS, graphql, login, shot
+from tests.ui.conftest import SUPERADMIN, TIMEOUT_MS, graphql, login, logout, shot
 
 CREATE_USER = """
 mutation ($u: String!, $r: Role!) {
@@ -76,8 +76,7 @@ def test_a_hundred_failed_logins_in_one_browser_do_not_stop_another_browsers_log
     known = new_context(browser, server)
     known_page = known.new_page()
     login(known_page, *SUPERADMIN)
-    known_page.goto("/logout")
-    expect(known_page.get_by_test_id("login-submit")).to_be_visible()
+    logout(known_page)
 
     # Browser A, from the very same address, guesses the superadmin's password 100 times.
     stranger = new_context(browser, server)
