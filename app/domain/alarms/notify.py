@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ from app.domain.alarms.models import (
     NotificationChannel,
     NotificationDelivery,
 )
-from app.domain.alarms.personal import deliver_personal_due, send_due_digests
+from app.domain.alarms.personal import BATCH, MAX_ATTEMPTS, RETRY_BASE, deliver_personal_due, send_due_digests
 from app.domain.alarms.senders import Message, SendError, send_email, send_webhook
 from app.domain.alarms.smtp import SmtpConfig, load_smtp_config
 from app.domain.alarms.snapshot import group_names
@@ -34,10 +34,6 @@ from app.domain.ports import SettingsDeps
 from app.domain.usecase import unit_of_work
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-RETRY_BASE = timedelta(minutes=1)
-BATCH = 200
 
 
 async def send_to_channel(settings: Settings, smtp: SmtpConfig, channel: NotificationChannel, message: Message) -> None:

@@ -33,6 +33,7 @@ from app.domain.users.models import User
 
 log = logging.getLogger(__name__)
 
+# Retry policy of every alarm delivery (channels in notify.py use the same).
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)
 BATCH = 200
