@@ -281,9 +281,33 @@ async def _admit_new(
     return set(new[: policy.take(min(len(new), room))])
 
 
+def _upsert_statement(dialect: str, update_columns: tuple[str, ...]) -> sa.Insert:
+    """The multi-row upsert for one set of columns, built once per process: building it anew for every batch
+    (the `excluded`/`inserted` alias copies every column of `clients`) cost the ingest about a tenth of its time."""
+    key = (dialect, update_columns)
+    stmt = _UPSERTS.get(key)
+    if stmt is not None:
+        return stmt
+    table = Client.__table__
+    if dialect == "mysql":
+        my = mysql.insert(table)
+        stmt = my.on_duplicate_key_update({c: my.inserted[c] for c in update_columns})
+    elif dialect == "sqlite":
+        lite = sqlite.insert(table)
+        updates = {c: lite.excluded[c] for c in update_columns}
+        stmt = lite.on_conflict_do_update(index_elements=[table.c.uuid], set_=updates)
+    else:  # pragma: no cover - only MariaDB and SQLite are supported engines
+        raise RuntimeError(f"unsupported database dialect {dialect}")
+    _UPSERTS[key] = stmt
+    return stmt
+
+
+# (dialect, updated columns) -> statement; the column sets are the few shapes the topics produce.
+_UPSERTS: dict[tuple[str, tuple[str, ...]], sa.Insert] = {}
+
+
 async def _upsert_clients(session: AsyncSession, merged: dict[str, dict[str, Any]], now: datetime) -> None:
     """One multi-row INSERT .. ON CONFLICT/ON DUPLICATE KEY UPDATE per distinct set of columns."""
-    table = Client.__table__
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for uuid in sorted(merged):
         values = merged[uuid]
@@ -296,18 +320,7 @@ async def _upsert_clients(session: AsyncSession, merged: dict[str, dict[str, Any
             {**row, "registered_at": now, "updated_at": now, "is_active": True, "broker_access": BrokerAccess.PENDING}
             for row in rows
         ]
-        update_columns = (*columns, "updated_at")
-        if dialect == "mysql":
-            stmt = mysql.insert(table)
-            stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in update_columns})
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(table)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[table.c.uuid], set_={c: stmt.excluded[c] for c in update_columns}
-            )
-        else:  # pragma: no cover - only MariaDB and SQLite are supported engines
-            raise RuntimeError(f"unsupported database dialect {dialect}")
-        await conn.execute(stmt, params)
+        await conn.execute(_upsert_statement(dialect, (*columns, "updated_at")), params)
 
 
 def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
