@@ -140,7 +140,7 @@ class ClientsQuery:
         loaders.prime_groups(models, complete=True)
         result = [ClientGroupType.from_model(g) for g in models]
         if include_unassigned:
-            result.append(ClientGroupType.unassigned(display_order=len(result) + 1))
+            result.append(ClientGroupType.unassigned(len(result) + 1, info.context.language))
         loaders.prime_clients_by_group(clients, [g.id for g in result])
         return result
 

@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app.domain.clients.groups import UNASSIGNED_GROUP_NAME
+from app.domain.clients.groups import UNASSIGNED_GROUP_NAMES
 from app.domain.clients.models import Client as ClientModel
 from app.domain.clients.models import ClientGroup as ClientGroupModel
 from app.domain.clients.status import is_client_alive
@@ -168,8 +168,10 @@ class ClientGroupType:
         )
 
     @classmethod
-    def unassigned(cls, display_order: int) -> ClientGroupType:
-        return cls(id=None, name=UNASSIGNED_GROUP_NAME, description=None, is_active=True, display_order=display_order)
+    def unassigned(cls, display_order: int, language: str = "de") -> ClientGroupType:
+        """The pseudo-group of displays in no group, named in the caller's language."""
+        name = UNASSIGNED_GROUP_NAMES.get(language, UNASSIGNED_GROUP_NAMES["de"])
+        return cls(id=None, name=name, description=None, is_active=True, display_order=display_order)
 
     @strawberry.field(description="The group's displays, ordered by description.")
     async def clients(self, info: Info) -> list[ClientType]:

@@ -440,3 +440,25 @@ async def test_latest_command_is_the_newest_by_creation(api: Api) -> None:
         with_commands: {"commandId": "new", "status": "published", "action": "reboot_host"},
         without: None,
     }
+
+
+async def test_the_unassigned_pseudo_group_is_named_in_the_callers_language_and_both_names_are_reserved(
+    api: Api,
+) -> None:
+    token = await admin(api)
+    uuid = await add_client(api.container, description="Tafel")
+    query = {"query": "{ groups { id name clients { uuid } } }", "variables": {}}
+    english = await api.client.post(
+        "/graphql", json=query, headers={"Authorization": f"Bearer {token}", "Accept-Language": "en-GB,en;q=0.9"}
+    )
+    assert english.json()["data"]["groups"] == [{"id": None, "name": "Unassigned", "clients": [{"uuid": uuid}]}]
+    german = await api.data("{ groups { name } }", token=token)
+    assert german["groups"] == [{"name": "Nicht zugeordnet"}]
+    for reserved in ("unassigned", "NICHT ZUGEORDNET"):
+        result = await api.data(
+            "mutation($n: String!) { createGroup(name: $n) { __typename ... on Error { code } } }",
+            {"n": reserved},
+            token=token,
+        )
+        assert result["createGroup"]["__typename"] == "ValidationError", result
+    assert (await api.data("{ groups(includeUnassigned: false) { id } }", token=token))["groups"] == []

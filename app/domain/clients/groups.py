@@ -20,6 +20,7 @@ from app.domain.users.tokens import Principal
 
 __all__ = [
     "UNASSIGNED_GROUP_NAME",
+    "UNASSIGNED_GROUP_NAMES",
     "CreateGroup",
     "DeleteGroup",
     "GroupDeletion",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 UNASSIGNED_GROUP_NAME = "Nicht zugeordnet"
+# The pseudo-group's name per caller language (`de` is the default); no real group may take either.
+UNASSIGNED_GROUP_NAMES = {"de": UNASSIGNED_GROUP_NAME, "en": "Unassigned"}
 MAX_GROUP_NAME_LENGTH = 100
 
 
@@ -66,8 +69,9 @@ def clean_group_name(raw: str | None) -> str:
         raise ValidationError("group.name_empty", field="name")
     if len(name) > MAX_GROUP_NAME_LENGTH:
         raise ValidationError("group.name_too_long", field="name", max=MAX_GROUP_NAME_LENGTH)
-    if name.casefold() == UNASSIGNED_GROUP_NAME.casefold():
-        raise ValidationError("group.name_reserved", field="name", name=UNASSIGNED_GROUP_NAME)
+    for reserved in UNASSIGNED_GROUP_NAMES.values():
+        if name.casefold() == reserved.casefold():
+            raise ValidationError("group.name_reserved", field="name", name=reserved)
     return name
 
 
