@@ -4,11 +4,13 @@ frame's own header elements (which `app.ui.layout` imports, so this cannot live 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 
 from app.ui import gql, session
 from app.ui.i18n import t
@@ -24,23 +26,38 @@ def notify_ok(message: str) -> None:
     ui.notify(message, type="positive", position="top")
 
 
+def _page_of_caller() -> AbstractContextManager[Any]:
+    """The caller's page, taken before the action is awaited: the dialog whose button started the action is
+    often closed and deleted while the action runs (its "hide" deletes it), and a toast or a redirect made
+    from inside a deleted dialog raises instead of showing."""
+    try:
+        return context.client
+    except RuntimeError:  # not inside a page (nothing to show a toast on either)
+        return contextlib.nullcontext()
+
+
 async def run_action(action: Callable[[], Awaitable[Any]], *, success: str | None = None) -> Any:
     """Run a GraphQL action from a button: success → toast, expected failure → error toast, never a traceback."""
+    page = _page_of_caller()
     try:
         result = await action()
     except gql.NotAuthenticatedError:
-        ui.navigate.to(session.login_url())
+        with page:
+            ui.navigate.to(session.login_url())
         return None
     except gql.GqlError as exc:
         text = exc.message
         if exc.blockers:
             text += " " + "; ".join(exc.blockers)
-        notify_error(text)
+        with page:
+            notify_error(text)
         return None
     except Exception:
         log.exception("event=ui_action_failed")
-        notify_error(t("common.error"))
+        with page:
+            notify_error(t("common.error"))
         return None
     if success:
-        notify_ok(success)
+        with page:
+            notify_ok(success)
     return result if result is not None else True

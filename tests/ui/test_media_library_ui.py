@@ -3,6 +3,7 @@ the file picker offers exactly what the server accepts, and the same file can be
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +118,29 @@ def test_a_video_over_ten_minutes_is_refused_with_a_clear_message(page: Page, tm
     refusal = page.locator(".q-notification.bg-negative", has_text="abschlussfeier.mp4")
     expect(refusal).to_contain_text("10:30 Minuten lang; erlaubt sind höchstens 10 Minuten")
     expect(page.get_by_test_id("media-table").locator("tr", has_text="abschlussfeier.mp4")).to_have_count(0)
+
+
+def test_a_delete_confirmed_while_the_database_is_busy_still_removes_the_row_and_says_so(
+    page: Page, server: InfoscreenProcess, tmp_path: Path
+) -> None:
+    """The confirm dialog closes (and is deleted) while the write waits for the database: the answer must still
+    reach the page — the row goes and the toast says "Gelöscht" (it used to be lost with the dialog)."""
+    _open_media(page)
+    pdf = tmp_path / "busy.pdf"
+    pdf.write_bytes(make_pdf(1))
+    page.get_by_test_id("media-upload").locator("input[type=file]").set_input_files(str(pdf))
+    row = page.get_by_test_id("media-table").locator("tr", has_text="busy.pdf")
+    expect(row).to_have_count(1)
+    database = sqlite3.connect(Path(server.env["DATA_DIR"]) / "infoscreen.db", timeout=30, isolation_level=None)
+    try:
+        database.execute("BEGIN IMMEDIATE")  # another writer holds the database: the delete waits for it
+        row.locator("[data-testid^=media-delete-]").click()
+        page.get_by_test_id("confirm-yes").click()
+        expect(page.get_by_test_id("confirm-yes")).to_have_count(0)  # the dialog is gone before the answer
+        page.wait_for_timeout(1500)
+        expect(row).to_have_count(1)  # not yet: the write is still waiting
+    finally:
+        database.execute("ROLLBACK")
+        database.close()
+    expect(row).to_have_count(0)
+    expect(page.locator(".q-notification", has_text="Gelöscht")).to_be_visible()
