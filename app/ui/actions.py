@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -34,6 +34,16 @@ def _page_of_caller() -> AbstractContextManager[Any]:
         return context.client
     except RuntimeError:  # not inside a page (nothing to show a toast on either)
         return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def closed(dialog: ui.dialog) -> Iterator[None]:
+    """Close the dialog and go on in its page: a dialog is deleted when it hides, usually before the work its
+    button started is done, and what that work shows afterwards (a toast, a dialog) must not go with it."""
+    page = _page_of_caller()
+    dialog.close()
+    with page:
+        yield
 
 
 async def run_action(action: Callable[[], Awaitable[Any]], *, success: str | None = None) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 from nicegui import ui
 
 from app.ui import gql
+from app.ui.actions import closed
 from app.ui.i18n import t
 from app.ui.layout import notify_ok, run_action
 
@@ -126,8 +127,8 @@ def broker_panel(client: dict[str, Any], name: str, on_changed: ClientChanged) -
             ui.label(t("broker.revoke_confirm", name=name))
 
             async def yes() -> None:
-                dialog.close()
-                await revoke()
+                with closed(dialog):
+                    await revoke()
 
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("common.cancel"), on_click=dialog.close).props("flat")

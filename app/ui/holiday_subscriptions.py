@@ -11,6 +11,7 @@ from nicegui import ui
 
 from app.messages import translate_stored
 from app.ui import gql
+from app.ui.actions import closed
 from app.ui.format import fmt_datetime
 from app.ui.i18n import current_language, t
 from app.ui.layout import notify_error, run_action
@@ -98,8 +99,8 @@ class SubscriptionsPanel:
             ui.label(t("ical.sub_delete_confirm", count=row.get("holidayCount", 0))).classes("text-base")
 
             async def yes() -> None:
-                dialog.close()
-                await self.delete(row)
+                with closed(dialog):
+                    await self.delete(row)
 
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("common.cancel"), on_click=dialog.close).props("flat")

@@ -11,6 +11,7 @@ from nicegui import ui
 
 from app.domain.enums import Role
 from app.ui import gql
+from app.ui.actions import closed
 from app.ui.alarm_settings import alarm_settings_panel
 from app.ui.format import fmt_date
 from app.ui.holiday_subscriptions import SubscriptionsPanel
@@ -150,8 +151,8 @@ class PeriodsTab:
                     variables = {"i": values}
                     mutation = "createAcademicPeriod"
                 if await run_action(lambda: _mutate(query, variables, mutation), success=t("common.saved")):
-                    dialog.close()
-                    await self.load()
+                    with closed(dialog):
+                        await self.load()
 
             _buttons(dialog, save)
         dialog.on("hide", dialog.delete)
@@ -309,8 +310,8 @@ class HolidaysTab:
                     variables = {"p": self.period_id, "i": values}
                     mutation = "createHoliday"
                 if await run_action(lambda: _mutate(query, variables, mutation), success=t("common.saved")):
-                    dialog.close()
-                    await run_action(self.load)
+                    with closed(dialog):
+                        await run_action(self.load)
 
             _buttons(dialog, save)
         dialog.on("hide", dialog.delete)

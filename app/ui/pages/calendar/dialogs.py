@@ -7,6 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.ui.actions import closed
 from app.ui.event_form import TYPE_ICONS, type_label
 from app.ui.format import fmt_date, fmt_time
 from app.ui.i18n import t
@@ -21,8 +22,8 @@ def choose_scope(host: ui.element, title: str, on_occurrence: Any, on_series: An
 
         async def pick(action: Any) -> None:
             picked.append(True)
-            dialog.close()
-            await action()
+            with closed(dialog):
+                await action()
 
         with ui.column().classes("w-full gap-2"):
             ui.button(t("cal.only_this"), icon="event", on_click=lambda: pick(on_occurrence)).props(
@@ -80,8 +81,8 @@ def confirm(host: ui.element, text: str, on_yes: Any, *, label: str) -> None:
         ui.label(text)
 
         async def yes() -> None:
-            dialog.close()
-            await on_yes()
+            with closed(dialog):
+                await on_yes()
 
         with ui.row().classes("w-full justify-end"):
             ui.button(t("common.cancel"), on_click=dialog.close).props("flat")
@@ -124,8 +125,8 @@ def occurrence_details(
         if on_edit is not None and on_delete is not None:
 
             async def go(action: Any) -> None:
-                dialog.close()
-                await action(occurrence)
+                with closed(dialog):
+                    await action(occurrence)
 
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("common.delete"), icon="delete", on_click=lambda: go(on_delete)).props(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from app.ui.actions import closed
 from app.ui.i18n import t
 from app.ui.pages.media.library import MediaLibrary
 
@@ -33,8 +34,8 @@ def delete_dialog(library: MediaLibrary, media_id: int) -> None:
         ui.label(t("media.delete_confirm", name=media["fileName"]))
 
         async def go() -> None:
-            dialog.close()
-            await library.delete(media_id)
+            with closed(dialog):
+                await library.delete(media_id)
 
         with ui.row().classes("w-full justify-end"):
             ui.button(t("common.cancel"), on_click=dialog.close).props("flat")

@@ -8,6 +8,7 @@ from nicegui import ui
 
 from app.domain.enums import Role
 from app.ui import gql
+from app.ui.actions import closed
 from app.ui.format import fmt_datetime
 from app.ui.i18n import t
 from app.ui.layout import MIN_PASSWORD_LENGTH, notify_error
@@ -68,8 +69,8 @@ def create_dialog(view: UsersView) -> None:
                 success=t("common.saved"),
             )
             if result:
-                dialog.close()
-                await view.reload()
+                with closed(dialog):
+                    await view.reload()
 
         _dialog_buttons(dialog, t("common.create"), save)
     dialog.on("hide", dialog.delete)
@@ -107,8 +108,8 @@ def edit_dialog(view: UsersView, user: dict[str, Any]) -> None:
                 success=t("common.saved"),
             )
             if result:
-                dialog.close()
-                await view.reload()
+                with closed(dialog):
+                    await view.reload()
 
         _dialog_buttons(dialog, t("common.save"), save)
     dialog.on("hide", dialog.delete)
@@ -160,8 +161,8 @@ def delete_dialog(view: UsersView, user: dict[str, Any]) -> None:
                 success=t("common.deleted"),
             )
             if result:
-                dialog.close()
-                await view.reload()
+                with closed(dialog):
+                    await view.reload()
 
         _dialog_buttons(dialog, t("common.delete"), save, danger=True)
     dialog.on("hide", dialog.delete)
