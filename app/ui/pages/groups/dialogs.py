@@ -22,6 +22,7 @@ def name_dialog(title: str, initial: str, on_save: Any) -> None:
         with ui.row().classes("w-full justify-end"):
             ui.button(t("common.cancel"), on_click=dialog.close).props("flat")
             ui.button(t("common.save"), on_click=save).props('data-testid="group-save"')
+    dialog.on("hide", dialog.delete)  # closed dialogs do not pile up in the page's dialog host
     dialog.open()
 
 
@@ -36,4 +37,5 @@ def confirm(text: str, on_yes: Any, *, label: str) -> None:
         with ui.row().classes("w-full justify-end"):
             ui.button(t("common.cancel"), on_click=dialog.close).props("flat")
             ui.button(label, on_click=yes, color="negative").props('data-testid="confirm-yes"')
+    dialog.on("hide", dialog.delete)
     dialog.open()
