@@ -8,9 +8,13 @@ from nicegui import ui
 
 from app.ui.i18n import t
 
+# Quasar animates a dialog's closing for 300 ms, during which it still covers the page: a short fade instead,
+# so the list with the saved name is there to use right after "Speichern".
+_DIALOG_PROPS = "transition-duration=50"
+
 
 def name_dialog(title: str, initial: str, on_save: Any) -> None:
-    with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
+    with ui.dialog().props(_DIALOG_PROPS) as dialog, ui.card().classes("w-96 max-w-full"):
         ui.label(title).classes("text-lg font-medium")
         name = ui.input(t("common.name"), value=initial).classes("w-full").props('autofocus data-testid="group-name"')
 
@@ -27,7 +31,7 @@ def name_dialog(title: str, initial: str, on_save: Any) -> None:
 
 
 def confirm(text: str, on_yes: Any, *, label: str) -> None:
-    with ui.dialog() as dialog, ui.card().classes("w-96 max-w-full"):
+    with ui.dialog().props(_DIALOG_PROPS) as dialog, ui.card().classes("w-96 max-w-full"):
         ui.label(text)
 
         async def yes() -> None:
