@@ -350,6 +350,12 @@ def test_every_checkbox_and_filter_click_lands_while_the_shown_rows_change_live(
     page.get_by_test_id("clients-search").fill("pi-flur-1")  # pi-flur-100 … pi-flur-199
     expect(table).to_contain_text("1-20 von 100")
     expect(rows).to_have_count(20)
+    # The browser has one page; the CSV export has every display found.
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-csv").click()
+    text = download_info.value.path().read_text(encoding="utf-8-sig")
+    exported = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {row[2] for row in exported[1:]} == {fleet.hostname(n) for n in range(100, 200)}
     flapping = fleet.uuids[100:140]
     others = [uuid for uuid in fleet.uuids if uuid not in flapping]
     with reporting(fleet, every=2.0, uuids=others), _flapping(fleet, flapping):
