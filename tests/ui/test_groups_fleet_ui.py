@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support.display import FakeDisplay
 from tests.support.process import InfoscreenProcess
@@ -77,6 +80,47 @@ def fleet(server: InfoscreenProcess, token: str, groups: list[int]) -> Iterator[
 def _order(server: InfoscreenProcess, token: str) -> list[tuple[int, str]]:
     data = graphql(server, "query { groups(includeUnassigned: false) { id name } }", token=token)
     return [(int(g["id"]), str(g["name"])) for g in data["groups"]]
+
+
+def _health_report(status: str) -> str:
+    """A health message of the MQTT contract: the player's status, a screen that is fine."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return json.dumps(
+        {
+            "timestamp": now,
+            "actual_state": {"process": "display_manager", "pid": 1234, "status": status},
+            "health_metrics": {"screen_health_status": "OK", "last_frame_update": now},
+        }
+    )
+
+
+@contextmanager
+def _flapping(fleet: Fleet, uuids: list[str], every: float = 1.5) -> Iterator[None]:
+    """The displays' player alternates between crashed and running (health report and heartbeat), each state
+    held for two periods, half of the displays switching in each period: the shown rows change on every poll,
+    so the table is redrawn live all along."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        crashed = [False, False]
+        tick = 0
+        while not stop.wait(every):
+            half = tick % 2
+            crashed[half] = not crashed[half]
+            status = "crashed" if crashed[half] else "running"
+            body, beat = _health_report(status), json.dumps({"process_status": status})
+            for uuid in uuids[half::2]:
+                fleet.link.client.publish(f"infoscreen/{uuid}/health", body, qos=0)
+                fleet.link.client.publish(f"infoscreen/{uuid}/heartbeat", beat, qos=0)
+            tick += 1
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 def _open_groups(page: Page) -> None:
@@ -288,3 +332,85 @@ def test_a_refused_rename_brings_the_old_name_back_and_asks_again(
     while dict(_order(server, token))[target] != "Raum Neu" and time.monotonic() < deadline:
         time.sleep(0.2)
     assert dict(_order(server, token))[target] == "Raum Neu"
+
+
+@pytest.mark.slow
+def test_every_checkbox_and_filter_click_lands_while_the_shown_rows_change_live(
+    page: Page, server: InfoscreenProcess, token: str, groups: list[int], fleet: Fleet
+) -> None:
+    """The table is paged on the server (20 rows of 100 found); while the shown displays flip between crashed
+    and running (the page is redrawn on every poll) while the rest of the fleet heartbeats, every
+    click on a row checkbox, the header checkbox, a page button and a group-filter option takes effect."""
+    assign = "mutation($u: [String!]!, $g: Int!) { assignClientsToGroup(uuids: $u, groupId: $g) { __typename } }"
+    graphql(server, assign, {"u": fleet.uuids[100:110], "g": groups[16]}, token=token)
+    graphql(server, assign, {"u": fleet.uuids[110:120], "g": groups[17]}, token=token)
+    _open_groups(page)
+    table = page.get_by_test_id("clients-table")
+    rows = table.locator("tbody tr")
+    page.get_by_test_id("clients-search").fill("pi-flur-1")  # pi-flur-100 … pi-flur-199
+    expect(table).to_contain_text("1-20 von 100")
+    expect(rows).to_have_count(20)
+    # The browser has one page; the CSV export has every display found.
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-csv").click()
+    text = download_info.value.path().read_text(encoding="utf-8-sig")
+    exported = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {row[2] for row in exported[1:]} == {fleet.hostname(n) for n in range(100, 200)}
+    flapping = fleet.uuids[100:140]
+    others = [uuid for uuid in fleet.uuids if uuid not in flapping]
+    with reporting(fleet, every=2.0, uuids=others), _flapping(fleet, flapping):
+        expect(rows.filter(has_text="Kritisch").first).to_be_visible()  # the shown rows change live now
+
+        def checkbox(n: int) -> Locator:
+            return rows.filter(has_text=fleet.hostname(n)).locator(".q-checkbox")
+
+        # Page 1: 20 row checkboxes clicked one after the other, no waiting for the server in between; every
+        # fourth one at once again (changed one's mind): it must end up unticked.
+        changed_mind = range(100, 120, 4)
+        for n in range(100, 120):
+            checkbox(n).click()
+            if n in changed_mind:
+                checkbox(n).click()
+        expect(page.get_by_text("15 ausgewählt", exact=True)).to_be_visible()
+        for n in range(100, 120):
+            expect(checkbox(n)).to_have_attribute("aria-checked", "false" if n in changed_mind else "true")
+        # Page 2: the header checkbox selects the page's 20 rows, two unticked right after; page 1's stay.
+        table.get_by_role("button", name="Nächste Seite").click()
+        expect(table).to_contain_text("21-40 von 100")
+        expect(rows.first).to_contain_text(fleet.hostname(120))
+        table.locator("thead .q-checkbox").click()
+        checkbox(125).click()
+        checkbox(126).click()
+        expect(page.get_by_text("33 ausgewählt", exact=True)).to_be_visible()
+        expect(checkbox(125)).to_have_attribute("aria-checked", "false")
+        expect(checkbox(127)).to_have_attribute("aria-checked", "true")
+        table.get_by_role("button", name="Vorherige Seite").click()
+        expect(rows.first).to_contain_text(fleet.hostname(100))
+        expect(checkbox(101)).to_have_attribute("aria-checked", "true")
+        page.get_by_test_id("bulk-restart").click()
+        expect(page.get_by_test_id("bulk-confirm-text")).to_have_text("33 Clients neu starten?")
+        page.get_by_role("button", name="Abbrechen").click()
+        expect(page.get_by_test_id("bulk-confirm-text")).to_have_count(0)
+
+        # Sorted on the server over all 100, not within the page: ascending, then descending, then as loaded.
+        header = table.locator("thead th", has_text="Beschreibung")
+        header.click()
+        expect(rows.first).to_contain_text(fleet.hostname(100))
+        header.click()
+        expect(rows.first).to_contain_text(fleet.hostname(199))
+        header.click()
+        expect(rows.first).to_contain_text(fleet.hostname(100))
+
+        # Group filter options, clicked again and again while the rows keep changing.
+        for _ in range(4):
+            for name, first in (("Raum 16", 100), ("Raum 17", 110), ("Raum 18", None)):
+                page.get_by_test_id("group-filter").click()
+                page.get_by_role("option", name=name, exact=True).click()
+                if first is None:
+                    expect(table).to_contain_text("Keine Einträge")
+                    continue
+                expect(rows).to_have_count(10)
+                expect(rows.first).to_contain_text(fleet.hostname(first))
+                expect(rows.filter(has_text=name)).to_have_count(10)
+    expect(page.get_by_text("33 ausgewählt", exact=True)).to_be_visible()
+    shot(page, "groups-clicks-while-live")

@@ -8,9 +8,11 @@ from nicegui import ui
 
 from app.ui.client_board import ClientBoard
 from app.ui.i18n import t
+from app.ui.live_table import LiveTable
 from app.ui.pages.groups.bulk import bulk_buttons
 from app.ui.pages.groups.controller import GroupsController
 from app.ui.pages.groups.state import ALL
+from app.ui.widgets import HEALTH_ORDER
 
 _STATUS_SLOT = r"""
 <q-td :props="props">
@@ -26,7 +28,7 @@ _BROKER_SLOT = r"""
 _ACTIONS_SLOT = r"""
 <q-td :props="props" auto-width>
   <q-btn flat dense round icon="tune" :data-testid="'client-details-' + props.row.uuid" aria-label="{details}"
-         @click.stop="() => $parent.$emit('details', props.row.uuid)" />
+         @click.stop="() => emit('details', props.row.uuid)" />
 </q-td>
 """
 
@@ -43,9 +45,10 @@ def client_views(ctrl: GroupsController) -> None:
     board_view = ui.column().classes("w-full gap-2 min-w-0")
     board_view.bind_visibility_from(view, "value", value="board")
     with board_view:
+        # Drawn when first shown and kept up to date only while shown: 500 hidden cards cost the browser too.
         ctrl.board = ClientBoard(ctrl.assign, ctrl.open_details_on_board)
-        ctrl.board.show(ctrl.state.groups, ctrl.state.clients, ctrl.state.grace)
     ctrl.board_view = board_view
+    view.on_value_change(lambda e: ctrl.show_board(e.value == "board"))
 
 
 def _table_toolbar(ctrl: GroupsController) -> None:
@@ -102,23 +105,26 @@ def _columns(managed: bool) -> list[dict[str, Any]]:
     return columns
 
 
+def _sort_by_status(row: dict[str, Any]) -> tuple[int, str]:
+    health = str(row.get("health"))
+    rank = HEALTH_ORDER.index(health) if health in HEALTH_ORDER else len(HEALTH_ORDER)
+    return rank, str(row.get("name") or "").lower()
+
+
 def _table(ctrl: GroupsController) -> None:
-    table = ui.table(
-        columns=_columns(ctrl.state.managed),
-        rows=ctrl.state.rows(),
-        row_key="uuid",
-        selection="multiple",
-        pagination=20,
+    # Paged on the server: the browser holds the 20 rows it shows, not the whole fleet.
+    table = LiveTable(
+        columns=_columns(ctrl.state.managed), row_key="uuid", rows_per_page=20, sort_keys={"status": _sort_by_status}
     ).classes("w-full max-w-full")
     table.props('flat bordered dense data-testid="clients-table" no-data-label="' + t("common.empty") + '"')
-    table.add_slot("body-cell-status", _STATUS_SLOT)
-    table.add_slot("body-cell-broker", _BROKER_SLOT)
-    table.add_slot("body-cell-actions", _ACTIONS_SLOT.replace("{details}", t("a11y.details")))
+    table.cell_slot("body-cell-status", _STATUS_SLOT)
+    table.cell_slot("body-cell-broker", _BROKER_SLOT)
+    table.cell_slot("body-cell-actions", _ACTIONS_SLOT.replace("{details}", t("a11y.details")))
     # Selection checkboxes with a name a screen reader can say (Quasar's default ones have none).
-    table.add_slot(
+    table.cell_slot(
         "body-selection", f'<q-checkbox v-model="props.selected" dense aria-label="{t("a11y.select_row")}" />'
     )
-    table.add_slot(
+    table.cell_slot(
         "header-selection", f'<q-checkbox v-model="props.selected" dense aria-label="{t("a11y.select_all")}" />'
     )
     label = ctrl.selection_label
@@ -126,3 +132,4 @@ def _table(ctrl: GroupsController) -> None:
     table.on_select(lambda _: setattr(label, "text", t("groups.selected", count=len(table.selected))))
     table.on("details", lambda e: ctrl.open_details(str(e.args)))
     ctrl.table = table
+    table.show(ctrl.state.rows())

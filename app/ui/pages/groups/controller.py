@@ -18,6 +18,7 @@ from app.ui.broker_access import access_of
 from app.ui.client_board import ClientBoard
 from app.ui.i18n import t
 from app.ui.layout import notify_ok, run_action
+from app.ui.live_table import LiveTable
 from app.ui.pages.groups.dialogs import name_dialog
 from app.ui.pages.groups.state import ALL, UNASSIGNED, GroupsState, group_mutation
 
@@ -32,21 +33,22 @@ class GroupsController:
         self.state = state
         # Set by the views while the page is built.
         self.groups_list: Any = None  # the refreshable group list
-        self.table: ui.table | None = None
+        self.table: LiveTable | None = None
         self.selection_label: ui.label | None = None
         self.filter_select: ui.select | None = None
         self.target: ui.select | None = None
         self.board: ClientBoard | None = None
         self.board_view: ui.column | None = None
+        self.board_shown = False
         self.open_broker_panels: dict[str, Any] = {}
         self.open_details: Callable[[str], None] = lambda _uuid: None
-        # Patched in place on live updates (no rebuild): each group's display count, the unassigned count.
+        # Patched in place on live updates (no rebuild): each group's display count, the unassigned count;
+        # each group's name (a rename).
         self.count_labels: dict[int | None, ui.item_label | ui.label] = {}
+        self.name_labels: dict[int, ui.item_label] = {}
         # Dialogs live here, outside every redrawn view: a redraw never takes an open dialog along.
         self.dialog_host: ui.element | None = None
         self._drawn_groups: list[tuple[Any, ...]] = []
-        # The rows the browser has (a redraw with the same rows sends nothing).
-        self._sent_rows: list[dict[str, Any]] | None = None
         # Renames shown at once and still being saved (group id -> name): a reload meanwhile keeps showing them.
         self.pending_names: dict[int, str] = {}
 
@@ -58,14 +60,23 @@ class GroupsController:
         with self.dialog_host:
             open_dialog()
 
+    def group(self, group_id: int) -> dict[str, Any] | None:
+        """The group as it is now (a list item's buttons act on the current name, not the one drawn)."""
+        return next((g for g in self.state.groups if g["id"] == group_id), None)
+
     def draw_groups(self) -> None:
-        """Rebuild the group list only when the groups themselves changed; otherwise patch the counts."""
-        shape = [(g["id"], g["name"], g.get("displayOrder")) for g in self.state.groups]
+        """Rebuild the group list only when groups were added, removed or reordered; a rename patches the
+        name, a moved display the counts."""
+        shape = [(g["id"], g.get("displayOrder")) for g in self.state.groups]
         if shape != self._drawn_groups:
             self._drawn_groups = shape
             self.groups_list.refresh()
-        else:
-            self.patch_counts()
+            return
+        for group in self.state.groups:
+            label = self.name_labels.get(group["id"])
+            if label is not None and label.text != group["name"]:
+                label.text = group["name"]
+        self.patch_counts()
 
     def patch_counts(self) -> None:
         counts: dict[int | None, int] = {}
@@ -101,12 +112,14 @@ class GroupsController:
     def show_group_names(self) -> None:
         """The groups in both selects' options and the list (cheap: no table rows, no board)."""
         self._apply_pending_names()
+        # Re-sent only when the options changed: a select is never sent again with what it already shows.
         options = self.state.group_options()
-        if self.target is not None:
+        if self.target is not None and self.target.options != options:
             self.target.set_options(options)
-        if self.filter_select is not None:
-            value = self.filter_select.value if self.filter_select.value in (ALL, *options) else ALL
-            self.filter_select.set_options({ALL: t("common.all"), **options}, value=value)
+        filter_options = {ALL: t("common.all"), **options}
+        if self.filter_select is not None and self.filter_select.options != filter_options:
+            value = self.filter_select.value if self.filter_select.value in filter_options else ALL
+            self.filter_select.set_options(filter_options, value=value)
         self.draw_groups()
 
     def refresh_table(self) -> None:
@@ -123,14 +136,23 @@ class GroupsController:
         self._redraw(ages=True)
 
     def _redraw(self, *, ages: bool) -> None:
-        assert self.table is not None and self.selection_label is not None and self.board is not None
-        rows = self.state.rows()
-        sent = self._sent_rows
-        if rows != sent and (ages or sent is None or _without_ages(rows) != _without_ages(sent)):
-            self._sent_rows = rows
-            self.table.rows = rows
-            self.table.update()
-        self.selection_label.text = t("groups.selected", count=len(self.table.selected))
+        """The table's shown page when it changed (not for an age alone unless `ages`), the board if shown."""
+        assert self.table is not None and self.selection_label is not None
+        self.table.show(self.state.rows(), ignore=() if ages else ("lastAlive",))
+        text = t("groups.selected", count=len(self.table.selected))
+        if self.selection_label.text != text:
+            self.selection_label.text = text
+        if self.board_shown:
+            self._show_board()
+
+    def show_board(self, shown: bool) -> None:
+        """The board view was opened (drawn now) or closed (no longer kept up to date)."""
+        self.board_shown = shown
+        if shown:
+            self._show_board()
+
+    def _show_board(self) -> None:
+        assert self.board is not None
         self.board.show(self.state.groups, self.state.clients, self.state.grace)
 
     # --- groups ------------------------------------------------------------------------------------
@@ -245,18 +267,24 @@ class GroupsController:
 
     def on_filter(self, value: str) -> None:
         self.state.group_filter = value or ALL
-        self.refresh_table()
+        self._refilter()
 
     def on_search(self, value: str) -> None:
         self.state.search = value
-        self.refresh_table()
+        self._refilter()
 
     def on_status(self, value: str) -> None:
         self.state.status_filter = value
-        self.refresh_table()
+        self._refilter()
 
     def on_pending_only(self, value: bool) -> None:
         self.state.pending_only = value
+        self._refilter()
+
+    def _refilter(self) -> None:
+        """Another filter: its first page (the selection stays, on every page)."""
+        if self.table is not None:
+            self.table.first_page()
         self.refresh_table()
 
     def open_details_on_board(self, uuid: str) -> None:
@@ -294,7 +322,3 @@ class GroupsController:
         for uuid, panel in list(self.open_broker_panels.items()):
             if access_of(previous.get(uuid, {})) != access_of(fresh.get(uuid, {})):
                 panel.refresh()
-
-
-def _without_ages(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return [tuple(value for key, value in row.items() if key != "lastAlive") for row in rows]
