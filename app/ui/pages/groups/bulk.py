@@ -12,6 +12,7 @@ from typing import Any
 from nicegui import ui
 
 from app.ui import gql
+from app.ui.actions import closed
 from app.ui.i18n import t
 from app.ui.pages.groups.controller import GroupsController
 from app.ui.widgets import client_name, issue_command
@@ -64,8 +65,8 @@ def _confirm(ctrl: GroupsController, action: str, one: Callable[[str], Awaitable
             ui.label(t(f"fleet.confirm_{action}", count=len(uuids))).props('data-testid="bulk-confirm-text"')
 
             async def yes() -> None:
-                dialog.close()
-                await _run(ctrl, action, uuids, one)
+                with closed(dialog):
+                    await _run(ctrl, action, uuids, one)
 
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("common.cancel"), on_click=dialog.close).props("flat")

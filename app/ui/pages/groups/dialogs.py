@@ -6,6 +6,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.ui.actions import closed
 from app.ui.i18n import t
 
 # Quasar animates a dialog's closing for 300 ms, during which it still covers the page: a short fade instead,
@@ -35,8 +36,8 @@ def confirm(text: str, on_yes: Any, *, label: str) -> None:
         ui.label(text)
 
         async def yes() -> None:
-            dialog.close()
-            await on_yes()
+            with closed(dialog):
+                await on_yes()
 
         with ui.row().classes("w-full justify-end"):
             ui.button(t("common.cancel"), on_click=dialog.close).props("flat")
