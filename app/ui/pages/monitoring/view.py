@@ -122,7 +122,12 @@ class MonitoringView:
         self.service_failed = PatchedSection(ui.element("div").classes("w-full"))
         self.restarts = RestartTracker(self.dialog_host, lambda: self.show_panels(ages=False))
         self.filters = PatchedSection(ui.element("div").classes("w-full"))
-        self.grid = PatchedSection(ui.column().classes("w-full gap-3"))
+        self.grid = ui.column().classes("w-full gap-3")
+        with self.grid:
+            self.range = ui.label().classes("text-sm is-muted").props('data-testid="mon-range"')
+            self.empty = PatchedSection(ui.element("div").classes("w-full"))
+            self.card_grid = ui.element("div").classes("is-card-grid w-full").props('data-testid="mon-grid"')
+            self.pager = PatchedSection(ui.element("div").classes("w-full"))
         self.cards: dict[str, CardSlot] = {}
         self.metric_numbers: dict[str, ui.label] = {}
         self.image_epoch = 0  # bumped by the refresh button: the screenshots are fetched anew
@@ -186,7 +191,7 @@ class MonitoringView:
         try:
             await self.load(panels=False)
         finally:
-            self.grid.container.classes(remove="opacity-50")
+            self.grid.classes(remove="opacity-50")
 
     def _press(self, status_filter: str) -> None:
         """Answer the click at once (the chosen button pressed, the cards dimmed) while the page loads."""
@@ -196,7 +201,7 @@ class MonitoringView:
                 f'{"unelevated" if selected else "outline"} aria-pressed="{str(selected).lower()}"',
                 remove="outline" if selected else "unelevated",
             )
-        self.grid.container.classes("opacity-50")
+        self.grid.classes("opacity-50")
 
     async def go_to_page(self, page: int | None) -> None:
         if page is None or page == self.slice.page:
@@ -230,14 +235,7 @@ class MonitoringView:
         counts = _filter_counts(summary)
         for key, button in self.filter_buttons.items():
             button.text = f"{t(FILTER_LABELS[key])} ({counts[key]})"
-        clients = overview["clients"]
-        matching = overview["matchingClients"]
-        layout = (tuple(c["uuid"] for c in clients), matching, self.slice.page, self.slice.status_filter)
-        self.grid.show(layout, lambda: self._grid(clients, matching))
-        for client in clients:
-            slot = self.cards.get(client["uuid"])
-            if slot is not None:
-                slot.patch(client, ages=ages)
+        self.show_cards(overview["clients"], overview["matchingClients"], ages=ages)
 
     def show_panels(self, *, ages: bool = True) -> None:
         crashed = self.data.get("crashedClients") or []
@@ -320,29 +318,48 @@ class MonitoringView:
                     .classes("px-3")
                 )
 
-    def _grid(self, clients: list[dict[str, Any]], matching: int) -> None:
-        self.cards = {}
+    def show_cards(self, clients: list[dict[str, Any]], matching: int, *, ages: bool) -> None:
+        """The page's cards, each kept by its display: a card already shown (the same slice reloaded, the
+        fresh answer after the seen one, a display in both filters) is patched and moved, never rebuilt;
+        only cards new to the grid are built and only cards that left it removed."""
         first, last = self.slice.shown_range(len(clients))
-        if not clients:
-            empty = "mon.no_clients" if self.slice.status_filter == "all" else "mon.no_clients_with_status"
-            with ui.row().classes("w-full items-center gap-2 p-4 is-muted"):
-                ui.icon("filter_alt_off" if self.slice.status_filter != "all" else "devices_other")
-                ui.label(t(empty)).props('data-testid="mon-empty"')
-                if self.slice.status_filter != "all":
-                    ui.button(t("mon.show_all"), on_click=lambda: self.select_filter("all")).props(
-                        'flat dense no-caps color=primary data-testid="mon-show-all"'
-                    )
-            return
-        ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted").props(
-            'data-testid="mon-range"'
-        )
-        with ui.element("div").classes("is-card-grid w-full").props('data-testid="mon-grid"'):
-            for client in clients:
-                self.cards[client["uuid"]] = CardSlot(self.open_logs, lambda: self.image_epoch)
+        self.range.text = t("mon.range", first=first, last=last, total=matching)
+        self.range.set_visibility(bool(clients))
+        self.empty.show((not clients, self.slice.status_filter), lambda: self._empty(not clients))
+        uuids = [client["uuid"] for client in clients]
+        for gone in set(self.cards) - set(uuids):
+            self.card_grid.remove(self.cards.pop(gone).section.container)
+        shown = self.card_grid.default_slot.children  # the grid's cards in their order, kept up to date by move
+        for index, client in enumerate(clients):
+            slot = self.cards.get(client["uuid"])
+            if slot is None:
+                with self.card_grid:
+                    slot = CardSlot(self.open_logs, lambda: self.image_epoch, client["uuid"])
+                self.cards[client["uuid"]] = slot
+            slot.patch(client, ages=ages)
+            if shown[index] is not slot.section.container:
+                slot.section.container.move(self.card_grid, target_index=index)
         pages = page_count(matching)
-        if pages > 1:
-            with ui.row().classes("w-full items-center justify-center gap-3"):
-                ui.pagination(
-                    1, pages, direction_links=True, value=self.slice.page, on_change=lambda e: self.go_to_page(e.value)
-                ).props('max-pages=9 boundary-numbers data-testid="mon-pagination"')
-                ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted")
+        self.pager.show(
+            (pages, self.slice.page, first, last, matching) if clients and pages > 1 else None,
+            lambda: self._pager(pages, first, last, matching) if clients and pages > 1 else None,
+        )
+
+    def _empty(self, empty: bool) -> None:
+        if not empty:
+            return
+        filtered = self.slice.status_filter != "all"
+        with ui.row().classes("w-full items-center gap-2 p-4 is-muted"):
+            ui.icon("filter_alt_off" if filtered else "devices_other")
+            ui.label(t("mon.no_clients_with_status" if filtered else "mon.no_clients")).props('data-testid="mon-empty"')
+            if filtered:
+                ui.button(t("mon.show_all"), on_click=lambda: self.select_filter("all")).props(
+                    'flat dense no-caps color=primary data-testid="mon-show-all"'
+                )
+
+    def _pager(self, pages: int, first: int, last: int, matching: int) -> None:
+        with ui.row().classes("w-full items-center justify-center gap-3"):
+            ui.pagination(
+                1, pages, direction_links=True, value=self.slice.page, on_change=lambda e: self.go_to_page(e.value)
+            ).props('max-pages=9 boundary-numbers data-testid="mon-pagination"')
+            ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted")
