@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 from typing import Any
 
 from app.ui.pages.monitoring.cards import (
-    card_body_html,
     card_counts_html,
     card_error_html,
+    card_facts_html,
     card_head_html,
-    card_times_html,
+    card_shots_html,
 )
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -71,7 +71,7 @@ def _client(**overrides: Any) -> dict[str, Any]:
 
 def test_values_from_displays_and_users_are_text_never_markup() -> None:
     client = _client()
-    for build in (card_head_html, card_body_html, card_times_html, card_counts_html, card_error_html):
+    for build in (card_head_html, card_shots_html, card_facts_html, card_counts_html, card_error_html):
         parsed = Parsed(build(client))
         # Only the card's own tags: nothing the display sent became an element or an attribute.
         assert set(parsed.tags) <= {"div", "span"}, (build.__name__, parsed.tags)
@@ -80,9 +80,8 @@ def test_values_from_displays_and_users_are_text_never_markup() -> None:
     assert EVIL in head  # the name as the admin would read it, literally
     assert f'Raum {EVIL} · 10.0.0.1"><script>alert(2)</script>' in head
     assert f"CUSTOM {EVIL}" in head  # an unknown reason is shown as sent, as text
-    body = Parsed(card_body_html(client)).text
-    assert f"vlc {EVIL}" in body
-    assert f"<b>{EVIL}</b>" in body
+    assert f"vlc {EVIL}" in Parsed(card_facts_html(client)).text
+    assert f"<b>{EVIL}</b>" in Parsed(card_shots_html(client)).text
     assert f"player died {EVIL}" in Parsed(card_error_html(client)).text
 
 
@@ -95,12 +94,9 @@ def test_card_keeps_its_test_ids_health_and_visible_reasons() -> None:
     # The reasons are text on the card (no hover-only tooltip): keyboard and screen reader users get them too.
     assert "Player abgestürzt" in head.text
     assert f"mon-reasons-{UUID}" in head.testids()
-    body = Parsed(card_body_html(client))
+    body = Parsed(card_facts_html(client))
     assert {f"mon-fact-{name}-{UUID}" for name in ("process", "screen", "reconnects", "disconnect")} <= body.testids()
     assert "Schwarz" in body.text
-    times = Parsed(card_times_html(client))
-    assert {f"mon-age-{UUID}", f"mon-fact-analysis-{UUID}"} <= times.testids()
-    assert "Zuletzt aktiv" in times.text and "Letzte Analyse" in times.text
     counts = Parsed(card_counts_html(client)).text
     assert "ERROR 2" in counts and "WARN 0" in counts
     # A healthy display without reasons or errors: no reasons line, no error line.

@@ -6,9 +6,9 @@ Quasar's own classes (`card_head_html`, `card_body_html`, …) instead of ~35 Ni
 (its source is patched) and the logs button stay real elements. Every value that comes from a display or
 a user goes through `html.escape`.
 
-`card_key` is everything the card displays except its age and analysis time; those two sit in one small
-block patched in place on the page's ages clock (`CardSlot.patch`), so a heartbeat that changes nothing else
-sends one short text to the browser.
+`card_key` is everything the card displays except its age and analysis time; those two are labels of their
+own, patched in place on the page's ages clock (`CardSlot.patch`), so a heartbeat that changes nothing else
+sends one short text to the browser and replaces no element there.
 """
 
 from __future__ import annotations
@@ -147,30 +147,37 @@ def card_head_html(client: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def card_body_html(client: dict[str, Any]) -> str:
-    """The screenshot-type badges and the steady fact lines."""
+def card_shots_html(client: dict[str, Any]) -> str:
+    """The screenshot-type badges ("" when the display sent no screenshot yet)."""
     shots = []
     if client.get("latestScreenshotType"):
         shots.append(badge_html(shot_type_text(client["latestScreenshotType"]), "grey-8"))
     if client.get("hasActivePriorityScreenshot"):
         kind = shot_type_text(client.get("priorityScreenshotType"))
         shots.append(badge_html(t("mon.priority", kind=kind), "accent"))
-    parts = [f'<div class="flex gap-1">{"".join(shots)}</div>'] if shots else []
-    uuid = client["uuid"]
-    parts += [fact_row_html(label, value, f"mon-fact-{testid}-{uuid}") for testid, label, value in facts(client)]
-    return f'<div class="flex column gap-2">{"".join(parts)}</div>'
+    return f'<div class="flex gap-1">{"".join(shots)}</div>' if shots else ""
 
 
-def card_times_html(client: dict[str, Any]) -> str:
-    """Age and analysis time: what moves with every report, patched on the ages clock."""
+def card_facts_html(client: dict[str, Any]) -> str:
+    """The steady fact lines."""
     uuid = client["uuid"]
-    age = fact_row_html(
-        t("dash.last_alive"), fmt_age(client.get("lastAlive")), f"mon-last-alive-{uuid}", f"mon-age-{uuid}"
-    )
-    analysis = fact_row_html(
-        t("mon.last_analysis"), fmt_datetime(client.get("lastScreenshotAnalyzed")), f"mon-fact-analysis-{uuid}"
-    )
-    return f'<div class="flex column gap-2">{age}{analysis}</div>'
+    rows = [fact_row_html(label, value, f"mon-fact-{testid}-{uuid}") for testid, label, value in facts(client)]
+    return f'<div class="flex column gap-2">{"".join(rows)}</div>'
+
+
+def card_times(client: dict[str, Any]) -> tuple[str, str]:
+    """Age and analysis time: what moves with every report, patched as two texts on the ages clock."""
+    return fmt_age(client.get("lastAlive")), fmt_datetime(client.get("lastScreenshotAnalyzed"))
+
+
+def _time_row(label: str, value: str, testid: str, value_testid: str = "") -> ui.label:
+    """A fact line whose value is a label of its own: patching its text replaces no element in the browser."""
+    with ui.element("div").classes(FACT_ROW).props(f'data-testid="{testid}"'):
+        ui.html(_e(label), sanitize=False, tag="span").classes(FACT_LABEL)
+        value_label = ui.label(value).classes("ellipsis")
+    if value_testid:
+        value_label.props(f'data-testid="{value_testid}"')
+    return value_label
 
 
 def card_counts_html(client: dict[str, Any]) -> str:
@@ -196,7 +203,7 @@ class CardSlot:
         self.epoch = epoch
         card = ui.card().classes("gap-2").props(f'data-testid="mon-client-{uuid}"')
         self.section = PatchedSection(card)
-        self.times: ui.html | None = None
+        self.times: tuple[ui.label, ui.label] | None = None
         self.image: ui.image | None = None
         self.client: dict[str, Any] = {}
 
@@ -208,7 +215,8 @@ class CardSlot:
         if self.image is not None:
             self.image.set_source(screenshot_src(client, self.epoch()))
         if ages and not built and self.times is not None:
-            self.times.content = card_times_html(client)  # sent only when the text changed
+            for label, text in zip(self.times, card_times(client), strict=True):
+                label.text = text  # sent only when the text changed
 
     def _build(self, client: dict[str, Any]) -> None:
         name = client_name(client)
@@ -219,8 +227,14 @@ class CardSlot:
             .props("ratio=1.7778 no-spinner fit=contain")
         )
         self.image.props["alt"] = t("mon.screenshot_of", name=name)  # a prop value, not parsed: any name is safe
-        ui.html(card_body_html(client), sanitize=False).classes("w-full")
-        self.times = ui.html(card_times_html(client), sanitize=False).classes("w-full")
+        shots = card_shots_html(client)
+        if shots:
+            ui.html(shots, sanitize=False)
+        age, analysis = card_times(client)
+        uuid = client["uuid"]
+        age_label = _time_row(t("dash.last_alive"), age, f"mon-last-alive-{uuid}", f"mon-age-{uuid}")
+        ui.html(card_facts_html(client), sanitize=False).classes("w-full")
+        self.times = (age_label, _time_row(t("mon.last_analysis"), analysis, f"mon-fact-analysis-{uuid}"))
         with ui.row().classes("w-full items-center no-wrap gap-2"):
             ui.html(card_counts_html(client), sanitize=False)
             ui.button(t("mon.logs"), icon="list", on_click=lambda: self.on_logs(self.client)).props(
