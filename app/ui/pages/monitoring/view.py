@@ -21,7 +21,7 @@ from app.ui.fleet_paging import PAGE_SIZE, FleetSlice, page_count
 from app.ui.i18n import t
 from app.ui.live_reload import LIVE_PAGE_INTERVAL_SECONDS, CoalescedReload, PatchedSection
 from app.ui.pages.monitoring.cards import CardSlot
-from app.ui.pages.monitoring.logs import LOG_FIELDS, open_logs
+from app.ui.pages.monitoring.logs import LOG_FIELDS, LogsDialog
 from app.ui.pages.monitoring.panels import (
     crashed_key,
     crashed_panel,
@@ -117,6 +117,8 @@ class MonitoringView:
         self.live = CoalescedReload(self.load, min_interval=LIVE_PAGE_INTERVAL_SECONDS)
         self.loads = 0
         self.dialog_host = ui.element("div").props('data-testid="mon-dialogs"')
+        with self.dialog_host:
+            self.logs = LogsDialog()
         self.metrics = PatchedSection(ui.row().classes("w-full gap-3"))
         self.crashed = PatchedSection(ui.element("div").classes("w-full"))
         self.service_failed = PatchedSection(ui.element("div").classes("w-full"))
@@ -276,7 +278,7 @@ class MonitoringView:
 
     def open_logs(self, client: dict[str, Any]) -> None:
         with self.dialog_host:
-            open_logs(client, self.hours)
+            self.logs.open(client, self.hours)
 
     def _metrics(self, summary: dict[str, Any]) -> None:
         chosen = self.slice.status_filter
