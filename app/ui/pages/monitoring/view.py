@@ -1,8 +1,10 @@
 """The live Monitoring view: loads one page of the fleet and patches the parts whose content changed.
 
-Every part (metrics, the two panels, the filter row, the grid's layout, each card) is a `PatchedSection`
-keyed by what it shows, so a reload that finds nothing new sends nothing and a changed display rebuilds
-its own card only. Reloads come from `fleetChanged` / `clientLogAdded` through one `CoalescedReload`
+The metric cards and the filter row are built once and patched (numbers, counts, the pressed filter);
+the two panels and each card are a `PatchedSection` keyed by what they show, so a reload that finds
+nothing new sends nothing and a changed display rebuilds its own card only. The grid keeps each display's
+card across reloads, filters and pages (patched and moved, `show_cards`): a click builds only the cards
+new to the page. Reloads come from `fleetChanged` / `clientLogAdded` through one `CoalescedReload`
 (at most one per `MIN_INTERVAL_SECONDS`) and from the page's own tick, which also turns silent displays
 offline when nothing reports at all (a broker outage). Dialogs live in a host outside every section, so
 no reload ever closes or redraws an open dialog.
@@ -76,23 +78,32 @@ def _ring_color(color: str) -> str:
     )
 
 
-def _metric(label: str, value: object, color: str, testid: str, hint: str = "", **click: Any) -> ui.label:
+def _metric(
+    label: str, value: object, color: str, testid: str, hint: str = "", **click: Any
+) -> tuple[ui.card, ui.label]:
     on_click: Callable[[], Any] | None = click.get("on_click")
-    selected = bool(click.get("selected"))
     card = ui.card().classes("is-stat items-center p-3").props(f'data-testid="mon-metric-{testid}"')
     if on_click is not None:
-        # A metric card is also the shortcut to its status filter.
-        card.classes("cursor-pointer").props(f'role=button tabindex=0 aria-pressed="{str(selected).lower()}"')
+        # A metric card is also the shortcut to its status filter (its pressed look: `_mark_metric`).
+        card.classes("cursor-pointer").props("role=button tabindex=0")
         card.on("click", on_click)
         card.on("keydown.enter", on_click)
-        if selected:
-            card.classes(f"ring-2 ring-offset-1 ring-{_ring_color(color)}")
+        _mark_metric(card, color, bool(click.get("selected")))
     with card:
         number = ui.label(str(value)).classes(f"text-3xl font-bold text-{color}").props(f'data-testid="mon-{testid}"')
         ui.label(label).classes("is-muted text-sm text-center")
         if hint:
             ui.label(hint).classes("is-muted text-xs")
-    return number
+    return card, number
+
+
+def _mark_metric(card: ui.card, color: str, selected: bool) -> None:
+    ring = f"ring-2 ring-offset-1 ring-{_ring_color(color)}"
+    card.props(f'aria-pressed="{str(selected).lower()}"')
+    if selected:
+        card.classes(ring)
+    else:
+        card.classes(remove=ring)
 
 
 def _filter_counts(summary: dict[str, Any]) -> dict[str, int]:
@@ -132,6 +143,7 @@ class MonitoringView:
             self.pager = PatchedSection(ui.element("div").classes("w-full"))
         self.cards: dict[str, CardSlot] = {}
         self.metric_numbers: dict[str, ui.label] = {}
+        self.metric_cards: dict[str, tuple[ui.card, str]] = {}  # filter -> (its metric card, colour)
         self.image_epoch = 0  # bumped by the refresh button: the screenshots are fetched anew
         self.filter_buttons: dict[str, ui.button] = {}
         self.crashed_ages: dict[str, ui.label] = {}
@@ -196,13 +208,16 @@ class MonitoringView:
             self.grid.classes(remove="opacity-50")
 
     def _press(self, status_filter: str) -> None:
-        """Answer the click at once (the chosen button pressed, the cards dimmed) while the page loads."""
+        """Answer the click at once (the chosen button and metric card pressed, the cards dimmed) while the
+        page loads. Patched, not rebuilt: the button the admin pressed keeps the keyboard focus."""
         for key, button in self.filter_buttons.items():
             selected = key == status_filter
             button.props(
                 f'{"unelevated" if selected else "outline"} aria-pressed="{str(selected).lower()}"',
                 remove="outline" if selected else "unelevated",
             )
+        for key, (card, color) in self.metric_cards.items():
+            _mark_metric(card, color, key == status_filter)
         self.grid.classes("opacity-50")
 
     async def go_to_page(self, page: int | None) -> None:
@@ -228,12 +243,13 @@ class MonitoringView:
         ages = time.monotonic() - self.ages_shown >= AGES_SECONDS - 0.05
         if ages:
             self.ages_shown = time.monotonic()
-        # The metric cards are rebuilt for a new filter only; their numbers are patched in place.
-        self.metrics.show(self.slice.status_filter, lambda: self._metrics(summary))
+        # The metric cards and the filter row are built once; numbers, counts and the pressed filter
+        # (`_press`) are patched in place.
+        self.metrics.show("metrics", lambda: self._metrics(summary))
         for key, number in self.metric_numbers.items():
             number.text = str(summary[key])
         self.show_panels(ages=ages)
-        self.filters.show(self.slice.status_filter, lambda: self._filters(summary))
+        self.filters.show("filters", lambda: self._filters(summary))
         counts = _filter_counts(summary)
         for key, button in self.filter_buttons.items():
             button.text = f"{t(FILTER_LABELS[key])} ({counts[key]})"
@@ -283,6 +299,7 @@ class MonitoringView:
     def _metrics(self, summary: dict[str, Any]) -> None:
         chosen = self.slice.status_filter
         self.metric_numbers = {}
+        self.metric_cards = {}
         for key, label, color, testid in (
             ("all", t("mon.clients"), "primary", "total"),
             ("healthy", health_label("HEALTHY"), health_color("HEALTHY"), "healthy"),
@@ -291,7 +308,7 @@ class MonitoringView:
             ("offline", health_label("OFFLINE"), health_color("OFFLINE"), "offline"),
         ):
             field = "totalClients" if key == "all" else key
-            self.metric_numbers[field] = _metric(
+            card, self.metric_numbers[field] = _metric(
                 label,
                 summary[field],
                 color,
@@ -299,7 +316,8 @@ class MonitoringView:
                 on_click=lambda k=key: self.select_filter(k),
                 selected=chosen == key,
             )
-        self.metric_numbers["errorLogs"] = _metric(
+            self.metric_cards[key] = (card, color)
+        _, self.metric_numbers["errorLogs"] = _metric(
             t("mon.error_logs"), summary["errorLogs"], "negative", "error-logs", t("mon.in_window")
         )
 
