@@ -195,21 +195,28 @@ def card_error_html(client: dict[str, Any]) -> str:
 
 
 class CardSlot:
-    """One card of the grid: its inside rebuilt when its key changes (a handful of elements), its age and
-    analysis time patched otherwise. The card element itself stays for the slot's life."""
+    """One display's card: its inside rebuilt when its key changes (a handful of elements), its age and
+    analysis time patched otherwise. The card element itself stays for the slot's life; a card the page no
+    longer shows (another filter or page) can be kept hidden and shown again without building anything."""
 
     def __init__(self, on_logs: Callable[[dict[str, Any]], None], epoch: Callable[[], int], uuid: str) -> None:
         self.on_logs = on_logs
         self.epoch = epoch
-        card = ui.card().classes("gap-2").props(f'data-testid="mon-client-{uuid}"')
-        self.section = PatchedSection(card)
+        self.uuid = uuid
+        self.card = ui.card().classes("gap-2").props(f'data-testid="mon-client-{uuid}"')
+        self.section = PatchedSection(self.card)
         self.times: tuple[ui.label, ui.label] | None = None
         self.image: ui.image | None = None
         self.client: dict[str, Any] = {}
+        self.visible = True
 
     def patch(self, client: dict[str, Any], *, ages: bool = True) -> None:
         """`ages=False`: only what the admin would notice; the age and analysis time move on the page's ages
         clock (they change with every report, every 5 s, and would make every reload a redraw)."""
+        if not self.visible:  # shown again: its times are as old as its hiding
+            self.card.props(f'data-testid="mon-client-{self.uuid}"')
+            self.card.set_visibility(True)
+            self.visible, ages = True, True
         self.client = client
         built = self.section.show(card_key(client), lambda: self._build(client))
         if self.image is not None:
@@ -218,13 +225,19 @@ class CardSlot:
             for label, text in zip(self.times, card_times(client), strict=True):
                 label.text = text  # sent only when the text changed
 
+    def hide(self) -> None:
+        """Off the page but kept: hidden, and without its test id (it is no card of the page)."""
+        self.visible = False
+        self.card.set_visibility(False)
+        self.card.props(remove="data-testid")
+
     def _build(self, client: dict[str, Any]) -> None:
         name = client_name(client)
         ui.html(card_head_html(client), sanitize=False)
         self.image = (
             ui.image(screenshot_src(client, self.epoch()))
             .classes("w-full rounded bg-grey-3")
-            .props("ratio=1.7778 no-spinner fit=contain")
+            .props("ratio=1.7778 no-spinner no-transition fit=contain")
         )
         self.image.props["alt"] = t("mon.screenshot_of", name=name)  # a prop value, not parsed: any name is safe
         shots = card_shots_html(client)

@@ -50,6 +50,8 @@ MAX_FIT_ATTEMPTS = 3
 AGES_SECONDS = 10.0
 # A filter or page seen this recently is shown at once (dimmed) while its fresh cards load.
 SEEN_MAX_AGE_SECONDS = 60.0
+# Cards kept (hidden) after they left the page: two pages' worth, so switching back builds nothing.
+KEPT_CARDS = 2 * PAGE_SIZE
 
 OVERVIEW = f"""
 query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!, $p: Boolean!) {{
@@ -340,25 +342,30 @@ class MonitoringView:
 
     def show_cards(self, clients: list[dict[str, Any]], matching: int, *, ages: bool) -> None:
         """The page's cards, each kept by its display: a card already shown (the same slice reloaded, the
-        fresh answer after the seen one, a display in both filters) is patched and moved, never rebuilt;
-        only cards new to the grid are built and only cards that left it removed."""
+        fresh answer after the seen one, a display in both filters) is patched and moved, never rebuilt.
+        Cards that leave the page are hidden and kept (the `KEPT_CARDS` most recently shown), so going back
+        to a filter or page shown before builds nothing and reloads no screenshot."""
         first, last = self.slice.shown_range(len(clients))
         self.range.text = t("mon.range", first=first, last=last, total=matching)
         self.range.set_visibility(bool(clients))
         self.empty.show((not clients, self.slice.status_filter), lambda: self._empty(not clients))
-        uuids = [client["uuid"] for client in clients]
-        for gone in set(self.cards) - set(uuids):
-            self.card_grid.remove(self.cards.pop(gone).section.container)
-        shown = self.card_grid.default_slot.children  # the grid's cards in their order, kept up to date by move
+        wanted = {client["uuid"] for client in clients}
+        for uuid, slot in self.cards.items():
+            if slot.visible and uuid not in wanted:
+                slot.hide()
+        order = self.card_grid.default_slot.children  # the grid's cards in their order, kept up to date by move
         for index, client in enumerate(clients):
-            slot = self.cards.get(client["uuid"])
+            slot = self.cards.pop(client["uuid"], None)
             if slot is None:
                 with self.card_grid:
                     slot = CardSlot(self.open_logs, lambda: self.image_epoch, client["uuid"])
-                self.cards[client["uuid"]] = slot
+            self.cards[client["uuid"]] = slot  # the most recently shown last
             slot.patch(client, ages=ages)
-            if shown[index] is not slot.section.container:
-                slot.section.container.move(self.card_grid, target_index=index)
+            if order[index] is not slot.card:
+                slot.card.move(self.card_grid, target_index=index)
+        hidden = [uuid for uuid, slot in self.cards.items() if not slot.visible]
+        for uuid in hidden[: max(0, len(self.cards) - KEPT_CARDS)]:
+            self.card_grid.remove(self.cards.pop(uuid).card)
         pages = page_count(matching)
         self.pager.show(
             (pages, self.slice.page, first, last, matching) if clients and pages > 1 else None,
