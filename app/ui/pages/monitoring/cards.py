@@ -233,7 +233,7 @@ class CardSlot:
 
     def _build(self, client: dict[str, Any]) -> None:
         name = client_name(client)
-        ui.html(card_head_html(client), sanitize=False)
+        ui.html(card_head_html(client), sanitize=False).classes("w-full")
         self.image = (
             ui.image(screenshot_src(client, self.epoch()))
             .classes("w-full rounded bg-grey-3")
