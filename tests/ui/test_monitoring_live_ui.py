@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from app.ui.i18n import TEXTS
 from tests.support.display import FakeDisplay
 from tests.support.process import InfoscreenProcess
 from tests.ui.conftest import SUPERADMIN, login, shot, ui_server
@@ -99,6 +100,14 @@ def test_logs_dialog_stays_open_and_unchanged_cards_are_not_rebuilt(page: Page, 
         detail.get_by_role("button", name="Schließen").click()
         expect(detail).to_have_count(0)
         expect(dialog).to_be_visible()
+        page.get_by_test_id("logs-close").click()
+        expect(dialog).to_have_count(0)
+        # The dialog is built once per page and reused: another display's logs carry its name, never the rows
+        # of the display shown before.
+        page.get_by_test_id(f"logs-{steady}").click()
+        expect(dialog).to_contain_text(fleet.hostname(1))
+        expect(dialog.get_by_test_id("logs-table")).to_contain_text(TEXTS["common.empty"][0])
+        expect(dialog.get_by_test_id("logs-table")).not_to_contain_text("player died")
         page.get_by_test_id("logs-close").click()
         expect(dialog).to_have_count(0)
 

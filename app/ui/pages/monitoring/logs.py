@@ -81,23 +81,41 @@ def open_log_detail(log: dict[str, Any]) -> None:
     dialog.open()
 
 
-def open_logs(client: dict[str, Any], hours_default: int) -> None:
-    """The logs of one display. Built where the caller stands (the page's dialog host, outside everything
-    that live updates rebuild), so it stays open however often the page patches itself."""
-    with ui.dialog() as dialog, ui.card().classes("w-[56rem] max-w-full gap-2").props('data-testid="logs-dialog"'):
-        with ui.row().classes("w-full items-center"):
-            ui.label(f"{t('mon.logs')}: {client_name(client)}").classes("text-lg font-medium")
-            ui.space()
-            level = ui.select(
-                {"": t("common.all"), "ERROR": "ERROR", "WARN": "WARN", "INFO": "INFO", "DEBUG": "DEBUG"},
-                value="",
-                label=t("mon.level"),
-            ).classes("w-32")
-            hours = ui.select(HOURS, value=hours_default, label=t("mon.hours")).classes("w-32")
-            ui.button(icon="close", on_click=dialog.close).props(
-                f'flat round dense aria-label="{t("common.close")}" data-testid="logs-close"'
-            )
-        ui.label(t("mon.log_hint")).classes("is-muted text-xs")
+class LogsDialog:
+    """The logs of one display: built once per page, closed, in the page's dialog host (outside everything
+    that live updates rebuild, so it stays open however often the page patches itself).
+
+    A click on a card's logs button only fills in the display's name, resets the filters and opens it: no
+    element is built and no component loaded then, so the dialog shows at once; its rows load right after.
+    """
+
+    def __init__(self) -> None:
+        self.client: dict[str, Any] = {}
+        self.generation = 0  # bumped by every open and reload: an older, slower answer is dropped
+        with (
+            ui.dialog() as self.dialog,
+            ui.card().classes("w-[56rem] max-w-full gap-2").props('data-testid="logs-dialog"'),
+        ):
+            with ui.row().classes("w-full items-center"):
+                self.title = ui.label().classes("text-lg font-medium")
+                ui.space()
+                self.level = ui.select(
+                    {"": t("common.all"), "ERROR": "ERROR", "WARN": "WARN", "INFO": "INFO", "DEBUG": "DEBUG"},
+                    value="",
+                    label=t("mon.level"),
+                ).classes("w-32")
+                self.hours = ui.select(HOURS, value=24, label=t("mon.hours")).classes("w-32")
+                ui.button(icon="close", on_click=self.dialog.close).props(
+                    f'flat round dense aria-label="{t("common.close")}" data-testid="logs-close"'
+                )
+            ui.label(t("mon.log_hint")).classes("is-muted text-xs")
+            self.table = self._table()
+        # A filter the admin changes reloads; the reset on opening (dialog still closed) does not.
+        self.level.on_value_change(self._filter_changed)
+        self.hours.on_value_change(self._filter_changed)
+
+    @staticmethod
+    def _table() -> ui.table:
         columns = [
             {"name": "time", "label": t("mon.time"), "field": "time", "align": "left"},
             {"name": "level", "label": t("mon.level"), "field": "level", "align": "left"},
@@ -116,27 +134,41 @@ def open_logs(client: dict[str, Any], hours_default: int) -> None:
             r"""</q-td>""",
         )
         table.on("rowClick", lambda e: open_log_detail(e.args[1] if isinstance(e.args, list) else {}))
+        return table
 
-        async def load_logs() -> None:
-            since = (utcnow() - timedelta(hours=int(hours.value or 24))).isoformat()
-            data = await gql.gql(
-                f"query($u: String!, $l: LogLevel, $s: DateTime) {{ clientLogs(uuid: $u, level: $l, since: $s, "
-                f"limit: {LOG_LIMIT}) {{ {LOG_FIELDS} }} }}",
-                {"u": client["uuid"], "l": level.value or None, "s": since},
-            )
-            table.rows = [
-                {
-                    **log,
-                    "time": fmt_datetime_seconds(log["timestamp"]),
-                    "color": LEVEL_COLORS.get(log["level"], "grey-8"),
-                    "hasContext": log.get("context") not in (None, {}, ""),
-                }
-                for log in data["clientLogs"]
-            ]
-            table.update()
+    def open(self, client: dict[str, Any], hours_default: int) -> None:
+        self.client = client
+        self.generation += 1
+        self.title.text = f"{t('mon.logs')}: {client_name(client)}"
+        self.table.rows = []  # never the previous display's rows under this one's name
+        self.table.update()
+        self.level.value = ""
+        self.hours.value = hours_default if hours_default in HOURS else 24
+        self.dialog.open()
+        ui.timer(0.01, lambda: run_action(self.load), once=True)
 
-        level.on_value_change(lambda _: run_action(load_logs))
-        hours.on_value_change(lambda _: run_action(load_logs))
-    dialog.on("hide", dialog.delete)
-    dialog.open()
-    ui.timer(0.01, lambda: run_action(load_logs), once=True)
+    async def _filter_changed(self, _: object) -> None:
+        if self.dialog.value:
+            await run_action(self.load)
+
+    async def load(self) -> None:
+        self.generation += 1
+        generation = self.generation
+        since = (utcnow() - timedelta(hours=int(self.hours.value or 24))).isoformat()
+        data = await gql.gql(
+            f"query($u: String!, $l: LogLevel, $s: DateTime) {{ clientLogs(uuid: $u, level: $l, since: $s, "
+            f"limit: {LOG_LIMIT}) {{ {LOG_FIELDS} }} }}",
+            {"u": self.client["uuid"], "l": self.level.value or None, "s": since},
+        )
+        if generation != self.generation:
+            return
+        self.table.rows = [
+            {
+                **log,
+                "time": fmt_datetime_seconds(log["timestamp"]),
+                "color": LEVEL_COLORS.get(log["level"], "grey-8"),
+                "hasContext": log.get("context") not in (None, {}, ""),
+            }
+            for log in data["clientLogs"]
+        ]
+        self.table.update()

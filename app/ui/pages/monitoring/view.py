@@ -1,8 +1,10 @@
 """The live Monitoring view: loads one page of the fleet and patches the parts whose content changed.
 
-Every part (metrics, the two panels, the filter row, the grid's layout, each card) is a `PatchedSection`
-keyed by what it shows, so a reload that finds nothing new sends nothing and a changed display rebuilds
-its own card only. Reloads come from `fleetChanged` / `clientLogAdded` through one `CoalescedReload`
+The metric cards and the filter row are built once and patched (numbers, counts, the pressed filter);
+the two panels and each card are a `PatchedSection` keyed by what they show, so a reload that finds
+nothing new sends nothing and a changed display rebuilds its own card only. The grid keeps each display's
+card across reloads, filters and pages (patched and moved, `show_cards`): a click builds only the cards
+new to the page. Reloads come from `fleetChanged` / `clientLogAdded` through one `CoalescedReload`
 (at most one per `MIN_INTERVAL_SECONDS`) and from the page's own tick, which also turns silent displays
 offline when nothing reports at all (a broker outage). Dialogs live in a host outside every section, so
 no reload ever closes or redraws an open dialog.
@@ -21,7 +23,7 @@ from app.ui.fleet_paging import PAGE_SIZE, FleetSlice, page_count
 from app.ui.i18n import t
 from app.ui.live_reload import LIVE_PAGE_INTERVAL_SECONDS, CoalescedReload, PatchedSection
 from app.ui.pages.monitoring.cards import CardSlot
-from app.ui.pages.monitoring.logs import LOG_FIELDS, open_logs
+from app.ui.pages.monitoring.logs import LOG_FIELDS, LogsDialog
 from app.ui.pages.monitoring.panels import (
     crashed_key,
     crashed_panel,
@@ -48,6 +50,8 @@ MAX_FIT_ATTEMPTS = 3
 AGES_SECONDS = 10.0
 # A filter or page seen this recently is shown at once (dimmed) while its fresh cards load.
 SEEN_MAX_AGE_SECONDS = 60.0
+# Cards kept (hidden) after they left the page: two pages' worth, so switching back builds nothing.
+KEPT_CARDS = 2 * PAGE_SIZE
 
 OVERVIEW = f"""
 query($h: Int, $s: [ClientHealth!], $l: Int, $o: Int!, $p: Boolean!) {{
@@ -76,23 +80,32 @@ def _ring_color(color: str) -> str:
     )
 
 
-def _metric(label: str, value: object, color: str, testid: str, hint: str = "", **click: Any) -> ui.label:
+def _metric(
+    label: str, value: object, color: str, testid: str, hint: str = "", **click: Any
+) -> tuple[ui.card, ui.label]:
     on_click: Callable[[], Any] | None = click.get("on_click")
-    selected = bool(click.get("selected"))
     card = ui.card().classes("is-stat items-center p-3").props(f'data-testid="mon-metric-{testid}"')
     if on_click is not None:
-        # A metric card is also the shortcut to its status filter.
-        card.classes("cursor-pointer").props(f'role=button tabindex=0 aria-pressed="{str(selected).lower()}"')
+        # A metric card is also the shortcut to its status filter (its pressed look: `_mark_metric`).
+        card.classes("cursor-pointer").props("role=button tabindex=0")
         card.on("click", on_click)
         card.on("keydown.enter", on_click)
-        if selected:
-            card.classes(f"ring-2 ring-offset-1 ring-{_ring_color(color)}")
+        _mark_metric(card, color, bool(click.get("selected")))
     with card:
         number = ui.label(str(value)).classes(f"text-3xl font-bold text-{color}").props(f'data-testid="mon-{testid}"')
         ui.label(label).classes("is-muted text-sm text-center")
         if hint:
             ui.label(hint).classes("is-muted text-xs")
-    return number
+    return card, number
+
+
+def _mark_metric(card: ui.card, color: str, selected: bool) -> None:
+    ring = f"ring-2 ring-offset-1 ring-{_ring_color(color)}"
+    card.props(f'aria-pressed="{str(selected).lower()}"')
+    if selected:
+        card.classes(ring)
+    else:
+        card.classes(remove=ring)
 
 
 def _filter_counts(summary: dict[str, Any]) -> dict[str, int]:
@@ -117,14 +130,22 @@ class MonitoringView:
         self.live = CoalescedReload(self.load, min_interval=LIVE_PAGE_INTERVAL_SECONDS)
         self.loads = 0
         self.dialog_host = ui.element("div").props('data-testid="mon-dialogs"')
+        with self.dialog_host:
+            self.logs = LogsDialog()
         self.metrics = PatchedSection(ui.row().classes("w-full gap-3"))
         self.crashed = PatchedSection(ui.element("div").classes("w-full"))
         self.service_failed = PatchedSection(ui.element("div").classes("w-full"))
         self.restarts = RestartTracker(self.dialog_host, lambda: self.show_panels(ages=False))
         self.filters = PatchedSection(ui.element("div").classes("w-full"))
-        self.grid = PatchedSection(ui.column().classes("w-full gap-3"))
+        self.grid = ui.column().classes("w-full gap-3")
+        with self.grid:
+            self.range = ui.label().classes("text-sm is-muted").props('data-testid="mon-range"')
+            self.empty = PatchedSection(ui.element("div").classes("w-full"))
+            self.card_grid = ui.element("div").classes("is-card-grid w-full").props('data-testid="mon-grid"')
+            self.pager = PatchedSection(ui.element("div").classes("w-full"))
         self.cards: dict[str, CardSlot] = {}
         self.metric_numbers: dict[str, ui.label] = {}
+        self.metric_cards: dict[str, tuple[ui.card, str]] = {}  # filter -> (its metric card, colour)
         self.image_epoch = 0  # bumped by the refresh button: the screenshots are fetched anew
         self.filter_buttons: dict[str, ui.button] = {}
         self.crashed_ages: dict[str, ui.label] = {}
@@ -186,17 +207,20 @@ class MonitoringView:
         try:
             await self.load(panels=False)
         finally:
-            self.grid.container.classes(remove="opacity-50")
+            self.grid.classes(remove="opacity-50")
 
     def _press(self, status_filter: str) -> None:
-        """Answer the click at once (the chosen button pressed, the cards dimmed) while the page loads."""
+        """Answer the click at once (the chosen button and metric card pressed, the cards dimmed) while the
+        page loads. Patched, not rebuilt: the button the admin pressed keeps the keyboard focus."""
         for key, button in self.filter_buttons.items():
             selected = key == status_filter
             button.props(
                 f'{"unelevated" if selected else "outline"} aria-pressed="{str(selected).lower()}"',
                 remove="outline" if selected else "unelevated",
             )
-        self.grid.container.classes("opacity-50")
+        for key, (card, color) in self.metric_cards.items():
+            _mark_metric(card, color, key == status_filter)
+        self.grid.classes("opacity-50")
 
     async def go_to_page(self, page: int | None) -> None:
         if page is None or page == self.slice.page:
@@ -221,23 +245,17 @@ class MonitoringView:
         ages = time.monotonic() - self.ages_shown >= AGES_SECONDS - 0.05
         if ages:
             self.ages_shown = time.monotonic()
-        # The metric cards are rebuilt for a new filter only; their numbers are patched in place.
-        self.metrics.show(self.slice.status_filter, lambda: self._metrics(summary))
+        # The metric cards and the filter row are built once; numbers, counts and the pressed filter
+        # (`_press`) are patched in place.
+        self.metrics.show("metrics", lambda: self._metrics(summary))
         for key, number in self.metric_numbers.items():
             number.text = str(summary[key])
         self.show_panels(ages=ages)
-        self.filters.show(self.slice.status_filter, lambda: self._filters(summary))
+        self.filters.show("filters", lambda: self._filters(summary))
         counts = _filter_counts(summary)
         for key, button in self.filter_buttons.items():
             button.text = f"{t(FILTER_LABELS[key])} ({counts[key]})"
-        clients = overview["clients"]
-        matching = overview["matchingClients"]
-        layout = (tuple(c["uuid"] for c in clients), matching, self.slice.page, self.slice.status_filter)
-        self.grid.show(layout, lambda: self._grid(clients, matching))
-        for client in clients:
-            slot = self.cards.get(client["uuid"])
-            if slot is not None:
-                slot.patch(client, ages=ages)
+        self.show_cards(overview["clients"], overview["matchingClients"], ages=ages)
 
     def show_panels(self, *, ages: bool = True) -> None:
         crashed = self.data.get("crashedClients") or []
@@ -278,11 +296,12 @@ class MonitoringView:
 
     def open_logs(self, client: dict[str, Any]) -> None:
         with self.dialog_host:
-            open_logs(client, self.hours)
+            self.logs.open(client, self.hours)
 
     def _metrics(self, summary: dict[str, Any]) -> None:
         chosen = self.slice.status_filter
         self.metric_numbers = {}
+        self.metric_cards = {}
         for key, label, color, testid in (
             ("all", t("mon.clients"), "primary", "total"),
             ("healthy", health_label("HEALTHY"), health_color("HEALTHY"), "healthy"),
@@ -291,7 +310,7 @@ class MonitoringView:
             ("offline", health_label("OFFLINE"), health_color("OFFLINE"), "offline"),
         ):
             field = "totalClients" if key == "all" else key
-            self.metric_numbers[field] = _metric(
+            card, self.metric_numbers[field] = _metric(
                 label,
                 summary[field],
                 color,
@@ -299,7 +318,8 @@ class MonitoringView:
                 on_click=lambda k=key: self.select_filter(k),
                 selected=chosen == key,
             )
-        self.metric_numbers["errorLogs"] = _metric(
+            self.metric_cards[key] = (card, color)
+        _, self.metric_numbers["errorLogs"] = _metric(
             t("mon.error_logs"), summary["errorLogs"], "negative", "error-logs", t("mon.in_window")
         )
 
@@ -320,29 +340,53 @@ class MonitoringView:
                     .classes("px-3")
                 )
 
-    def _grid(self, clients: list[dict[str, Any]], matching: int) -> None:
-        self.cards = {}
+    def show_cards(self, clients: list[dict[str, Any]], matching: int, *, ages: bool) -> None:
+        """The page's cards, each kept by its display: a card already shown (the same slice reloaded, the
+        fresh answer after the seen one, a display in both filters) is patched and moved, never rebuilt.
+        Cards that leave the page are hidden and kept (the `KEPT_CARDS` most recently shown), so going back
+        to a filter or page shown before builds nothing and reloads no screenshot."""
         first, last = self.slice.shown_range(len(clients))
-        if not clients:
-            empty = "mon.no_clients" if self.slice.status_filter == "all" else "mon.no_clients_with_status"
-            with ui.row().classes("w-full items-center gap-2 p-4 is-muted"):
-                ui.icon("filter_alt_off" if self.slice.status_filter != "all" else "devices_other")
-                ui.label(t(empty)).props('data-testid="mon-empty"')
-                if self.slice.status_filter != "all":
-                    ui.button(t("mon.show_all"), on_click=lambda: self.select_filter("all")).props(
-                        'flat dense no-caps color=primary data-testid="mon-show-all"'
-                    )
-            return
-        ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted").props(
-            'data-testid="mon-range"'
-        )
-        with ui.element("div").classes("is-card-grid w-full").props('data-testid="mon-grid"'):
-            for client in clients:
-                self.cards[client["uuid"]] = CardSlot(self.open_logs, lambda: self.image_epoch)
+        self.range.text = t("mon.range", first=first, last=last, total=matching)
+        self.range.set_visibility(bool(clients))
+        self.empty.show((not clients, self.slice.status_filter), lambda: self._empty(not clients))
+        wanted = {client["uuid"] for client in clients}
+        for uuid, slot in self.cards.items():
+            if slot.visible and uuid not in wanted:
+                slot.hide()
+        order = self.card_grid.default_slot.children  # the grid's cards in their order, kept up to date by move
+        for index, client in enumerate(clients):
+            slot = self.cards.pop(client["uuid"], None)
+            if slot is None:
+                with self.card_grid:
+                    slot = CardSlot(self.open_logs, lambda: self.image_epoch, client["uuid"])
+            self.cards[client["uuid"]] = slot  # the most recently shown last
+            slot.patch(client, ages=ages)
+            if order[index] is not slot.card:
+                slot.card.move(self.card_grid, target_index=index)
+        hidden = [uuid for uuid, slot in self.cards.items() if not slot.visible]
+        for uuid in hidden[: max(0, len(self.cards) - KEPT_CARDS)]:
+            self.card_grid.remove(self.cards.pop(uuid).card)
         pages = page_count(matching)
-        if pages > 1:
-            with ui.row().classes("w-full items-center justify-center gap-3"):
-                ui.pagination(
-                    1, pages, direction_links=True, value=self.slice.page, on_change=lambda e: self.go_to_page(e.value)
-                ).props('max-pages=9 boundary-numbers data-testid="mon-pagination"')
-                ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted")
+        self.pager.show(
+            (pages, self.slice.page, first, last, matching) if clients and pages > 1 else None,
+            lambda: self._pager(pages, first, last, matching) if clients and pages > 1 else None,
+        )
+
+    def _empty(self, empty: bool) -> None:
+        if not empty:
+            return
+        filtered = self.slice.status_filter != "all"
+        with ui.row().classes("w-full items-center gap-2 p-4 is-muted"):
+            ui.icon("filter_alt_off" if filtered else "devices_other")
+            ui.label(t("mon.no_clients_with_status" if filtered else "mon.no_clients")).props('data-testid="mon-empty"')
+            if filtered:
+                ui.button(t("mon.show_all"), on_click=lambda: self.select_filter("all")).props(
+                    'flat dense no-caps color=primary data-testid="mon-show-all"'
+                )
+
+    def _pager(self, pages: int, first: int, last: int, matching: int) -> None:
+        with ui.row().classes("w-full items-center justify-center gap-3"):
+            ui.pagination(
+                1, pages, direction_links=True, value=self.slice.page, on_change=lambda e: self.go_to_page(e.value)
+            ).props('max-pages=9 boundary-numbers data-testid="mon-pagination"')
+            ui.label(t("mon.range", first=first, last=last, total=matching)).classes("text-sm is-muted")
