@@ -8,6 +8,8 @@ as such), and a log's context and traceback are readable.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 import time
@@ -100,6 +102,18 @@ def test_logs_dialog_stays_open_and_unchanged_cards_are_not_rebuilt(page: Page, 
         detail.get_by_role("button", name="Schließen").click()
         expect(detail).to_have_count(0)
         expect(dialog).to_be_visible()
+        # Point 12: the display's logs as CSV, the traceback intact in its cell.
+        with page.expect_download() as download_info:
+            dialog.get_by_test_id("logs-csv").click()
+        download = download_info.value
+        assert download.suggested_filename.startswith(f"logs-{fleet.hostname(0)}-")
+        exported = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8-sig")), delimiter=";"))
+        assert exported[0] == ["time_utc", "level", "message", "context"]
+        messages = [row[2] for row in exported[1:]]
+        assert messages[0] == "still failing 5" and "player died" in messages, messages
+        died = next(row for row in exported[1:] if row[2] == "player died")
+        assert died[1] == "ERROR" and died[0].endswith("Z")
+        assert json.loads(died[3])["traceback"] == TRACEBACK
         page.get_by_test_id("logs-close").click()
         expect(dialog).to_have_count(0)
         # The dialog is built once per page and reused: another display's logs carry its name, never the rows

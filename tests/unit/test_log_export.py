@@ -14,15 +14,15 @@ def test_rows_keep_level_message_and_context_and_the_traceback_survives_a_round_
     traceback = 'Traceback (most recent call last):\n  File "player.py", line 3\nRuntimeError: Bühne; tot'
     logs = [
         {"timestamp": "2026-12-02T08:15:00Z", "level": "ERROR", "message": "player died", "context": {"tb": traceback}},
-        {"timestamp": "2026-12-02T08:14:00Z", "level": "INFO", "message": "Größe; ok", "context": None},
+        {"timestamp": "2026-12-02T09:14:00.5+01:00", "level": "INFO", "message": "Größe; ok", "context": None},
     ]
     data = logs_csv(logs)
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["time_utc", "level", "message", "context"]
-    assert rows[1][:3] == ["2026-12-02T08:15:00Z", "ERROR", "player died"]
+    assert rows[1][:3] == ["2026-12-02T08:15:00.000Z", "ERROR", "player died"]
     assert json.loads(rows[1][3]) == {"tb": traceback}
-    assert rows[2] == ["2026-12-02T08:14:00Z", "INFO", "Größe; ok", ""]
+    assert rows[2] == ["2026-12-02T08:14:00.500Z", "INFO", "Größe; ok", ""]
     assert len(rows) == 3
 
 

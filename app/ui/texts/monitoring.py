@@ -98,4 +98,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Abgelaufen: das Display hat den Befehl nicht rechtzeitig ausgeführt.",
         "Expired: the display did not run the command in time.",
     ),
+    "mon.logs_csv": (
+        "Protokoll als CSV herunterladen (Filter wie angezeigt)",
+        "Download the logs as CSV (filtered as shown)",
+    ),
 }

@@ -32,8 +32,16 @@ def logs_csv(logs: list[dict[str, Any]]) -> bytes:
     for log in logs:
         context = log.get("context")
         cell = "" if context in (None, "", {}) else json.dumps(context, ensure_ascii=False, sort_keys=True)
-        writer.writerow([log.get("timestamp") or "", log.get("level") or "", log.get("message") or "", cell])
+        writer.writerow([_utc(log.get("timestamp")), log.get("level") or "", log.get("message") or "", cell])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _utc(timestamp: object) -> str:
+    """`2026-12-02T08:15:00.123Z`: UTC with milliseconds (entries of one second keep their order)."""
+    if not timestamp:
+        return ""
+    moment = datetime.fromisoformat(str(timestamp)).astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def export_file_name(client: dict[str, Any], now: datetime | None = None) -> str:
