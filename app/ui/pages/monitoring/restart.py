@@ -16,6 +16,7 @@ from typing import Any
 from nicegui import ui
 
 from app.ui import gql
+from app.ui.actions import closed
 from app.ui.format import fmt_age, fmt_time
 from app.ui.i18n import t
 from app.ui.live_reload import PatchedSection
@@ -84,8 +85,8 @@ class RestartTracker:
             ui.label(t("mon.restart_reason", reason=reason)).classes("is-muted text-xs")
 
             async def go() -> None:
-                dialog.close()
-                await self.send(client, reason, offline)
+                with closed(dialog):
+                    await self.send(client, reason, offline)
 
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("common.cancel"), on_click=dialog.close).props('flat data-testid="restart-cancel"')
