@@ -15,7 +15,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.types.graphql import OperationType
 
 SUBSCRIPTION_LIMIT_CODE = "RATE_LIMITED"
@@ -99,3 +99,14 @@ class CallerLimits(SchemaExtension):
             self.execution_context.pre_execution_errors = [error]
             return
         self._held = (quota, principal.user_id)
+
+
+class CachedValidation(ValidationCache):
+    """Strawberry's ValidationCache, except that an operation CallerLimits already refused (a subscription
+    over the quota) keeps its refusal: the plain cache would overwrite it with the document's cached result."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield
+            return
+        yield from super().on_validate()

@@ -6,7 +6,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -31,7 +31,7 @@ from app.graphql.events import EventsMutation, EventsQuery
 from app.graphql.execution import InlineLeafExecutionContext
 from app.graphql.holiday_subscriptions import HolidaySubscriptionsMutation, HolidaySubscriptionsQuery
 from app.graphql.holidays import HolidaysMutation, HolidaysQuery
-from app.graphql.limits import CallerLimits
+from app.graphql.limits import CachedValidation, CallerLimits
 from app.graphql.live import LiveSubscription
 from app.graphql.live_schedule import ScheduleLiveSubscription
 from app.graphql.media import MediaMutation, MediaQuery, MediaSubscription
@@ -96,6 +96,7 @@ log = logging.getLogger(__name__)
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
+CACHED_DOCUMENTS = 512
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -138,9 +139,16 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             CallerLanguage,
             CallerLimits,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # One instance each: their validation rules are then the same objects in every request, which is
+            # what lets ValidationCache (keyed by document and rules) hit.
+            QueryDepthLimiter(max_depth=MAX_DEPTH),
+            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # The dashboard sends the same few dozen documents over and over (every live page, every few
+            # seconds): parse and validate each once. Bounded, so unique texts from outside cannot grow memory;
+            # after CallerLimits, whose extra rule for anonymous callers is part of the cache key.
+            lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+            lambda: CachedValidation(maxsize=CACHED_DOCUMENTS),
             lambda: CodedMaskErrors(should_mask_error=_should_mask, error_message="Interner Fehler."),
         ],
     )
