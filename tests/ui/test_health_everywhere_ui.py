@@ -91,6 +91,8 @@ def test_dashboard_board_and_monitoring_show_the_same_status(
         token=token,
     )
     assert assigned["assignClientsToGroup"]["__typename"] == "ClientsAssigned"
+    create = 'mutation { createGroup(name: "Ohne Displays") { ... on ClientGroup { id } } }'
+    quiet = graphql(server, create, token=token)["createGroup"]["id"]
     _wait_for_health(server, token, uuids)
     login(page, *SUPERADMIN)
 
@@ -106,6 +108,28 @@ def test_dashboard_board_and_monitoring_show_the_same_status(
     expect(page.get_by_test_id("stat-offline")).to_have_text("1")
     expect(card.get_by_test_id("group-healthy-count")).to_have_text("1/5")
     shot(page, "health-dashboard")
+
+    # The status filter narrows the rows and hides cards with nothing to show, without rebuilding a card.
+    empty = page.get_by_test_id(f"group-card-{quiet}")
+    expect(empty).to_be_visible()
+    card.evaluate("el => { el.dataset.probe = 'kept'; }")
+    choices = page.get_by_test_id("dashboard-filter")
+    for label, shown in (("Kritisch", {"crashed", "black", "service_failed"}), ("Offline", {"offline"})):
+        choices.get_by_text(label).click()
+        for kind, uuid in uuids.items():
+            row = page.get_by_test_id(f"client-row-{uuid}")
+            if kind in shown:
+                expect(row).to_be_visible()
+            else:
+                expect(row).to_be_hidden()
+        expect(card).to_contain_text(f"Clients ({len(shown)})")
+        expect(empty).to_be_hidden()
+    choices.get_by_text("Alle").click()
+    for uuid in uuids.values():
+        expect(page.get_by_test_id(f"client-row-{uuid}")).to_be_visible()
+    expect(card).to_contain_text("Clients (5)")
+    expect(empty).to_be_visible()
+    expect(card).to_have_attribute("data-probe", "kept")
 
     # The group board: one card per display, its dot in the status colour.
     page.goto("/groups")

@@ -45,7 +45,6 @@ def group_key(state: DashboardState, group: dict[str, Any]) -> tuple[Any, ...]:
     event = state.events.get(group["id"]) if group["id"] is not None else None
     return (
         group["name"],
-        state.filter,
         tuple(
             (c["uuid"], client_name(c), state.health(c), health_reasons(c, state.health(c)), state.alive(c))
             for c in clients
@@ -55,33 +54,54 @@ def group_key(state: DashboardState, group: dict[str, Any]) -> tuple[Any, ...]:
 
 
 class GroupSlot:
-    """One group card's place in the grid."""
+    """One group card's place in the grid. The status filter does not rebuild it: it hides the card (no display
+    of the group has that status) or the rows that do not match, and patches the count on the card."""
 
     def __init__(self, on_bulk_restart: Callable[[dict[str, Any], int], None]) -> None:
         self.on_bulk_restart = on_bulk_restart
         self.section = PatchedSection(ui.element("div").classes("contents"))
         self.ages: dict[str, ui.label] = {}
+        self.card: ui.card | None = None
+        self.expansion: ui.expansion | None = None
+        self.rows: dict[str, ui.row] = {}
+        self.no_rows: ui.label | None = None
 
     def patch(self, state: DashboardState, ctx: PageContext, group: dict[str, Any], *, ages: bool = True) -> None:
-        if self.section.show(group_key(state, group), lambda: self._build(state, ctx, group)) or not ages:
+        rebuilt = self.section.show(group_key(state, group), lambda: self._build(state, ctx, group))
+        self.apply_filter(state, group)
+        if rebuilt or not ages:
             return
         for uuid, label in self.ages.items():
             client = state.clients.get(uuid)
             if client is not None:
                 label.text = last_alive_label(client)
 
+    def apply_filter(self, state: DashboardState, group: dict[str, Any]) -> None:
+        """Show what the filter lets through; every setter below sends only a change."""
+        if self.card is None or self.expansion is None:
+            return
+        shown = [c for c in state.group_clients(group["id"]) if state.visible(c)]
+        self.card.visible = state.filter == "all" or bool(shown)
+        text = f"{t('dash.clients')} ({len(shown)})"
+        if self.expansion.text != text:
+            self.expansion.text = text
+        shown_ids = {c["uuid"] for c in shown}
+        for uuid, row in self.rows.items():
+            row.visible = uuid in shown_ids
+        if self.no_rows is not None:
+            self.no_rows.visible = not shown
+
     def _build(self, state: DashboardState, ctx: PageContext, group: dict[str, Any]) -> None:
         self.ages = {}
+        self.rows = {}
+        self.no_rows = None
         clients = state.group_clients(group["id"])
         healthy = sum(1 for c in clients if state.health(c) == "HEALTHY")
         # What restartOfflineClients targets: active displays without a recent heartbeat.
         offline = [c for c in clients if c.get("isActive", True) and not state.alive(c)]
-        shown = [c for c in clients if state.visible(c)]
-        if state.filter != "all" and not shown:
-            return
         key = str(group["id"])
         testid = f"group-card-{group['id'] if group['id'] is not None else 'unassigned'}"
-        with ui.card().classes("w-full gap-2").props(f'data-testid="{testid}"'):
+        with ui.card().classes("w-full gap-2").props(f'data-testid="{testid}"') as self.card:
             with ui.row().classes("w-full items-center no-wrap"):
                 ui.label(group["name"]).classes("text-lg font-medium ellipsis")
                 ui.space()
@@ -97,13 +117,13 @@ class GroupSlot:
                 else:
                     ui.icon("event_busy", size="1.1rem").classes("is-muted")
                     ui.label(t("dash.no_event")).classes("is-muted")
-            expansion = ui.expansion(f"{t('dash.clients')} ({len(shown)})", icon="tv", value=key in state.expanded)
-            expansion.classes("w-full")
+            expansion = ui.expansion(f"{t('dash.clients')} ({len(clients)})", icon="tv", value=key in state.expanded)
+            self.expansion = expansion.classes("w-full")
             with expansion:
                 rows = ui.element("div").classes("w-full")
-            expansion.on_value_change(lambda e, k=key: self._toggle(state, k, rows, shown, e.value))
+            expansion.on_value_change(lambda e, k=key: self._toggle(state, group, k, rows, e.value))
             if key in state.expanded:
-                self._rows(state, rows, shown)
+                self._rows(state, rows, clients)
             if offline and group["id"] is not None and ctx.can(Role.ADMIN):
                 ui.button(
                     f"{t('dash.restart_offline')} ({len(offline)})",
@@ -111,24 +131,24 @@ class GroupSlot:
                     on_click=lambda g=group, n=len(offline): self.on_bulk_restart(g, n),
                 ).props(f'outline color=negative size=sm data-testid="bulk-restart-{group["id"]}"')
 
-    def _toggle(
-        self, state: DashboardState, key: str, rows: ui.element, shown: list[dict[str, Any]], opened: bool
-    ) -> None:
+    def _toggle(self, state: DashboardState, group: dict[str, Any], key: str, rows: ui.element, opened: bool) -> None:
         if not opened:
             state.expanded.discard(key)
             return
         state.expanded.add(key)
         if not rows.default_slot.children:  # first opening: the rows were left out while collapsed
-            self._rows(state, rows, shown)
+            self._rows(state, rows, state.group_clients(group["id"]))
+            self.apply_filter(state, group)
 
-    def _rows(self, state: DashboardState, rows: ui.element, shown: list[dict[str, Any]]) -> None:
+    def _rows(self, state: DashboardState, rows: ui.element, clients: list[dict[str, Any]]) -> None:
+        """Every display of the group (the filter hides the others)."""
         with rows:
-            if not shown:
-                ui.label(t("dash.no_clients")).classes("is-muted text-sm")
-            for client in shown:
+            self.no_rows = ui.label(t("dash.no_clients")).classes("is-muted text-sm")
+            for client in clients:
                 row = ui.row().classes("w-full items-center no-wrap gap-2")
                 with row.props(f'data-testid="client-row-{client["uuid"]}"'):
                     health_badge(client, state.grace)
                     ui.label(client_name(client)).classes("ellipsis font-medium")
                     ui.space()
                     self.ages[client["uuid"]] = ui.label(last_alive_label(client)).classes("is-muted text-xs")
+                self.rows[client["uuid"]] = row
