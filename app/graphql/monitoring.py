@@ -83,8 +83,10 @@ class MonitoringQuery:
         page = None if limit is None else min(limit, MAX_OVERVIEW_PAGE)
         shown = selected_attributes(info, MonitoringClient, under=("clients",))
         totals = selected_attributes(info, MonitoringSummary, under=("summary",))
+        levels = selected_attributes(info, LogLevelCounts, under=("clients", "logCounts"))
         details = service.OverviewDetails(
             level_counts="log_counts" in shown,
+            all_levels=bool(levels & {"info", "debug", "total"}),
             latest_logs=bool(shown & {"latest_log", "latest_error"}),
             log_totals=bool(totals & {"error_logs", "warn_logs"}),
         )

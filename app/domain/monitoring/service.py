@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,9 +114,15 @@ class LogActivity:
 
 
 async def log_activity(
-    session: AsyncSession, since: datetime, uuids: list[str] | None = None
+    session: AsyncSession, since: datetime, uuids: list[str] | None = None, *, all_levels: bool = True
 ) -> dict[str, LogActivity]:
-    """LogActivity per display since `since` (all displays, or those in `uuids`): one GROUP BY per chunk."""
+    """LogActivity per display since `since` (all displays, or those in `uuids`): one GROUP BY per chunk.
+
+    `all_levels=False` counts ERROR and WARN only (INFO and DEBUG stay 0): what the Monitoring cards show. With
+    INFO logs every 30 s a day holds thousands of rows per display; the problem levels are a few, read from
+    the (client, level, timestamp) index, and the newest log of any level from the (client, timestamp) one."""
+    if not all_levels:
+        return await _problem_activity(session, since, uuids)
 
     def count_of(level: LogLevel) -> Any:
         return func.sum(case((ClientLog.level == level, 1), else_=0))
@@ -130,12 +137,50 @@ async def log_activity(
         .where(ClientLog.timestamp >= since)
         .group_by(ClientLog.client_uuid)
     )
-    statements = [stmt] if uuids is None else [stmt.where(c) for c in _in_chunks(ClientLog.client_uuid, uuids)]
     result: dict[str, LogActivity] = {}
-    for statement in statements:
+    for statement in _per_chunk(stmt, uuids):
         for uuid, error, warn, info, debug, newest, newest_error in (await session.execute(statement)).all():
             counts = LevelCounts(int(error or 0), int(warn or 0), int(info or 0), int(debug or 0))
             result[uuid] = LogActivity(counts, newest, newest_error)
+    return result
+
+
+def _per_chunk(stmt: Any, uuids: list[str] | None) -> list[Any]:
+    return [stmt] if uuids is None else [stmt.where(c) for c in _in_chunks(ClientLog.client_uuid, uuids)]
+
+
+async def _problem_activity(session: AsyncSession, since: datetime, uuids: list[str] | None) -> dict[str, LogActivity]:
+    def of(condition: Any | None) -> Any:
+        problems = select(ClientLog.client_uuid, ClientLog.level, func.count(), func.max(ClientLog.id)).where(
+            ClientLog.level.in_((LogLevel.ERROR, LogLevel.WARN)), ClientLog.timestamp >= since
+        )
+        newest = select(ClientLog.client_uuid, sa.null(), sa.literal(0), func.max(ClientLog.id)).where(
+            ClientLog.timestamp >= since
+        )
+        if condition is not None:
+            problems, newest = problems.where(condition), newest.where(condition)
+        # One statement: the problem levels per display and, level NULL, its newest log of any level.
+        return sa.union_all(
+            problems.group_by(ClientLog.client_uuid, ClientLog.level), newest.group_by(ClientLog.client_uuid)
+        )
+
+    conditions = [None] if uuids is None else _in_chunks(ClientLog.client_uuid, uuids)
+    counts: dict[str, dict[LogLevel, int]] = {}
+    newest_error: dict[str, int] = {}
+    newest_any: dict[str, int] = {}
+    for condition in conditions:
+        for uuid, level, number, top in (await session.execute(of(condition))).all():
+            if level is None:
+                newest_any[uuid] = int(top)
+                continue
+            counts.setdefault(uuid, {})[LogLevel(level)] = int(number)
+            if LogLevel(level) is LogLevel.ERROR:
+                newest_error[uuid] = int(top)
+    result: dict[str, LogActivity] = {}
+    for uuid, top in newest_any.items():
+        mine = counts.get(uuid, {})
+        levels = LevelCounts(mine.get(LogLevel.ERROR, 0), mine.get(LogLevel.WARN, 0))
+        result[uuid] = LogActivity(levels, top, newest_error.get(uuid))
     return result
 
 
@@ -231,6 +276,7 @@ class OverviewDetails:
     """Which extras the caller will show (each costs a statement)."""
 
     level_counts: bool = True  # per display on the page
+    all_levels: bool = True  # INFO and DEBUG counted too (a read of every log in the window)
     latest_logs: bool = True  # per display on the page
     log_totals: bool = True  # the summary's ERROR / WARN log counts
 
@@ -333,7 +379,7 @@ async def monitoring_overview(
     keys = None if whole_fleet else [row.uuid for row in rows]
     activity: dict[str, LogActivity] = {}
     if rows and (wanted.level_counts or wanted.latest_logs):
-        activity = await log_activity(session, since, keys)
+        activity = await log_activity(session, since, keys, all_levels=wanted.level_counts and wanted.all_levels)
     logs: dict[int, Any] = {}
     if activity and wanted.latest_logs:
         newest = {a.newest_id for a in activity.values()} | {a.newest_error_id for a in activity.values()}
