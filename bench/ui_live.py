@@ -19,8 +19,10 @@ Targets: at most one redraw per page per 2 s, a change shown within 3 s, every c
 300 ms, no click lost. Prints a table and exits 1 when a target is missed.
 
     .venv/bin/python bench/ui_live.py [--displays 500] [--window 60] [--pages dashboard,groups,monitoring]
-        [--grace 90] [--rounds 5] [--json out.json]
+        [--grace 90] [--rounds 5] [--log-days 1] [--json out.json]
 
+`--log-days` (default 1) first fills the log table as a day of the fleet at these rates leaves it (~1.4 M rows
+at 500 displays; the Monitoring cards count each display's problem logs in it).
 `--grace` sets HEARTBEAT_GRACE_PERIOD_DEV (default 180 s in production use; lower here so a silent display
 turns offline within the run; it stays above the 65 s heartbeat period so the fleet does not flap).
 """
@@ -37,19 +39,25 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import sqlalchemy as sa  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+from app.domain.clients.models import Client  # noqa: E402
+from app.domain.clock import utcnow  # noqa: E402
+from app.domain.enums import LogLevel  # noqa: E402
+from app.domain.monitoring.models import ClientLog  # noqa: E402
 from tests.support.process import InfoscreenProcess  # noqa: E402
 from tests.support.servers import mosquitto_server  # noqa: E402
 from tests.ui import live_probe  # noqa: E402
 from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS, SUPERADMIN, admin_token, graphql, login, ui_server  # noqa: E402
-from tests.ui.fleet_rates import RateFleet, make_displays  # noqa: E402
+from tests.ui.fleet_rates import PERIODS, WARN_EVERY_NTH, RateFleet, make_displays  # noqa: E402
 
 GROUPS = 40
 MAX_REDRAWS_PER_MINUTE = 30.0  # one per 2 s
@@ -266,11 +274,12 @@ def wait_registered(server: InfoscreenProcess, token: str, uuids: set[str], time
     deadline = time.monotonic() + timeout
     known: set[str] = set()
     while time.monotonic() < deadline:
-        known = {c["uuid"] for c in graphql(server, "query { clients { uuid } }", token=token)["clients"]}
+        clients = graphql(server, "query { clients { uuid lastAlive } }", token=token)["clients"]
+        known = {c["uuid"] for c in clients if c["lastAlive"]}  # registered and heard from
         if uuids <= known:
             return
         time.sleep(1)
-    raise TimeoutError(f"{len(uuids - known)} displays not registered after {timeout} s")
+    raise TimeoutError(f"{len(uuids - known)} displays not registered and alive after {timeout} s")
 
 
 def set_up_groups(server: InfoscreenProcess, token: str, displays: list[tuple[str, str]]) -> list[int]:
@@ -320,10 +329,50 @@ def print_table(results: list[PageResult], args: argparse.Namespace) -> None:
           f"click <= {MAX_CLICK_MS:.0f} ms, no click lost")  # fmt: skip
 
 
+def seed_log_history(server: InfoscreenProcess, displays: list[tuple[str, str]], days: float) -> int:
+    """What a school's database holds after `days` at the contract's rates: every display's INFO log every
+    30 s and every 20th display's WARN every 120 s, written into the server's SQLite before the fleet connects
+    (the displays then register onto these rows). Returns the number of log rows."""
+    engine = sa.create_engine(f"sqlite:///{Path(server.env['DATA_DIR']) / 'infoscreen.db'}")
+    now = utcnow()
+    seconds = int(days * 86400)
+    rows = 0
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(Client.__table__),
+            [{"uuid": uuid, "hostname": hostname, "registered_at": now, "updated_at": now, "is_active": True}
+             for uuid, hostname in displays],
+        )  # fmt: skip
+        batch: list[dict[str, Any]] = []
+        for n, (uuid, _) in enumerate(displays):
+            levels = [(LogLevel.INFO, PERIODS["info"])]
+            if n % WARN_EVERY_NTH == WARN_EVERY_NTH - 1:
+                levels.append((LogLevel.WARN, PERIODS["warn"]))
+            for level, period in levels:
+                for k in range(int(seconds / period)):
+                    rows += 1
+                    batch.append(
+                        {"client_uuid": uuid, "timestamp": now - timedelta(seconds=seconds - k * period),
+                         "level": level, "message": f"{level.value.lower()} {k}", "context": None,
+                         "created_at": now, "content_hash": f"{rows:032x}"}
+                    )  # fmt: skip
+            if len(batch) >= 50_000:
+                conn.execute(sa.insert(ClientLog.__table__), batch)
+                batch = []
+        if batch:
+            conn.execute(sa.insert(ClientLog.__table__), batch)
+    engine.dispose()
+    return rows
+
+
 def run_fleet(server: InfoscreenProcess, displays: list[tuple[str, str]], pages: list[str],
               args: argparse.Namespace) -> list[PageResult]:  # fmt: skip
     token = admin_token(server)
     results: list[PageResult] = []
+    if args.log_days > 0:
+        started = time.monotonic()
+        rows = seed_log_history(server, displays, args.log_days)
+        print(f"seeded {rows:,} log rows ({args.log_days:g} days) in {time.monotonic() - started:.0f} s", flush=True)
     with RateFleet(int(server.env["MQTT_BROKER_PORT"]), displays) as fleet:
         wait_registered(server, token, {uuid for uuid, _ in displays})
         group_ids = set_up_groups(server, token, displays)
@@ -350,6 +399,8 @@ def main() -> int:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--grace", type=int, default=90, help="HEARTBEAT_GRACE_PERIOD_DEV for the server")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the scripted clicks per page")
+    parser.add_argument("--log-days", type=float, default=1.0,
+                        help="days of display logs in the database before the run (0: an empty log table)")  # fmt: skip
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--server-log", help="keep a copy of the server's log here")
     parser.add_argument("--mosquitto", action="store_true", help="a real Mosquitto instead of the embedded broker")
