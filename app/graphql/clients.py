@@ -129,7 +129,7 @@ class ClientsQuery:
 
     @strawberry.field(
         description="Groups in display order, each with its clients; the pseudo-group “Nicht zugeordnet” "
-        "(id null) comes last unless includeUnassigned is false."
+        "(id null; “Unassigned” for a caller asking in English) comes last unless includeUnassigned is false."
     )
     async def groups(self, info: Info, include_unassigned: bool = True) -> list[ClientGroupType]:
         require(info)
