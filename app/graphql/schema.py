@@ -6,7 +6,13 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -97,6 +103,10 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 CACHED_DOCUMENTS = 512
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -139,11 +149,10 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             CallerLanguage,
             CallerLimits,
-            # One instance each: their validation rules are then the same objects in every request, which is
-            # what lets ValidationCache (keyed by document and rules) hit.
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # The depth and alias rules built once: the same rule objects in every request are what lets
+            # the validation cache (keyed by document and rules) hit.
+            lambda: AddValidationRules(LIMIT_RULES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             # The dashboard sends the same few dozen documents over and over (every live page, every few
             # seconds): parse and validate each once. Bounded, so unique texts from outside cannot grow memory;
             # after CallerLimits, whose extra rule for anonymous callers is part of the cache key.

@@ -17,9 +17,14 @@ from tests.ui.test_calendar_ui import SCHOOL_TZ, _new_group
 
 
 def _drag_right(page: Page, bar: Locator, dx: float) -> None:
-    expect(bar).to_be_visible()  # a live redraw may just be replacing the bar
-    box = bar.bounding_box()
-    assert box is not None
+    box = None
+    for _ in range(20):  # a live redraw may just be replacing the bar: take the new one
+        expect(bar).to_be_visible()
+        box = bar.bounding_box()
+        if box is not None:
+            break
+        page.wait_for_timeout(100)
+    assert box is not None, "the bar never stayed long enough to be dragged"
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2  # the middle: the edges resize
     page.mouse.move(x, y)
     page.mouse.down()

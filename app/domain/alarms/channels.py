@@ -172,7 +172,11 @@ async def retry_dead_letters(deps: UseCaseDeps, principal: Principal | None, cha
                 )
             )
         ).all()
+        now = utcnow()
         for delivery in dead:
-            delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING.value, 0, utcnow()
+            # Due at once: its last planned attempt (already past) or now, whichever is earlier, so the next
+            # alarm run sends it whatever instant that run judges.
+            due = min(delivery.next_attempt_at, now) if delivery.next_attempt_at else now
+            delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING.value, 0, due
         await uow.audit("alarm.channel_retry", "notification_channel", channel_id, {"count": len(dead)})
     return len(dead)
