@@ -5,6 +5,7 @@ their dead letters (visible with the last error, retryable). Called from app/ui/
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from nicegui import ui
@@ -32,8 +33,11 @@ class SmtpCard:
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
 
-    async def load(self) -> None:
+    async def fetch(self) -> None:
         self.values = (await gql.gql(f"{{ smtpSettings {{ {SMTP_FIELDS} }} }}"))["smtpSettings"]
+
+    async def load(self) -> None:
+        await self.fetch()
         self.render.refresh()
 
     async def save(self, fields: dict[str, Any], password: str, *, reset: bool = False) -> None:
@@ -90,11 +94,14 @@ class ChannelsCard:
         self.channels: list[dict[str, Any]] = []
         self.groups: dict[int, str] = {}
 
-    async def load(self) -> None:
+    async def fetch(self) -> None:
         data = await gql.gql(f"{{ notificationChannels {{ {CHANNEL_FIELDS} }} }}")
         self.channels = data["notificationChannels"]
         if not self.groups:
             self.groups = {int(g["id"]): g["name"] for g in (await gql.gql(GROUPS))["groups"] if g["id"] is not None}
+
+    async def load(self) -> None:
+        await self.fetch()
         self.render.refresh()
 
     async def test(self, channel: dict[str, Any]) -> None:
@@ -230,7 +237,8 @@ class ChannelsCard:
 async def alarm_settings_panel() -> None:
     """The SMTP settings and the notification channels, one below the other."""
     smtp, channels = SmtpCard(), ChannelsCard()
+    # Read first, then draw once: a form drawn empty and refilled by a late answer wiped what the admin had
+    # already typed into it.
+    await asyncio.gather(smtp.fetch(), channels.fetch())
     smtp.render()
     channels.render()
-    await smtp.load()
-    await channels.load()

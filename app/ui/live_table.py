@@ -5,12 +5,12 @@
 - Cell templates (`cell_slot`) are compiled once in the browser and kept: NiceGUI's own slot templates become
   new components on every render, so each update of the page remounted every templated cell (checkboxes,
   badges, buttons) and a click landing on one was swallowed.
-- The selection is the browser's as soon as it is clicked (no round trip to show a tick). The server keeps
-  a copy; while it equals what the browser last reported, an update of the table (a live page) leaves the
-  browser's own selection alone (NiceGUI's `preserved_props`, as value elements do), so a click in flight is
+- The selection is the browser's as soon as it is clicked (no round trip to show a tick); the server keeps a
+  copy from the browser's reports. Once the browser has a selection version, updates of the table (a live
+  page) leave its selection alone (NiceGUI's `preserved_props`, as value elements do), so a click in flight is
   never reset. A selection the server sets itself (`table.selected = [...]`, e.g. cleared after an action)
-  replaces the browser's and starts a new selection version; a report the browser made before it had that
-  version is dropped (it was made on a selection that no longer holds).
+  starts a new version and is sent once; a report the browser made before it had that version is dropped
+  (it was made on a selection that no longer holds).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class LiveTable(ui.table, component="live_table.js"):
         self._sent: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
         # The selection as the browser last reported it: (version, keys); it starts with none, as the server.
         self._props["selectionVersion"] = 0
-        self._reported: tuple[int, list[Any]] = (0, [])
+        self._selection_sent = -1  # the selection version last sent to the browser
         self.on("client-selected", self._handle_selection, ["rows", "version"])
         self.on("request", self._handle_request, ["pagination"])
 
@@ -150,20 +150,21 @@ class LiveTable(ui.table, component="live_table.js"):
         if args.get("version") != self._props["selectionVersion"]:
             return  # made before the browser had the server's own change of the selection, which it has now
         rows = [row for row in (args.get("rows") or []) if isinstance(row, dict)]
-        self._reported = (self._props["selectionVersion"], self._keys(rows))
         with self._props.suspend_updates():
             self._props["selected"] = rows
         arguments = TableSelectionEventArguments(sender=self, client=self.client, selection=self.selected)
         for handler in self._selection_handlers:
             handle_event(handler, arguments)
 
-    def _keys(self, rows: list[dict[str, Any]]) -> list[Any]:
-        return [row.get(self.row_key) for row in rows]
-
     def _to_dict(self) -> dict[str, Any]:
         dict_ = super()._to_dict()
-        if self._reported == (self._props["selectionVersion"], self._keys(self._props["selected"])):
+        version = self._props["selectionVersion"]
+        if self._selection_sent == version:
+            # The browser has this version's selection, and its own clicks since then (reported or still on
+            # their way): an update of the rows leaves them alone. Only a selection the server sets itself (a
+            # new version) goes out, once.
             dict_["preserved_props"] = [*dict_.get("preserved_props", []), "selected"]
+        self._selection_sent = version
         return dict_
 
 
