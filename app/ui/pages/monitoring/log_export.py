@@ -51,18 +51,20 @@ def export_file_name(client: dict[str, Any], now: datetime | None = None) -> str
     return f"logs-{who}-{stamp}.csv"
 
 
+async def read_logs(uuid: str, level: str | None, hours: int, *, limit: int, fields: str) -> list[dict[str, Any]]:
+    """One display's logs of the last `hours` (of `level`, or all), newest first: the dialog's rows and the
+    export read the same way."""
+    since = (utcnow() - timedelta(hours=hours)).isoformat()
+    data = await gql.gql(
+        f"query($u: String!, $l: LogLevel, $s: DateTime) {{ clientLogs(uuid: $u, level: $l, since: $s, "
+        f"limit: {limit}) {{ {fields} }} }}",
+        {"u": uuid, "l": level or None, "s": since},
+    )
+    return list(data["clientLogs"])
+
+
 async def export_logs(client: dict[str, Any], level: str | None, hours: int) -> None:
     """Download the display's logs of the last `hours` (of `level`, or all levels)."""
-
-    async def fetch() -> list[dict[str, Any]]:
-        since = (utcnow() - timedelta(hours=hours)).isoformat()
-        data = await gql.gql(
-            f"query($u: String!, $l: LogLevel, $s: DateTime) {{ clientLogs(uuid: $u, level: $l, since: $s, "
-            f"limit: {EXPORT_LIMIT}) {{ {EXPORT_FIELDS} }} }}",
-            {"u": client["uuid"], "l": level or None, "s": since},
-        )
-        return list(data["clientLogs"])
-
-    logs = await run_action(fetch)
+    logs = await run_action(lambda: read_logs(client["uuid"], level, hours, limit=EXPORT_LIMIT, fields=EXPORT_FIELDS))
     if isinstance(logs, list):
         ui.download.content(logs_csv(logs), export_file_name(client), "text/csv")

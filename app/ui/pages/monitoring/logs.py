@@ -7,17 +7,14 @@ as its own block with its real line breaks, in a monospace block that scrolls in
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from nicegui import ui
 
-from app.domain.clock import utcnow
-from app.ui import gql
 from app.ui.format import fmt_datetime_seconds
 from app.ui.i18n import t
 from app.ui.layout import run_action
-from app.ui.pages.monitoring.log_export import export_logs
+from app.ui.pages.monitoring.log_export import export_logs, read_logs
 from app.ui.widgets import client_name
 
 HOURS = {1: "1 h", 6: "6 h", 24: "24 h", 72: "3 d", 168: "7 d"}
@@ -162,11 +159,8 @@ class LogsDialog:
     async def load(self) -> None:
         self.generation += 1
         generation = self.generation
-        since = (utcnow() - timedelta(hours=int(self.hours.value or 24))).isoformat()
-        data = await gql.gql(
-            f"query($u: String!, $l: LogLevel, $s: DateTime) {{ clientLogs(uuid: $u, level: $l, since: $s, "
-            f"limit: {LOG_LIMIT}) {{ {LOG_FIELDS} }} }}",
-            {"u": self.client["uuid"], "l": self.level.value or None, "s": since},
+        logs = await read_logs(
+            self.client["uuid"], self.level.value, int(self.hours.value or 24), limit=LOG_LIMIT, fields=LOG_FIELDS
         )
         if generation != self.generation:
             return
@@ -177,6 +171,6 @@ class LogsDialog:
                 "color": LEVEL_COLORS.get(log["level"], "grey-8"),
                 "hasContext": log.get("context") not in (None, {}, ""),
             }
-            for log in data["clientLogs"]
+            for log in logs
         ]
         self.table.update()
