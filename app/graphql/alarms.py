@@ -164,7 +164,7 @@ class AlarmsSubscription:
     @strawberry.subscription(description="An alarm whenever it is raised, acknowledged or cleared (admin+).")
     async def alarm_updated(self, info: Info, group_id: int | None = None) -> AsyncGenerator[AlarmType, None]:
         require_role(caller(info), service.READ_ROLE)
-        subscription = info.context.container.bus.subscribe(ALARM_UPDATED)
+        subscription = info.context.subscribe(ALARM_UPDATED)
         try:
             async for event in subscription:
                 alarm_id = event.data.get("id")

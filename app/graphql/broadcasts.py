@@ -177,7 +177,7 @@ class BroadcastsSubscription:
     async def broadcast_updated(self, info: Info, id: int | None = None) -> AsyncGenerator[BroadcastType, None]:
         deps = info.context.container
         require_role(caller(info), queries.READ_ROLE)
-        subscription = deps.bus.subscribe(BROADCAST_UPDATED, CLIENT_UPDATED)
+        subscription = info.context.subscribe(BROADCAST_UPDATED, CLIENT_UPDATED)
         seen: dict[int, tuple[object, ...]] = {}
         # Display telemetry only matters while a broadcast runs: without one it costs no query.
         running = {s.broadcast.id for s in await queries.list_broadcasts(deps, caller(info), active_only=True)}

@@ -227,7 +227,7 @@ class CommandsSubscription:
     ) -> AsyncGenerator[ClientCommandType, None]:
         require(info, Role.ADMIN)
         container = info.context.container
-        updates = container.bus.subscribe(COMMAND_UPDATED)
+        updates = info.context.subscribe(COMMAND_UPDATED)
         try:
             async for event in updates:
                 data = event.data

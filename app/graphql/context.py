@@ -6,6 +6,7 @@ Writes and reads go through domain use cases and query functions with `info.cont
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from app.config import Settings
 from app.container import Container
+from app.domain.bus import Subscription
 from app.domain.users.tokens import Principal, parse_bearer, principal_for_token
 from app.messages import DEFAULT_LANGUAGE
 
@@ -39,6 +41,9 @@ class GraphQLContext(BaseContext):
         self.unavailable: BaseException | None = None
         # Request-scoped caches (DataLoaders register themselves here by name).
         self.loaders: dict[str, Any] = {}
+        # Set once a subscription resolver is registered with the bus: from then on no update is missed, so a
+        # caller can re-read its state at that instant and be exact (app.ui.gql.follow's `on_live`).
+        self.live = asyncio.Event()
 
     @property
     def settings(self) -> Settings:
@@ -48,6 +53,12 @@ class GraphQLContext(BaseContext):
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         async with self.container.db.read_session() as session:
             yield session
+
+    def subscribe(self, *topics: str, max_queue: int = 1000) -> Subscription:
+        """The bus subscription of a GraphQL subscription resolver; marks the operation live."""
+        subscription = self.container.bus.subscribe(*topics, max_queue=max_queue)
+        self.live.set()
+        return subscription
 
     async def authenticate(self, authorization: str | None) -> Principal | None:
         self.principal = await principal_for_token(self.container.db, bearer_token(authorization))

@@ -73,14 +73,13 @@ class LiveSubscription:
     async def client_updated(self, info: Info, uuid: str | None = None) -> AsyncGenerator[ClientType, None]:
         principal = require(info)
         wanted = normalise_uuid(uuid) if uuid else None
-        bus = info.context.container.bus
-        subscription = bus.subscribe(CLIENT_UPDATED)
+        subscription = info.context.subscribe(CLIENT_UPDATED)
         try:
             async for event in subscription:
                 keys = _changed_uuids(_pending(subscription, event), wanted)
                 if not keys:
                     continue
-                async with bus.delivery.slot(principal.user_id):
+                async with info.context.container.bus.delivery.slot(principal.user_id):
                     async with info.context.read_session() as session:
                         models = await clients_by_uuids(session, keys)
                     _fresh_loaders(info)
@@ -98,7 +97,7 @@ class LiveSubscription:
     async def fleet_changed(self, info: Info, seconds: float = 1.0) -> AsyncGenerator[FleetChange, None]:
         require(info)
         spacing = min(max(seconds, FLEET_CHANGED_MIN_SECONDS), FLEET_CHANGED_MAX_SECONDS)
-        subscription = info.context.container.bus.subscribe(CLIENT_UPDATED)
+        subscription = info.context.subscribe(CLIENT_UPDATED)
         try:
             async for event in subscription:
                 await asyncio.sleep(spacing)  # the rest of the burst queues up meanwhile
@@ -118,8 +117,8 @@ class LiveSubscription:
         principal = require(info, Role.ADMIN)
         wanted_uuid = normalise_uuid(uuid) if uuid else None
         wanted_level = None if level is None else DomainLogLevel(level)
-        bus = info.context.container.bus
-        subscription = bus.subscribe(CLIENT_LOG_ADDED)
+        subscription = info.context.subscribe(CLIENT_LOG_ADDED)
+        delivery = info.context.container.bus.delivery
         try:
             async for event in subscription:
                 log_id = event.data.get("id")
@@ -130,7 +129,7 @@ class LiveSubscription:
                     continue
                 if wanted_level is not None and event.data.get("level") not in (None, wanted_level.value):
                     continue
-                async with bus.delivery.slot(principal.user_id), info.context.read_session() as session:
+                async with delivery.slot(principal.user_id), info.context.read_session() as session:
                     entry = await get_log(session, log_id)
                 if entry is None:
                     continue

@@ -51,7 +51,7 @@ class ScheduleLiveSubscription:
     )
     async def events_changed(self, info: Info, group_id: int | None = None) -> AsyncGenerator[EventsChange, None]:
         require(info)
-        subscription = info.context.container.bus.subscribe(EVENTS_CHANGED, max_queue=_QUEUE)
+        subscription = info.context.subscribe(EVENTS_CHANGED, max_queue=_QUEUE)
         try:
             async for event in subscription:
                 parsed = parse_change(event.data)
@@ -68,7 +68,7 @@ class ScheduleLiveSubscription:
     @strawberry.subscription(description="A group was created, renamed, deleted or the group order changed.")
     async def groups_changed(self, info: Info) -> AsyncGenerator[GroupsChange, None]:
         require(info)
-        subscription = info.context.container.bus.subscribe(GROUPS_CHANGED, max_queue=_QUEUE)
+        subscription = info.context.subscribe(GROUPS_CHANGED, max_queue=_QUEUE)
         try:
             async for event in subscription:
                 group_id = event.data.get("id")

@@ -224,7 +224,7 @@ class MediaSubscription:
     @strawberry.subscription(description="The media whenever its conversion changes state (all media when no id).")
     async def conversion_updated(self, info: Info, media_id: int | None = None) -> AsyncGenerator[EventMediaType, None]:
         require_role(caller(info), Role.USER)
-        subscription = info.context.container.bus.subscribe(CONVERSION_UPDATED)
+        subscription = info.context.subscribe(CONVERSION_UPDATED)
         try:
             async for event in subscription:
                 event_media_id = event.data.get("media_id")

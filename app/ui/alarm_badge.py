@@ -58,6 +58,6 @@ def alarm_badge(principal: Principal) -> None:
 
     def start() -> None:
         ui.timer(0.01, badge.load, once=True)
-        gql.follow("subscription { alarmUpdated { id } }", None, badge.on_update)
+        gql.follow("subscription { alarmUpdated { id } }", None, badge.on_update, on_live=badge.load)
 
     ui.timer(0.01, start, once=True)

@@ -164,4 +164,4 @@ def broadcast_header(principal: Principal) -> None:
         ).classes("font-bold").props(f'aria-label="{t("broadcast.button_aria")}"')
     banner = Banner(principal)
     ui.timer(0.05, banner.refresh, once=True)
-    gql.follow(bm.UPDATED, None, banner.refresh)
+    gql.follow(bm.UPDATED, None, banner.refresh, on_live=banner.refresh)

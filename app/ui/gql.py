@@ -139,23 +139,47 @@ def ok(payload: Any) -> dict[str, Any]:
     return payload
 
 
+LiveHandler = Callable[[], Awaitable[None] | None]
+
+
 async def subscribe(
-    query: str, variables: dict[str, Any] | None = None, *, client_ip: str | None = None
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    client_ip: str | None = None,
+    on_live: LiveHandler | None = None,
+    token: str | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Each update of a subscription as `data`; ends when the server ends the stream."""
-    ctx = await _context(_stored_token(), client_ip)
+    """Each update of a subscription as `data`; ends when the server ends the stream.
+
+    `on_live` runs once the subscription is registered with the bus, before the first update is handed out:
+    whatever it re-reads then is exact, because every later change arrives as an update.
+    """
+    ctx = await _context(token or _stored_token(), client_ip)
     stream = await schema.subscribe(query, variable_values=variables or {}, context_value=ctx)
     if isinstance(stream, ExecutionResult):
         _raise_for(stream)
         return
+    # The resolver registers with the bus only when the stream is first awaited: await it in the background and
+    # wait for the registration (or for the stream to answer or end first).
+    first = asyncio.ensure_future(anext(stream, None))
     try:
-        async for result in stream:
+        live = asyncio.ensure_future(ctx.live.wait())
+        await asyncio.wait({first, live}, return_when=asyncio.FIRST_COMPLETED)
+        live.cancel()
+        if on_live is not None and ctx.live.is_set():
+            outcome = on_live()
+            if asyncio.iscoroutine(outcome):
+                await outcome
+        result = await first
+        while result is not None:
             if result.errors:
                 log.info("event=ui_subscription_error message=%s", result.errors[0].message)
-                continue
-            if result.data:
+            elif result.data:
                 yield result.data
+            result = await anext(stream, None)
     finally:
+        first.cancel()
         with contextlib.suppress(Exception):
             await stream.aclose()
 
@@ -163,10 +187,20 @@ async def subscribe(
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None] | None]
 
 
-def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler, *, retry_seconds: float = 5) -> None:
+def follow(
+    query: str,
+    variables: dict[str, Any] | None,
+    handler: UpdateHandler,
+    *,
+    on_live: LiveHandler | None = None,
+    retry_seconds: float = 5,
+) -> None:
     """Keep a subscription running for the current browser tab and call `handler` with each update.
 
-    The task ends with the tab; if the stream breaks (server restart, bus hiccup) it resubscribes.
+    The task ends with the tab; if the stream breaks (server restart, bus hiccup) it resubscribes. `on_live`
+    runs each time the subscription is registered (also after a resubscription): the moment to re-read what
+    the page shows, so nothing changed between the page's first read (or the break) and the registration is
+    missed.
     """
     client = context.client
     ip = browser_ip()
@@ -174,7 +208,7 @@ def follow(query: str, variables: dict[str, Any] | None, handler: UpdateHandler,
     async def run() -> None:
         while True:
             try:
-                async for data in subscribe(query, variables, client_ip=ip):
+                async for data in subscribe(query, variables, client_ip=ip, on_live=on_live):
                     if client.is_deleted:
                         return
                     outcome = handler(data)

@@ -204,17 +204,22 @@ class CommandTracker:
         self.container = ui.column().classes("w-full gap-1").props('data-testid="command-list"')
 
     async def load(self) -> None:
+        await self.read()
+        gql.follow(
+            f"subscription($u: String) {{ commandUpdated(clientUuid: $u) {{ {COMMAND_FIELDS} }} }}",
+            {"u": self.client_uuid},
+            self.update,
+            on_live=self.read,  # registered: re-read, so a change since the first read is not missed
+        )
+
+    async def read(self) -> None:
         data = await gql.gql(
             f"query($u: String, $n: Int) {{ clientCommands(clientUuid: $u, limit: $n) {{ {COMMAND_FIELDS} }} }}",
             {"u": self.client_uuid, "n": self.limit},
         )
         self.commands = {c["commandId"]: c for c in data["clientCommands"]}
-        self.render()
-        gql.follow(
-            f"subscription($u: String) {{ commandUpdated(clientUuid: $u) {{ {COMMAND_FIELDS} }} }}",
-            {"u": self.client_uuid},
-            self.update,
-        )
+        if not self.container.is_deleted:
+            self.render()
 
     def add(self, command: dict[str, Any]) -> None:
         if command.get("commandId"):

@@ -37,9 +37,21 @@ class FakeDisplay:
                                   protocol=self.protocol)  # fmt: skip
         self.client.on_message = self._on_message
         self.client.on_connect = lambda *a: self._connected.set()
+        self.ack_statuses: tuple[str, ...] = ()
 
     def _on_message(self, _c: paho.Client, _u: object, msg: paho.MQTTMessage) -> None:
-        self.inbox.put(Received(msg.topic, bytes(msg.payload), bool(msg.retain), msg.qos))
+        received = Received(msg.topic, bytes(msg.payload), bool(msg.retain), msg.qos)
+        if self.ack_statuses and msg.topic == f"infoscreen/{self.uuid}/commands":
+            command_id = received.json().get("command_id")
+            for status in self.ack_statuses:  # from paho's thread: publish without waiting for the broker
+                ack = json.dumps({"command_id": command_id, "status": status}).encode()
+                self.client.publish(f"infoscreen/{self.uuid}/commands/ack", ack, qos=1)
+        self.inbox.put(received)
+
+    def answer_commands(self, *statuses: str) -> None:
+        """Acknowledge every command the instant it arrives, as a fast display does (subscribes to commands)."""
+        self.ack_statuses = statuses
+        self.subscribe("infoscreen/{uuid}/commands")
 
     def connect(self) -> FakeDisplay:
         self.client.connect("127.0.0.1", self.port, keepalive=30)

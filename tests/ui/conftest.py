@@ -46,6 +46,44 @@ def ui_server(tmp: Path, **env: str) -> Iterator[InfoscreenProcess]:
             os.environ["PYTEST_CURRENT_TEST"] = saved
 
 
+FAILURES = SCREENSHOTS.parent / "failures"
+
+
+def _what_the_page_showed(page: Page, name: str) -> str:
+    """The page's address, open dialogs and toasts as text, and a screenshot: what the user saw instead."""
+    try:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(FAILURES / f"{name}.png"), full_page=True, timeout=5_000)
+        shown = page.locator(".q-dialog, .q-notification").all_inner_texts()
+        body = page.locator("body").inner_text(timeout=5_000)
+    except PlaywrightError as exc:
+        return f"{page.url}: not readable ({exc.message.splitlines()[0]})"
+    dialogs = "\n---\n".join(text.strip() for text in shown if text.strip()) or "(no dialog or toast open)"
+    return f"{page.url} (screenshot {FAILURES.name}/{name}.png)\n{dialogs}\n--- page text ---\n{body[:800]}"
+
+
+def _server_problems(server: InfoscreenProcess, lines: int = 40) -> str:
+    logged = [line for line in server.log().splitlines() if "WARNING" in line or "ERROR" in line or "Traceback" in line]
+    return "\n".join(logged[-lines:]) or "(no warnings or errors logged)"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failed browser test, add what every open page showed and the server's warnings to the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    browser = funcargs.get("browser")
+    pages = [p for ctx in browser.contexts for p in ctx.pages] if isinstance(browser, Browser) else []
+    for n, page in enumerate(pages):
+        report.sections.append((f"page {n} at failure", _what_the_page_showed(page, f"{item.name}-{n}")))
+    for value in funcargs.values():
+        if isinstance(value, InfoscreenProcess):
+            report.sections.append((f"server log ({value.base_url})", _server_problems(value)))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProcess]:
     with ui_server(tmp_path_factory.mktemp("ui-server"), HEARTBEAT_GRACE_PERIOD_DEV="30") as proc:

@@ -287,6 +287,7 @@ def test_choosing_a_period_activates_it_for_an_admin_and_only_filters_for_an_edi
     browser: Any, page: Page, server: InfoscreenProcess
 ) -> None:
     token = admin_token(server)
+    _new_group(server, token, "Bibliothek")  # Termine offers periods once there is a group to plan for
     before = _active(server, token)
     created = graphql(
         server,

@@ -288,10 +288,6 @@ def _new_group(server: InfoscreenProcess, token: str, name: str) -> int:
     return int(data["createGroup"]["id"])
 
 
-# The page subscribes right after it is built; give that registration a moment before changing data elsewhere.
-SUBSCRIBE_GRACE_MS = 500
-
-
 def test_calendar_and_resources_show_changes_made_through_the_api_without_a_reload(
     page: Page, server: InfoscreenProcess
 ) -> None:
@@ -306,7 +302,6 @@ def test_calendar_and_resources_show_changes_made_through_the_api_without_a_relo
     page.get_by_test_id("cal-view").get_by_text("Woche").click()
     events = page.locator("[data-testid^=cal-event-]")
     expect(events).to_have_count(0)
-    page.wait_for_timeout(SUBSCRIBE_GRACE_MS)
     url = page.url
     page.wait_for_function(f"{TIME_SCROLLER}?.scrollTop > 0")  # 07:00 by default
     page.evaluate(f"{TIME_SCROLLER}.scrollTop = 400")
@@ -333,7 +328,6 @@ def test_calendar_and_resources_show_changes_made_through_the_api_without_a_relo
     expect(page.get_by_test_id(f"res-row-{group}")).to_contain_text("Livegruppe neu")
     bars = page.get_by_test_id(f"res-bar-{group}")
     expect(bars).to_have_count(0)
-    page.wait_for_timeout(SUBSCRIBE_GRACE_MS)
     event_id = _create_event(server, token, group, "Balken", at_ten)
     expect(bars).to_have_count(1)
     expect(bars).to_contain_text("Balken")

@@ -175,4 +175,5 @@ async def alarms_page(ctx: PageContext) -> None:
     await maintenance.load()
     view.filters()
     view.results()
-    gql.follow("subscription { alarmUpdated { id } }", None, lambda _data: view.live.schedule())
+    reload = view.live.schedule
+    gql.follow("subscription { alarmUpdated { id } }", None, lambda _data: reload(), on_live=reload)

@@ -99,6 +99,6 @@ async def broadcasts_page(ctx: PageContext) -> None:
 
     await show_detail()
     if chosen is not None:
-        gql.follow(bm.UPDATED_ONE, {"id": chosen}, show_detail)
+        gql.follow(bm.UPDATED_ONE, {"id": chosen}, show_detail, on_live=show_detail)
     ui.label(t("broadcast.history")).classes("text-lg font-medium")
     _history(history, chosen)

@@ -21,8 +21,9 @@ class CalendarLive:
 
     def follow(self) -> None:
         # Unfiltered: the shown group changes with the selector, the subscription stays.
-        gql.follow("subscription { eventsChanged { groupIds change } }", None, self.on_events)
-        gql.follow("subscription { groupsChanged { groupId change } }", None, self.on_groups)
+        # Once registered, a re-read (groups, holidays, events): nothing changed during the page's build is missed.
+        gql.follow("subscription { eventsChanged { groupIds change } }", None, self.on_events, on_live=self.resync)
+        gql.follow("subscription { groupsChanged { groupId change } }", None, self.on_groups, on_live=self.resync)
 
     async def live_reload(self) -> None:
         state, stale = self.state, self.stale
@@ -49,6 +50,10 @@ class CalendarLive:
             self.live.schedule()
         elif set(self.state.group_ids) & set(change["groupIds"]):
             self.live.schedule()
+
+    def resync(self) -> None:
+        self.stale.update(("groups", "holidays"))
+        self.live.schedule()
 
     def on_groups(self, _: dict[str, Any]) -> None:
         self.stale.add("groups")

@@ -96,5 +96,15 @@ def _no_group(ctx: PageContext) -> None:
         ui.label(t("cal.no_group")).classes("text-lg")
         if ctx.can(Role.ADMIN):
             ui.link(t("nav.groups"), "/groups")
+
+    async def first_group() -> None:
+        """Registered: a group created while this page was being built counts too."""
+        try:
+            data = await gql.gql("query { groups(includeUnassigned: false) { id } }")
+        except gql.GqlError:
+            return
+        if data["groups"]:
+            ui.navigate.reload()
+
     # The first group makes the whole calendar appear: build it anew.
-    gql.follow("subscription { groupsChanged { change } }", None, lambda _: ui.navigate.reload())
+    gql.follow("subscription { groupsChanged { change } }", None, lambda _: ui.navigate.reload(), on_live=first_group)

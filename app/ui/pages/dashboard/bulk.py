@@ -2,11 +2,14 @@
 
 After `restartOfflineClients` the report dialog lists every display with its own outcome (refused with the
 server's reason, or its command followed live through `commandUpdated` to completed / failed / timed out /
-expired), instead of one "n of m sent" toast.
+expired), instead of one "n of m sent" toast. The unsettled commands are re-read once the subscription is
+registered and then every few seconds while the report is open, so an update that happened before the
+registration (or during a resubscription) cannot leave a row spinning.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +21,8 @@ from app.ui.layout import run_action
 from app.ui.live_reload import PatchedSection
 from app.ui.widgets import COMMAND_FIELDS, command_badge
 
+RESYNC_SECONDS = 5
+log = logging.getLogger(__name__)
 SETTLED = {"completed", "failed", "expired", "timed_out", "canceled", "blocked_safety", "manual_intervention_required"}
 
 
@@ -51,14 +56,35 @@ class BulkRestartReport:
         if self.following:
             return
         self.following = True
-        gql.follow(f"subscription {{ commandUpdated {{ {COMMAND_FIELDS} }} }}", None, self.on_command)
+        gql.follow(
+            f"subscription {{ commandUpdated {{ {COMMAND_FIELDS} }} }}", None, self.on_command, on_live=self.resync
+        )
 
     def on_command(self, data: dict[str, Any]) -> None:
-        command = data.get("commandUpdated") or {}
+        self._apply(data.get("commandUpdated") or {})
+
+    def _apply(self, command: dict[str, Any]) -> None:
         for result in self.results:
             if (result.get("command") or {}).get("commandId") == command.get("commandId"):
                 result["command"] = command
                 self.render()
+
+    def _unsettled(self) -> list[str]:
+        commands = (result.get("command") or {} for result in self.results)
+        return [c["commandId"] for c in commands if c.get("commandId") and c.get("status") not in SETTLED]
+
+    async def resync(self) -> None:
+        """Re-read the commands still under way: the truth even if an update was missed."""
+        for command_id in self._unsettled():
+            try:
+                data = await gql.gql(
+                    f"query($c: String!) {{ clientCommand(commandId: $c) {{ {COMMAND_FIELDS} }} }}", {"c": command_id}
+                )
+            except gql.GqlError as exc:  # e.g. the database is away: the next tick tries again, without a toast
+                log.info("event=ui_bulk_resync_failed message=%s", exc.message)
+                return
+            if data.get("clientCommand"):
+                self._apply(data["clientCommand"])
 
     def _open(self, group: dict[str, Any], result: dict[str, Any]) -> None:
         with self.dialog_host, ui.dialog() as dialog, ui.card().classes("w-[36rem] max-w-full gap-2"):
@@ -69,6 +95,7 @@ class BulkRestartReport:
             self.section = PatchedSection(ui.column().classes("w-full gap-1"))
             with ui.row().classes("w-full justify-end"):
                 ui.button(t("common.close"), on_click=dialog.close).props('flat data-testid="bulk-close"')
+            ui.timer(RESYNC_SECONDS, self.resync)
         dialog.on("hide", dialog.delete)
         self.render()
         dialog.open()

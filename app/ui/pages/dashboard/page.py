@@ -116,6 +116,11 @@ class DashboardView:
         self.needs_schedule = True
         self.live.schedule()
 
+    def resync(self) -> None:
+        """The subscriptions are registered: re-read what changed between the page's first read and now."""
+        self.needs_clients = self.needs_schedule = True
+        self.live.schedule()
+
     def start_tick(self) -> None:
         self.live.tick(TICK_SECONDS)
 
@@ -217,6 +222,6 @@ async def dashboard_page(ctx: PageContext) -> None:
     refresh.on_click(lambda: view.reload(refresh))
     view.show()
     view.live.mark_loaded()
-    gql.follow(f"subscription {{ clientUpdated {{ {CLIENT_FIELDS} }} }}", None, view.on_client)
-    gql.follow("subscription { eventsChanged { change } }", None, view.on_schedule)
+    gql.follow(f"subscription {{ clientUpdated {{ {CLIENT_FIELDS} }} }}", None, view.on_client, on_live=view.resync)
+    gql.follow("subscription { eventsChanged { change } }", None, view.on_schedule, on_live=view.resync)
     view.start_tick()

@@ -64,5 +64,6 @@ async def groups_page(ctx: PageContext) -> None:
     ui.timer(POLL_SECONDS, ctrl.poll)  # the displays' reports, status and broker access
     # Another admin created, renamed, deleted or reordered a group: lists, selects and board columns.
     groups_live = CoalescedReload(ctrl.reload)
-    gql.follow("subscription { groupsChanged { change } }", None, lambda _: groups_live.schedule())
+    reload = groups_live.schedule
+    gql.follow("subscription { groupsChanged { change } }", None, lambda _: reload(), on_live=reload)
     ui.timer(LOCAL_REFRESH_SECONDS, ctrl.tick)  # ages, computed locally

@@ -157,7 +157,9 @@ class MediaLibrary:
             self.refresh()
 
     def follow(self) -> None:
-        gql.follow(f"subscription {{ conversionUpdated {{ {MEDIA_FIELDS} }} }}", None, self.on_conversion)
+        gql.follow(
+            f"subscription {{ conversionUpdated {{ {MEDIA_FIELDS} }} }}", None, self.on_conversion, on_live=self.load
+        )
 
     def on_conversion(self, data: dict[str, Any]) -> None:
         media = data["conversionUpdated"]

@@ -40,7 +40,13 @@ async def monitoring_page(ctx: PageContext) -> None:
     refresh.on_click(reload)
     await view.load()
     # Only THAT displays changed matters here (the page re-reads its cards): the cheap, coalesced notice.
-    gql.follow("subscription { fleetChanged(seconds: 1) { count } }", None, view.on_notice)
-    gql.follow("subscription { clientLogAdded(level: ERROR) { id } }", None, view.on_notice)
-    gql.follow(f"subscription {{ commandUpdated {{ {COMMAND_FIELDS} }} }}", None, view.restarts.on_command)
+    # Once registered, each re-reads what it follows: nothing changed during the page's build is missed.
+    gql.follow("subscription { fleetChanged(seconds: 1) { count } }", None, view.on_notice, on_live=view.on_notice)
+    gql.follow("subscription { clientLogAdded(level: ERROR) { id } }", None, view.on_notice, on_live=view.on_notice)
+    gql.follow(
+        f"subscription {{ commandUpdated {{ {COMMAND_FIELDS} }} }}",
+        None,
+        view.restarts.on_command,
+        on_live=view.restarts.poll,
+    )
     view.start_tick()

@@ -93,8 +93,10 @@ class PreviewPage:
                     ui.element("span").classes(f"pv-swatch {css}").style(f"background:{colour}")
                     ui.label(t(key))
         ui.label(t("pv.timezone", tz=str(state.tz))).classes("text-xs is-muted")
-        gql.follow("subscription { eventsChanged { groupIds } }", None, self.on_events)
-        gql.follow("subscription { groupsChanged { change } }", None, lambda _: self.live.schedule())
+        # Once registered, a re-read: a change made while the page was being built is not missed.
+        reload = self.live.schedule
+        gql.follow("subscription { eventsChanged { groupIds } }", None, self.on_events, on_live=reload)
+        gql.follow("subscription { groupsChanged { change } }", None, lambda _: reload(), on_live=reload)
 
     @ui.refreshable_method
     def range_label(self) -> None:
