@@ -78,8 +78,10 @@ export default {
     },
   },
   watch: {
-    events() {
-      this.reset();
+    events(value) {
+      // An update of the element resends all props: redraw only when the events really differ, as a redraw
+      // replaces the events' DOM nodes and would swallow a click in flight.
+      if (JSON.stringify(value || []) !== this.drawn) this.reset();
     },
     where() {
       // Navigating opens a time view at the given hour; a live update of the events keeps the user's scroll.
@@ -92,7 +94,8 @@ export default {
   },
   methods: {
     copy() {
-      return JSON.parse(JSON.stringify(this.events || []));
+      this.drawn = JSON.stringify(this.events || []);
+      return JSON.parse(this.drawn);
     },
     reset() {
       // Also undoes a drag the user cancelled: the events go back to what the server holds.

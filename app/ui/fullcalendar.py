@@ -59,12 +59,17 @@ class FullCalendar(ui.element, component="fullcalendar.js"):
                 self.on(name, _forward(handler))
 
     def show(self, view: str, date: str, events: list[dict[str, Any]], scroll: str | None = None) -> None:
-        """What to show; a changed view, date or scroll hour navigates, changed events alone keep the scroll."""
-        self._props["view"] = FC_VIEWS.get(view, view)
-        self._props["date"] = date
+        """What to show; a changed view, date or scroll hour navigates, changed events alone keep the scroll.
+
+        Nothing is sent when nothing changed: a redraw replaces every event's DOM node, which swallows a click
+        the user is making at that moment (a live reload after this tab's own save often finds the same events).
+        """
+        wanted = {"view": FC_VIEWS.get(view, view), "date": date, "events": events}
         if scroll is not None:
-            self._props["scroll"] = scroll
-        self._props["events"] = events
+            wanted["scroll"] = scroll
+        if all(self._props.get(name) == value for name, value in wanted.items()):
+            return
+        self._props.update(wanted)
         self.update()
 
     def reset(self) -> None:

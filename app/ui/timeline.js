@@ -106,11 +106,13 @@ export default {
     if (this.timeline) this.timeline.destroy();
   },
   watch: {
+    // An update of the element resends all props (the "now" line moves every minute): rebuild the rows and
+    // bars only when they really differ, as a rebuild replaces their DOM nodes and swallows a click in flight.
     groups() {
-      this.refill();
+      if (this.drawnKey() !== this.drawn) this.refill();
     },
     items() {
-      this.refill();
+      if (this.drawnKey() !== this.drawn) this.refill();
     },
     window() {
       if (!this.timeline) return;
@@ -148,7 +150,11 @@ export default {
       const end = date(this.end);
       return { start, end, min: start, max: end, zoomMax: end - start };
     },
+    drawnKey() {
+      return JSON.stringify([this.groups || [], this.items || []]);
+    },
     fill() {
+      this.drawn = this.drawnKey();
       this.groupSet.add((this.groups || []).map((g, order) => ({ order, ...g })));
       this.itemSet.add(
         (this.items || []).map((item) => ({ ...item, start: date(item.start), end: date(item.end) })),

@@ -158,12 +158,19 @@ class Timeline(ui.element, component="timeline.js"):
                 self.on(name, _forward(handler))
 
     def show(self, groups: list[Group], items: list[Item], start: str, end: str, now: str) -> None:
-        """Rows, bars and the window [start, end) (wall times); the window is also the zoom limit."""
-        self._props["groups"] = [g.as_prop() for g in groups]
-        self._props["items"] = [i.as_prop() for i in items]
-        self._props["start"] = start
-        self._props["end"] = end
-        self._props["now"] = now
+        """Rows, bars and the window [start, end) (wall times); the window is also the zoom limit.
+
+        Nothing is sent when nothing changed (see `fullcalendar.FullCalendar.show`)."""
+        wanted = {
+            "groups": [g.as_prop() for g in groups],
+            "items": [i.as_prop() for i in items],
+            "start": start,
+            "end": end,
+            "now": now,
+        }
+        if all(self._props.get(name) == value for name, value in wanted.items()):
+            return
+        self._props.update(wanted)
         self.update()
 
     def reset(self) -> None:
