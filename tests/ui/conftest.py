@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +50,7 @@ def ui_server(tmp: Path, **env: str) -> Iterator[InfoscreenProcess]:
 
 
 FAILURES = SCREENSHOTS.parent / "failures"
+CONSOLE: dict[int, list[str]] = {}  # per page: its console messages and errors, for the failure report
 
 
 def _what_the_page_showed(page: Page, name: str) -> str:
@@ -59,7 +63,11 @@ def _what_the_page_showed(page: Page, name: str) -> str:
     except PlaywrightError as exc:
         return f"{page.url}: not readable ({exc.message.splitlines()[0]})"
     dialogs = "\n---\n".join(text.strip() for text in shown if text.strip()) or "(no dialog or toast open)"
-    return f"{page.url} (screenshot {FAILURES.name}/{name}.png)\n{dialogs}\n--- page text ---\n{body[:800]}"
+    console = "\n".join(CONSOLE.get(id(page), [])[-40:]) or "(nothing)"
+    return (
+        f"{page.url} (screenshot {FAILURES.name}/{name}.png)\n{dialogs}\n--- browser console ---\n{console}"
+        f"\n--- page text ---\n{body[:800]}"
+    )
 
 
 def _server_problems(server: InfoscreenProcess, lines: int = 40) -> str:
@@ -90,9 +98,58 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfoscreenProce
         yield proc
 
 
+BROWSER_SLOTS = int(os.environ.get("BROWSER_SLOTS", "2"))
+# For the failure report: each event the page sends and the socket's state, so a lost click shows whether it
+# left the browser at all.
+SOCKET_PROBE = """
+(() => {
+  let socket;
+  Object.defineProperty(window, "socket", {
+    configurable: true,
+    get() { return socket; },
+    set(value) {
+      socket = value;
+      const emit = value.emit.bind(value);
+      value.emit = (name, ...args) => {
+        if (name === "event") console.debug(`event sent: element ${args[0]?.id} connected=${value.connected}`);
+        return emit(name, ...args);
+      };
+      value.on("connect", () => console.debug("socket connected"));
+      value.on("disconnect", (reason) => console.warn(`socket disconnected: ${reason}`));
+    },
+  });
+})();
+"""
+
+
+@contextmanager
+def _browser_slot() -> Iterator[None]:
+    """At most BROWSER_SLOTS test modules drive a browser at once, across all pytest workers.
+
+    Each holds a Chromium and a full server; three of them next to the other workers' tests on two cores
+    starved the browsers for seconds. The other workers run the non-browser tests meanwhile."""
+    folder = os.path.join(tempfile.gettempdir(), f"infoscreen-browser-slots-{os.getuid()}")
+    os.makedirs(folder, exist_ok=True)
+    while True:
+        for n in range(BROWSER_SLOTS):
+            handle = open(os.path.join(folder, f"slot-{n}.lock"), "w")  # noqa: SIM115 - held for the module
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+            return
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
+    with _browser_slot(), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
@@ -103,8 +160,17 @@ def context(browser: Browser, server: InfoscreenProcess) -> Iterator[BrowserCont
     ctx = browser.new_context(base_url=server.base_url, viewport={"width": 1366, "height": 768}, locale="de-DE")
     ctx.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
+    ctx.on("page", _record_console)
+    ctx.add_init_script(SOCKET_PROBE)
     yield ctx
     ctx.close()
+
+
+def _record_console(page: Page) -> None:
+    lines = CONSOLE.setdefault(id(page), [])
+    page.on("console", lambda message: lines.append(f"{message.type}: {message.text[:300]}"))
+    page.on("pageerror", lambda error: lines.append(f"pageerror: {error}"[:300]))
+    page.on("close", lambda _: CONSOLE.pop(id(page), None))
 
 
 @pytest.fixture
