@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.process import InfoscreenProcess, infoscreen
@@ -210,18 +210,24 @@ def admin_token(server: InfoscreenProcess) -> str:
     return str(data["login"]["token"])
 
 
-def open_tab(page: Page, name: str) -> None:
-    """Select a tab, clicking again when a click landed before the page's connection was up (a user would
-    simply click once more; the first click of a fresh page can go nowhere on a loaded machine)."""
+def open_tab(page: Page, name: str, shows: Locator | None = None) -> None:
+    """Select a tab (and wait for what it `shows`), clicking again when the first click went nowhere.
+
+    On a freshly (re)loaded page under CI load, a tab click was seen leaving the browser on a connected socket
+    while the server kept the old tab, which then came back; a user would simply click once more."""
     tab = page.get_by_role("tab", name=name, exact=True)
     for _attempt in range(3):
         tab.click()
         try:
             expect(tab).to_have_attribute("aria-selected", "true", timeout=5_000)
+            if shows is not None:
+                expect(shows).to_be_visible(timeout=5_000)
             return
         except AssertionError:
             continue
     expect(tab).to_have_attribute("aria-selected", "true")
+    if shows is not None:
+        expect(shows).to_be_visible()
 
 
 def logout(page: Page) -> None:

@@ -71,9 +71,8 @@ def _delivery_status(server: InfoscreenProcess) -> tuple[str, int]:
 def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbox, server: InfoscreenProcess) -> None:
     login(page, *SUPERADMIN)
     page.goto("/settings")
-    open_tab(page, "Alarme")
     smtp = page.get_by_test_id("smtp-card")
-    expect(smtp).to_be_visible()
+    open_tab(page, "Alarme", shows=smtp)
     page.get_by_test_id("smtp-host").fill("127.0.0.1")
     page.get_by_test_id("smtp-port").fill(str(mailbox.port))
     page.get_by_test_id("smtp-security").click()
@@ -103,7 +102,7 @@ def test_smtp_settings_a_new_channel_and_send_a_test(page: Page, mailbox: Mailbo
     # A message given up after its last attempt shows on the channel and is queued again by "Erneut versuchen".
     _dead_letter(server, int(row.get_attribute("data-channel-id") or 0))
     page.reload()
-    open_tab(page, "Alarme")
+    open_tab(page, "Alarme", shows=page.get_by_test_id("smtp-card"))
     row = page.get_by_test_id("channel-row").filter(has_text="IT-Team")
     expect(row.get_by_test_id("channel-dead")).to_have_text("1 Nachricht(en) aufgegeben")
     expect(row.get_by_test_id("channel-error")).to_have_text("Letzter Fehler: SMTP: connection refused")
