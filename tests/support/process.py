@@ -56,8 +56,10 @@ def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], log_path: Path, t
     raise TimeoutError(f"not healthy after {timeout}s (last: {last}):\n{log_path.read_text()[-4000:]}")
 
 
-@contextlib.contextmanager
-def infoscreen(role: str, tmp_path: Path, **env_overrides: str) -> Iterator[InfoscreenProcess]:
+PORT_TAKEN = "address already in use"
+
+
+def _start(role: str, tmp_path: Path, env_overrides: dict[str, str]) -> InfoscreenProcess:
     http_port = free_port()
     # NICEGUI_*: an in-process app of this pytest run sets its storage path; a child must keep its own,
     # or a language remembered by one test's browser leaks into the next server.
@@ -75,12 +77,27 @@ def infoscreen(role: str, tmp_path: Path, **env_overrides: str) -> Iterator[Info
     log_path = tmp_path / f"infoscreen-{role}-{http_port}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", role], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{http_port}"
-    handle = InfoscreenProcess(proc, base_url, log_path, env)
+    return InfoscreenProcess(proc, f"http://127.0.0.1:{env['HTTP_PORT']}", log_path, env)
+
+
+@contextlib.contextmanager
+def infoscreen(role: str, tmp_path: Path, **env_overrides: str) -> Iterator[InfoscreenProcess]:
+    """One real process; a free port taken by another worker between choosing and binding means new ports."""
+    for attempt in range(3):
+        handle = _start(role, tmp_path, env_overrides)
+        try:
+            wait_healthy(handle.base_url, handle.proc, handle.log_path)
+            break
+        except BaseException as exc:
+            if handle.proc.poll() is None:
+                handle.proc.kill()
+            handle.proc.wait(10)
+            retry = isinstance(exc, RuntimeError) and PORT_TAKEN in handle.log() and "HTTP_PORT" not in env_overrides
+            if attempt == 2 or not retry:
+                raise
     try:
-        wait_healthy(base_url, proc, log_path)
         yield handle
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        if handle.proc.poll() is None:
+            handle.proc.kill()
+            handle.proc.wait(10)
