@@ -155,6 +155,14 @@ MUTATION_FOR_ACTION = {
 }
 
 
+async def read_command(command_id: str) -> dict[str, Any] | None:
+    """A command as the server holds it now (for reports that re-read what a missed update would have said)."""
+    data = await gql.gql(
+        f"query($c: String!) {{ clientCommand(commandId: $c) {{ {COMMAND_FIELDS} }} }}", {"c": command_id}
+    )
+    return data.get("clientCommand")
+
+
 async def issue_command(uuid: str, action: str, reason: str | None) -> dict[str, Any]:
     """Issue one command: `{success message command}` (a refused command may still be recorded, e.g. blocked);
     a typed error (not found, invalid reason, no permission) answers `success: false` with its message."""

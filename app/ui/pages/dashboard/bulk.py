@@ -19,7 +19,7 @@ from app.ui import gql
 from app.ui.i18n import t
 from app.ui.layout import run_action
 from app.ui.live_reload import PatchedSection
-from app.ui.widgets import COMMAND_FIELDS, command_badge
+from app.ui.widgets import COMMAND_FIELDS, command_badge, read_command
 
 RESYNC_SECONDS = 5
 log = logging.getLogger(__name__)
@@ -77,14 +77,12 @@ class BulkRestartReport:
         """Re-read the commands still under way: the truth even if an update was missed."""
         for command_id in self._unsettled():
             try:
-                data = await gql.gql(
-                    f"query($c: String!) {{ clientCommand(commandId: $c) {{ {COMMAND_FIELDS} }} }}", {"c": command_id}
-                )
+                command = await read_command(command_id)
             except gql.GqlError as exc:  # e.g. the database is away: the next tick tries again, without a toast
                 log.info("event=ui_bulk_resync_failed message=%s", exc.message)
                 return
-            if data.get("clientCommand"):
-                self._apply(data["clientCommand"])
+            if command:
+                self._apply(command)
 
     def _open(self, group: dict[str, Any], result: dict[str, Any]) -> None:
         with self.dialog_host, ui.dialog() as dialog, ui.card().classes("w-[36rem] max-w-full gap-2"):

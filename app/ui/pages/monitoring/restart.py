@@ -20,7 +20,7 @@ from app.ui.actions import closed
 from app.ui.format import fmt_age, fmt_time
 from app.ui.i18n import t
 from app.ui.live_reload import PatchedSection
-from app.ui.widgets import COMMAND_FIELDS, client_name, command_badge, issue_command
+from app.ui.widgets import client_name, command_badge, issue_command, read_command
 
 # States after which nothing more is expected from the display (timed_out may still move on a late ACK,
 # but the admin has their answer: the display did not do it in time).
@@ -122,12 +122,9 @@ class RestartTracker:
         for restart in list(self.restarts.values()):
             if restart.settled or restart.command is None:
                 continue
-            data = await gql.gql(
-                f"query($c: String!) {{ clientCommand(commandId: $c) {{ {COMMAND_FIELDS} }} }}",
-                {"c": restart.command["commandId"]},
-            )
-            if data.get("clientCommand"):
-                restart.command = data["clientCommand"]
+            command = await read_command(restart.command["commandId"])
+            if command:
+                restart.command = command
         self._changed()
 
     def _changed(self) -> None:
